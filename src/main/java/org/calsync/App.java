@@ -1,0 +1,85 @@
+package org.calsync;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import java.util.ArrayList;
+import java.util.List;
+import org.calsync.audit.AuditVerticle;
+import org.calsync.config.CalsyncConfig;
+import org.calsync.db.Db;
+import org.calsync.ops.OpsVerticle;
+import org.calsync.scheduler.SchedulerVerticle;
+import org.calsync.sync.SyncWorkerVerticle;
+import org.calsync.token.CredentialCipher;
+import org.calsync.token.TokenVerticle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Composition root: migrates the schema, opens the shared pool and deploys, in order, audit, token, sync workers,
+ * scheduler (when scheduler.enabled) and ops HTTP. Undeploys in reverse on close.
+ */
+public final class App {
+  private static final Logger log = LoggerFactory.getLogger(App.class);
+
+  /** What to deploy; tests and CLI commands switch parts off. */
+  public record Parts(boolean workers, boolean scheduler, boolean ops) {
+    public static final Parts ALL = new Parts(true, true, true);
+  }
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final List<String> deployments = new ArrayList<>();
+  private OpsVerticle ops;
+  private SyncWorkerVerticle worker;
+
+  private App(Vertx vertx, Pool pool) {
+    this.vertx = vertx;
+    this.pool = pool;
+  }
+
+  public static Future<App> start(Vertx vertx, CalsyncConfig config, CredentialCipher cipher, PrometheusMeterRegistry registry,
+                                  Parts parts) {
+    return Db.migrate(vertx, config.db()).compose(applied -> {
+      if (applied > 0) log.info("database migrations applied={}", applied);
+      App app = new App(vertx, Db.pool(vertx, config.db()));
+      return app.deploy(new AuditVerticle(app.pool, config.audit()))
+          .compose(v -> app.deploy(new TokenVerticle(config, app.pool, cipher)))
+          .compose(v -> parts.workers() ? app.deploy(app.worker = new SyncWorkerVerticle(config, app.pool, registry)) : Future.succeededFuture())
+          .compose(v -> parts.scheduler() && config.scheduler().enabled()
+              ? app.deploy(new SchedulerVerticle(config, app.pool)) : Future.succeededFuture())
+          .compose(v -> parts.ops() ? app.deploy(app.ops = new OpsVerticle(config.http(), app.pool, registry, null)) : Future.succeededFuture())
+          .map(v -> app)
+          .recover(err -> app.close().transform(x -> Future.failedFuture(err)));
+    });
+  }
+
+  private Future<Void> deploy(io.vertx.core.Deployable verticle) {
+    return vertx.deployVerticle(verticle).onSuccess(deployments::add).mapEmpty();
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  /** The ops HTTP port (when deployed). */
+  public int httpPort() {
+    return ops == null ? -1 : ops.port();
+  }
+
+  public String workerId() {
+    return worker == null ? null : worker.workerId();
+  }
+
+  /** Undeploys in reverse order (workers finish or release their jobs), then closes the pool. */
+  public Future<Void> close() {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      String id = deployments.get(i);
+      chain = chain.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
+    }
+    return chain.compose(v -> pool.close());
+  }
+}

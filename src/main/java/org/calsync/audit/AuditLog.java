@@ -1,0 +1,104 @@
+package org.calsync.audit;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * SQL for audit_log. Appends run under a transaction-scoped advisory lock so that the chain stays linear when several
+ * processes write.
+ */
+public final class AuditLog {
+  private static final long CHAIN_LOCK = 0x6361_6c73_0001L;
+
+  /** One record to append. */
+  public record Entry(Instant at, String actor, String action, Long integrationId, String detail) {
+  }
+
+  /** Result of verify: rows checked, and the first broken id (or -1). */
+  public record Verification(long checked, long firstBrokenId, String problem) {
+    public boolean ok() {
+      return firstBrokenId < 0;
+    }
+  }
+
+  private final Pool pool;
+
+  public AuditLog(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Future<Void> append(List<Entry> entries) {
+    if (entries.isEmpty()) return Future.succeededFuture();
+    return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(CHAIN_LOCK))
+        .compose(v -> conn.query("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").execute())
+        .compose(rs -> {
+          byte[] prev = rs.size() == 0 ? AuditChain.GENESIS : rs.iterator().next().getBuffer(0).getBytes();
+          List<Tuple> batch = new ArrayList<>(entries.size());
+          for (Entry e : entries) {
+            Instant at = e.at().truncatedTo(ChronoUnit.MICROS);
+            long micros = ChronoUnit.MICROS.between(Instant.EPOCH, at);
+            byte[] hash = AuditChain.hash(prev, micros, e.actor(), e.action(), e.integrationId(), e.detail());
+            batch.add(Tuple.of(OffsetDateTime.ofInstant(at, ZoneOffset.UTC), e.actor(), e.action(), e.integrationId(), e.detail(),
+                Buffer.buffer(prev), Buffer.buffer(hash)));
+            prev = hash;
+          }
+          return conn.preparedQuery("INSERT INTO audit_log (at, actor, action, integration_id, detail, prev_hash, hash) "
+              + "VALUES ($1, $2, $3, $4, $5, $6, $7)").executeBatch(batch).mapEmpty();
+        }));
+  }
+
+  /** Recomputes the chain in id order, in pages; reports the first row whose link or hash does not match. */
+  public Future<Verification> verify() {
+    return verifyFrom(0, null, 0);
+  }
+
+  private Future<Verification> verifyFrom(long afterId, byte[] expectedPrev, long checked) {
+    return pool.preparedQuery("SELECT id, at, actor, action, integration_id, detail, prev_hash, hash FROM audit_log "
+            + "WHERE id > $1 ORDER BY id LIMIT 5000")
+        .execute(Tuple.of(afterId)).compose(rs -> {
+          byte[] prev = expectedPrev;
+          long n = checked;
+          long last = afterId;
+          for (Row r : rs) {
+            long id = r.getLong(0);
+            byte[] storedPrev = r.getBuffer(6).getBytes();
+            if (prev != null && !Arrays.equals(prev, storedPrev)) {
+              return Future.succeededFuture(new Verification(n, id, "prev_hash does not link to the record before (a record was removed or reordered)"));
+            }
+            long micros = ChronoUnit.MICROS.between(Instant.EPOCH, r.getOffsetDateTime(1).toInstant());
+            byte[] hash = AuditChain.hash(storedPrev, micros, r.getString(2), r.getString(3), r.getLong(4), r.getString(5));
+            if (!Arrays.equals(hash, r.getBuffer(7).getBytes())) {
+              return Future.succeededFuture(new Verification(n, id, "content does not match its hash (the record was modified)"));
+            }
+            prev = hash;
+            last = id;
+            n++;
+          }
+          if (rs.size() < 5000) return Future.succeededFuture(new Verification(n, -1, null));
+          return verifyFrom(last, prev, n);
+        });
+  }
+
+  /** Removes records older than the retention (the only deletion the table allows). */
+  public Future<Integer> purgeOlderThan(int days) {
+    return pool.withTransaction(conn -> conn.query("SET LOCAL calsync.audit_retention = 'on'").execute()
+        .compose(v -> conn.preparedQuery("DELETE FROM audit_log WHERE at < now() - make_interval(days => $1)")
+            .execute(Tuple.of(Math.max(days, 2))))
+        .map(rs -> rs.rowCount()));
+  }
+
+  public static String detail(JsonObject detail) {
+    return detail == null ? "{}" : detail.encode();
+  }
+}

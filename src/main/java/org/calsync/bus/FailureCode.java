@@ -1,0 +1,18 @@
+package org.calsync.bus;
+
+/** Stable failure codes for event-bus replies (message.fail(code, message)). */
+public final class FailureCode {
+  private FailureCode() {
+  }
+
+  /** The request body is missing, not JSON, or lacks a required field. Not retryable. */
+  public static final int BAD_REQUEST = 400;
+  /** The integration (or other entity) does not exist. */
+  public static final int NOT_FOUND = 404;
+  /** The integration's Google grant is gone; a person must reconnect it. */
+  public static final int NEEDS_RECONNECT = 409;
+  /** Something we do not handle went wrong; see the logs. */
+  public static final int INTERNAL = 500;
+  /** A dependency (Google, PostgreSQL) is unavailable now; retry later. */
+  public static final int UNAVAILABLE = 503;
+}

@@ -1,0 +1,22 @@
+package org.calsync.cli;
+
+import java.util.concurrent.Callable;
+import org.calsync.App;
+import org.calsync.scheduler.SchedulerTasks;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** Runs the daily cleanup now. */
+@Command(name = "cleanup", mixinStandardHelpOptions = true,
+    description = "Delete failed jobs older than scheduler.failedJobRetentionDays and audit records past retention.")
+public final class CleanupCommand implements Callable<Integer> {
+  @Mixin
+  ConfigOption config = new ConfigOption();
+
+  @Override
+  public Integer call() {
+    System.out.println(Cli.withApp(config, new App.Parts(false, false, false),
+        (rt, app) -> new SchedulerTasks(rt.vertx(), Cli.config(config), app.pool()).cleanup()).encodePrettily());
+    return 0;
+  }
+}

@@ -1,0 +1,54 @@
+package org.calsync.cli;
+
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.ReplyException;
+import java.util.concurrent.TimeUnit;
+import org.calsync.App;
+import org.calsync.Runtime;
+import org.calsync.config.CalsyncConfig;
+import org.calsync.config.ConfigException;
+import org.calsync.token.CredentialCipher;
+
+/** Shared plumbing of the commands: load config, start the parts a command needs, wait, stop. */
+final class Cli {
+  private Cli() {
+  }
+
+  static CalsyncConfig config(ConfigOption option) {
+    return CalsyncConfig.load(option.path(), System.getenv());
+  }
+
+  /** Runs body against a started App (with the given parts) and always shuts everything down. */
+  static <T> T withApp(ConfigOption option, App.Parts parts, java.util.function.BiFunction<Runtime, App, Future<T>> body) {
+    CalsyncConfig config = config(option);
+    CredentialCipher cipher = CredentialCipher.fromConfig(config.token());
+    Runtime rt = Runtime.create();
+    try {
+      App app = await(App.start(rt.vertx(), config, cipher, rt.registry(), parts));
+      try {
+        return await(body.apply(rt, app));
+      } finally {
+        await(app.close());
+      }
+    } finally {
+      rt.vertx().close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  static <T> T await(Future<T> f) {
+    try {
+      return f.await();
+    } catch (Exception e) {
+      throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+    }
+  }
+
+  static String describe(Throwable ex) {
+    if (ex instanceof ConfigException) return ex.getMessage();
+    if (ex instanceof ReplyException re) return re.getMessage() + " (code " + re.failureCode() + ")";
+    Throwable root = ex;
+    while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+    String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return root == ex ? msg : ex.getClass().getSimpleName() + ": " + msg;
+  }
+}

@@ -1,0 +1,52 @@
+package org.calsync.cli;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import org.calsync.App;
+import org.calsync.token.Connections;
+import org.calsync.token.CredentialCipher;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Stores a Google refresh token for a user (new integration) or for an existing integration (reconnect). The token
+ * is read from standard input or $CALSYNC_REFRESH_TOKEN, never from the command line (other users can see argv).
+ */
+@Command(name = "connect", mixinStandardHelpOptions = true,
+    description = "Connect a user's Google account, or reconnect an integration; the refresh token is read from stdin.")
+public final class ConnectCommand implements Callable<Integer> {
+  @Mixin
+  ConfigOption config = new ConfigOption();
+
+  @Option(names = "--user-id", description = "EMR user (practitioner) id, for a new integration")
+  Long userId;
+
+  @Option(names = "--email", description = "Google account email, for a new integration")
+  String email;
+
+  @Option(names = "--integration-id", description = "Reconnect this integration instead")
+  Long integrationId;
+
+  @Override
+  public Integer call() throws Exception {
+    if ((integrationId == null) == (userId == null)) {
+      System.err.println("calsync: give either --user-id (new integration) or --integration-id (reconnect)");
+      return 2;
+    }
+    String token = System.getenv("CALSYNC_REFRESH_TOKEN");
+    if (token == null || token.isBlank()) {
+      token = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+    }
+    String rt = token == null ? null : token.trim();
+    CredentialCipher cipher = CredentialCipher.fromConfig(Cli.config(config).token());
+    Long id = Cli.withApp(config, new App.Parts(false, false, false), (r, app) -> {
+      Connections c = new Connections(r.vertx(), app.pool(), cipher);
+      return integrationId != null ? c.reconnect(integrationId, rt).map(v -> integrationId) : c.connect(userId, email, rt);
+    });
+    System.out.println((integrationId != null ? "reconnected" : "connected") + " integration " + id);
+    return 0;
+  }
+}

@@ -1,0 +1,49 @@
+package org.calsync.config;
+
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+
+/**
+ * Section "google". Defaults are Google's production endpoints.
+ * <ul>
+ *   <li>apiBaseUrl: Calendar API root (default https://www.googleapis.com/calendar/v3)</li>
+ *   <li>tokenUrl / revokeUrl: OAuth endpoints (default https://oauth2.googleapis.com/token and /revoke)</li>
+ *   <li>clientId / clientSecret: the OAuth client (secret via CALSYNC_GOOGLE_CLIENT_SECRET)</li>
+ *   <li>requestTimeoutMs: per-request timeout (default 30000)</li>
+ * </ul>
+ */
+public record GoogleConfig(String apiBaseUrl, String tokenUrl, String revokeUrl, String clientId, String clientSecret,
+                           long requestTimeoutMs) {
+  public static final String DEFAULT_API = "https://www.googleapis.com/calendar/v3";
+  public static final String DEFAULT_TOKEN = "https://oauth2.googleapis.com/token";
+  public static final String DEFAULT_REVOKE = "https://oauth2.googleapis.com/revoke";
+
+  static GoogleConfig fromJson(JsonObject root) {
+    Json j = new Json(root, "google");
+    return new GoogleConfig(
+        url(j, "apiBaseUrl", DEFAULT_API), url(j, "tokenUrl", DEFAULT_TOKEN), url(j, "revokeUrl", DEFAULT_REVOKE),
+        j.required("clientId", "set google.clientId (or CALSYNC_GOOGLE_CLIENT_ID) to the OAuth client id"),
+        j.required("clientSecret", "set CALSYNC_GOOGLE_CLIENT_SECRET in the service's environment file"),
+        j.integer("requestTimeoutMs", 30_000, 100, 600_000));
+  }
+
+  private static String url(Json j, String name, String def) {
+    String v = j.string(name, def);
+    try {
+      URI u = URI.create(v);
+      if (u.getHost() == null || !(v.startsWith("http://") || v.startsWith("https://"))) throw new IllegalArgumentException();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(j.key(name), "is not an http(s) URL: '" + v + "'", "use a URL such as " + def);
+    }
+    return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
+  }
+
+  public GoogleConfig withEndpoints(String base) {
+    return new GoogleConfig(base + "/calendar/v3", base + "/token", base + "/revoke", clientId, clientSecret, requestTimeoutMs);
+  }
+
+  @Override
+  public String toString() {
+    return "GoogleConfig[apiBaseUrl=" + apiBaseUrl + ", tokenUrl=" + tokenUrl + ", clientId=" + clientId + ", clientSecret=***]";
+  }
+}

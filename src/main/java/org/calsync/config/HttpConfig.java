@@ -1,0 +1,16 @@
+package org.calsync.config;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Section "http": the ops endpoint (/health, /ready, /metrics, /webhooks/google).
+ * <ul>
+ *   <li>host (default 127.0.0.1), port (default 8080; 0 picks a free port)</li>
+ * </ul>
+ */
+public record HttpConfig(String host, int port) {
+  static HttpConfig fromJson(JsonObject root) {
+    Json j = new Json(root, "http");
+    return new HttpConfig(j.string("host", "127.0.0.1"), (int) j.integer("port", 8080, 0, 65535));
+  }
+}

@@ -1,0 +1,41 @@
+package org.calsync.config;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Section "sync".
+ * <ul>
+ *   <li>intervalMinutes: automatic sync cycle (default 30)</li>
+ *   <li>stagger: spread a cycle's jobs over the interval (default true)</li>
+ *   <li>maxConcurrent: syncs in flight per process (default 256)</li>
+ *   <li>pageSize: events.list maxResults (default 250, max 2500)</li>
+ *   <li>maxAttempts: job attempts before failed_jobs (default 3)</li>
+ *   <li>maxDeleteShare: refuse a sync deleting more than this share of a calendar (default 0.5)</li>
+ *   <li>maxDeleteMinimum: deletions always allowed below this count (default 20)</li>
+ *   <li>leaseSeconds: how long a claimed job stays ours without renewal (default 300)</li>
+ *   <li>pollMs: idle queue poll (default 1000)</li>
+ *   <li>storeEventText: keep summaries in the mirror (default false: busy time only)</li>
+ *   <li>projectRequestsPerMinute: Google per-project quota to stay under (default 10000)</li>
+ *   <li>retryBaseSeconds: first job-level retry delay, doubled per attempt up to 15 min (default 30)</li>
+ * </ul>
+ */
+public record SyncConfig(int intervalMinutes, boolean stagger, int maxConcurrent, int pageSize, int maxAttempts,
+                         double maxDeleteShare, int maxDeleteMinimum, int leaseSeconds, int pollMs,
+                         boolean storeEventText, int projectRequestsPerMinute, int retryBaseSeconds) {
+  static SyncConfig fromJson(JsonObject root) {
+    Json j = new Json(root, "sync");
+    return new SyncConfig(
+        (int) j.integer("intervalMinutes", 30, 1, 24 * 60),
+        j.bool("stagger", true),
+        (int) j.integer("maxConcurrent", 256, 1, 10_000),
+        (int) j.integer("pageSize", 250, 1, 2500),
+        (int) j.integer("maxAttempts", 3, 1, 100),
+        j.decimal("maxDeleteShare", 0.5, 0.0, 1.0),
+        (int) j.integer("maxDeleteMinimum", 20, 0, 1_000_000),
+        (int) j.integer("leaseSeconds", 300, 5, 86_400),
+        (int) j.integer("pollMs", 1000, 10, 60_000),
+        j.bool("storeEventText", false),
+        (int) j.integer("projectRequestsPerMinute", 10_000, 1, 10_000_000),
+        (int) j.integer("retryBaseSeconds", 30, 0, 3600));
+  }
+}

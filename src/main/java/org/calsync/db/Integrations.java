@@ -1,0 +1,92 @@
+package org.calsync.db;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/** SQL for user_integrations. */
+public final class Integrations {
+  /** The columns the token path needs, read under a row lock. */
+  public record Credentials(long id, long userId, String status, byte[] sealed, String keyId, OffsetDateTime accessExpiresAt) {
+  }
+
+  private final Pool pool;
+
+  public Integrations(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  /** Inserts an active integration with sealed credentials; returns its id. The caller seals with the id, so two steps. */
+  public Future<Long> create(long userId, String email) {
+    return pool.preparedQuery("INSERT INTO user_integrations (user_id, account_email) VALUES ($1, $2) RETURNING id")
+        .execute(Tuple.of(userId, email)).map(rs -> rs.iterator().next().getLong(0));
+  }
+
+  public static Future<Credentials> lockCredentials(SqlClient conn, long id) {
+    return conn.preparedQuery("SELECT id, user_id, status, credentials, key_id, access_expires_at FROM user_integrations "
+            + "WHERE id = $1 FOR UPDATE")
+        .execute(Tuple.of(id))
+        .map(rs -> {
+          if (rs.size() == 0) return null;
+          Row r = rs.iterator().next();
+          return new Credentials(r.getLong(0), r.getLong(1), r.getString(2),
+              r.getBuffer(3) == null ? null : r.getBuffer(3).getBytes(), r.getString(4), r.getOffsetDateTime(5));
+        });
+  }
+
+  public static Future<Void> storeCredentials(SqlClient conn, long id, byte[] sealed, String keyId, OffsetDateTime accessExpiresAt) {
+    return conn.preparedQuery("UPDATE user_integrations SET credentials = $2, key_id = $3, access_expires_at = $4, "
+            + "updated_at = now() WHERE id = $1")
+        .execute(Tuple.of(id, io.vertx.core.buffer.Buffer.buffer(sealed), keyId, accessExpiresAt)).mapEmpty();
+  }
+
+  /**
+   * Moves the integration to a new status if it is not there yet. Returns the user id when a transition happened, or
+   * null when it already had that status (so callers notify exactly once).
+   */
+  public static Future<Long> transition(SqlClient conn, long id, String status, String reason) {
+    return conn.preparedQuery("UPDATE user_integrations SET status = $2, status_reason = $3, status_changed_at = now(), "
+            + "updated_at = now() WHERE id = $1 AND status <> $2 RETURNING user_id")
+        .execute(Tuple.of(id, status, reason))
+        .map(rs -> rs.size() == 0 ? null : rs.iterator().next().getLong(0));
+  }
+
+  public Future<List<Long>> activeIds(Long userId) {
+    String sql = "SELECT id FROM user_integrations WHERE status = 'active' "
+        + "AND (deferred_until IS NULL OR deferred_until <= now())" + (userId == null ? "" : " AND user_id = $1") + " ORDER BY id";
+    return pool.preparedQuery(sql).execute(userId == null ? Tuple.tuple() : Tuple.of(userId)).map(rs -> {
+      List<Long> ids = new ArrayList<>(rs.size());
+      for (Row r : rs) ids.add(r.getLong(0));
+      return ids;
+    });
+  }
+
+  public Future<Void> recordSync(long id, String status, JsonObject responseData) {
+    return pool.preparedQuery("UPDATE user_integrations SET last_sync_at = now(), last_sync_status = $2, response_data = $3, "
+            + "updated_at = now() WHERE id = $1")
+        .execute(Tuple.of(id, status, responseData)).mapEmpty();
+  }
+
+  public Future<Void> defer(long id, OffsetDateTime until) {
+    return pool.preparedQuery("UPDATE user_integrations SET deferred_until = $2 WHERE id = $1")
+        .execute(Tuple.of(id, until)).mapEmpty();
+  }
+
+  public Future<JsonObject> countsByStatus() {
+    return pool.query("SELECT status, count(*) FROM user_integrations GROUP BY status").execute().map(rs -> {
+      JsonObject o = new JsonObject();
+      for (Row r : rs) o.put(r.getString(0), r.getLong(1));
+      return o;
+    });
+  }
+}

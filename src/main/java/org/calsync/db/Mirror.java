@@ -1,0 +1,91 @@
+package org.calsync.db;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.util.Collection;
+import java.util.List;
+
+/** SQL for calendar_events, the busy mirror. Writes are batched: one statement per page. */
+public final class Mirror {
+  private Mirror() {
+  }
+
+  /** One mirrored Google event. */
+  public record EventRow(String id, String status, String transparency, String selfResponse, OffsetDateTime startAt,
+                         OffsetDateTime endAt, boolean allDay, String recurrence, String recurringEventId,
+                         OffsetDateTime originalStart, String appointmentId, String summary, String etag,
+                         OffsetDateTime updated) {
+  }
+
+  private static final String UPSERT = "INSERT INTO calendar_events (calendar_id, google_event_id, status, transparency, "
+      + "self_response, start_at, end_at, all_day, recurrence, recurring_event_id, original_start, appointment_id, summary, "
+      + "etag, google_updated, synced_at) "
+      + "SELECT $1, u.* , now() FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], "
+      + "$7::timestamptz[], $8::boolean[], $9::text[], $10::text[], $11::timestamptz[], $12::text[], $13::text[], $14::text[], "
+      + "$15::timestamptz[]) AS u "
+      + "ON CONFLICT (calendar_id, google_event_id) DO UPDATE SET status = EXCLUDED.status, "
+      + "transparency = EXCLUDED.transparency, self_response = EXCLUDED.self_response, start_at = EXCLUDED.start_at, "
+      + "end_at = EXCLUDED.end_at, all_day = EXCLUDED.all_day, recurrence = EXCLUDED.recurrence, "
+      + "recurring_event_id = EXCLUDED.recurring_event_id, original_start = EXCLUDED.original_start, "
+      + "appointment_id = EXCLUDED.appointment_id, summary = EXCLUDED.summary, etag = EXCLUDED.etag, "
+      + "google_updated = EXCLUDED.google_updated, synced_at = now()";
+
+  public static Future<Void> upsert(SqlClient conn, long calendarId, List<EventRow> rows) {
+    if (rows.isEmpty()) return Future.succeededFuture();
+    int n = rows.size();
+    String[] id = new String[n], status = new String[n], transp = new String[n], self = new String[n], rec = new String[n],
+        recId = new String[n], appt = new String[n], summary = new String[n], etag = new String[n];
+    OffsetDateTime[] start = new OffsetDateTime[n], end = new OffsetDateTime[n], orig = new OffsetDateTime[n],
+        updated = new OffsetDateTime[n];
+    Boolean[] allDay = new Boolean[n];
+    for (int i = 0; i < n; i++) {
+      EventRow r = rows.get(i);
+      id[i] = r.id();
+      status[i] = r.status();
+      transp[i] = r.transparency();
+      self[i] = r.selfResponse();
+      start[i] = r.startAt();
+      end[i] = r.endAt();
+      allDay[i] = r.allDay();
+      rec[i] = r.recurrence();
+      recId[i] = r.recurringEventId();
+      orig[i] = r.originalStart();
+      appt[i] = r.appointmentId();
+      summary[i] = r.summary();
+      etag[i] = r.etag();
+      updated[i] = r.updated();
+    }
+    Tuple t = Tuple.of(calendarId, id, status, transp, self, start, end, allDay, rec, recId, orig, appt, summary, etag, updated);
+    return conn.preparedQuery(UPSERT).execute(t).mapEmpty();
+  }
+
+  public static Future<Integer> delete(SqlClient conn, long calendarId, Collection<String> ids) {
+    if (ids.isEmpty()) return Future.succeededFuture(0);
+    return conn.preparedQuery("DELETE FROM calendar_events WHERE calendar_id = $1 AND google_event_id = ANY($2)")
+        .execute(Tuple.of(calendarId, ids.toArray(new String[0]))).map(rs -> rs.rowCount());
+  }
+
+  /** [rows in the mirror, rows that are not in keep] for a calendar. */
+  public static Future<long[]> sweepCounts(SqlClient conn, long calendarId, Collection<String> keep) {
+    return conn.preparedQuery("SELECT count(*), count(*) FILTER (WHERE NOT (google_event_id = ANY($2))) "
+            + "FROM calendar_events WHERE calendar_id = $1")
+        .execute(Tuple.of(calendarId, keep.toArray(new String[0]))).map(rs -> {
+          Row r = rs.iterator().next();
+          return new long[] {r.getLong(0), r.getLong(1)};
+        });
+  }
+
+  public static Future<Long> count(SqlClient conn, long calendarId) {
+    return conn.preparedQuery("SELECT count(*) FROM calendar_events WHERE calendar_id = $1").execute(Tuple.of(calendarId))
+        .map(rs -> rs.iterator().next().getLong(0));
+  }
+
+  /** Deletes the calendar's rows whose ids are not in keep (end of a full sync). */
+  public static Future<Integer> sweep(SqlClient conn, long calendarId, Collection<String> keep) {
+    return conn.preparedQuery("DELETE FROM calendar_events WHERE calendar_id = $1 AND NOT (google_event_id = ANY($2))")
+        .execute(Tuple.of(calendarId, keep.toArray(new String[0]))).map(rs -> rs.rowCount());
+  }
+}

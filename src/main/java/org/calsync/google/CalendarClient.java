@@ -1,0 +1,117 @@
+package org.calsync.google;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import org.calsync.config.GoogleConfig;
+
+/**
+ * Google Calendar API v3 over a non-blocking WebClient. Each method makes exactly one HTTP call and fails with a
+ * {@link GoogleApiException}; retries are the caller's policy. Keep one instance per verticle (it owns its client).
+ */
+public final class CalendarClient {
+  private final WebClient client;
+  private final String base;
+  private final long timeoutMs;
+
+  public CalendarClient(Vertx vertx, GoogleConfig config, int maxPoolSize) {
+    this.client = WebClient.create(vertx, new WebClientOptions()
+        .setUserAgent("calsync/0.1")
+        .setKeepAlive(true)
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeoutMs()))
+        .setDecompressionSupported(true), new PoolOptions().setHttp1MaxSize(maxPoolSize).setMaxWaitQueueSize(-1));
+    this.base = config.apiBaseUrl();
+    this.timeoutMs = config.requestTimeoutMs();
+  }
+
+  /** calendarList.list (one page). */
+  public Future<JsonObject> calendarList(String accessToken, String pageToken) {
+    HttpRequest<Buffer> req = client.getAbs(base + "/users/me/calendarList");
+    if (pageToken != null) req.addQueryParam("pageToken", pageToken);
+    return send("calendarList.list", req, accessToken, null);
+  }
+
+  /**
+   * events.list (one page). With syncToken: incremental. Without: full listing (singleEvents=false, so recurring
+   * masters and their exceptions come as stored; cancelled events are only returned incrementally).
+   */
+  public Future<JsonObject> listEvents(String accessToken, String calendarId, String syncToken, String pageToken, int maxResults) {
+    HttpRequest<Buffer> req = client.getAbs(base + "/calendars/" + enc(calendarId) + "/events")
+        .addQueryParam("maxResults", Integer.toString(maxResults));
+    if (syncToken != null) req.addQueryParam("syncToken", syncToken);
+    if (pageToken != null) req.addQueryParam("pageToken", pageToken);
+    return send("events.list", req, accessToken, null);
+  }
+
+  public Future<JsonObject> insertEvent(String accessToken, String calendarId, JsonObject event) {
+    return send("events.insert", client.postAbs(base + "/calendars/" + enc(calendarId) + "/events"), accessToken, event);
+  }
+
+  public Future<JsonObject> patchEvent(String accessToken, String calendarId, String eventId, JsonObject patch) {
+    return send("events.patch", client.patchAbs(base + "/calendars/" + enc(calendarId) + "/events/" + enc(eventId)),
+        accessToken, patch);
+  }
+
+  public Future<JsonObject> getEvent(String accessToken, String calendarId, String eventId) {
+    return send("events.get", client.getAbs(base + "/calendars/" + enc(calendarId) + "/events/" + enc(eventId)),
+        accessToken, null);
+  }
+
+  /** events.delete; a 410 "deleted" (already gone) counts as success. */
+  public Future<Void> deleteEvent(String accessToken, String calendarId, String eventId) {
+    HttpRequest<Buffer> req = client.deleteAbs(base + "/calendars/" + enc(calendarId) + "/events/" + enc(eventId));
+    return call("events.delete", req, accessToken, null).compose(resp -> {
+      int s = resp.statusCode();
+      if (s == 204 || s == 200 || (s == 410 && "deleted".equals(GoogleErrors.reasonOf(resp.body())))) return Future.succeededFuture();
+      return Future.failedFuture(GoogleErrors.fromResponse("events.delete", resp));
+    });
+  }
+
+  /** events.watch: opens a push channel. */
+  public Future<JsonObject> watch(String accessToken, String calendarId, JsonObject channel) {
+    return send("events.watch", client.postAbs(base + "/calendars/" + enc(calendarId) + "/events/watch"), accessToken, channel);
+  }
+
+  /** channels.stop. */
+  public Future<Void> stopChannel(String accessToken, String channelId, String resourceId) {
+    HttpRequest<Buffer> req = client.postAbs(base + "/channels/stop");
+    return call("channels.stop", req, accessToken, new JsonObject().put("id", channelId).put("resourceId", resourceId))
+        .compose(resp -> resp.statusCode() / 100 == 2 ? Future.succeededFuture()
+            : Future.failedFuture(GoogleErrors.fromResponse("channels.stop", resp)));
+  }
+
+  private Future<JsonObject> send(String op, HttpRequest<Buffer> req, String accessToken, JsonObject body) {
+    return call(op, req, accessToken, body).compose(resp -> {
+      if (resp.statusCode() / 100 != 2) return Future.failedFuture(GoogleErrors.fromResponse(op, resp));
+      Buffer b = resp.body();
+      if (b == null || b.length() == 0) return Future.failedFuture(GoogleErrors.malformed(op, "empty body"));
+      try {
+        return Future.succeededFuture(new JsonObject(b));
+      } catch (RuntimeException e) {
+        return Future.failedFuture(GoogleErrors.malformed(op, "not a JSON object (" + b.length() + " bytes)"));
+      }
+    });
+  }
+
+  private Future<HttpResponse<Buffer>> call(String op, HttpRequest<Buffer> req, String accessToken, JsonObject body) {
+    req.bearerTokenAuthentication(accessToken).timeout(timeoutMs).putHeader("Accept", "application/json");
+    Future<HttpResponse<Buffer>> f = body == null ? req.send() : req.sendJsonObject(body);
+    return f.recover(err -> Future.failedFuture(GoogleErrors.network(op, err)));
+  }
+
+  static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  public void close() {
+    client.close();
+  }
+}

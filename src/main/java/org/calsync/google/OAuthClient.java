@@ -1,0 +1,92 @@
+package org.calsync.google;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import org.calsync.config.GoogleConfig;
+
+/**
+ * Google's OAuth 2.0 token endpoint (refresh grant) and revoke endpoint. Errors are {@link OAuthException}s whose
+ * messages carry Google's error code, never a token.
+ */
+public final class OAuthClient {
+  /** A successful refresh. refreshToken is null unless Google rotated it. */
+  public record Tokens(String accessToken, long expiresInSeconds, String refreshToken, String scope) {
+    @Override
+    public String toString() {
+      return "Tokens[expiresIn=" + expiresInSeconds + ", scope=" + scope + "]";
+    }
+  }
+
+  private final WebClient client;
+  private final GoogleConfig config;
+
+  public OAuthClient(Vertx vertx, GoogleConfig config) {
+    this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("calsync/0.1"),
+        new PoolOptions().setHttp1MaxSize(32).setMaxWaitQueueSize(-1));
+    this.config = config;
+  }
+
+  public Future<Tokens> refresh(String refreshToken) {
+    MultiMap form = MultiMap.caseInsensitiveMultiMap()
+        .add("grant_type", "refresh_token")
+        .add("client_id", config.clientId())
+        .add("client_secret", config.clientSecret())
+        .add("refresh_token", refreshToken);
+    return client.postAbs(config.tokenUrl()).timeout(config.requestTimeoutMs()).sendForm(form)
+        .recover(err -> Future.failedFuture(new OAuthException(OAuthException.Kind.TRANSIENT, "network",
+            "token endpoint unreachable: " + err.getClass().getSimpleName())))
+        .compose(this::parse);
+  }
+
+  private Future<Tokens> parse(HttpResponse<Buffer> resp) {
+    JsonObject body;
+    try {
+      body = resp.body() == null ? new JsonObject() : new JsonObject(resp.body());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(new OAuthException(OAuthException.Kind.TRANSIENT, "malformed",
+          "token endpoint returned HTTP " + resp.statusCode() + " with a body that is not JSON"));
+    }
+    if (resp.statusCode() == 200) {
+      String access = body.getString("access_token");
+      Object expires = body.getValue("expires_in");
+      if (access == null || access.isEmpty() || !(expires instanceof Number n) || n.longValue() <= 0) {
+        return Future.failedFuture(new OAuthException(OAuthException.Kind.TRANSIENT, "malformed",
+            "token endpoint reply lacks access_token or a positive expires_in"));
+      }
+      return Future.succeededFuture(new Tokens(access, n.longValue(), body.getString("refresh_token"), body.getString("scope")));
+    }
+    String error = String.valueOf(body.getValue("error", "http_" + resp.statusCode()));
+    String description = String.valueOf(body.getValue("error_description", ""));
+    OAuthException.Kind kind = switch (error) {
+      case "invalid_grant", "unauthorized_client", "admin_policy_enforced" -> OAuthException.Kind.REVOKED;
+      case "invalid_client" -> OAuthException.Kind.CLIENT;
+      default -> resp.statusCode() >= 500 || "internal_failure".equals(error)
+          ? OAuthException.Kind.TRANSIENT : OAuthException.Kind.CLIENT;
+    };
+    return Future.failedFuture(new OAuthException(kind, error,
+        "token refresh failed: HTTP " + resp.statusCode() + " " + error + (description.isEmpty() ? "" : " (" + description + ")")));
+  }
+
+  /** Revokes a token (access or refresh). An already-invalid token counts as revoked. */
+  public Future<Void> revoke(String token) {
+    return client.postAbs(config.revokeUrl()).timeout(config.requestTimeoutMs())
+        .sendForm(MultiMap.caseInsensitiveMultiMap().add("token", token))
+        .recover(err -> Future.failedFuture(new OAuthException(OAuthException.Kind.TRANSIENT, "network",
+            "revoke endpoint unreachable: " + err.getClass().getSimpleName())))
+        .compose(resp -> resp.statusCode() == 200 || resp.statusCode() == 400
+            ? Future.succeededFuture()
+            : Future.failedFuture(new OAuthException(OAuthException.Kind.TRANSIENT, "http_" + resp.statusCode(),
+                "revoke failed: HTTP " + resp.statusCode())));
+  }
+
+  public void close() {
+    client.close();
+  }
+}

@@ -1,0 +1,74 @@
+package org.calsync.ops;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.sqlclient.Pool;
+import java.util.concurrent.atomic.AtomicReference;
+import org.calsync.config.HttpConfig;
+import org.calsync.db.JobQueue;
+
+/**
+ * The ops HTTP endpoint (http.host:http.port):
+ * GET /health  liveness, 200 while the event loop answers;
+ * GET /ready   readiness, 200 when PostgreSQL answers within 2 s, else 503 (JSON per vertx-health-check);
+ * GET /metrics Prometheus text (Vert.x, JVM and calsync meters).
+ * Queue gauges (calsync_queue_depth, calsync_queue_due, calsync_failed_jobs, calsync_oldest_due_seconds) are refreshed
+ * every 10 s.
+ */
+public final class OpsVerticle extends VerticleBase {
+  private final HttpConfig config;
+  private final Pool pool;
+  private final PrometheusMeterRegistry registry;
+  private final Router extra;
+  private final AtomicReference<JsonObject> queueStats = new AtomicReference<>(new JsonObject());
+  private HttpServer server;
+
+  /** extra: more routes mounted at / (the push webhook), may be null. */
+  public OpsVerticle(HttpConfig config, Pool pool, PrometheusMeterRegistry registry, Router extra) {
+    this.config = config;
+    this.pool = pool;
+    this.registry = registry;
+    this.extra = extra;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    HealthChecks live = HealthChecks.create(vertx).register("event-loop", p -> p.complete(Status.OK()));
+    HealthChecks ready = HealthChecks.create(vertx).register("postgresql", 2000, p ->
+        pool.query("SELECT 1").execute().onSuccess(rs -> p.tryComplete(Status.OK()))
+            .onFailure(e -> p.tryComplete(Status.KO(new JsonObject().put("error", e.getMessage())))));
+    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(live));
+    router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
+    router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(registry.scrape()));
+    if (extra != null) router.route("/*").subRouter(extra);
+    gauge("calsync.queue.depth", "depth");
+    gauge("calsync.queue.due", "due");
+    gauge("calsync.queue.running", "running");
+    gauge("calsync.failed.jobs", "failed");
+    gauge("calsync.oldest.due.seconds", "oldestDueSeconds");
+    JobQueue queue = new JobQueue(pool);
+    vertx.setPeriodic(1, 10_000, id -> queue.stats().onSuccess(queueStats::set));
+    return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host()).onSuccess(s -> server = s);
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  private void gauge(String name, String field) {
+    Gauge.builder(name, queueStats, s -> {
+      Number n = (Number) s.get().getValue(field);
+      return n == null ? Double.NaN : n.doubleValue();
+    }).register(registry);
+  }
+}

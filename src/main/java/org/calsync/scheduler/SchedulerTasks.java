@@ -1,0 +1,118 @@
+package org.calsync.scheduler;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.calsync.audit.AuditLog;
+import org.calsync.bus.Addresses;
+import org.calsync.bus.FailureCode;
+import org.calsync.config.CalsyncConfig;
+import org.calsync.db.Integrations;
+import org.calsync.db.JobQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The scheduled tasks, callable by the scheduler and by CLI commands alike. */
+public final class SchedulerTasks {
+  private static final Logger log = LoggerFactory.getLogger(SchedulerTasks.class);
+  private final Vertx vertx;
+  private final CalsyncConfig config;
+  private final Integrations integrations;
+  private final JobQueue queue;
+  private final Pool pool;
+
+  public SchedulerTasks(Vertx vertx, CalsyncConfig config, Pool pool) {
+    this.vertx = vertx;
+    this.config = config;
+    this.pool = pool;
+    this.integrations = new Integrations(pool);
+    this.queue = new JobQueue(pool);
+  }
+
+  /**
+   * Enqueues a sync job for every active integration (of one user if userId is set), spread over windowMillis.
+   * Returns how many were enqueued.
+   */
+  public Future<Integer> dispatchCycle(Long userId, long windowMillis, int priority) {
+    return integrations.activeIds(userId).compose(ids -> {
+      OffsetDateTime now = OffsetDateTime.now();
+      List<OffsetDateTime> at = new ArrayList<>(ids.size());
+      double step = ids.isEmpty() ? 0 : (double) windowMillis / ids.size();
+      for (int i = 0; i < ids.size(); i++) at.add(now.plusNanos((long) (i * step) * 1_000_000L));
+      Future<Void> chain = Future.succeededFuture();
+      for (int from = 0; from < ids.size(); from += 5000) {
+        int f = from;
+        int t = Math.min(ids.size(), from + 5000);
+        chain = chain.compose(v -> queue.enqueueAll(ids.subList(f, t), at.subList(f, t), priority));
+      }
+      return chain.map(v -> {
+        log.info("starting automatic sync integrations={} windowSeconds={}", ids.size(), windowMillis / 1000);
+        vertx.eventBus().publish(Addresses.JOBS_AVAILABLE, new JsonObject());
+        audit("scheduler.cycle", new JsonObject().put("enqueued", ids.size()).put("windowSeconds", windowMillis / 1000));
+        return ids.size();
+      });
+    });
+  }
+
+  /** Deletes failed jobs older than scheduler.failedJobRetentionDays and audit records past audit.retentionDays. */
+  public Future<JsonObject> cleanup() {
+    return queue.cleanupFailed(config.scheduler().failedJobRetentionDays())
+        .compose(failed -> new AuditLog(pool).purgeOlderThan(config.audit().retentionDays())
+            .map(audit -> new JsonObject().put("failedJobsDeleted", failed).put("auditRecordsPurged", audit)))
+        .onSuccess(r -> {
+          log.info("cleanup done failedJobsDeleted={} auditRecordsPurged={}", r.getInteger("failedJobsDeleted"), r.getInteger("auditRecordsPurged"));
+          audit("scheduler.cleanup", r);
+        });
+  }
+
+  /**
+   * Verifies every active integration's refresh token by refreshing it (through the token verticle, 8 at a time).
+   * Integrations whose grant is gone become needs_reconnect and are notified once by the token verticle.
+   */
+  public Future<JsonObject> tokenHealth() {
+    return integrations.activeIds(null).compose(ids -> {
+      AtomicInteger ok = new AtomicInteger();
+      AtomicInteger reconnect = new AtomicInteger();
+      AtomicInteger errors = new AtomicInteger();
+      Promise<Void> done = Promise.promise();
+      AtomicInteger next = new AtomicInteger();
+      AtomicInteger running = new AtomicInteger();
+      Runnable[] pump = new Runnable[1];
+      pump[0] = () -> {
+        while (running.get() < 8 && next.get() < ids.size()) {
+          long id = ids.get(next.getAndIncrement());
+          running.incrementAndGet();
+          vertx.eventBus().request(Addresses.TOKEN_GET, new JsonObject().put("integrationId", id).put("force", true))
+              .onComplete(ar -> {
+                if (ar.succeeded()) ok.incrementAndGet();
+                else if (ar.cause() instanceof ReplyException re && re.failureCode() == FailureCode.NEEDS_RECONNECT) reconnect.incrementAndGet();
+                else errors.incrementAndGet();
+                running.decrementAndGet();
+                pump[0].run();
+              });
+        }
+        if (running.get() == 0 && next.get() >= ids.size()) done.tryComplete();
+      };
+      pump[0].run();
+      return done.future().map(v -> new JsonObject().put("checked", ids.size()).put("healthy", ok.get())
+          .put("needsReconnect", reconnect.get()).put("errors", errors.get()));
+    }).onSuccess(r -> {
+      log.info("token health checked={} healthy={} needsReconnect={} errors={}", r.getInteger("checked"),
+          r.getInteger("healthy"), r.getInteger("needsReconnect"), r.getInteger("errors"));
+      audit("scheduler.token_health", r);
+    });
+  }
+
+  private void audit(String action, JsonObject detail) {
+    vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", "scheduler").put("action", action)
+        .put("detail", detail.copy().put("at", Instant.now().toString())));
+  }
+}

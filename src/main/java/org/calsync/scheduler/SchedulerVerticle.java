@@ -1,0 +1,124 @@
+package org.calsync.scheduler;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.util.function.Supplier;
+import org.calsync.bus.Addresses;
+import org.calsync.config.CalsyncConfig;
+import org.calsync.db.Db;
+import org.calsync.db.JobQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the scheduled tasks in exactly one process: the holder of a PostgreSQL session advisory lock (on a dedicated
+ * connection; if it drops, another process takes over). Tasks and their last runs live in scheduler_runs, so restarts
+ * and fail-overs neither skip nor repeat a run:
+ * auto_sync every sync.intervalMinutes (jobs staggered over 90% of the interval when sync.stagger),
+ * cleanup daily at scheduler.cleanupAt, token_health weekly at scheduler.tokenHealthDay/tokenHealthAt.
+ * Publishes {@link Addresses#CYCLE_STARTED}.
+ */
+public final class SchedulerVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(SchedulerVerticle.class);
+  static final long LEADER_LOCK = 0x6361_6c73_0002L;
+  private static final long TICK_MS = 2000;
+
+  private final CalsyncConfig config;
+  private final Pool pool;
+  private SchedulerTasks tasks;
+  private PgConnection lockConnection;
+  private boolean leader;
+  private boolean busy;
+  private long cycle;
+
+  public SchedulerVerticle(CalsyncConfig config, Pool pool) {
+    this.config = config;
+    this.pool = pool;
+  }
+
+  @Override
+  public Future<?> start() {
+    tasks = new SchedulerTasks(vertx, config, pool);
+    vertx.setPeriodic(TICK_MS, id -> tick());
+    vertx.setTimer(1, id -> tick());
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return lockConnection == null ? Future.succeededFuture() : lockConnection.close();
+  }
+
+  public boolean leader() {
+    return leader;
+  }
+
+  private void tick() {
+    if (busy) return;
+    busy = true;
+    ensureLeader()
+        .compose(isLeader -> isLeader ? runDue() : Future.succeededFuture())
+        .onComplete(ar -> {
+          busy = false;
+          if (ar.failed()) log.warn("scheduler tick failed: {}", ar.cause().getMessage());
+        });
+  }
+
+  private Future<Boolean> ensureLeader() {
+    if (leader && lockConnection != null) return Future.succeededFuture(true);
+    Future<PgConnection> conn = lockConnection != null ? Future.succeededFuture(lockConnection)
+        : PgConnection.connect(vertx, Db.connectOptions(config.db())).onSuccess(c -> {
+          lockConnection = c;
+          c.closeHandler(v -> {
+            if (leader) log.warn("scheduler lost its leader lock connection");
+            leader = false;
+            lockConnection = null;
+          });
+        });
+    return conn.compose(c -> c.preparedQuery("SELECT pg_try_advisory_lock($1)").execute(Tuple.of(LEADER_LOCK)))
+        .map(rs -> {
+          leader = rs.iterator().next().getBoolean(0);
+          if (leader) log.info("scheduler leadership acquired");
+          return leader;
+        });
+  }
+
+  private Future<Void> runDue() {
+    Instant now = Instant.now();
+    long intervalMs = config.sync().intervalMinutes() * 60_000L;
+    return runIfDue("auto_sync", last -> last == null || !now.isBefore(last.plusMillis(intervalMs)), () -> {
+      long window = config.sync().stagger() ? (long) (intervalMs * 0.9) : 0;
+      return tasks.dispatchCycle(null, window, JobQueue.PRIORITY_SCHEDULED).map(n -> {
+        vertx.eventBus().publish(Addresses.CYCLE_STARTED, new JsonObject().put("cycle", ++cycle).put("enqueued", n)
+            .put("windowSeconds", window / 1000).put("at", now.toString()));
+        return new JsonObject().put("enqueued", n);
+      });
+    }).compose(v -> runIfDue("cleanup", last -> last != null
+        && last.isBefore(Schedule.lastDaily(now, config.scheduler().zone(), config.scheduler().cleanupAt())), tasks::cleanup))
+      .compose(v -> runIfDue("token_health", last -> last != null && last.isBefore(Schedule.lastWeekly(now,
+        config.scheduler().zone(), config.scheduler().tokenHealthDay(), config.scheduler().tokenHealthAt())), tasks::tokenHealth));
+  }
+
+  /** A task that never ran is recorded as run now (auto_sync runs at once): daily/weekly tasks wait for their time. */
+  private Future<Void> runIfDue(String task, java.util.function.Predicate<Instant> due, Supplier<Future<JsonObject>> body) {
+    return pool.preparedQuery("SELECT last_run_at FROM scheduler_runs WHERE task = $1").execute(Tuple.of(task)).compose(rs -> {
+      Instant last = rs.size() == 0 ? null : rs.iterator().next().getOffsetDateTime(0).toInstant();
+      if (!due.test(last)) {
+        return last == null ? record(task, new JsonObject().put("firstSeen", true)) : Future.succeededFuture();
+      }
+      return body.get().compose(detail -> record(task, detail));
+    });
+  }
+
+  private Future<Void> record(String task, JsonObject detail) {
+    return pool.preparedQuery("INSERT INTO scheduler_runs (task, last_run_at, detail) VALUES ($1, now(), $2) "
+            + "ON CONFLICT (task) DO UPDATE SET last_run_at = now(), detail = EXCLUDED.detail")
+        .execute(Tuple.of(task, detail)).mapEmpty();
+  }
+
+}

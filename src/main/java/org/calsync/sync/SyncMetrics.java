@@ -1,0 +1,37 @@
+package org.calsync.sync;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sync meters: calsync_syncs_total{outcome}, calsync_sync_seconds, calsync_google_calls_total{op,status,reason},
+ * calsync_events_changed_total.
+ */
+public final class SyncMetrics {
+  private final MeterRegistry registry;
+  private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Timer syncTimer;
+  private final Counter eventsChanged;
+
+  public SyncMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.syncTimer = Timer.builder("calsync.sync").description("Duration of one integration sync").register(registry);
+    this.eventsChanged = Counter.builder("calsync.events.changed").description("Mirror rows written or removed").register(registry);
+  }
+
+  void googleCall(String op, int status, String reason) {
+    String key = op + '|' + status + '|' + reason;
+    counters.computeIfAbsent(key, k -> Counter.builder("calsync.google.calls").description("Google API calls by outcome")
+        .tag("op", op).tag("status", Integer.toString(status)).tag("reason", reason).register(registry)).increment();
+  }
+
+  void sync(String outcome, long durationMillis, int changed) {
+    counters.computeIfAbsent("sync|" + outcome, k -> Counter.builder("calsync.syncs").description("Integration syncs by outcome")
+        .tag("outcome", outcome).register(registry)).increment();
+    syncTimer.record(durationMillis, TimeUnit.MILLISECONDS);
+    if (changed > 0) eventsChanged.increment(changed);
+  }
+}

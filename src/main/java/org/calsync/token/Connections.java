@@ -1,0 +1,74 @@
+package org.calsync.token;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import org.calsync.bus.Addresses;
+import org.calsync.db.JobQueue;
+
+/**
+ * Stores a user's Google grant: a new integration, or new credentials for an existing one (reconnect). A reconnect
+ * keeps the calendars, sync tokens and mirror, so syncing resumes where it stopped. Both audit and publish
+ * {@link Addresses#INTEGRATION_STATUS}.
+ */
+public final class Connections {
+  private final Vertx vertx;
+  private final Pool pool;
+  private final CredentialCipher cipher;
+
+  public Connections(Vertx vertx, Pool pool, CredentialCipher cipher) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.cipher = cipher;
+  }
+
+  /** A new active integration holding the sealed refresh token; returns its id. */
+  public Future<Long> connect(long userId, String email, String refreshToken) {
+    requireToken(refreshToken);
+    return pool.withTransaction(conn -> conn.preparedQuery(
+            "INSERT INTO user_integrations (user_id, account_email) VALUES ($1, $2) RETURNING id")
+        .execute(Tuple.of(userId, email))
+        .compose(rs -> {
+          long id = rs.iterator().next().getLong(0);
+          byte[] sealed = cipher.seal(id, new JsonObject().put("refresh_token", refreshToken));
+          return conn.preparedQuery("UPDATE user_integrations SET credentials = $2, key_id = $3 WHERE id = $1")
+              .execute(Tuple.of(id, Buffer.buffer(sealed), cipher.activeKeyId())).map(x -> id);
+        }))
+        .onSuccess(id -> announce(id, userId, "active", "connected"));
+  }
+
+  /** Replaces the credentials of an integration, makes it active and queues a manual sync. */
+  public Future<Void> reconnect(long integrationId, String refreshToken) {
+    requireToken(refreshToken);
+    byte[] sealed = cipher.seal(integrationId, new JsonObject().put("refresh_token", refreshToken));
+    return pool.withTransaction(conn -> conn.preparedQuery("UPDATE user_integrations SET credentials = $2, key_id = $3, "
+                + "access_expires_at = NULL, status = 'active', status_reason = 'reconnected', status_changed_at = now(), "
+                + "deferred_until = NULL, updated_at = now() WHERE id = $1 AND status <> 'disconnected' RETURNING user_id")
+            .execute(Tuple.of(integrationId, Buffer.buffer(sealed), cipher.activeKeyId())))
+        .compose(rs -> {
+          if (rs.size() == 0) return Future.failedFuture(new IllegalArgumentException("integration " + integrationId
+              + " does not exist or was disconnected (connect a new one)"));
+          announce(integrationId, rs.iterator().next().getLong(0), "active", "reconnected");
+          return new JobQueue(pool).enqueue(integrationId, JobQueue.PRIORITY_MANUAL, java.time.OffsetDateTime.now());
+        })
+        .onSuccess(v -> vertx.eventBus().publish(Addresses.JOBS_AVAILABLE, new JsonObject()));
+  }
+
+  private static void requireToken(String refreshToken) {
+    if (refreshToken == null || refreshToken.isBlank() || refreshToken.length() > 4096) {
+      throw new IllegalArgumentException("refresh token is missing or implausibly long");
+    }
+  }
+
+  private void announce(long id, long userId, String status, String reason) {
+    vertx.eventBus().publish(Addresses.INTEGRATION_STATUS, new JsonObject().put("integrationId", id).put("userId", userId)
+        .put("status", status).put("reason", reason).put("at", Instant.now().toString()));
+    vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", "admin").put("action", "integration." + reason)
+        .put("integrationId", id).put("detail", new JsonObject().put("userId", userId)));
+  }
+
+}
