@@ -78,8 +78,12 @@ public final class EmulatorCommand implements Callable<Integer> {
     }
     out.flush();
     Thread hook = new Thread(() -> {
-      emu.close().await(5, TimeUnit.SECONDS);
-      vertx.close().await(5, TimeUnit.SECONDS);
+      try {
+        emu.close().await(5, TimeUnit.SECONDS);
+        vertx.close().await(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // shutting down anyway
+      }
     }, "emulator-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     stopped.await();
