@@ -1,0 +1,91 @@
+package org.calsync.emulator;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/** Test/demo control plane under /admin (no auth, never faulted). See ADMIN-API.md in this package. */
+final class AdminApi {
+  private final EmulatorState state;
+
+  AdminApi(EmulatorState state) {
+    this.state = state;
+  }
+
+  void mount(Router router) {
+    router.post("/admin/users").handler(ctx -> {
+      String email = Http.body(ctx).getString("email");
+      if (email == null || email.isBlank()) throw GoogleErrors.required("Missing email.");
+      state.createUser(email);
+      Http.json(ctx, 200, new JsonObject().put("email", email).put("refreshToken", state.mintRefreshToken(email)));
+    });
+    router.get("/admin/users").handler(ctx -> Http.json(ctx, 200, new JsonObject().put("users", new JsonArray(
+      state.users().stream().map(Object.class::cast).toList()))));
+    router.post("/admin/seed").handler(ctx -> {
+      JsonObject b = Http.body(ctx);
+      JsonArray out = new JsonArray();
+      for (SeededUser u : state.seed(b.getInteger("users", 10), b.getInteger("eventsPerUser", 5))) {
+        out.add(new JsonObject().put("email", u.email()).put("refreshToken", u.refreshToken()));
+      }
+      Http.json(ctx, 200, new JsonObject().put("users", out));
+    });
+    router.post("/admin/users/:email/refresh-tokens").handler(ctx -> {
+      try {
+        Http.json(ctx, 200, new JsonObject().put("refreshToken", state.mintRefreshToken(ctx.pathParam("email"))));
+      } catch (IllegalArgumentException e) {
+        throw GoogleErrors.notFound();
+      }
+    });
+    router.post("/admin/refresh-tokens/revoke").handler(ctx -> {
+      String token = Http.body(ctx).getString("refreshToken");
+      if (token == null) throw GoogleErrors.required("Missing refreshToken.");
+      state.revokeRefreshToken(token);
+      ctx.response().setStatusCode(204).end();
+    });
+    router.post("/admin/users/:email/revoke").handler(ctx -> {
+      state.revokeUser(ctx.pathParam("email"));
+      ctx.response().setStatusCode(204).end();
+    });
+    router.post("/admin/access-tokens/expire").handler(ctx -> {
+      state.expireAccessTokens();
+      ctx.response().setStatusCode(204).end();
+    });
+    router.get("/admin/calendars/:calendarId/events").handler(ctx -> {
+      JsonArray a = new JsonArray();
+      state.groundTruth(ctx.pathParam("calendarId")).forEach(a::add);
+      ctx.response().putHeader("content-type", Http.JSON).end(a.toBuffer());
+    });
+    router.post("/admin/calendars/:calendarId/events").handler(ctx ->
+      Http.json(ctx, 200, state.insertEvent(ctx.pathParam("calendarId"), Http.body(ctx))));
+    router.patch("/admin/calendars/:calendarId/events/:eventId").handler(ctx ->
+      Http.json(ctx, 200, state.patchEvent(ctx.pathParam("calendarId"), ctx.pathParam("eventId"), Http.body(ctx))));
+    router.delete("/admin/calendars/:calendarId/events/:eventId").handler(ctx -> {
+      state.deleteEvent(ctx.pathParam("calendarId"), ctx.pathParam("eventId"));
+      ctx.response().setStatusCode(204).end();
+    });
+    router.post("/admin/calendars/:calendarId/invalidate-sync-tokens").handler(ctx -> {
+      state.invalidateSyncTokens(ctx.pathParam("calendarId"));
+      ctx.response().setStatusCode(204).end();
+    });
+    router.get("/admin/faults").handler(ctx -> Http.json(ctx, 200, state.faults().toJson()));
+    router.put("/admin/faults").handler(ctx -> {
+      state.setFaults(FaultProfile.fromJson(Http.body(ctx)));
+      Http.json(ctx, 200, state.faults().toJson());
+    });
+    router.get("/admin/stats").handler(ctx -> Http.json(ctx, 200, state.stats().toJson()
+      .put("state", new JsonObject(state.debugCounts()))
+      .put("mutations", new JsonObject().put("running", state.mutationDriver().running())
+        .put("changesPerSecond", state.mutationDriver().rate()).put("applied", state.mutationDriver().mutations()))));
+    router.post("/admin/mutations").handler(ctx -> {
+      Object cps = Http.body(ctx).getValue("changesPerSecond");
+      if (!(cps instanceof Number n) || n.doubleValue() < 0) throw GoogleErrors.invalid("changesPerSecond must be a number >= 0");
+      state.mutationDriver().start(n.doubleValue());
+      ctx.response().setStatusCode(204).end();
+    });
+    router.delete("/admin/mutations").handler(ctx -> {
+      state.mutationDriver().stop();
+      ctx.response().setStatusCode(204).end();
+    });
+  }
+}

@@ -1,0 +1,37 @@
+package org.calsync.emulator;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A Google-shaped API failure. Thrown by the state operations; the HTTP layer renders it as
+ * {@code {"error":{"errors":[{domain,reason,message[,locationType,location]}],"code":N,"message":...}}}.
+ */
+public final class ApiError extends RuntimeException {
+  public final int status;
+  public final String domain;
+  public final String reason;
+  public final String locationType;
+  public final String location;
+
+  public ApiError(int status, String domain, String reason, String message, String locationType, String location) {
+    super(message, null, false, false);
+    this.status = status;
+    this.domain = domain;
+    this.reason = reason;
+    this.locationType = locationType;
+    this.location = location;
+  }
+
+  public ApiError(int status, String domain, String reason, String message) {
+    this(status, domain, reason, message, null, null);
+  }
+
+  public JsonObject toJson() {
+    JsonObject item = new JsonObject().put("domain", domain).put("reason", reason).put("message", getMessage());
+    if (locationType != null) item.put("locationType", locationType);
+    if (location != null) item.put("location", location);
+    return new JsonObject().put("error", new JsonObject()
+      .put("errors", new JsonArray().add(item)).put("code", status).put("message", getMessage()));
+  }
+}

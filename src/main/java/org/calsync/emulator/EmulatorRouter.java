@@ -1,0 +1,137 @@
+package org.calsync.emulator;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Assembles the emulator's routes: stats, body parsing, bearer auth for /calendar/v3, fault injection, the OAuth,
+ * Calendar and admin endpoints, and Google-shaped error rendering.
+ */
+final class EmulatorRouter {
+  private static final Logger LOG = LoggerFactory.getLogger(EmulatorRouter.class);
+
+  private EmulatorRouter() {}
+
+  static Router create(Vertx vertx, EmulatorState state) {
+    Router router = Router.router(vertx);
+    Stats stats = state.stats();
+    router.route().handler(ctx -> {
+      ctx.addHeadersEndHandler(v -> stats.request(ctx.request().method().name() + " " + operation(ctx)
+        + " " + ctx.response().getStatusCode()));
+      ctx.next();
+    });
+    router.route().method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
+      .handler(BodyHandler.create(false).setBodyLimit(2 * 1024 * 1024));
+    router.route("/calendar/v3/*").handler(ctx -> {
+      String h = ctx.request().getHeader("Authorization");
+      String user = h != null && h.length() > 7 && h.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? state.authenticate(h.substring(7).trim(), System.currentTimeMillis()) : null;
+      if (user == null) {
+        Http.error(ctx, GoogleErrors.authError());
+        return;
+      }
+      ctx.put(Http.USER, user);
+      ctx.next();
+    });
+    FaultInjector faults = state.faultInjector();
+    router.route().handler(ctx -> {
+      String path = ctx.request().path();
+      if (!faults.applies(path)) {
+        ctx.next();
+        return;
+      }
+      FaultInjector.Decision d = faults.decide(Http.user(ctx), System.currentTimeMillis());
+      if (d.delayMs() > 0) vertx.setTimer(d.delayMs(), id -> apply(ctx, d, stats));
+      else apply(ctx, d, stats);
+    });
+    new TokenEndpoint(state).mount(router);
+    new EventsApi(state).mount(router);
+    new AdminApi(state).mount(router);
+
+    router.route().failureHandler(EmulatorRouter::failure);
+    router.errorHandler(404, ctx -> {
+      if (ctx.request().path().startsWith("/calendar/v3/") || ctx.request().path().startsWith("/admin/")) {
+        Http.error(ctx, GoogleErrors.notFound());
+      } else {
+        ctx.response().setStatusCode(404).putHeader("content-type", "text/html; charset=UTF-8").end("Not Found");
+      }
+    });
+    router.errorHandler(405, ctx -> {
+      if (ctx.request().path().startsWith("/calendar/v3/") || ctx.request().path().startsWith("/admin/")) {
+        Http.error(ctx, GoogleErrors.notFound());
+      } else {
+        ctx.response().setStatusCode(404).putHeader("content-type", "text/html; charset=UTF-8").end("Not Found");
+      }
+    });
+    return router;
+  }
+
+  private static void apply(RoutingContext ctx, FaultInjector.Decision d, Stats stats) {
+    if (d.reset()) {
+      stats.request(ctx.request().method().name() + " " + operation(ctx) + " 0");
+      ctx.request().connection().close();
+      return;
+    }
+    if (d.error() != null) {
+      if (d.retryAfter() != null) ctx.put(Http.RETRY_AFTER, d.retryAfter());
+      Http.error(ctx, d.error());
+      return;
+    }
+    if (d.malformed()) ctx.put(Http.MALFORMED, Boolean.TRUE);
+    ctx.next();
+  }
+
+  private static void failure(RoutingContext ctx) {
+    Throwable f = ctx.failure();
+    if (ctx.response().ended()) return;
+    if (f instanceof ApiError e) {
+      Http.error(ctx, e);
+      return;
+    }
+    int code = ctx.statusCode();
+    if (f == null && code == 413) {
+      Http.error(ctx, new ApiError(413, "global", "uploadTooLarge", "Request Entity Too Large"));
+      return;
+    }
+    if (f == null && code >= 400 && code < 500) {
+      Http.error(ctx, code == 404 ? GoogleErrors.notFound() : GoogleErrors.badRequest());
+      return;
+    }
+    LOG.warn("unexpected failure on {} {}", ctx.request().method(), ctx.request().path(), f);
+    Http.error(ctx, GoogleErrors.backendError(500));
+  }
+
+  /** Short operation name for stats keys. */
+  static String operation(RoutingContext ctx) {
+    String p = ctx.request().path();
+    if (p.equals("/token")) return "oauth.token";
+    if (p.equals("/revoke")) return "oauth.revoke";
+    if (p.startsWith("/admin/")) return "admin";
+    if (!p.startsWith("/calendar/v3/")) return "other";
+    if (p.endsWith("/calendarList")) return "calendarList.list";
+    if (p.endsWith("/freeBusy")) return "freebusy.query";
+    if (p.endsWith("/channels/stop")) return "channels.stop";
+    if (p.endsWith("/events/watch")) return "events.watch";
+    if (p.endsWith("/instances")) return "events.instances";
+    boolean collection = p.endsWith("/events");
+    return switch (ctx.request().method().name()) {
+      case "GET" -> collection ? "events.list" : "events.get";
+      case "POST" -> "events.insert";
+      case "PUT" -> "events.update";
+      case "PATCH" -> "events.patch";
+      case "DELETE" -> "events.delete";
+      default -> "other";
+    };
+  }
+
+  static JsonObject describe(String baseUrl) {
+    return new JsonObject().put("calendar", baseUrl + "/calendar/v3/").put("token", baseUrl + "/token")
+      .put("revoke", baseUrl + "/revoke").put("admin", baseUrl + "/admin/");
+  }
+}

@@ -1,0 +1,439 @@
+package org.calsync.emulator;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * All emulator data: users, OAuth tokens, calendars and events. Every public method is thread-safe (one coarse
+ * lock); push notifications for a change are sent after the lock is released.
+ */
+public final class EmulatorState {
+  static final String DEFAULT_TIME_ZONE = "America/Toronto";
+  private static final char[] B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
+  private static final char[] B32 = "0123456789abcdefghijklmnopqrstuv".toCharArray();
+
+  final Object lock = new Object();
+  private final EmulatorOptions options;
+  private final Stats stats = new Stats();
+  private final FaultInjector faults;
+  private final PushNotifier notifier;
+  private final MutationDriver mutationDriver;
+  private final SplittableRandom rng;
+
+  private final Map<String, CalendarData> calendars = new HashMap<>();
+  final List<CalendarData> calendarList = new ArrayList<>();
+  private final Map<String, String> refreshTokens = new HashMap<>();          // token -> email
+  private final Map<String, AccessToken> accessTokens = new HashMap<>();      // token -> grant
+  private final Map<String, Set<String>> tokensByUser = new HashMap<>();      // email -> refresh tokens
+  private long seq;
+  private long etagCounter;
+  private long seedIdCounter;
+
+  record AccessToken(String email, String refreshToken, long expiresAtMs) {}
+
+  /** A freshly issued access token. */
+  record Grant(String accessToken, long expiresAtMs) {}
+
+  EmulatorState(Vertx vertx, EmulatorOptions options) {
+    this.options = options;
+    this.rng = new SplittableRandom(options.seed());
+    this.faults = new FaultInjector(options.seed(), stats);
+    this.notifier = new PushNotifier(vertx, stats, options.seed());
+    this.mutationDriver = new MutationDriver(vertx, this, options.seed());
+  }
+
+  EmulatorOptions options() { return options; }
+  FaultInjector faultInjector() { return faults; }
+  PushNotifier notifier() { return notifier; }
+
+  // ---------------------------------------------------------------- users and tokens
+
+  /** Creates the user and its primary calendar (id == email). Idempotent. */
+  public String createUser(String email) {
+    synchronized (lock) {
+      calendarOrCreate(email);
+      return email;
+    }
+  }
+
+  private CalendarData calendarOrCreate(String email) {
+    CalendarData c = calendars.get(email);
+    if (c == null) {
+      String resourceId = randomString(B64, 27).replace('-', 'A').replace('_', 'B');
+      c = new CalendarData(calendarList.size(), email, email, email, DEFAULT_TIME_ZONE, resourceId, nextSeq(),
+        System.currentTimeMillis());
+      calendars.put(email, c);
+      calendarList.add(c);
+    }
+    return c;
+  }
+
+  public String mintRefreshToken(String email) {
+    synchronized (lock) {
+      if (!calendars.containsKey(email)) throw new IllegalArgumentException("unknown user " + email);
+      String token = "1//0" + randomString(B64, 100);
+      refreshTokens.put(token, email);
+      tokensByUser.computeIfAbsent(email, k -> new HashSet<>()).add(token);
+      return token;
+    }
+  }
+
+  public void revokeRefreshToken(String refreshToken) {
+    synchronized (lock) {
+      String email = refreshTokens.remove(refreshToken);
+      if (email != null) tokensByUser.getOrDefault(email, Set.of()).remove(refreshToken);
+      accessTokens.values().removeIf(a -> refreshToken.equals(a.refreshToken()));
+    }
+  }
+
+  /** Revokes every refresh and access token of the user. */
+  public void revokeUser(String email) {
+    synchronized (lock) {
+      Set<String> tokens = tokensByUser.remove(email);
+      if (tokens != null) tokens.forEach(refreshTokens::remove);
+      accessTokens.values().removeIf(a -> email.equals(a.email()));
+    }
+  }
+
+  /** Every access token issued so far stops working (401 authError). */
+  public void expireAccessTokens() {
+    synchronized (lock) {
+      accessTokens.clear();
+    }
+  }
+
+  /** Exchanges a refresh token; null when it is unknown or revoked. */
+  Grant refresh(String refreshToken, long now) {
+    synchronized (lock) {
+      String email = refreshTokens.get(refreshToken);
+      if (email == null) return null;
+      String token = "ya29.a0" + randomString(B64, 150);
+      AccessToken a = new AccessToken(email, refreshToken, now + options.accessTokenTtlSeconds() * 1000);
+      accessTokens.put(token, a);
+      stats.tokenRefresh();
+      return new Grant(token, a.expiresAtMs());
+    }
+  }
+
+  /** Revokes an access or refresh token (an access token's refresh token goes with it). */
+  boolean revokeAny(String token) {
+    synchronized (lock) {
+      AccessToken a = accessTokens.remove(token);
+      if (a != null) {
+        revokeRefreshToken(a.refreshToken());
+        return true;
+      }
+      if (refreshTokens.containsKey(token)) {
+        revokeRefreshToken(token);
+        return true;
+      }
+      return false;
+    }
+  }
+
+  /** The user owning a live access token, or null. */
+  String authenticate(String accessToken, long now) {
+    synchronized (lock) {
+      AccessToken a = accessTokens.get(accessToken);
+      if (a == null) return null;
+      if (a.expiresAtMs() <= now) {
+        accessTokens.remove(accessToken);
+        return null;
+      }
+      return a.email();
+    }
+  }
+
+  // ---------------------------------------------------------------- seeding
+
+  /**
+   * Creates users "user1@clinic.test".."user{users}@clinic.test" (existing ones are reused), each with
+   * {@code eventsPerUser} random events (deterministic from the seed, relative to today's date in UTC) and a new
+   * refresh token. Seeded events are stored compactly and rendered on demand.
+   */
+  public List<SeededUser> seed(int users, int eventsPerUser) {
+    long today = LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    long now = System.currentTimeMillis();
+    List<SeededUser> out = new ArrayList<>(users);
+    synchronized (lock) {
+      for (int i = 1; i <= users; i++) {
+        String email = "user" + i + "@clinic.test";
+        CalendarData cal = calendarOrCreate(email);
+        SplittableRandom r = new SplittableRandom(options.seed() * 1_000_003L + i);
+        long s = nextSeq();
+        for (int j = 0; j < eventsPerUser; j++) {
+          StoredEvent e = cal.newRow(seededId());
+          int day = r.nextInt(-30, 60);
+          e.seq = s;
+          e.etag = ++etagCounter;
+          e.createdMs = now - r.nextLong(1, 90L * 86_400_000L);
+          e.updatedMs = e.createdMs;
+          e.seedSummary = r.nextInt(EventJson.SEED_SUMMARIES.length);
+          e.transparent = r.nextInt(10) == 0;
+          if (r.nextInt(20) == 0) {
+            e.allDay = true;
+            long midnight = LocalDate.ofEpochDay(Math.floorDiv(today, 86_400_000L) + day).atStartOfDay(cal.zone)
+              .toInstant().toEpochMilli();
+            e.startMs = midnight;
+            e.endMs = LocalDate.ofEpochDay(Math.floorDiv(today, 86_400_000L) + day + 1).atStartOfDay(cal.zone)
+              .toInstant().toEpochMilli();
+          } else {
+            // business hours in Toronto: 13:00..22:45 UTC is 08:00..17:45 EST (09:00..18:45 EDT)
+            e.startMs = today + day * 86_400_000L + (13 + r.nextInt(10)) * 3_600_000L + r.nextInt(4) * 900_000L;
+            e.endMs = e.startMs + (1 + r.nextInt(6)) * 900_000L;
+          }
+          e.durMs = e.endMs - e.startMs;
+        }
+        cal.bulkSeq = s;
+        cal.lastSeq = s;
+        cal.updatedMs = now;
+        String token = "1//0" + randomString(B64, 100);
+        refreshTokens.put(token, email);
+        tokensByUser.computeIfAbsent(email, k -> new HashSet<>()).add(token);
+        out.add(new SeededUser(email, token));
+      }
+    }
+    return out;
+  }
+
+  private String seededId() {
+    String n = Long.toString(++seedIdCounter, 32);
+    return "sd" + "0".repeat(Math.max(0, 6 - n.length())) + n;
+  }
+
+  // ---------------------------------------------------------------- events (server-side edits)
+
+  /** The live (non-cancelled) stored events of a calendar, exactly as events.get returns them (copies). */
+  public List<JsonObject> groundTruth(String calendarId) {
+    synchronized (lock) {
+      CalendarData cal = require(calendarId);
+      List<JsonObject> out = new ArrayList<>();
+      for (StoredEvent e : cal.order) if (!e.cancelled()) out.add(EventJson.render(cal, e).copy());
+      return out;
+    }
+  }
+
+  public JsonObject insertEvent(String calendarId, JsonObject event) {
+    JsonObject out;
+    CalendarData cal;
+    synchronized (lock) {
+      cal = require(calendarId);
+      out = insert(cal, event, System.currentTimeMillis());
+    }
+    notifier.changed(cal);
+    return out.copy();
+  }
+
+  public JsonObject patchEvent(String calendarId, String eventId, JsonObject patch) {
+    JsonObject out;
+    CalendarData cal;
+    synchronized (lock) {
+      cal = require(calendarId);
+      out = modify(cal, eventId, patch, null, true, System.currentTimeMillis());
+    }
+    notifier.changed(cal);
+    return out.copy();
+  }
+
+  public void deleteEvent(String calendarId, String eventId) {
+    CalendarData cal;
+    synchronized (lock) {
+      cal = require(calendarId);
+      delete(cal, eventId, null, System.currentTimeMillis());
+    }
+    notifier.changed(cal);
+  }
+
+  /** The next use of any sync token issued so far for this calendar answers 410 fullSyncRequired. */
+  public void invalidateSyncTokens(String calendarId) {
+    synchronized (lock) {
+      CalendarData cal = require(calendarId);
+      cal.lastSeq = nextSeq();
+      cal.invalidBefore = cal.lastSeq;
+    }
+  }
+
+  public FaultProfile faults() { return faults.profile(); }
+
+  /** Installs a profile and restarts the fault random sequence from the seed (same profile, same statuses). */
+  public void setFaults(FaultProfile p) { faults.set(p); }
+
+  public Stats stats() { return stats; }
+
+  public MutationDriver mutationDriver() { return mutationDriver; }
+
+  public List<String> users() {
+    synchronized (lock) {
+      List<String> out = new ArrayList<>(calendarList.size());
+      for (CalendarData c : calendarList) out.add(c.owner);
+      return out;
+    }
+  }
+
+  // ---------------------------------------------------------------- internals used by the HTTP layer (lock held)
+
+  private CalendarData require(String calendarId) {
+    CalendarData cal = calendars.get(calendarId);
+    if (cal == null) throw GoogleErrors.notFound();
+    return cal;
+  }
+
+  /** The calendar as seen by {@code user}; "primary" is the user's own; other users' calendars are 404. */
+  CalendarData calendarFor(String user, String calendarId) {
+    String id = "primary".equals(calendarId) ? user : calendarId;
+    CalendarData cal = calendars.get(id);
+    if (cal == null || !cal.owner.equals(user)) throw GoogleErrors.notFound();
+    return cal;
+  }
+
+  CalendarData calendarOrNull(String id) { return calendars.get(id); }
+
+  long nextSeq() { return ++seq; }
+
+  String newEventId() { return randomString(B32, 26); }
+
+  private String randomString(char[] alphabet, int n) {
+    char[] c = new char[n];
+    for (int i = 0; i < n; i++) c[i] = alphabet[rng.nextInt(alphabet.length)];
+    return new String(c);
+  }
+
+  JsonObject insert(CalendarData cal, JsonObject body, long now) {
+    Object idv = body.getValue("id");
+    String id;
+    if (idv != null) {
+      id = String.valueOf(idv);
+      if (!EventJson.CLIENT_ID.matcher(id).matches()) throw GoogleErrors.invalidResourceId();
+      if (cal.byId.containsKey(id)) throw GoogleErrors.duplicate();
+    } else {
+      id = newEventId();
+    }
+    StoredEvent e = new StoredEvent(id, cal.order.size());
+    e.createdMs = now;
+    EventJson.store(cal, e, body, ++etagCounter, now, true);
+    cal.byId.put(id, e);
+    cal.order.add(e);
+    cal.changed(e, nextSeq(), now);
+    return e.data;
+  }
+
+  /** update (patch=false, full replace) or patch (merge) of a stored row or of a recurring instance. */
+  JsonObject modify(CalendarData cal, String eventId, JsonObject body, String ifMatch, boolean patch, long now) {
+    StoredEvent e = cal.byId.get(eventId);
+    boolean fresh = false;
+    if (e == null) {
+      e = instanceRow(cal, eventId, now);
+      if (e == null) throw GoogleErrors.notFound();
+      fresh = true;
+    }
+    checkIfMatch(e, ifMatch);
+    if (e.data == null) e.data = EventJson.render(cal, e);
+    JsonObject client = patch ? EventJson.mergePatch(e.data, body) : body;
+    if (!patch) client = withKept(e.data, client);
+    EventJson.store(cal, e, client, ++etagCounter, now, false);
+    if (fresh) {
+      cal.byId.put(e.id, e);
+      cal.order.add(e);
+    }
+    cal.changed(e, nextSeq(), now);
+    return e.data;
+  }
+
+  /** PUT keeps what a client cannot replace: iCalUID. */
+  private static JsonObject withKept(JsonObject old, JsonObject body) {
+    JsonObject c = body.copy();
+    if (c.getValue("iCalUID") == null && old.getValue("iCalUID") != null) c.put("iCalUID", old.getValue("iCalUID"));
+    return c;
+  }
+
+  void delete(CalendarData cal, String eventId, String ifMatch, long now) {
+    StoredEvent e = cal.byId.get(eventId);
+    boolean fresh = false;
+    if (e == null) {
+      e = instanceRow(cal, eventId, now);
+      if (e == null) throw GoogleErrors.notFound();
+      fresh = true;
+    }
+    if (e.cancelled()) throw GoogleErrors.deleted();
+    checkIfMatch(e, ifMatch);
+    JsonObject d = e.data != null ? e.data : EventJson.render(cal, e);
+    e.status = "cancelled";
+    e.etag = ++etagCounter;
+    e.updatedMs = now;
+    e.data = d.copy().put("status", "cancelled").put("etag", EventJson.etag(e.etag)).put("updated", Times.millis(now));
+    if (fresh) {
+      cal.byId.put(e.id, e);
+      cal.order.add(e);
+    }
+    cal.changed(e, nextSeq(), now);
+  }
+
+  /** events.get: stored rows (cancelled too) or a virtual recurring instance. */
+  JsonObject get(CalendarData cal, String eventId, long now) {
+    StoredEvent e = cal.byId.get(eventId);
+    if (e != null) return EventJson.render(cal, e);
+    StoredEvent in = instanceRow(cal, eventId, now);
+    if (in == null) throw GoogleErrors.notFound();
+    return in.data;
+  }
+
+  /** An unregistered exception row for the virtual instance {@code instanceId}, or null if no such instance. */
+  private StoredEvent instanceRow(CalendarData cal, String instanceId, long now) {
+    int us = instanceId.lastIndexOf('_');
+    if (us <= 0) return null;
+    StoredEvent master = cal.byId.get(instanceId.substring(0, us));
+    if (master == null || !master.isMaster()) return null;
+    EventJson.Instance in = EventJson.findInstance(cal, master, instanceId, now);
+    if (in == null) return null;
+    StoredEvent e = new StoredEvent(instanceId, cal.order.size());
+    e.recurringEventId = master.id;
+    e.originalStartMs = in.startMs();
+    e.createdMs = master.createdMs;
+    e.updatedMs = master.updatedMs;
+    e.etag = master.etag;
+    e.status = master.status;
+    e.startMs = in.startMs();
+    e.endMs = in.endMs();
+    e.durMs = master.durMs;
+    e.allDay = master.allDay;
+    e.transparent = master.transparent;
+    e.sequence = master.sequence;
+    e.data = EventJson.instanceJson(cal, master, in);
+    return e;
+  }
+
+  private static void checkIfMatch(StoredEvent e, String ifMatch) {
+    if (ifMatch == null || ifMatch.equals("*")) return;
+    if (!ifMatch.equals(EventJson.etag(e.etag))) throw GoogleErrors.conditionNotMet();
+  }
+
+  /** Current etag string of a row (for If-None-Match), or null when unknown. */
+  String etagOf(CalendarData cal, String eventId) {
+    StoredEvent e = cal.byId.get(eventId);
+    return e == null ? null : EventJson.etag(e.etag);
+  }
+
+  Map<String, Object> debugCounts() {
+    synchronized (lock) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("users", calendarList.size());
+      m.put("refreshTokens", refreshTokens.size());
+      m.put("accessTokens", accessTokens.size());
+      long events = 0;
+      for (CalendarData c : calendarList) events += c.order.size();
+      m.put("eventRows", events);
+      return m;
+    }
+  }
+}

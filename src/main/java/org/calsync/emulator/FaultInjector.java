@@ -1,0 +1,107 @@
+package org.calsync.emulator;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Draws the fault for each request from a random sequence seeded by the emulator seed; {@link #set} restarts the
+ * sequence, so the same profile and the same request order give the same statuses. Thread-safe.
+ */
+final class FaultInjector {
+  static final int USER_LIMIT = 600;
+  static final long USER_WINDOW_MS = 60_000;
+
+  /** What to do with one request; {@code error} null means serve normally (after {@code delayMs}). */
+  record Decision(long delayMs, ApiError error, String retryAfter, boolean reset, boolean malformed) {
+    static final Decision NONE = new Decision(0, null, null, false, false);
+  }
+
+  private final long seed;
+  private final Stats stats;
+  private volatile FaultProfile profile = FaultProfile.none();
+  private SplittableRandom rng;
+  private final Map<String, long[]> windows = new HashMap<>();
+  private final Map<String, int[]> positions = new HashMap<>();
+
+  FaultInjector(long seed, Stats stats) {
+    this.seed = seed;
+    this.stats = stats;
+    this.rng = new SplittableRandom(seed);
+  }
+
+  FaultProfile profile() { return profile; }
+
+  synchronized void set(FaultProfile p) {
+    profile = p == null ? FaultProfile.none() : p;
+    rng = new SplittableRandom(seed);
+    windows.clear();
+    positions.clear();
+  }
+
+  /** Whether faults apply to {@code path} ("/token" or a path under /calendar/v3/). */
+  boolean applies(String path) {
+    FaultProfile p = profile;
+    if (p.isNone()) return false;
+    if (p.paths().isEmpty()) return path.startsWith("/calendar/v3/");
+    for (String s : p.paths()) {
+      if (s.equals("token")) {
+        if (path.equals("/token")) return true;
+      } else if (path.startsWith("/calendar/v3/" + (s.startsWith("/") ? s.substring(1) : s))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  synchronized Decision decide(String user, long now) {
+    FaultProfile p = profile;
+    if (p.isNone()) return Decision.NONE;
+    // a fixed number of draws per request keeps the sequence aligned whatever the outcome
+    double uReset = rng.nextDouble(), uServer = rng.nextDouble(), uRate = rng.nextDouble(), uQuota = rng.nextDouble();
+    double uSlow = rng.nextDouble(), uMalformed = rng.nextDouble();
+    int variant = rng.nextInt(4);
+    long jitter = p.jitterMs() > 0 ? rng.nextLong(p.jitterMs() + 1) : 0;
+    long delay = p.latencyMs() + jitter;
+    if (p.perUserLimit() && user != null && !admit(user, now)) {
+      return fault(new Decision(delay, GoogleErrors.userRateLimit(), null, false, false));
+    }
+    if (uReset < p.connectionReset()) return fault(new Decision(delay, null, null, true, false));
+    if (uServer < p.serverError()) {
+      return fault(new Decision(delay, GoogleErrors.backendError(variant % 2 == 0 ? 500 : 503), null, false, false));
+    }
+    if (uRate < p.rateLimit()) {
+      ApiError e = switch (variant) {
+        case 0 -> GoogleErrors.rateLimit(403);
+        case 1 -> GoogleErrors.rateLimit(429);
+        case 2 -> GoogleErrors.userRateLimit();
+        default -> GoogleErrors.rateLimit(429);
+      };
+      return fault(new Decision(delay, e, variant >= 2 ? String.valueOf(1 + variant - 2) : null, false, false));
+    }
+    if (uQuota < p.quotaExceeded()) return fault(new Decision(delay, GoogleErrors.quotaExceeded(), null, false, false));
+    if (uSlow < p.slow()) {
+      stats.faultInjected();
+      delay += p.slowMs();
+    }
+    boolean malformed = uMalformed < p.malformedJson();
+    if (malformed) stats.faultInjected();
+    return delay == 0 && !malformed ? Decision.NONE : new Decision(delay, null, null, false, malformed);
+  }
+
+  private Decision fault(Decision d) {
+    stats.faultInjected();
+    return d;
+  }
+
+  /** Sliding window of the last {@link #USER_LIMIT} admitted request times per user. */
+  private boolean admit(String user, long now) {
+    long[] ring = windows.computeIfAbsent(user, k -> new long[USER_LIMIT]);
+    int[] pos = positions.computeIfAbsent(user, k -> new int[2]); // [next index, count]
+    if (pos[1] == USER_LIMIT && ring[pos[0]] > now - USER_WINDOW_MS) return false;
+    ring[pos[0]] = now;
+    pos[0] = (pos[0] + 1) % USER_LIMIT;
+    if (pos[1] < USER_LIMIT) pos[1]++;
+    return true;
+  }
+}

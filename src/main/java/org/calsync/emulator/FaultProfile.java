@@ -1,0 +1,64 @@
+package org.calsync.emulator;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Fault injection settings. Probabilities are in [0,1] and are drawn, in this order, per request:
+ * connectionReset, serverError (500 backendError or 503), rateLimit (403/429 rateLimitExceeded or 403
+ * userRateLimitExceeded, sometimes with Retry-After), quotaExceeded (403), slow (response delayed by slowMs),
+ * malformedJson (200 with a truncated body). Every request is also delayed by latencyMs + uniform[0, jitterMs].
+ * perUserLimit enforces 600 requests per user per sliding minute (403 userRateLimitExceeded).
+ *
+ * @param paths which paths are faulted: empty = every Calendar API path; otherwise path prefixes relative to
+ *              /calendar/v3/ (e.g. "calendars", "freeBusy") or the word "token" for the OAuth token endpoint.
+ *              /admin is never faulted.
+ */
+public record FaultProfile(long latencyMs, long jitterMs, double serverError, double rateLimit, double quotaExceeded,
+                           double connectionReset, double slow, long slowMs, double malformedJson,
+                           boolean perUserLimit, Set<String> paths) {
+
+  public FaultProfile {
+    paths = paths == null ? Set.of() : Set.copyOf(paths);
+  }
+
+  public static FaultProfile none() {
+    return new FaultProfile(0, 0, 0, 0, 0, 0, 0, 0, 0, false, Set.of());
+  }
+
+  public boolean isNone() {
+    return latencyMs == 0 && jitterMs == 0 && serverError == 0 && rateLimit == 0 && quotaExceeded == 0
+      && connectionReset == 0 && slow == 0 && malformedJson == 0 && !perUserLimit;
+  }
+
+  public FaultProfile withServerError(double p) { return new FaultProfile(latencyMs, jitterMs, p, rateLimit, quotaExceeded, connectionReset, slow, slowMs, malformedJson, perUserLimit, paths); }
+  public FaultProfile withRateLimit(double p) { return new FaultProfile(latencyMs, jitterMs, serverError, p, quotaExceeded, connectionReset, slow, slowMs, malformedJson, perUserLimit, paths); }
+  public FaultProfile withQuotaExceeded(double p) { return new FaultProfile(latencyMs, jitterMs, serverError, rateLimit, p, connectionReset, slow, slowMs, malformedJson, perUserLimit, paths); }
+  public FaultProfile withConnectionReset(double p) { return new FaultProfile(latencyMs, jitterMs, serverError, rateLimit, quotaExceeded, p, slow, slowMs, malformedJson, perUserLimit, paths); }
+  public FaultProfile withMalformedJson(double p) { return new FaultProfile(latencyMs, jitterMs, serverError, rateLimit, quotaExceeded, connectionReset, slow, slowMs, p, perUserLimit, paths); }
+  public FaultProfile withLatency(long ms, long jitter) { return new FaultProfile(ms, jitter, serverError, rateLimit, quotaExceeded, connectionReset, slow, slowMs, malformedJson, perUserLimit, paths); }
+  public FaultProfile withSlow(double p, long ms) { return new FaultProfile(latencyMs, jitterMs, serverError, rateLimit, quotaExceeded, connectionReset, p, ms, malformedJson, perUserLimit, paths); }
+  public FaultProfile withPerUserLimit(boolean on) { return new FaultProfile(latencyMs, jitterMs, serverError, rateLimit, quotaExceeded, connectionReset, slow, slowMs, malformedJson, on, paths); }
+  public FaultProfile withPaths(Set<String> p) { return new FaultProfile(latencyMs, jitterMs, serverError, rateLimit, quotaExceeded, connectionReset, slow, slowMs, malformedJson, perUserLimit, p); }
+
+  public JsonObject toJson() {
+    return new JsonObject().put("latencyMs", latencyMs).put("jitterMs", jitterMs).put("serverError", serverError)
+      .put("rateLimit", rateLimit).put("quotaExceeded", quotaExceeded).put("connectionReset", connectionReset)
+      .put("slow", slow).put("slowMs", slowMs).put("malformedJson", malformedJson).put("perUserLimit", perUserLimit)
+      .put("paths", new JsonArray(paths.stream().sorted().map(Object.class::cast).toList()));
+  }
+
+  /** Missing keys take the value of {@link #none()}. */
+  public static FaultProfile fromJson(JsonObject j) {
+    Set<String> paths = new LinkedHashSet<>();
+    JsonArray a = j.getJsonArray("paths");
+    if (a != null) a.forEach(p -> paths.add(String.valueOf(p)));
+    return new FaultProfile(j.getLong("latencyMs", 0L), j.getLong("jitterMs", 0L), j.getDouble("serverError", 0d),
+      j.getDouble("rateLimit", 0d), j.getDouble("quotaExceeded", 0d), j.getDouble("connectionReset", 0d),
+      j.getDouble("slow", 0d), j.getLong("slowMs", 0L), j.getDouble("malformedJson", 0d),
+      j.getBoolean("perUserLimit", false), paths);
+  }
+}

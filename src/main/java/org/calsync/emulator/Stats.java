@@ -1,0 +1,53 @@
+package org.calsync.emulator;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Live counters. Request keys are {@code "<HTTP method> <operation> <status>"}, e.g. {@code "GET events.list 200"};
+ * a connection closed by the reset fault counts with status 0.
+ */
+public final class Stats {
+  private final ConcurrentHashMap<String, LongAdder> requests = new ConcurrentHashMap<>();
+  private final LongAdder total = new LongAdder();
+  private final LongAdder tokenRefreshes = new LongAdder();
+  private final LongAdder notificationsSent = new LongAdder();
+  private final LongAdder faultsInjected = new LongAdder();
+
+  void request(String key) {
+    requests.computeIfAbsent(key, k -> new LongAdder()).increment();
+    total.increment();
+  }
+  void tokenRefresh() { tokenRefreshes.increment(); }
+  void notificationSent() { notificationsSent.increment(); }
+  void faultInjected() { faultsInjected.increment(); }
+
+  /** Snapshot of request counts by "method operation status". */
+  public Map<String, Long> requests() {
+    Map<String, Long> m = new TreeMap<>();
+    requests.forEach((k, v) -> m.put(k, v.sum()));
+    return m;
+  }
+  /** Sum of counts whose key contains {@code fragment} (e.g. "events.list", " 429"). */
+  public long requests(String fragment) {
+    long n = 0;
+    for (Map.Entry<String, LongAdder> e : requests.entrySet()) if (e.getKey().contains(fragment)) n += e.getValue().sum();
+    return n;
+  }
+  public long totalRequests() { return total.sum(); }
+  public long tokenRefreshes() { return tokenRefreshes.sum(); }
+  public long notificationsSent() { return notificationsSent.sum(); }
+  public long faultsInjected() { return faultsInjected.sum(); }
+
+  public JsonObject toJson() {
+    JsonObject r = new JsonObject();
+    requests().forEach(r::put);
+    return new JsonObject().put("totalRequests", totalRequests()).put("requests", r)
+      .put("tokenRefreshes", tokenRefreshes()).put("notificationsSent", notificationsSent())
+      .put("faultsInjected", faultsInjected());
+  }
+}

@@ -1,0 +1,91 @@
+package org.calsync.emulator;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * Google's OAuth endpoints: POST /token (grant_type=refresh_token only; client credentials in the form or as HTTP
+ * Basic) and POST /revoke (token in the query or the form). Errors use the RFC 6749 shape
+ * {@code {"error":..., "error_description":...}}.
+ */
+final class TokenEndpoint {
+  static final String SCOPE = "https://www.googleapis.com/auth/calendar";
+
+  private final EmulatorState state;
+
+  TokenEndpoint(EmulatorState state) {
+    this.state = state;
+  }
+
+  void mount(Router router) {
+    router.post("/token").handler(this::token);
+    router.post("/revoke").handler(this::revoke);
+  }
+
+  private void token(RoutingContext ctx) {
+    MultiMap form = ctx.request().formAttributes();
+    String clientId = form.get("client_id");
+    String clientSecret = form.get("client_secret");
+    String basic = ctx.request().getHeader("Authorization");
+    if (clientId == null && basic != null && basic.regionMatches(true, 0, "Basic ", 0, 6)) {
+      String decoded = new String(Base64.getDecoder().decode(basic.substring(6).trim()), StandardCharsets.UTF_8);
+      int colon = decoded.indexOf(':');
+      if (colon > 0) {
+        clientId = decoded.substring(0, colon);
+        clientSecret = decoded.substring(colon + 1);
+      }
+    }
+    String grantType = form.get("grant_type");
+    if (grantType == null) {
+      oauthError(ctx, 400, "invalid_request", "Required parameter is missing: grant_type");
+      return;
+    }
+    if (!grantType.equals("refresh_token")) {
+      oauthError(ctx, 400, "unsupported_grant_type", "Invalid grant_type: " + grantType);
+      return;
+    }
+    EmulatorOptions o = state.options();
+    if (clientId == null || !clientId.equals(o.clientId())) {
+      oauthError(ctx, 401, "invalid_client", "The OAuth client was not found.");
+      return;
+    }
+    if (clientSecret == null || !clientSecret.equals(o.clientSecret())) {
+      oauthError(ctx, 401, "invalid_client", "Unauthorized");
+      return;
+    }
+    String refreshToken = form.get("refresh_token");
+    if (refreshToken == null || refreshToken.isEmpty()) {
+      oauthError(ctx, 400, "invalid_request", "Missing required parameter: refresh_token");
+      return;
+    }
+    long now = System.currentTimeMillis();
+    EmulatorState.Grant g = state.refresh(refreshToken, now);
+    if (g == null) {
+      oauthError(ctx, 400, "invalid_grant", "Token has been expired or revoked.");
+      return;
+    }
+    ctx.response().putHeader("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate").putHeader("Pragma", "no-cache");
+    Http.json(ctx, 200, new JsonObject().put("access_token", g.accessToken())
+      .put("expires_in", o.accessTokenTtlSeconds()).put("scope", SCOPE).put("token_type", "Bearer"));
+  }
+
+  private void revoke(RoutingContext ctx) {
+    String token = ctx.request().getParam("token");
+    if (token == null) token = ctx.request().formAttributes().get("token");
+    if (token == null || !state.revokeAny(token)) {
+      oauthError(ctx, 400, "invalid_token", "Token expired or revoked");
+      return;
+    }
+    Http.json(ctx, 200, new JsonObject());
+  }
+
+  private static void oauthError(RoutingContext ctx, int status, String error, String description) {
+    ctx.response().setStatusCode(status).putHeader("content-type", Http.JSON)
+      .end(new JsonObject().put("error", error).put("error_description", description).toBuffer());
+  }
+}
