@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The top-level command. Without a subcommand it runs the daemon (same as "run"). */
 @Command(name = "calsync", mixinStandardHelpOptions = true, version = "calsync 0.1.0",
     description = "Keeps practitioners' Google Calendars in sync with the clinic's appointment book.",
-    subcommands = {RunCommand.class, DemoCommand.class, ConnectCommand.class, SyncCommand.class, SyncAllCommand.class,
+    subcommands = {RunCommand.class, org.calsync.demo.DemoCommand.class, org.calsync.emulator.EmulatorCommand.class, ConnectCommand.class, SyncCommand.class, SyncAllCommand.class,
         TestAutoSyncCommand.class, FailedCommand.class, CleanupCommand.class, TokenHealthCommand.class, StatusCommand.class,
         VerifyAuditCommand.class, CommandLine.HelpCommand.class})
 public final class CalsyncCommand implements Callable<Integer> {

@@ -31,7 +31,11 @@ final class Cli {
         await(app.close());
       }
     } finally {
-      rt.vertx().close().await(30, TimeUnit.SECONDS);
+      try {
+        rt.vertx().close().await(30, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        System.err.println("calsync: shutdown took longer than 30 s");
+      }
     }
   }
 

@@ -148,7 +148,7 @@ public final class JobQueue {
                   + "WHERE EXISTS (SELECT 1 FROM user_integrations u WHERE u.id = i) "
                   + "ON CONFLICT (integration_id, kind) DO UPDATE SET priority = " + PRIORITY_MANUAL + ", "
                   + "available_at = LEAST(jobs.available_at, now())")
-              .execute(Tuple.of(arr)).map(x -> rs.size());
+              .execute(Tuple.of((Object) arr)).map(x -> rs.size());
         }));
   }
 

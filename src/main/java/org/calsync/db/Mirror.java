@@ -65,14 +65,14 @@ public final class Mirror {
   public static Future<Integer> delete(SqlClient conn, long calendarId, Collection<String> ids) {
     if (ids.isEmpty()) return Future.succeededFuture(0);
     return conn.preparedQuery("DELETE FROM calendar_events WHERE calendar_id = $1 AND google_event_id = ANY($2)")
-        .execute(Tuple.of(calendarId, ids.toArray(new String[0]))).map(rs -> rs.rowCount());
+        .execute(Tuple.of(calendarId, (Object) ids.toArray(new String[0]))).map(rs -> rs.rowCount());
   }
 
   /** [rows in the mirror, rows that are not in keep] for a calendar. */
   public static Future<long[]> sweepCounts(SqlClient conn, long calendarId, Collection<String> keep) {
     return conn.preparedQuery("SELECT count(*), count(*) FILTER (WHERE NOT (google_event_id = ANY($2))) "
             + "FROM calendar_events WHERE calendar_id = $1")
-        .execute(Tuple.of(calendarId, keep.toArray(new String[0]))).map(rs -> {
+        .execute(Tuple.of(calendarId, (Object) keep.toArray(new String[0]))).map(rs -> {
           Row r = rs.iterator().next();
           return new long[] {r.getLong(0), r.getLong(1)};
         });
@@ -86,6 +86,6 @@ public final class Mirror {
   /** Deletes the calendar's rows whose ids are not in keep (end of a full sync). */
   public static Future<Integer> sweep(SqlClient conn, long calendarId, Collection<String> keep) {
     return conn.preparedQuery("DELETE FROM calendar_events WHERE calendar_id = $1 AND NOT (google_event_id = ANY($2))")
-        .execute(Tuple.of(calendarId, keep.toArray(new String[0]))).map(rs -> rs.rowCount());
+        .execute(Tuple.of(calendarId, (Object) keep.toArray(new String[0]))).map(rs -> rs.rowCount());
   }
 }

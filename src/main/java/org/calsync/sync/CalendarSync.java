@@ -184,7 +184,7 @@ public final class CalendarSync {
 
   private Future<End> pages(GoogleCall google, Calendar cal, String syncToken, String pageToken, List<Object> into, int pages) {
     return page(google, cal, syncToken, pageToken).compose(page -> {
-      into.addAll(page.items.getList());
+      for (Object item : page.items) into.add(item);
       return page.nextPageToken != null ? pages(google, cal, syncToken, page.nextPageToken, into, pages + 1)
           : Future.succeededFuture(new End(page.nextSyncToken, pages + 1));
     });

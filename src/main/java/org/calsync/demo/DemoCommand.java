@@ -1,0 +1,129 @@
+package org.calsync.demo;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.calsync.App;
+import org.calsync.Runtime;
+import org.calsync.config.CalsyncConfig;
+import org.calsync.db.Db;
+import org.calsync.emulator.EmulatorOptions;
+import org.calsync.emulator.GoogleEmulator;
+import org.calsync.emulator.SeededUser;
+import org.calsync.token.Connections;
+import org.calsync.token.CredentialCipher;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The demo: an embedded PostgreSQL (or --db-url), the local Google emulator seeded with N practitioners, and the full
+ * daemon syncing them every minute while the emulator keeps editing events. Prints progress and a summary per
+ * cycle; before the last cycle the edits stop, and the run ends by checking every mirror against Google's truth.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Run the daemon against the local Google emulator with seeded integrations.")
+public final class DemoCommand implements Callable<Integer> {
+  @Option(names = "--integrations", defaultValue = "1000", description = "Practitioners to seed (default ${DEFAULT-VALUE})")
+  int integrations;
+
+  @Option(names = "--events-per-user", defaultValue = "20", description = "Events per calendar (default ${DEFAULT-VALUE})")
+  int eventsPerUser;
+
+  @Option(names = "--cycles", defaultValue = "3", description = "Sync cycles to run, one a minute (default ${DEFAULT-VALUE})")
+  int cycles;
+
+  @Option(names = "--changes-per-second", defaultValue = "20", description = "Emulator edits per second (default ${DEFAULT-VALUE})")
+  double changesPerSecond;
+
+  @Option(names = "--db-url", description = "Use this PostgreSQL (an empty database) instead of an embedded one")
+  String dbUrl;
+
+  @Option(names = "--http-port", defaultValue = "8080", description = "Ops HTTP port (default ${DEFAULT-VALUE}; 0 = any)")
+  int httpPort;
+
+  @Override
+  public Integer call() throws Exception {
+    EmbeddedDb embedded = dbUrl == null ? EmbeddedDb.start() : null;
+    Runtime rt = Runtime.create();
+    GoogleEmulator emulator = null;
+    App app = null;
+    try {
+      EmulatorOptions eo = EmulatorOptions.defaults();
+      emulator = GoogleEmulator.start(rt.vertx(), eo).await();
+      System.out.printf("Google emulator at %s; seeding %d practitioners x %d events%n", emulator.baseUrl(), integrations, eventsPerUser);
+      List<SeededUser> users = emulator.state().seed(integrations, eventsPerUser);
+      CalsyncConfig config = CalsyncConfig.fromJson(new JsonObject()
+          .put("db", new JsonObject().put("url", embedded != null ? embedded.url() : dbUrl).put("poolSize", 16))
+          .put("google", new JsonObject().put("apiBaseUrl", emulator.baseUrl() + "/calendar/v3")
+              .put("tokenUrl", emulator.baseUrl() + "/token").put("revokeUrl", emulator.baseUrl() + "/revoke")
+              .put("clientId", eo.clientId()).put("clientSecret", eo.clientSecret()))
+          .put("sync", new JsonObject().put("intervalMinutes", 1).put("stagger", false).put("retryBaseSeconds", 5))
+          .put("http", new JsonObject().put("port", httpPort)));
+      CredentialCipher cipher = CredentialCipher.ephemeral();
+      connectAll(rt, config, cipher, users);
+      DemoProgress progress = new DemoProgress(System.out);
+      progress.attach(rt.vertx());
+      Future<JsonObject> first = progress.nextCycle();
+      app = App.start(rt.vertx(), config, cipher, rt.registry(), App.Parts.ALL).await();
+      System.out.printf("calsync running: http://127.0.0.1:%d/metrics /health /ready; sync cycle every minute%n", app.httpPort());
+      emulator.state().mutationDriver().start(changesPerSecond);
+      JsonObject summary = first.await();
+      for (int c = 2; c <= cycles; c++) {
+        if (c == cycles) emulator.state().mutationDriver().stop();
+        summary = progress.nextCycle().await();
+      }
+      int converged = converged(app.pool(), emulator, users);
+      System.out.printf("%nsummary: %d integrations, last cycle synced %d, failed %d, %d events changed, %.1fs; "
+              + "mirrors equal to Google: %d/%d%n", users.size(), summary.getInteger("synced"), summary.getInteger("failed"),
+          summary.getLong("changedEvents"), summary.getDouble("durationSeconds"), converged, users.size());
+      return converged == users.size() ? 0 : 1;
+    } finally {
+      if (app != null) app.close().await(30, TimeUnit.SECONDS);
+      if (emulator != null) emulator.close().await(10, TimeUnit.SECONDS);
+      rt.vertx().close().await(10, TimeUnit.SECONDS);
+      if (embedded != null) embedded.close();
+    }
+  }
+
+  private static void connectAll(Runtime rt, CalsyncConfig config, CredentialCipher cipher, List<SeededUser> users) {
+    Db.migrate(rt.vertx(), config.db()).await();
+    Pool pool = Db.pool(rt.vertx(), config.db());
+    try {
+      Connections connections = new Connections(rt.vertx(), pool, cipher);
+      Future<Void> all = Future.succeededFuture();
+      for (int i = 0; i < users.size(); i += 200) {
+        List<SeededUser> batch = users.subList(i, Math.min(users.size(), i + 200));
+        int base = i;
+        all = all.compose(v -> Future.all(batch.stream().map(u ->
+            connections.connect(base + batch.indexOf(u) + 1, u.email(), u.refreshToken())).toList()).mapEmpty());
+      }
+      all.await();
+    } finally {
+      pool.close().await();
+    }
+  }
+
+  /** Integrations whose mirrored live event ids equal the emulator's ground truth. */
+  static int converged(Pool pool, GoogleEmulator emulator, List<SeededUser> users) {
+    Map<String, Set<String>> mirror = new HashMap<>();
+    for (Row r : pool.query("SELECT c.google_calendar_id, e.google_event_id FROM calendar_events e "
+        + "JOIN calendars c ON c.id = e.calendar_id WHERE e.status <> 'cancelled'").execute().await()) {
+      mirror.computeIfAbsent(r.getString(0), k -> new HashSet<>()).add(r.getString(1));
+    }
+    int ok = 0;
+    for (SeededUser u : users) {
+      Set<String> truth = new HashSet<>();
+      for (JsonObject e : emulator.state().groundTruth(u.email())) truth.add(e.getString("id"));
+      if (truth.equals(mirror.getOrDefault(u.email(), Set.of()))) ok++;
+    }
+    return ok;
+  }
+}
