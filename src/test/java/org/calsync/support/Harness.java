@@ -1,0 +1,159 @@
+package org.calsync.support;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.calsync.App;
+import org.calsync.Runtime;
+import org.calsync.config.CalsyncConfig;
+import org.calsync.db.JobQueue;
+import org.calsync.emulator.EmulatorOptions;
+import org.calsync.emulator.GoogleEmulator;
+import org.calsync.emulator.SeededUser;
+import org.calsync.scheduler.SchedulerTasks;
+import org.calsync.token.Connections;
+import org.calsync.token.CredentialCipher;
+
+/**
+ * One test world: a fresh database, the Google emulator on a random port, and calsync's real verticles. Blocking
+ * helpers for the test thread; nothing of calsync is replaced.
+ */
+public final class Harness implements AutoCloseable {
+  public final Runtime runtime;
+  public final Vertx vertx;
+  public final GoogleEmulator emulator;
+  public final String dbUrl;
+  public final CredentialCipher cipher = CredentialCipher.ephemeral();
+  public CalsyncConfig config;
+  public App app;
+  private final List<App> extraApps = new ArrayList<>();
+
+  public Harness(EmulatorOptions options) {
+    runtime = Runtime.create();
+    vertx = runtime.vertx();
+    emulator = GoogleEmulator.start(vertx, options).await();
+    dbUrl = TestDb.freshDatabase();
+    config = config(new JsonObject());
+  }
+
+  public Harness() {
+    this(EmulatorOptions.defaults());
+  }
+
+  /** A config pointing at this harness's database and emulator; overrides are merged per section. */
+  public CalsyncConfig config(JsonObject overrides) {
+    JsonObject base = new JsonObject()
+        .put("db", new JsonObject().put("url", dbUrl).put("poolSize", 8))
+        .put("google", new JsonObject().put("apiBaseUrl", emulator.baseUrl() + "/calendar/v3")
+            .put("tokenUrl", emulator.baseUrl() + "/token").put("revokeUrl", emulator.baseUrl() + "/revoke")
+            .put("clientId", "calsync-local").put("clientSecret", "calsync-local-secret").put("requestTimeoutMs", 5000))
+        .put("sync", new JsonObject().put("retryBaseSeconds", 0).put("pollMs", 50).put("intervalMinutes", 30))
+        .put("http", new JsonObject().put("port", 0));
+    for (String section : overrides.fieldNames()) {
+      JsonObject s = base.getJsonObject(section, new JsonObject());
+      base.put(section, s.mergeIn(overrides.getJsonObject(section)));
+    }
+    return CalsyncConfig.fromJson(base);
+  }
+
+  public Harness start(App.Parts parts) {
+    app = App.start(vertx, config, cipher, runtime.registry(), parts).await();
+    return this;
+  }
+
+  /** Another daemon process's worth of verticles on the same database (same JVM, own pool). */
+  public App startAnother(App.Parts parts) {
+    App other = App.start(vertx, config, cipher, runtime.registry(), parts).await();
+    extraApps.add(other);
+    return other;
+  }
+
+  public Pool pool() {
+    return app.pool();
+  }
+
+  /** Seeds users in the emulator and connects each as an integration; returns integration id by email. */
+  public Map<String, Long> connectSeeded(int users, int eventsPerUser) {
+    List<SeededUser> seeded = emulator.state().seed(users, eventsPerUser);
+    Map<String, Long> ids = new HashMap<>();
+    Connections c = new Connections(vertx, pool(), cipher);
+    long userId = 1;
+    for (SeededUser u : seeded) ids.put(u.email(), c.connect(userId++, u.email(), u.refreshToken()).await());
+    return ids;
+  }
+
+  /** Queues every active integration now and waits until the queue is empty (or only holds later retries). */
+  public void runCycle() {
+    new SchedulerTasks(vertx, config, pool()).dispatchCycle(null, 0, JobQueue.PRIORITY_MANUAL).await();
+    awaitQueueDrained(120);
+  }
+
+  public void awaitQueueDrained(int seconds) {
+    long deadline = System.currentTimeMillis() + seconds * 1000L;
+    while (System.currentTimeMillis() < deadline) {
+      long left = query("SELECT count(*) FROM jobs").get(0).getLong(0);
+      if (left == 0) return;
+      sleep(50);
+    }
+    throw new AssertionError("queue not drained in " + seconds + " s: " + query("SELECT integration_id, attempts, last_error FROM jobs").size() + " jobs left");
+  }
+
+  public List<Row> query(String sql, Object... params) {
+    List<Row> rows = new ArrayList<>();
+    pool().preparedQuery(sql).execute(Tuple.from(params)).await().forEach(rows::add);
+    return rows;
+  }
+
+  /** Live event ids mirrored for a Google calendar id. */
+  public Set<String> mirrored(String calendarId) {
+    Set<String> ids = new HashSet<>();
+    for (Row r : query("SELECT e.google_event_id FROM calendar_events e JOIN calendars c ON c.id = e.calendar_id "
+        + "WHERE c.google_calendar_id = $1 AND e.status <> 'cancelled'", calendarId)) {
+      ids.add(r.getString(0));
+    }
+    return ids;
+  }
+
+  public Set<String> truth(String calendarId) {
+    Set<String> ids = new HashSet<>();
+    for (JsonObject e : emulator.state().groundTruth(calendarId)) ids.add(e.getString("id"));
+    return ids;
+  }
+
+  public JsonObject responseData(long integrationId) {
+    Object v = query("SELECT response_data FROM user_integrations WHERE id = $1", integrationId).get(0).getValue(0);
+    return v instanceof JsonObject o ? o : new JsonObject();
+  }
+
+  public static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static <T> T await(Future<T> f) {
+    return f.await();
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (App a : extraApps) a.close().await(30, TimeUnit.SECONDS);
+    if (app != null) app.close().await(30, TimeUnit.SECONDS);
+    emulator.close().await(10, TimeUnit.SECONDS);
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+}

@@ -1,0 +1,98 @@
+package org.calsync.token;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.calsync.App;
+import org.calsync.bus.Addresses;
+import org.calsync.support.Harness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Silent refresh of access tokens, and invalid_grant turning an integration to needs_reconnect. */
+class TokenLifecycleTest {
+  private Harness h;
+
+  @BeforeEach
+  void setUp() {
+    h = new Harness().start(new App.Parts(true, false, false));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    h.close();
+  }
+
+  @Test
+  void expiredAccessTokenIsRefreshedSilentlyAndOnlyWhenNeeded() {
+    Map<String, Long> ids = h.connectSeeded(5, 5);
+    long refreshes0 = h.emulator.state().stats().tokenRefreshes();
+    h.runCycle();
+    assertThat(h.emulator.state().stats().tokenRefreshes()).as("one refresh per integration").isEqualTo(refreshes0 + 5);
+
+    h.runCycle();
+    assertThat(h.emulator.state().stats().tokenRefreshes()).as("cached tokens reused").isEqualTo(refreshes0 + 5);
+
+    h.emulator.state().expireAccessTokens();
+    String cal = ids.keySet().iterator().next();
+    h.emulator.state().insertEvent(cal, new JsonObject().put("start", new JsonObject().put("dateTime", "2026-12-01T10:00:00Z"))
+        .put("end", new JsonObject().put("dateTime", "2026-12-01T10:30:00Z")));
+    long unauthorized0 = h.emulator.state().stats().requests(" 401");
+    h.runCycle();
+
+    assertThat(h.emulator.state().stats().requests(" 401")).as("each stale token refused once").isEqualTo(unauthorized0 + 5);
+    assertThat(h.emulator.state().stats().tokenRefreshes()).as("one silent refresh each").isEqualTo(refreshes0 + 10);
+    assertThat(h.query("SELECT count(*) FROM user_integrations WHERE status = 'active' AND last_sync_status = 'ok'")
+        .get(0).getLong(0)).isEqualTo(5);
+    assertThat(h.mirrored(cal)).isEqualTo(h.truth(cal));
+    assertThat(h.query("SELECT count(*) FROM failed_jobs").get(0).getLong(0)).isZero();
+  }
+
+  @Test
+  void tokenCloseToExpiryIsRefreshedAheadOfTime() throws Exception {
+    h.close();
+    // Google hands out tokens that live 200 s: inside the 300 s buffer, so every use refreshes first.
+    h = new Harness(org.calsync.emulator.EmulatorOptions.defaults().withAccessTokenTtlSeconds(200))
+        .start(new App.Parts(true, false, false));
+    h.connectSeeded(2, 3);
+    long r0 = h.emulator.state().stats().tokenRefreshes();
+    h.runCycle();
+    h.runCycle();
+    assertThat(h.emulator.state().stats().tokenRefreshes()).isEqualTo(r0 + 4);
+    assertThat(h.emulator.state().stats().requests(" 401")).isZero();
+  }
+
+  @Test
+  void invalidGrantMarksNeedsReconnectNotifiesOnceAndStopsJobs() {
+    Map<String, Long> ids = h.connectSeeded(3, 4);
+    h.runCycle();
+    List<JsonObject> notices = new CopyOnWriteArrayList<>();
+    h.vertx.eventBus().<JsonObject>consumer(Addresses.INTEGRATION_STATUS, m -> notices.add(m.body())).completion().await();
+
+    String email = ids.keySet().stream().sorted().findFirst().orElseThrow();
+    long id = ids.get(email);
+    h.emulator.state().revokeUser(email);
+    long refreshes0 = h.emulator.state().stats().requests("token 400");
+    h.runCycle();
+    h.runCycle();
+    h.runCycle();
+    Harness.sleep(300);
+
+    assertThat(h.query("SELECT status, status_reason FROM user_integrations WHERE id = $1", id).get(0).getString(0))
+        .isEqualTo("needs_reconnect");
+    assertThat(notices).as("one notification").hasSize(1);
+    assertThat(notices.get(0).getLong("integrationId")).isEqualTo(id);
+    assertThat(notices.get(0).getString("status")).isEqualTo("needs_reconnect");
+    assertThat(h.emulator.state().stats().requests("token 400")).as("no retry storm: one failed refresh").isEqualTo(refreshes0 + 1);
+    assertThat(h.query("SELECT count(*) FROM jobs WHERE integration_id = $1", id).get(0).getLong(0)).isZero();
+    assertThat(h.query("SELECT count(*) FROM failed_jobs").get(0).getLong(0)).as("not a failure to retry").isZero();
+    assertThat(h.query("SELECT count(*) FROM audit_log WHERE action = 'integration.needs_reconnect' AND integration_id = $1", id)
+        .get(0).getLong(0)).isEqualTo(1);
+    assertThat(h.query("SELECT count(*) FROM user_integrations WHERE status = 'active' AND last_sync_status = 'ok'")
+        .get(0).getLong(0)).isEqualTo(2);
+  }
+}
