@@ -17,7 +17,7 @@ final class CalendarData {
   final String timeZone;
   final ZoneId zone;
   final String resourceId;
-  final HashMap<String, StoredEvent> byId = new HashMap<>();
+  HashMap<String, StoredEvent> byId = new HashMap<>();
   final ArrayList<StoredEvent> order = new ArrayList<>();
   final TreeMap<Long, StoredEvent> changes = new TreeMap<>();
   /** Rows whose seq is <= bulkSeq may be absent from {@link #changes} (bulk seeding). */
@@ -37,6 +37,12 @@ final class CalendarData {
     this.resourceId = resourceId;
     this.lastSeq = seq;
     this.updatedMs = now;
+  }
+
+  /** Pre-sizes the indexes before adding {@code more} rows. */
+  void reserve(int more) {
+    order.ensureCapacity(order.size() + more);
+    if (byId.isEmpty()) byId = new HashMap<>((int) (more / 0.75f) + 16);
   }
 
   StoredEvent newRow(String eventId) {

@@ -21,6 +21,15 @@ final class EmulatorRouter {
   static Router create(Vertx vertx, EmulatorState state) {
     Router router = Router.router(vertx);
     Stats stats = state.stats();
+    // Google accepts POST + X-HTTP-Method-Override (used by clients whose transport cannot send PATCH)
+    router.post().handler(ctx -> {
+      String override = ctx.request().getHeader("X-HTTP-Method-Override");
+      if (override != null && !ctx.request().path().startsWith("/admin/")) {
+        ctx.reroute(HttpMethod.valueOf(override.toUpperCase(java.util.Locale.ROOT)), ctx.request().uri());
+      } else {
+        ctx.next();
+      }
+    });
     router.route().handler(ctx -> {
       ctx.addHeadersEndHandler(v -> stats.request(ctx.request().method().name() + " " + operation(ctx)
         + " " + ctx.response().getStatusCode()));

@@ -172,6 +172,7 @@ public final class EmulatorState {
         CalendarData cal = calendarOrCreate(email);
         SplittableRandom r = new SplittableRandom(options.seed() * 1_000_003L + i);
         long s = nextSeq();
+        cal.reserve(eventsPerUser);
         for (int j = 0; j < eventsPerUser; j++) {
           StoredEvent e = cal.newRow(seededId());
           int day = r.nextInt(-30, 60);
@@ -208,8 +209,15 @@ public final class EmulatorState {
   }
 
   private String seededId() {
-    String n = Long.toString(++seedIdCounter, 32);
-    return "sd" + "0".repeat(Math.max(0, 6 - n.length())) + n;
+    long v = ++seedIdCounter;
+    char[] c = new char[14];
+    c[0] = 's';
+    c[1] = 'd';
+    for (int i = 13; i >= 2; i--) {
+      c[i] = B32[(int) (v & 31)];
+      v >>>= 5;
+    }
+    return new String(c);
   }
 
   // ---------------------------------------------------------------- events (server-side edits)

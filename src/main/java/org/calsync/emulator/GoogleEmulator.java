@@ -27,7 +27,8 @@ public final class GoogleEmulator {
     EmulatorState state = new EmulatorState(vertx, options);
     Router router = EmulatorRouter.create(vertx, state);
     HttpServerOptions so = new HttpServerOptions().setHost(options.host()).setPort(options.port())
-      .setTcpNoDelay(true).setIdleTimeout(120).setCompressionSupported(false);
+      .setTcpNoDelay(true).setIdleTimeout(120).setCompressionSupported(false)
+      .setDecompressionSupported(true); // Google clients gzip request bodies
     return vertx.createHttpServer(so).requestHandler(router).listen()
       .map(s -> new GoogleEmulator(state, s, options.host()));
   }

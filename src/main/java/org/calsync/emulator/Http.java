@@ -4,6 +4,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import org.slf4j.LoggerFactory;
 
 /** Response helpers shared by the endpoints. */
 final class Http {
@@ -33,10 +34,10 @@ final class Http {
   static JsonObject body(RoutingContext ctx) {
     if (ctx.body() == null || ctx.body().buffer() == null || ctx.body().length() == 0) return new JsonObject();
     try {
-      Object v = ctx.body().buffer().toJson();
-      if (v instanceof JsonObject o) return o;
-    } catch (DecodeException | IllegalStateException e) {
-      // fall through
+      JsonObject o = ctx.body().asJsonObject();
+      if (o != null) return o;
+    } catch (DecodeException | ClassCastException | IllegalStateException e) {
+      LoggerFactory.getLogger(Http.class).debug("unparseable body: {}", e.toString());
     }
     throw GoogleErrors.parseError();
   }
