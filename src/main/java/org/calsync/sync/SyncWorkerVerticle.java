@@ -133,7 +133,8 @@ public final class SyncWorkerVerticle extends VerticleBase {
 
   private Future<Void> settle(Job job, SyncResult result, Throwable err, long millis) {
     long id = job.integrationId();
-    JsonObject event = new JsonObject().put("integrationId", id).put("durationMs", millis).put("jobId", job.id());
+    JsonObject event = new JsonObject().put("integrationId", id).put("durationMs", millis).put("jobId", job.id())
+        .put("startedAt", System.currentTimeMillis() - millis).put("worker", workerId);
     Future<Void> done;
     String outcome;
     if (err == null) {

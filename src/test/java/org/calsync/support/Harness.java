@@ -33,17 +33,30 @@ public final class Harness implements AutoCloseable {
   public final Vertx vertx;
   public final GoogleEmulator emulator;
   public final String dbUrl;
-  public final CredentialCipher cipher = CredentialCipher.ephemeral();
+  /** token.keys of this world, so that separate daemon processes can share it. */
+  public final String keys = "t1:" + java.util.Base64.getEncoder().encodeToString(randomKey());
+  public final CredentialCipher cipher = CredentialCipher.fromConfig(new org.calsync.config.TokenConfig(300, keys, ""));
   public CalsyncConfig config;
   public App app;
   private final List<App> extraApps = new ArrayList<>();
 
   public Harness(EmulatorOptions options) {
+    this(options, TestDb.freshDatabase());
+  }
+
+  /** A world on the given (empty) database. */
+  public Harness(EmulatorOptions options, String dbUrl) {
     runtime = Runtime.create();
     vertx = runtime.vertx();
     emulator = GoogleEmulator.start(vertx, options).await();
-    dbUrl = TestDb.freshDatabase();
+    this.dbUrl = dbUrl;
     config = config(new JsonObject());
+  }
+
+  private static byte[] randomKey() {
+    byte[] k = new byte[32];
+    new java.security.SecureRandom().nextBytes(k);
+    return k;
   }
 
   public Harness() {
@@ -52,6 +65,11 @@ public final class Harness implements AutoCloseable {
 
   /** A config pointing at this harness's database and emulator; overrides are merged per section. */
   public CalsyncConfig config(JsonObject overrides) {
+    return CalsyncConfig.fromJson(configJson(overrides));
+  }
+
+  /** The config as JSON (for a config file handed to a separate process). */
+  public JsonObject configJson(JsonObject overrides) {
     JsonObject base = new JsonObject()
         .put("db", new JsonObject().put("url", dbUrl).put("poolSize", 8))
         .put("google", new JsonObject().put("apiBaseUrl", emulator.baseUrl() + "/calendar/v3")
@@ -63,7 +81,7 @@ public final class Harness implements AutoCloseable {
       JsonObject s = base.getJsonObject(section, new JsonObject());
       base.put(section, s.mergeIn(overrides.getJsonObject(section)));
     }
-    return CalsyncConfig.fromJson(base);
+    return base;
   }
 
   public Harness start(App.Parts parts) {

@@ -1,0 +1,64 @@
+package org.calsync.support;
+
+import io.vertx.core.json.JsonObject;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A calsync daemon in its own OS process (java -cp <test classpath> org.calsync.Main run), for crash tests. */
+public final class DaemonProcess implements AutoCloseable {
+  private final Path config;
+  private final String keys;
+  private final Path log;
+  private Process process;
+
+  public DaemonProcess(Path dir, String name, JsonObject config, String keys) throws IOException {
+    this.config = dir.resolve(name + ".json");
+    this.log = dir.resolve(name + ".log");
+    this.keys = keys;
+    Files.writeString(this.config, config.encodePrettily());
+  }
+
+  public DaemonProcess start() throws IOException {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        "org.calsync.Main", "run", "-c", config.toString()));
+    pb.environment().put("CALSYNC_TOKEN_KEYS", keys);
+    pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    process = pb.start();
+    return this;
+  }
+
+  /** SIGKILL: no shutdown hook runs, in-flight jobs stay leased until their lease lapses. */
+  public void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM: graceful shutdown. Returns the exit code. */
+  public int terminate() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(40, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      return -1;
+    }
+    return process.exitValue();
+  }
+
+  public boolean alive() {
+    return process != null && process.isAlive();
+  }
+
+  public String log() throws IOException {
+    File f = log.toFile();
+    return f.exists() ? Files.readString(log) : "";
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (alive()) kill9();
+  }
+}

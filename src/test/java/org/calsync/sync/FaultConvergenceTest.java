@@ -1,0 +1,79 @@
+package org.calsync.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import org.calsync.App;
+import org.calsync.emulator.FaultProfile;
+import org.calsync.support.Harness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every integration converges while Google misbehaves: 10% 5xx, 5% rate limits, 2% connection resets, 2% responses
+ * slower than the client's timeout, 1% truncated JSON, with Google-side edits between cycles.
+ */
+class FaultConvergenceTest {
+  private Harness h;
+
+  @BeforeEach
+  void setUp() {
+    h = new Harness();
+    h.config = h.config(new JsonObject()
+        .put("google", new JsonObject().put("requestTimeoutMs", 800))
+        .put("sync", new JsonObject().put("pageSize", 10).put("maxConcurrent", 64)));
+    h.start(new App.Parts(true, false, false));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    h.close();
+  }
+
+  @Test
+  void mirrorsConvergeUnderInjectedFaultsAndFailedJobsStayEmpty() {
+    Map<String, Long> ids = h.connectSeeded(120, 30);
+    h.emulator.state().setFaults(FaultProfile.none().withServerError(0.10).withRateLimit(0.05).withConnectionReset(0.02)
+        .withSlow(0.02, 1500).withMalformedJson(0.01));
+
+    h.runCycle();
+    for (int round = 0; round < 2; round++) {
+      h.emulator.state().mutationDriver().start(300);
+      Harness.sleep(400);
+      h.emulator.state().mutationDriver().stop();
+      h.runCycle();
+    }
+
+    long injected = h.emulator.state().stats().faultsInjected();
+    assertThat(injected).as("faults were injected").isGreaterThan(50);
+    for (String cal : ids.keySet()) {
+      assertThat(h.mirrored(cal)).as("mirror of %s", cal).isEqualTo(h.truth(cal));
+    }
+    assertThat(h.query("SELECT count(*) FROM failed_jobs").get(0).getLong(0)).isZero();
+    assertThat(h.query("SELECT count(*) FROM jobs").get(0).getLong(0)).isZero();
+    assertThat(h.query("SELECT count(*) FROM user_integrations WHERE last_sync_status = 'ok'").get(0).getLong(0)).isEqualTo(120);
+    System.out.printf("fault convergence: 120 integrations, %d requests, %d faults injected, %s%n",
+        h.emulator.state().stats().totalRequests(), injected, h.emulator.state().stats().requests());
+  }
+
+  @Test
+  void quotaExceededDefersTheIntegrationForHoursWithoutFailing() {
+    Map<String, Long> ids = h.connectSeeded(1, 5);
+    h.emulator.state().setFaults(FaultProfile.none().withQuotaExceeded(1.0));
+    new org.calsync.scheduler.SchedulerTasks(h.vertx, h.config, h.pool()).dispatchCycle(null, 0, 10).await();
+    long id = ids.values().iterator().next();
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (System.currentTimeMillis() < deadline
+        && h.query("SELECT count(*) FROM user_integrations WHERE id = $1 AND deferred_until IS NOT NULL", id).get(0).getLong(0) == 0) {
+      Harness.sleep(50);
+    }
+    var row = h.query("SELECT EXTRACT(EPOCH FROM deferred_until - now())::float8 FROM user_integrations WHERE id = $1", id).get(0);
+    assertThat(row.getDouble(0)).as("deferred by hours").isGreaterThan(3 * 3600);
+    var job = h.query("SELECT attempts, EXTRACT(EPOCH FROM available_at - now())::float8 FROM jobs WHERE integration_id = $1", id).get(0);
+    assertThat(job.getDouble(1)).isGreaterThan(3 * 3600);
+    assertThat(h.query("SELECT count(*) FROM failed_jobs").get(0).getLong(0)).isZero();
+    assertThat(h.emulator.state().stats().requests(" 403")).as("no hammering").isEqualTo(1);
+  }
+}
