@@ -34,7 +34,7 @@ public final class SyncCommand implements Callable<Integer> {
       return app.pool().preparedQuery("INSERT INTO jobs (integration_id, kind, priority, payload) "
               + "SELECT id, 'sync', $2, $3 FROM user_integrations WHERE id = $1 "
               + "ON CONFLICT (integration_id, kind) DO UPDATE SET priority = EXCLUDED.priority, payload = EXCLUDED.payload, "
-              + "available_at = LEAST(jobs.available_at, now()), rerun = jobs.rerun OR jobs.locked_until > now() RETURNING id")
+              + "available_at = LEAST(jobs.available_at, now()), rerun = jobs.rerun OR COALESCE(jobs.locked_until > now(), false) RETURNING id")
           .execute(Tuple.of(integrationId, JobQueue.PRIORITY_MANUAL, new JsonObject().put("allowMassDelete", allowMassDelete)))
           .compose(rs -> {
             if (rs.size() == 0) return Future.failedFuture(new IllegalArgumentException("integration " + integrationId + " does not exist"));
