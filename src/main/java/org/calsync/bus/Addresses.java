@@ -9,8 +9,9 @@ public final class Addresses {
   }
 
   /**
-   * Request/reply, served by TokenVerticle. Body {@code {"integrationId": long, "force": boolean?}}; force refreshes
-   * even if the cached token looks valid (after a 401). Reply {@code {"accessToken": string, "expiresAt": epochMillis}}.
+   * Request/reply, served by TokenVerticle. Body {@code {"integrationId": long, "force": boolean?, "verify": boolean?}};
+   * force refreshes unless the stored token differs from the one this process handed out (after a 401); verify always
+   * exchanges the refresh token (token health). Reply {@code {"accessToken": string, "expiresAt": epochMillis}}.
    * Failures: BAD_REQUEST, NOT_FOUND, NEEDS_RECONNECT (invalid_grant / revoked; the integration is marked),
    * UNAVAILABLE (network, 5xx: retry later).
    */

@@ -69,7 +69,8 @@ public final class TokenVerticle extends VerticleBase {
     if (body == null) return;
     Long id = Messages.requireLong(msg, body, "integrationId");
     if (id == null) return;
-    boolean force = Boolean.TRUE.equals(body.getValue("force"));
+    boolean verify = Boolean.TRUE.equals(body.getValue("verify"));
+    boolean force = verify || Boolean.TRUE.equals(body.getValue("force"));
     Cached cached = cache.get(id);
     if (!force && cached != null && fresh(cached)) {
       msg.reply(reply(cached));
@@ -77,7 +78,7 @@ public final class TokenVerticle extends VerticleBase {
     }
     Future<Cached> running = inFlight.get(id);
     if (running == null) {
-      running = loadOrRefresh(id, force ? cached : null);
+      running = loadOrRefresh(id, force ? cached : null, verify);
       inFlight.put(id, running);
       running.onComplete(ar -> inFlight.remove(id));
     }
@@ -91,8 +92,11 @@ public final class TokenVerticle extends VerticleBase {
     return c.expiresAtMillis - System.currentTimeMillis() > bufferMillis;
   }
 
-  /** rejected: the token a caller saw refused (force); anything else in the row is newer and is used as is. */
-  private Future<Cached> loadOrRefresh(long id, Cached rejected) {
+  /**
+   * rejected: the token a caller saw refused (force); anything else in the row is newer and is used as is.
+   * verify: always exchange the refresh token (token health check).
+   */
+  private Future<Cached> loadOrRefresh(long id, Cached rejected, boolean verify) {
     return pool.withTransaction(conn -> Integrations.lockCredentials(conn, id).compose(row -> {
       if (row == null) return Future.succeededFuture(fail(id, FailureCode.NOT_FOUND, "integration " + id + " does not exist"));
       if (!"active".equals(row.status())) {
@@ -105,7 +109,7 @@ public final class TokenVerticle extends VerticleBase {
         return Future.succeededFuture(fail(id, FailureCode.INTERNAL, e.getMessage()));
       }
       String access = creds.getString("access_token");
-      if (access != null && row.accessExpiresAt() != null) {
+      if (!verify && access != null && row.accessExpiresAt() != null) {
         Cached stored = new Cached(access, row.accessExpiresAt().toInstant().toEpochMilli());
         boolean refusedByGoogle = rejected != null && rejected.accessToken.equals(access);
         if (fresh(stored) && !refusedByGoogle) {
