@@ -64,7 +64,7 @@ public final class Benchmark implements Callable<Integer> {
   String emulatorMode;
   @Option(names = "--emulator-jvm-opts", description = "JVM options of the emulator process (default -Xmx4g -XX:+UseParallelGC)")
   String emulatorJvmOpts;
-  @Option(names = "--cycle-timeout", description = "Seconds a cycle may take before the run fails (default 1800)")
+  @Option(names = "--cycle-timeout", description = "Seconds a cycle may take; then it is reported as unfinished (default 1800)")
   Integer cycleTimeout;
 
   private PrintStream out = System.out;
@@ -156,8 +156,8 @@ public final class Benchmark implements Callable<Integer> {
           measure(String.format(Locale.ROOT, "calsync ingest %d x %d events", ingestN, ingestE), emu, machine, ingestN, "events/s", () -> {
             CalsyncSide.Cycle c = ingest.cycle(INGEST_USER, timeout);
             double rate = c.upserted() / wall();
-            return new Outcome(c.upserted(), rate, String.format(Locale.ROOT, "synced %d failed %d, %.0f integrations/s",
-                c.synced(), c.failed(), c.synced() / wall()));
+            return new Outcome(c.upserted(), rate, String.format(Locale.ROOT, "synced %d failed/unfinished %d, %.0f integrations/s%s",
+                c.synced(), c.failed(), c.synced() / wall(), c.synced() < c.enqueued() ? " (TIMED OUT after " + timeout + " s)" : ""));
           });
         }
       }
