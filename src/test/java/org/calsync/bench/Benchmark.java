@@ -1,0 +1,269 @@
+package org.calsync.bench;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.calsync.demo.EmbeddedDb;
+import org.calsync.emulator.SeededUser;
+import org.calsync.support.TestDb;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./run.sh bench}: calsync against the Google emulator with injected latency, next to Google's official Java
+ * client on a thread pool and the database's own single-row-update limit, in one table. Not a test: run it by hand.
+ *
+ * <p>Phases: seed the emulator (a separate JVM, so its CPU is not calsync's); connect N integrations; calsync's
+ * initial full sync, an incremental no-change cycle and a cycle after editing a share of the calendars (cycles go
+ * through the daemon's path: App workers, SchedulerTasks.dispatchCycle, until the jobs table is empty); the same three
+ * with the official client; the PostgreSQL limit; the initial full-sync ingest of M integrations x E events.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Benchmark calsync against the official Google client and the PostgreSQL limit; prints one table.")
+public final class Benchmark implements Callable<Integer> {
+  static final long INGEST_USER = 1_000_000_000L;
+
+  @Option(names = "--quick", description = "Small smoke run (500 integrations, 100 x 250 ingest, 2 s PostgreSQL limit)")
+  boolean quick;
+  @Option(names = "--integrations", description = "Integrations to sync (default 10000; quick 500)")
+  Integer integrations;
+  @Option(names = "--events-per-user", description = "Events per calendar in the sync phases (default 20)")
+  Integer eventsPerUser;
+  @Option(names = "--latency-ms", description = "Latency the emulator adds to every Calendar API request (default 100)")
+  Long latencyMs;
+  @Option(names = "--change-share", description = "Share of calendars edited before the changes cycle (default 0.2)")
+  Double changeShare;
+  @Option(names = "--ingest-integrations", description = "Integrations in the ingest phase (default 1000; quick 100; 0 = skip)")
+  Integer ingestIntegrations;
+  @Option(names = "--ingest-events", description = "Events per calendar in the ingest phase (default 2500; quick 250)")
+  Integer ingestEvents;
+  @Option(names = "--ingest-page-size", description = "sync.pageSize in the ingest phase (default 2500)")
+  Integer ingestPageSize;
+  @Option(names = "--peer-threads", description = "Official client thread pool (and JDBC connections) (default 64)")
+  Integer peerThreads;
+  @Option(names = "--no-peer", description = "Skip the official-client phases")
+  boolean noPeer;
+  @Option(names = "--pg-clients", description = "Connections for the PostgreSQL limit (default 64)")
+  Integer pgClients;
+  @Option(names = "--pg-seconds", description = "Duration of the PostgreSQL limit measurement (default 10; quick 2)")
+  Double pgSeconds;
+  @Option(names = "--db-url", description = "An empty PostgreSQL database (postgresql://user@host:port/db) instead of an embedded one")
+  String dbUrl;
+  @Option(names = "--pool-size", description = "calsync db.poolSize (default 16, the daemon's default)")
+  Integer poolSize;
+  @Option(names = "--max-concurrent", description = "calsync sync.maxConcurrent (default 256, the daemon's default)")
+  Integer maxConcurrent;
+  @Option(names = "--requests-per-minute", description = "calsync sync.projectRequestsPerMinute (default 1000000: the "
+      + "emulator has no project quota; the daemon's default 10000 would cap calsync at 166 requests/s)")
+  Integer requestsPerMinute;
+  @Option(names = "--emulator", description = "process (a separate JVM; default) or inprocess (this JVM, own Vertx)")
+  String emulatorMode;
+  @Option(names = "--emulator-jvm-opts", description = "JVM options of the emulator process (default -Xmx4g -XX:+UseParallelGC)")
+  String emulatorJvmOpts;
+  @Option(names = "--cycle-timeout", description = "Seconds a cycle may take; then it is reported as unfinished (default 1800)")
+  Integer cycleTimeout;
+
+  private PrintStream out = System.out;
+  Report report;
+
+  public static void main(String[] args) {
+    System.setProperty("http.maxConnections", "256"); // the JDK keeps 5 idle connections per host by default: fair to the peer
+    int code = new CommandLine(new Benchmark()).execute(args);
+    System.exit(code);
+  }
+
+  Benchmark output(PrintStream out) {
+    this.out = out;
+    return this;
+  }
+
+  private static <T> T or(T v, T dflt) {
+    return v != null ? v : dflt;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    int n = or(integrations, quick ? 500 : 10_000);
+    int perUser = or(eventsPerUser, 20);
+    long latency = or(latencyMs, 100L);
+    double share = or(changeShare, 0.2);
+    int ingestN = or(ingestIntegrations, quick ? 100 : 1000);
+    int ingestE = or(ingestEvents, quick ? 250 : 2500);
+    int threads = or(peerThreads, 64);
+    int timeout = or(cycleTimeout, 1800);
+    report = new Report();
+    EmbeddedDb embedded = dbUrl == null ? EmbeddedDb.start() : null;
+    String url = embedded != null ? embedded.url() : dbUrl;
+    String jdbc = TestDb.jdbc(url);
+    Machine machine = new Machine(port(url));
+    List<String> emuOpts = List.of(or(emulatorJvmOpts, "-Xmx4g -XX:+UseParallelGC").trim().split("\\s+"));
+    EmulatorHandle emu = "inprocess".equals(emulatorMode) ? EmulatorHandle.inProcess() : EmulatorHandle.process(emuOpts);
+    try {
+      report.setup.add(String.format(Locale.ROOT, "%d integrations x %d events, emulator latency %d ms (%s), %s PostgreSQL, "
+              + "calsync poolSize %d maxConcurrent %d; peer %d threads; %d cores, max heap %d MB",
+          n, perUser, latency, emulatorMode == null ? "separate process" : emulatorMode, embedded != null ? "embedded" : "given",
+          or(poolSize, 16), or(maxConcurrent, 256), threads, java.lang.Runtime.getRuntime().availableProcessors(),
+          java.lang.Runtime.getRuntime().maxMemory() >> 20));
+      long t0 = System.nanoTime();
+      List<SeededUser> seeded = emu.seed(ingestN + n, perUser);
+      List<SeededUser> users = seeded.subList(ingestN, seeded.size());
+      emu.latency(latency);
+      progress("seeded %d users in %.1f s", seeded.size(), (System.nanoTime() - t0) / 1e9);
+      List<String> changedCalendars = new ArrayList<>();
+      int every = Math.max(1, (int) Math.round(1 / Math.max(share, 1e-9)));
+      for (int i = 0; i < users.size(); i += every) changedCalendars.add(users.get(i).email());
+
+      // ---- calsync
+      try (CalsyncSide calsync = new CalsyncSide(url, emu.baseUrl(), or(poolSize, 16), or(maxConcurrent, 256), 250,
+          or(requestsPerMinute, 1_000_000))) {
+        t0 = System.nanoTime();
+        calsync.connect(users, null);
+        progress("calsync: connected %d integrations in %.1f s", n, (System.nanoTime() - t0) / 1e9);
+        calsyncCycle("calsync initial full sync", calsync, null, n, timeout, emu, machine);
+        calsyncCycle("calsync incremental, no changes", calsync, null, n, timeout, emu, machine);
+        emu.insertEvents(changedCalendars, "calsync-bench change");
+        calsyncCycle(String.format(Locale.ROOT, "calsync incremental, %.0f%% changed", share * 100), calsync, null, n, timeout, emu, machine);
+      }
+
+      // ---- the official client
+      if (!noPeer) {
+        try (OfficialClientPeer peer = new OfficialClientPeer(jdbc, emu.baseUrl(), users, threads, 250)) {
+          peerCycle("peer initial full sync", peer, true, n, emu, machine);
+          peerCycle("peer incremental, no changes", peer, false, n, emu, machine);
+          emu.insertEvents(changedCalendars, "peer-bench change");
+          peerCycle(String.format(Locale.ROOT, "peer incremental, %.0f%% changed", share * 100), peer, false, n, emu, machine);
+        }
+      }
+
+      // ---- the PostgreSQL limit
+      int clients = or(pgClients, 64);
+      double secs = or(pgSeconds, quick ? 2.0 : 10.0);
+      measure("PostgreSQL limit (single-row UPDATE tx)", emu, machine, 0, "tx/s", () -> {
+        double tps = PgLimit.transactionsPerSecond(jdbc, clients, secs);
+        return new Outcome((long) (tps * secs), tps, clients + " JDBC connections, " + secs + " s");
+      });
+
+      // ---- ingest
+      if (ingestN > 0) {
+        List<SeededUser> ingestUsers = emu.seed(ingestN, Math.max(0, ingestE - perUser));
+        try (CalsyncSide ingest = new CalsyncSide(url, emu.baseUrl(), or(poolSize, 16), or(maxConcurrent, 256),
+            or(ingestPageSize, 2500), or(requestsPerMinute, 1_000_000))) {
+          ingest.connect(ingestUsers, INGEST_USER);
+          measure(String.format(Locale.ROOT, "calsync ingest %d x %d events", ingestN, ingestE), emu, machine, ingestN, "events/s", () -> {
+            CalsyncSide.Cycle c = ingest.cycle(INGEST_USER, timeout);
+            double rate = c.upserted() / wall();
+            return new Outcome(c.upserted(), rate, String.format(Locale.ROOT, "synced %d failed/unfinished %d, %.0f integrations/s%s",
+                c.synced(), c.failed(), c.synced() / wall(), c.synced() < c.enqueued() ? " (TIMED OUT after " + timeout + " s)" : ""));
+          });
+        }
+      }
+      evaluate(ingestN > 0);
+      report.print(out);
+      return 0;
+    } finally {
+      emu.close();
+      if (embedded != null) embedded.close();
+    }
+  }
+
+  private void calsyncCycle(String name, CalsyncSide calsync, Long userId, int n, int timeout, EmulatorHandle emu, Machine machine) {
+    measure(name, emu, machine, n, "integ/s", () -> {
+      CalsyncSide.Cycle c = calsync.cycle(userId, timeout);
+      return new Outcome(c.synced(), c.synced() / wall(), String.format(Locale.ROOT, "synced %d/%d failed %d, events changed %d",
+          c.synced(), c.enqueued(), c.failed(), c.changedEvents()));
+    });
+  }
+
+  private void peerCycle(String name, OfficialClientPeer peer, boolean full, int n, EmulatorHandle emu, Machine machine) {
+    measure(name, emu, machine, n, "integ/s", () -> {
+      OfficialClientPeer.Cycle c = peer.cycle(full);
+      return new Outcome(c.synced(), c.synced() / wall(), String.format(Locale.ROOT, "synced %d/%d failed %d, events changed %d%s",
+          c.synced(), n, c.failed(), c.changedEvents(), c.firstError() == null ? "" : " first error: " + c.firstError()));
+    });
+  }
+
+  /** What a phase produced: items (syncs, events, transactions), its rate, a note. */
+  record Outcome(long items, double rate, String note) {
+  }
+
+  private static final ThreadLocal<Long> PHASE_START = new ThreadLocal<>();
+
+  /** Seconds since the current phase started (inside measure). */
+  private static double wall() {
+    return (System.nanoTime() - PHASE_START.get()) / 1e9;
+  }
+
+  /** Runs a phase under a Meter; cpuUnits = syncs the CPU figure is divided by (0 = no CPU/1k figure). */
+  private void measure(String name, EmulatorHandle emu, Machine machine, long cpuUnits, String unit, Supplier<Outcome> phase) {
+    progress("%s ...", name);
+    System.gc();
+    long emu0 = emu.cpuNanos();
+    double pg0 = machine.postgresCpuSeconds();
+    long[] ticks0 = Machine.cpuTicks();
+    Meter meter = Meter.start();
+    PHASE_START.set(System.nanoTime());
+    Outcome o = phase.get();
+    Meter.Sample s = meter.stop();
+    long[] ticks1 = Machine.cpuTicks();
+    long emu1 = emu.cpuNanos();
+    double pg1 = machine.postgresCpuSeconds();
+    double wall = s.wallNanos() / 1e9;
+    double per1k = cpuUnits > 0 ? s.cpuNanos() / 1e9 / cpuUnits * 1000 : -1;
+    Report.Row row = new Report.Row(name, o.items(), wall, o.rate(), unit, per1k, s.peakHeapUsed() / 1048576.0,
+        s.peakHeapLive() / 1048576.0, s.peakRss() / 1048576.0, emu0 < 0 ? -1 : (emu1 - emu0) / 1e9,
+        pg0 < 0 ? -1 : pg1 - pg0, Machine.busyPercent(ticks0, ticks1), o.note());
+    report.rows.add(row);
+    progress("%s: %.2f s, %.1f %s, CPU %.2f s (%s)", name, wall, o.rate(), unit, s.cpuNanos() / 1e9, o.note());
+  }
+
+  private void evaluate(boolean ingest) {
+    List<Report.Row> cs = report.rows.stream().filter(r -> r.name().startsWith("calsync incremental")).toList();
+    List<Report.Row> ps = report.rows.stream().filter(r -> r.name().startsWith("peer incremental")).toList();
+    Report.Row limit = report.rows.stream().filter(r -> r.name().startsWith("PostgreSQL limit")).findFirst().orElseThrow();
+    for (int i = 0; i < cs.size(); i++) {
+      Report.Row c = cs.get(i);
+      String what = c.name().substring("calsync ".length());
+      if (i < ps.size()) {
+        double ratio = c.rate() / ps.get(i).rate();
+        report.ratios.add(String.format(Locale.ROOT, "calsync/peer  %-26s %6.2fx (%.1f vs %.1f integrations/s)", what, ratio, c.rate(), ps.get(i).rate()));
+        report.targets.add(new Report.Target("calsync >= 5x peer, " + what, String.format(Locale.ROOT, "%.2fx", ratio), ratio >= 5));
+      }
+      double share = c.rate() / limit.rate();
+      report.ratios.add(String.format(Locale.ROOT, "calsync/limit %-26s %6.1f%% (%.1f integrations/s vs %.0f tx/s)", what, share * 100, c.rate(), limit.rate()));
+      report.targets.add(new Report.Target("calsync >= 50% of PostgreSQL limit, " + what, String.format(Locale.ROOT, "%.1f%%", share * 100), share >= 0.5));
+    }
+    double live = report.rows.stream().filter(r -> r.name().startsWith("calsync") && !r.name().startsWith("calsync ingest"))
+        .mapToDouble(Report.Row::heapLiveMb).max().orElse(0);
+    double used = report.rows.stream().filter(r -> r.name().startsWith("calsync") && !r.name().startsWith("calsync ingest"))
+        .mapToDouble(Report.Row::heapUsedMb).max().orElse(0);
+    report.targets.add(new Report.Target("heap <= 256 MB (live, after GC)", String.format(Locale.ROOT, "%.0f MB (in use peak %.0f MB)", live, used), live <= 256));
+    if (ingest) {
+      Report.Row in = report.rows.stream().filter(r -> r.name().startsWith("calsync ingest")).findFirst().orElseThrow();
+      report.targets.add(new Report.Target("ingest >= 50,000 events/s", String.format(Locale.ROOT, "%.0f events/s", in.rate()), in.rate() >= 50_000));
+    }
+  }
+
+  private void progress(String fmt, Object... args) {
+    out.printf(Locale.ROOT, "[bench %tT] " + fmt + "%n", prepend(System.currentTimeMillis(), args));
+    out.flush();
+  }
+
+  private static Object[] prepend(Object first, Object[] rest) {
+    Object[] all = new Object[rest.length + 1];
+    all[0] = first;
+    System.arraycopy(rest, 0, all, 1, rest.length);
+    return all;
+  }
+
+  private static int port(String url) {
+    try {
+      return java.net.URI.create(url.replaceFirst("^postgres(ql)?://", "http://")).getPort();
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+}

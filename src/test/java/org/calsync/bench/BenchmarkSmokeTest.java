@@ -1,0 +1,42 @@
+package org.calsync.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.calsync.support.TestDb;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The benchmark in miniature: every row is present with positive figures (behaviour, not speed). */
+class BenchmarkSmokeTest {
+  @Test
+  void quickRunPrintsEveryRowWithPositiveFigures() {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    Benchmark bench = new Benchmark().output(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    int code = new CommandLine(bench).execute("--quick", "--db-url", TestDb.freshDatabase(), "--integrations", "20",
+        "--ingest-integrations", "4", "--ingest-events", "60", "--latency-ms", "5", "--pg-seconds", "1", "--pg-clients", "4",
+        "--peer-threads", "8", "--emulator-jvm-opts", "-Xmx256m");
+    String out = buf.toString(StandardCharsets.UTF_8);
+    assertThat(code).as(out).isZero();
+    assertThat(bench.report.rows).extracting(Report.Row::name).containsExactly(
+        "calsync initial full sync", "calsync incremental, no changes", "calsync incremental, 20% changed",
+        "peer initial full sync", "peer incremental, no changes", "peer incremental, 20% changed",
+        "PostgreSQL limit (single-row UPDATE tx)", "calsync ingest 4 x 60 events");
+    for (Report.Row r : bench.report.rows) {
+      assertThat(r.items()).as(r.name()).isPositive();
+      assertThat(r.rate()).as(r.name()).isPositive();
+      assertThat(r.wallSeconds()).as(r.name()).isPositive();
+      assertThat(r.heapUsedMb()).as(r.name()).isPositive();
+      assertThat(r.rssMb()).as(r.name()).isPositive();
+      if (!r.name().startsWith("PostgreSQL")) assertThat(r.cpuPer1000()).as(r.name()).isPositive();
+    }
+    assertThat(bench.report.row("calsync incremental, no changes").items()).isEqualTo(20);
+    assertThat(bench.report.row("calsync incremental, 20% changed").note()).contains("events changed 4");
+    assertThat(bench.report.row("peer incremental, 20% changed").note()).contains("events changed 4");
+    assertThat(bench.report.row("calsync ingest 4 x 60 events").items()).isEqualTo(4 * 60);
+    assertThat(bench.report.targets).hasSize(6);
+    assertThat(out).contains("targets:", "calsync/peer", "calsync/limit");
+  }
+}
