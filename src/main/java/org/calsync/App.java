@@ -12,13 +12,15 @@ import org.calsync.db.Db;
 import org.calsync.ops.OpsVerticle;
 import org.calsync.scheduler.SchedulerVerticle;
 import org.calsync.sync.SyncWorkerVerticle;
+import org.calsync.token.ConnectionVerticle;
 import org.calsync.token.CredentialCipher;
 import org.calsync.token.TokenVerticle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Composition root: migrates the schema, opens the shared pool and deploys, in order, audit, token, sync workers,
+ * Composition root: migrates the schema, opens the shared pool and deploys, in order, audit, token, connections
+ * (reconnect/disconnect), sync workers,
  * scheduler (when scheduler.enabled) and ops HTTP. Undeploys in reverse on close.
  */
 public final class App {
@@ -47,6 +49,7 @@ public final class App {
       App app = new App(vertx, Db.pool(vertx, config.db()));
       return app.deploy(new AuditVerticle(app.pool, config.audit()))
           .compose(v -> app.deploy(new TokenVerticle(config, app.pool, cipher)))
+          .compose(v -> app.deploy(new ConnectionVerticle(config, app.pool, cipher)))
           .compose(v -> parts.workers() ? app.deploy(app.worker = new SyncWorkerVerticle(config, app.pool, registry)) : Future.succeededFuture())
           .compose(v -> parts.scheduler() && config.scheduler().enabled()
               ? app.deploy(new SchedulerVerticle(config, app.pool)) : Future.succeededFuture())

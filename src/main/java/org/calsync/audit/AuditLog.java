@@ -12,6 +12,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -20,6 +21,8 @@ import java.util.List;
  */
 public final class AuditLog {
   private static final long CHAIN_LOCK = 0x6361_6c73_0001L;
+  /** Action of the record a retention purge leaves; its detail.anchor is the prev_hash the chain now starts from. */
+  public static final String PURGED = "audit.purged";
 
   /** One record to append. */
   public record Entry(Instant at, String actor, String action, Long integrationId, String detail) {
@@ -58,9 +61,23 @@ public final class AuditLog {
         }));
   }
 
-  /** Recomputes the chain in id order, in pages; reports the first row whose link or hash does not match. */
+  /**
+   * Recomputes the chain in id order, in pages; reports the first row whose link or hash does not match. The first row
+   * must link to the genesis hash or to an anchor recorded by a retention purge (audit.purged), so removing the oldest
+   * records by hand is detected too.
+   */
   public Future<Verification> verify() {
-    return verifyFrom(0, null, 0);
+    return pool.query("SELECT id, prev_hash FROM audit_log ORDER BY id LIMIT 1").execute().compose(first -> {
+      if (first.size() == 0) return Future.succeededFuture(new Verification(0, -1, null));
+      Row r = first.iterator().next();
+      byte[] prev = r.getBuffer(1).getBytes();
+      if (Arrays.equals(prev, AuditChain.GENESIS)) return verifyFrom(0, null, 0);
+      return pool.preparedQuery("SELECT count(*) FROM audit_log WHERE action = $1 AND detail::jsonb ->> 'anchor' = $2")
+          .execute(Tuple.of(PURGED, HexFormat.of().formatHex(prev)))
+          .compose(rs -> rs.iterator().next().getLong(0) > 0 ? verifyFrom(0, null, 0)
+              : Future.succeededFuture(new Verification(0, r.getLong(0),
+                  "the first record does not link to the start of the chain nor to a recorded purge (older records were removed)")));
+    });
   }
 
   private Future<Verification> verifyFrom(long afterId, byte[] expectedPrev, long checked) {
@@ -90,12 +107,19 @@ public final class AuditLog {
         });
   }
 
-  /** Removes records older than the retention (the only deletion the table allows). */
+  /**
+   * Removes the records older than the retention (at least 30 days, enforced by the database) through the
+   * audit_log_purge() function, the only deletion the table allows, and records the purge with the new chain anchor.
+   */
   public Future<Integer> purgeOlderThan(int days) {
-    return pool.withTransaction(conn -> conn.query("SET LOCAL calsync.audit_retention = 'on'").execute()
-        .compose(v -> conn.preparedQuery("DELETE FROM audit_log WHERE at < now() - make_interval(days => $1)")
-            .execute(Tuple.of(Math.max(days, 2))))
-        .map(rs -> rs.rowCount()));
+    return pool.preparedQuery("SELECT deleted, anchor FROM audit_log_purge($1)").execute(Tuple.of(days)).compose(rs -> {
+      Row r = rs.iterator().next();
+      int deleted = (int) (long) r.getLong(0);
+      if (deleted == 0) return Future.succeededFuture(0);
+      String anchor = r.getBuffer(1) == null ? "" : HexFormat.of().formatHex(r.getBuffer(1).getBytes());
+      JsonObject detail = new JsonObject().put("deleted", deleted).put("retentionDays", days).put("anchor", anchor);
+      return append(List.of(new Entry(Instant.now(), "audit", PURGED, null, detail(detail)))).map(v -> deleted);
+    });
   }
 
   public static String detail(JsonObject detail) {

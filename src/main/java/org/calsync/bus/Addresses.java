@@ -24,6 +24,27 @@ public final class Addresses {
   public static final String INTEGRATION_STATUS = "calsync.integration.status";
 
   /**
+   * Request/reply, served by ConnectionVerticle: new credentials for an integration (needs_reconnect or active). Body
+   * {@code {"integrationId": long, "refreshToken": string}}. Reply {@code {"integrationId": long, "status": "active"}}.
+   * The integration keeps its calendars, sync tokens and mirror, and a manual sync is queued, so syncing resumes where
+   * it stopped. Publishes {@link #INTEGRATION_STATUS} and audits. Failures: BAD_REQUEST (missing field, blank or
+   * implausible token; nothing changes), NOT_FOUND (no such integration, or it was disconnected: connect a new one),
+   * UNAVAILABLE (database).
+   */
+  public static final String INTEGRATION_RECONNECT = "calsync.integration.reconnect";
+
+  /**
+   * Request/reply, served by ConnectionVerticle: disconnect and erase (GDPR). Body {@code {"integrationId": long}}.
+   * Revokes the grant at Google, then erases our copy even when the revoke failed: credentials, account email,
+   * calendars, mirrored events, jobs; live push channels are marked stopped; status becomes "disconnected". Reply
+   * {@code {"integrationId": long, "status": "disconnected", "revoke": "revoked"|"failed: <code>"|"skipped: <why>",
+   * "calendarsErased": long, "eventsErased": long, "jobsErased": long, "channelsStopped": long}}. Idempotent. Publishes
+   * {@link #INTEGRATION_STATUS} (once) and audits. Failures: BAD_REQUEST, NOT_FOUND, UNAVAILABLE (database; nothing
+   * was erased, retry).
+   */
+  public static final String INTEGRATION_DISCONNECT = "calsync.integration.disconnect";
+
+  /**
    * Send (no reply), served by AuditVerticle. Body {@code {"actor": string, "action": string,
    * "integrationId": long?, "detail": object?}}. Records are batched, hash-chained and never hold secrets.
    */

@@ -7,7 +7,8 @@ import io.vertx.core.json.JsonObject;
  * <ul>
  *   <li>batchSize: records written per insert (default 500)</li>
  *   <li>flushMs: longest a record waits before it is written (default 200)</li>
- *   <li>retentionDays: records older than this are purged by the daily cleanup (default 2555, seven years)</li>
+ *   <li>retentionDays: records older than this are purged by the daily cleanup (default 2555, seven years; the database
+ *       never purges records younger than 30 days, see V4__compliance.sql)</li>
  * </ul>
  */
 public record AuditConfig(int batchSize, int flushMs, int retentionDays) {

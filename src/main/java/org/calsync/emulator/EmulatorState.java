@@ -42,8 +42,21 @@ public final class EmulatorState {
 
   record AccessToken(String email, String refreshToken, long expiresAtMs) {}
 
-  /** A freshly issued access token. */
-  record Grant(String accessToken, long expiresAtMs) {}
+  /** A freshly issued access token; newRefreshToken is null unless refresh tokens rotate. */
+  record Grant(String accessToken, long expiresAtMs, String newRefreshToken) {}
+
+  private boolean rotateRefreshTokens;
+
+  /**
+   * Off by default (Google's documented behaviour: no new refresh token on refresh). On: every refresh also returns a
+   * new refresh token and the one presented stops working, as with OAuth refresh-token rotation (RFC 6819 5.2.2.3),
+   * to check that a client stores a refresh token whenever one is returned.
+   */
+  public void rotateRefreshTokens(boolean on) {
+    synchronized (lock) {
+      rotateRefreshTokens = on;
+    }
+  }
 
   EmulatorState(Vertx vertx, EmulatorOptions options) {
     this.options = options;
@@ -118,11 +131,16 @@ public final class EmulatorState {
     synchronized (lock) {
       String email = refreshTokens.get(refreshToken);
       if (email == null) return null;
+      String rotated = null;
+      if (rotateRefreshTokens) {
+        revokeRefreshToken(refreshToken);
+        rotated = mintRefreshToken(email);
+      }
       String token = "ya29.a0" + randomString(B64, 150);
-      AccessToken a = new AccessToken(email, refreshToken, now + options.accessTokenTtlSeconds() * 1000);
+      AccessToken a = new AccessToken(email, rotated != null ? rotated : refreshToken, now + options.accessTokenTtlSeconds() * 1000);
       accessTokens.put(token, a);
       stats.tokenRefresh();
-      return new Grant(token, a.expiresAtMs());
+      return new Grant(token, a.expiresAtMs(), rotated);
     }
   }
 

@@ -70,8 +70,10 @@ final class TokenEndpoint {
       return;
     }
     ctx.response().putHeader("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate").putHeader("Pragma", "no-cache");
-    Http.json(ctx, 200, new JsonObject().put("access_token", g.accessToken())
-      .put("expires_in", o.accessTokenTtlSeconds()).put("scope", SCOPE).put("token_type", "Bearer"));
+    JsonObject reply = new JsonObject().put("access_token", g.accessToken())
+      .put("expires_in", o.accessTokenTtlSeconds()).put("scope", SCOPE).put("token_type", "Bearer");
+    if (g.newRefreshToken() != null) reply.put("refresh_token", g.newRefreshToken());
+    Http.json(ctx, 200, reply);
   }
 
   private void revoke(RoutingContext ctx) {

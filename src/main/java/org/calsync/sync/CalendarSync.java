@@ -54,7 +54,12 @@ public final class CalendarSync {
 
   /** Syncs every calendar of the integration; allowMassDelete lifts the deletion guard (operator's explicit choice). */
   public Future<SyncResult> sync(long integrationId, boolean allowMassDelete) {
-    GoogleCall google = new GoogleCall(vertx, throttle, policy, tokens, integrationId, metrics);
+    return sync(integrationId, allowMassDelete, new java.util.TreeMap<>());
+  }
+
+  /** As above; callsByStatus receives the outcome of every Google call (also when the sync fails), for the audit. */
+  public Future<SyncResult> sync(long integrationId, boolean allowMassDelete, java.util.Map<String, Integer> callsByStatus) {
+    GoogleCall google = new GoogleCall(vertx, throttle, policy, tokens, integrationId, metrics, callsByStatus);
     return google.init()
         .compose(v -> calendars.of(integrationId))
         .compose(cals -> cals.isEmpty() ? discover(google, integrationId) : Future.succeededFuture(cals))

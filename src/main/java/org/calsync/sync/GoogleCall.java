@@ -2,6 +2,8 @@ package org.calsync.sync;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.calsync.google.GoogleApiException;
 
@@ -19,8 +21,16 @@ final class GoogleCall {
   private String accessToken;
   private boolean refreshedAfter401;
   int calls;
+  /** Outcome of every call made: "200", "401 authError", "429 rateLimitExceeded", "0" (network) -> count. */
+  final Map<String, Integer> byStatus;
 
   GoogleCall(Vertx vertx, GoogleThrottle throttle, RetryPolicy policy, Tokens tokens, long integrationId, SyncMetrics metrics) {
+    this(vertx, throttle, policy, tokens, integrationId, metrics, new TreeMap<>());
+  }
+
+  GoogleCall(Vertx vertx, GoogleThrottle throttle, RetryPolicy policy, Tokens tokens, long integrationId, SyncMetrics metrics,
+             Map<String, Integer> byStatus) {
+    this.byStatus = byStatus;
     this.vertx = vertx;
     this.throttle = throttle;
     this.policy = policy;
@@ -46,7 +56,9 @@ final class GoogleCall {
       return call.apply(accessToken).andThen(ar -> {
         GoogleApiException e = ar.failed() && ar.cause() instanceof GoogleApiException g ? g : null;
         throttle.release(e != null && e.kind() == GoogleApiException.Kind.RATE_LIMIT);
-        metrics.googleCall(op, e == null ? (ar.succeeded() ? 200 : 0) : e.status(), e == null ? "" : e.reason());
+        int status = e == null ? (ar.succeeded() ? 200 : 0) : e.status();
+        metrics.googleCall(op, status, e == null ? "" : e.reason());
+        byStatus.merge(e == null || e.reason().isEmpty() ? String.valueOf(status) : status + " " + e.reason(), 1, Integer::sum);
       });
     }).recover(err -> {
       if (!(err instanceof GoogleApiException e)) return Future.failedFuture(err);

@@ -121,8 +121,9 @@ public final class SyncWorkerVerticle extends VerticleBase {
     long started = System.currentTimeMillis();
     boolean allowMassDelete = Boolean.TRUE.equals(job.payload().getValue("allowMassDelete"));
     log.info("starting automatic sync integration={} job={} attempt={}", job.integrationId(), job.id(), job.attempts());
-    calendarSync.sync(job.integrationId(), allowMassDelete)
-        .transform(ar -> settle(job, ar.succeeded() ? ar.result() : null, ar.cause(), System.currentTimeMillis() - started))
+    java.util.Map<String, Integer> calls = new java.util.TreeMap<>();
+    calendarSync.sync(job.integrationId(), allowMassDelete, calls)
+        .transform(ar -> settle(job, ar.succeeded() ? ar.result() : null, ar.cause(), System.currentTimeMillis() - started, calls))
         .onComplete(ar -> {
           if (ar.failed()) log.error("settling job {} failed (it will be claimed again when its lease ends): {}", job.id(), ar.cause().getMessage());
           inFlight--;
@@ -131,7 +132,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
         });
   }
 
-  private Future<Void> settle(Job job, SyncResult result, Throwable err, long millis) {
+  private Future<Void> settle(Job job, SyncResult result, Throwable err, long millis, java.util.Map<String, Integer> calls) {
     long id = job.integrationId();
     JsonObject event = new JsonObject().put("integrationId", id).put("durationMs", millis).put("jobId", job.id())
         .put("startedAt", System.currentTimeMillis() - millis).put("worker", workerId);
@@ -169,7 +170,8 @@ public final class SyncWorkerVerticle extends VerticleBase {
     return done.onSuccess(v -> {
       vertx.eventBus().publish(Addresses.SYNC_COMPLETED, event);
       vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", "sync").put("action", "sync." + outcome)
-          .put("integrationId", id).put("detail", event.copy().put("attempt", job.attempts())));
+          .put("integrationId", id).put("detail", event.copy().put("attempt", job.attempts())
+              .put("googleCallsByStatus", new JsonObject(new java.util.TreeMap<String, Object>(calls)))));
     });
   }
 

@@ -55,7 +55,11 @@ public final class TokenVerticle extends VerticleBase {
   public Future<?> start() {
     oauth = new OAuthClient(vertx, config.google());
     bufferMillis = config.token().refreshBufferSeconds() * 1000L;
-    return vertx.eventBus().consumer(Addresses.TOKEN_GET, this::onGet).completion();
+    // Any status change (needs_reconnect, reconnected, disconnected) makes a cached token stale.
+    Future<Void> status = vertx.eventBus().<Object>consumer(Addresses.INTEGRATION_STATUS, m -> {
+      if (m.body() instanceof JsonObject b && b.getValue("integrationId") instanceof Number n) cache.remove(n.longValue());
+    }).completion();
+    return Future.join(status, vertx.eventBus().consumer(Addresses.TOKEN_GET, this::onGet).completion());
   }
 
   @Override
