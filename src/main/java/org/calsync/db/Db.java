@@ -26,10 +26,10 @@ public final class Db {
     return options.setCachePreparedStatements(true).setPipeliningLimit(64);
   }
 
-  /** One pool per process, shared by every verticle (a shared pool keeps its own event loops). */
+  /** The pool of one App, handed to all its verticles. */
   public static Pool pool(Vertx vertx, DbConfig config) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(config.poolSize()).setShared(true).setName("calsync-pool")
+        .with(new PoolOptions().setMaxSize(config.poolSize())
             .setMaxWaitQueueSize(100_000))
         .connectingTo(connectOptions(config))
         .using(vertx)
