@@ -20,8 +20,16 @@ public final class JobQueue {
   public static final int PRIORITY_PUSH = 5;
   public static final int PRIORITY_MANUAL = 10;
 
-  /** A claimed job. attempts counts this claim. */
-  public record Job(long id, long integrationId, String kind, int priority, int attempts, JsonObject payload) {
+  /** A claimed job. attempts counts this claim; calendars are the integration's calendar rows as of the claim. */
+  public record Job(long id, long integrationId, String kind, int priority, int attempts, JsonObject payload,
+                    List<Calendars.Calendar> calendars) {
+    public Job(long id, long integrationId, String kind, int priority, int attempts, JsonObject payload) {
+      this(id, integrationId, kind, priority, attempts, payload, null);
+    }
+  }
+
+  /** A successful sync to settle in a batch: the job, its integration's summary, sync tokens to store. */
+  public record Done(long jobId, long integrationId, JsonObject responseData, java.util.Map<Long, String> tokens) {
   }
 
   private static final String UPSERT = "INSERT INTO jobs (integration_id, kind, priority, available_at) "
@@ -60,17 +68,66 @@ public final class JobQueue {
             + "attempts = j.attempts + 1 FROM (SELECT id FROM jobs WHERE available_at <= now() "
             + "AND (locked_until IS NULL OR locked_until < now()) ORDER BY priority DESC, available_at LIMIT $3 "
             + "FOR UPDATE SKIP LOCKED) due WHERE j.id = due.id "
-            + "RETURNING j.id, j.integration_id, j.kind, j.priority, j.attempts, j.payload")
+            + "RETURNING j.id, j.integration_id, j.kind, j.priority, j.attempts, j.payload, "
+            + "(SELECT json_agg(json_build_array(c.id, c.google_calendar_id, c.time_zone, c.sync_token) ORDER BY c.id) "
+            + "FROM calendars c WHERE c.integration_id = j.integration_id)")
         .execute(Tuple.of(worker, (double) leaseSeconds, limit))
         .map(rs -> {
           List<Job> jobs = new ArrayList<>(rs.size());
           for (Row r : rs) {
             Object p = r.getValue(5);
             jobs.add(new Job(r.getLong(0), r.getLong(1), r.getString(2), r.getInteger(3), r.getInteger(4),
-                p instanceof JsonObject o ? o : new JsonObject()));
+                p instanceof JsonObject o ? o : new JsonObject(), calendars(r.getLong(1), r.getValue(6))));
           }
           return jobs;
         });
+  }
+
+  private static List<Calendars.Calendar> calendars(long integrationId, Object agg) {
+    List<Calendars.Calendar> out = new ArrayList<>();
+    if (agg instanceof JsonArray rows) {
+      for (Object o : rows) {
+        JsonArray c = (JsonArray) o;
+        out.add(new Calendars.Calendar(c.getLong(0), integrationId, c.getString(1), c.getString(2), c.getString(3)));
+      }
+    }
+    return out;
+  }
+
+  private static final String SETTLE_DONE = "WITH s AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[]) "
+      + "  AS s(job_id, integration_id, data)), "
+      + "t AS (SELECT * FROM unnest($4::bigint[], $5::text[]) AS t(calendar_id, token)), "
+      + "ct AS (UPDATE calendars c SET sync_token = t.token, last_sync_at = now() FROM t WHERE c.id = t.calendar_id), "
+      + "ui AS (UPDATE user_integrations u SET last_sync_at = now(), last_sync_status = 'ok', response_data = s.data::jsonb, "
+      + "  updated_at = now() FROM s WHERE u.id = s.integration_id), "
+      + "del AS (DELETE FROM jobs j USING s WHERE j.id = s.job_id AND j.locked_by = $6 AND NOT j.rerun) "
+      + "UPDATE jobs j SET rerun = false, locked_by = NULL, locked_until = NULL, attempts = 0, last_error = NULL, "
+      + "available_at = now() FROM s WHERE j.id = s.job_id AND j.locked_by = $6 AND j.rerun";
+
+  /**
+   * Settles many successful syncs in one statement: stores their pending sync tokens, records last_sync_at and
+   * response_data, and completes the jobs (see {@link #complete}). All or nothing.
+   */
+  public Future<Void> completeAll(List<Done> done, String worker) {
+    int n = done.size();
+    Long[] jobIds = new Long[n];
+    Long[] integrationIds = new Long[n];
+    String[] data = new String[n];
+    List<Long> calIds = new ArrayList<>();
+    List<String> tokens = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Done d = done.get(i);
+      jobIds[i] = d.jobId();
+      integrationIds[i] = d.integrationId();
+      data[i] = d.responseData().encode();
+      d.tokens().forEach((cal, token) -> {
+        calIds.add(cal);
+        tokens.add(token);
+      });
+    }
+    return pool.preparedQuery(SETTLE_DONE)
+        .execute(Tuple.of(jobIds, integrationIds, data, calIds.toArray(new Long[0]), tokens.toArray(new String[0]), worker))
+        .mapEmpty();
   }
 
   /** Done: removed, or released for one more run when it was enqueued again while running. */

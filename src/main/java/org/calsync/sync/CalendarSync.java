@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.calsync.config.SyncConfig;
 import org.calsync.db.Calendars;
@@ -59,9 +60,15 @@ public final class CalendarSync {
 
   /** As above; callsByStatus receives the outcome of every Google call (also when the sync fails), for the audit. */
   public Future<SyncResult> sync(long integrationId, boolean allowMassDelete, java.util.Map<String, Integer> callsByStatus) {
+    return sync(integrationId, allowMassDelete, callsByStatus, null);
+  }
+
+  /** known: the integration's calendars as read with the job (null: read them here). */
+  public Future<SyncResult> sync(long integrationId, boolean allowMassDelete, java.util.Map<String, Integer> callsByStatus,
+                                 List<Calendar> known) {
     GoogleCall google = new GoogleCall(vertx, throttle, policy, tokens, integrationId, metrics, callsByStatus);
     return google.init()
-        .compose(v -> calendars.of(integrationId))
+        .compose(v -> known != null ? Future.succeededFuture(known) : calendars.of(integrationId))
         .compose(cals -> cals.isEmpty() ? discover(google, integrationId) : Future.succeededFuture(cals))
         .compose(cals -> {
           Future<SyncResult> chain = Future.succeededFuture(SyncResult.EMPTY);
@@ -70,7 +77,7 @@ public final class CalendarSync {
           }
           return chain;
         })
-        .map(r -> new SyncResult(r.calendars(), r.upserted(), r.deleted(), r.pages(), r.fullSync(), google.calls));
+        .map(r -> r.withGoogleCalls(google.calls));
   }
 
   /** First sync of an integration: find its primary calendar. */
@@ -123,7 +130,7 @@ public final class CalendarSync {
       }
       upserts.removeIf(r -> deletions.contains(r.id()));
       if (upserts.isEmpty() && deletions.isEmpty()) {
-        return Calendars.saveSyncToken(pool, cal.id(), end.token, false).map(v -> new SyncResult(1, 0, 0, end.pages, false, 0));
+        return Future.succeededFuture(new SyncResult(1, 0, 0, end.pages, false, 0, Map.of(cal.id(), end.token)));
       }
       return pool.withTransaction(conn -> {
         Future<Void> guard = deletions.isEmpty() || allowMassDelete ? Future.succeededFuture()

@@ -43,6 +43,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
   private Integrations integrations;
   private CalendarClient client;
   private CalendarSync calendarSync;
+  private SettleBatch settleBatch;
   private SyncMetrics metrics;
   private int inFlight;
   private boolean claiming;
@@ -64,6 +65,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
     integrations = new Integrations(pool);
     client = new CalendarClient(vertx, config.google(), Math.max(sync.maxConcurrent(), 16));
     metrics = new SyncMetrics(registry);
+    settleBatch = new SettleBatch(vertx, queue, workerId);
     GoogleThrottle throttle = new GoogleThrottle(vertx, sync.maxConcurrent(), sync.projectRequestsPerMinute());
     calendarSync = new CalendarSync(vertx, pool, client, sync, throttle, RetryPolicy.defaults(), metrics);
     vertx.setPeriodic(sync.pollMs(), id -> claim());
@@ -120,9 +122,9 @@ public final class SyncWorkerVerticle extends VerticleBase {
     inFlight++;
     long started = System.currentTimeMillis();
     boolean allowMassDelete = Boolean.TRUE.equals(job.payload().getValue("allowMassDelete"));
-    log.info("starting automatic sync integration={} job={} attempt={}", job.integrationId(), job.id(), job.attempts());
+    log.debug("starting automatic sync integration={} job={} attempt={}", job.integrationId(), job.id(), job.attempts());
     java.util.Map<String, Integer> calls = new java.util.TreeMap<>();
-    calendarSync.sync(job.integrationId(), allowMassDelete, calls)
+    calendarSync.sync(job.integrationId(), allowMassDelete, calls, job.calendars())
         .transform(ar -> settle(job, ar.succeeded() ? ar.result() : null, ar.cause(), System.currentTimeMillis() - started, calls))
         .onComplete(ar -> {
           if (ar.failed()) log.error("settling job {} failed (it will be claimed again when its lease ends): {}", job.id(), ar.cause().getMessage());
@@ -143,7 +145,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
       event.mergeIn(result.toJson()).put("changed", result.changed());
       log.info("sync completed integration={} upserted={} deleted={} fullSync={} pages={} durationMs={}",
           id, result.upserted(), result.deleted(), result.fullSync(), result.pages(), millis);
-      done = integrations.recordSync(id, "ok", result.toJson().put("durationMs", millis)).compose(v -> queue.complete(job, workerId));
+      done = settleBatch.add(new JobQueue.Done(job.id(), id, result.toJson().put("durationMs", millis), result.pendingTokens()));
     } else if (err instanceof ReplyException re && re.failureCode() == FailureCode.NEEDS_RECONNECT) {
       outcome = "needs_reconnect";
       log.warn("sync stopped integration={}: {}", id, re.getMessage());
