@@ -30,7 +30,7 @@ public final class JobQueue {
       + "priority = GREATEST(jobs.priority, EXCLUDED.priority), "
       + "available_at = CASE WHEN jobs.locked_until > now() THEN jobs.available_at "
       + "  ELSE LEAST(jobs.available_at, EXCLUDED.available_at) END, "
-      + "rerun = jobs.rerun OR (jobs.locked_until > now())";
+      + "rerun = jobs.rerun OR COALESCE(jobs.locked_until > now(), false)";
 
   private final Pool pool;
 
