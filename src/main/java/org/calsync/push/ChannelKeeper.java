@@ -46,14 +46,25 @@ final class ChannelKeeper {
     this.metrics = metrics;
   }
 
-  /** One pass: stop what is due, open what is missing or due for renewal, forget old stopped rows, refresh gauges. */
-  Future<Void> pass() {
+  /**
+   * One pass: stop what is due, open what is missing or due for renewal, forget old stopped rows, refresh gauges.
+   * True when a batch was full (more work is waiting: run another pass at once).
+   */
+  Future<Boolean> pass() {
+    boolean[] more = new boolean[1];
     return channels.claimDue(BATCH)
-        .compose(due -> inBatches(due, this::stopAtGoogle))
+        .compose(due -> {
+          more[0] = due.size() == BATCH;
+          return inBatches(due, this::stopAtGoogle);
+        })
         .compose(v -> channels.needingChannel(config.renewBeforeSeconds(), BATCH))
-        .compose(targets -> inBatches(targets, this::open))
+        .compose(targets -> {
+          more[0] |= targets.size() == BATCH;
+          return inBatches(targets, this::open);
+        })
         .compose(v -> channels.purgeStopped(RETENTION_DAYS))
-        .compose(v -> refreshStats());
+        .compose(v -> refreshStats())
+        .map(v -> more[0]);
   }
 
   Future<Void> refreshStats() {

@@ -20,6 +20,8 @@ import java.util.List;
 final class Channels {
   /** A pending channel (no watch response yet) older than this is considered failed. */
   static final int PENDING_SECONDS = 120;
+  /** A calendar whose events.watch failed is not tried again for this long. */
+  static final int WATCH_RETRY_SECONDS = 900;
 
   /** What the webhook needs to judge one notification. */
   record Channel(String id, long calendarId, long integrationId, String integrationStatus, String resourceId,
@@ -61,7 +63,7 @@ final class Channels {
   /**
    * Calendars of active integrations without a live channel that is still far from expiry: no channel yet, or the
    * newest one expires within renewBeforeSeconds (at most half its lifetime). Pending channels count as live for
-   * {@link #PENDING_SECONDS}.
+   * {@link #PENDING_SECONDS}; a calendar whose watch failed waits {@link #WATCH_RETRY_SECONDS}.
    */
   Future<List<Target>> needingChannel(long renewBeforeSeconds, int limit) {
     return pool.preparedQuery("SELECT c.id, c.integration_id, c.google_calendar_id FROM calendars c "
@@ -69,8 +71,10 @@ final class Channels {
             + "SELECT 1 FROM push_channels p WHERE p.calendar_id = c.id AND p.stopped_at IS NULL "
             + "AND p.expires_at - LEAST(make_interval(secs => $1), (p.expires_at - p.created_at) / 2) > now() "
             + "AND (p.resource_id IS NOT NULL OR p.created_at > now() - make_interval(secs => $3))) "
+            + "AND NOT EXISTS (SELECT 1 FROM push_channels f WHERE f.calendar_id = c.id AND f.stop_reason = 'watch_failed' "
+            + "AND f.stopped_at > now() - make_interval(secs => $4)) "
             + "ORDER BY c.id LIMIT $2")
-        .execute(Tuple.of((double) renewBeforeSeconds, limit, (double) PENDING_SECONDS)).map(rs -> {
+        .execute(Tuple.of((double) renewBeforeSeconds, limit, (double) PENDING_SECONDS, (double) WATCH_RETRY_SECONDS)).map(rs -> {
           List<Target> out = new ArrayList<>(rs.size());
           for (Row r : rs) out.add(new Target(r.getLong(0), r.getLong(1), r.getString(2)));
           return out;
@@ -119,9 +123,10 @@ final class Channels {
         .execute(Tuple.of(integrationId, reason)).map(Channels::stopped);
   }
 
-  /** Forgets channels stopped more than retentionDays ago. */
+  /** Forgets channels stopped more than retentionDays ago (failed watch attempts after one day). */
   Future<Integer> purgeStopped(int retentionDays) {
-    return pool.preparedQuery("DELETE FROM push_channels WHERE stopped_at < now() - make_interval(days => $1)")
+    return pool.preparedQuery("DELETE FROM push_channels WHERE stopped_at < now() - make_interval(days => $1) "
+            + "OR (stop_reason = 'watch_failed' AND stopped_at < now() - interval '1 day')")
         .execute(Tuple.of(retentionDays)).map(RowSet::rowCount);
   }
 

@@ -117,11 +117,11 @@ public final class PushVerticle extends VerticleBase {
     }
     busy = true;
     ensureLeader()
-        .compose(isLeader -> isLeader ? keeper.pass() : Future.succeededFuture())
+        .compose(isLeader -> isLeader ? keeper.pass() : Future.succeededFuture(false))
         .onComplete(ar -> {
           busy = false;
           if (ar.failed()) log.warn("push channel keeper pass failed: {}", ar.cause().getMessage());
-          if (again) {
+          if (again || (ar.succeeded() && ar.result())) {
             again = false;
             tick();
           }

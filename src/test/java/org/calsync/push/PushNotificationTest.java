@@ -247,6 +247,31 @@ class PushNotificationTest {
         .as("no new channel for an integration that needs reconnecting").isZero();
   }
 
+  @Test
+  void aRefusedWatchIsRecordedBackedOffAndPollingStillSyncs() {
+    start(new JsonObject());
+    // Google (and the emulator) refuse a webhook address that does not start with https:// (or http:// here).
+    h.app.close().await();
+    h.config = h.config(new JsonObject().put("http", new JsonObject().put("port", port))
+        .put("push", new JsonObject().put("enabled", true).put("checkSeconds", 1)
+            .put("webhookUrl", "HTTP://127.0.0.1:" + port + "/webhooks/google")));
+    h.start(new App.Parts(true, false, true));
+    Map<String, Long> ids = h.connectSeeded(2, 3);
+    h.runCycle();
+    await("watch refused for both calendars", () -> h.query("SELECT count(*) FROM push_channels WHERE stop_reason = 'watch_failed'")
+        .get(0).getLong(0) == 2);
+    Harness.sleep(2500);
+    assertThat(h.query("SELECT count(*) FROM push_channels").get(0).getLong(0)).as("not retried at every pass").isEqualTo(2);
+    assertThat(h.emulator.state().stats().requests("events.watch 400")).isEqualTo(2);
+    assertThat(h.runtime.registry().find("calsync.push.channel.ops").tag("op", "watch").tag("outcome", "failed").counter().count())
+        .isEqualTo(2);
+
+    String cal = ids.keySet().iterator().next();
+    h.emulator.state().insertEvent(cal, event("2026-12-07T09:00:00Z", "2026-12-07T10:00:00Z"));
+    h.runCycle();
+    assertThat(h.mirrored(cal)).as("polling remains the fallback").isEqualTo(h.truth(cal));
+  }
+
   // ------------------------------------------------------------------------------------------------ helpers
 
   private void awaitLiveChannels(int n) {
