@@ -6,10 +6,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import org.calsync.db.JobQueue;
 
 /**
  * SQL for push_channels. A channel row is written before events.watch is called (Google may deliver the "sync" message
@@ -56,7 +58,19 @@ final class Channels {
 
   /** Records an accepted message number (never lowers it). */
   Future<Void> recordMessage(String id, long number) {
-    return pool.preparedQuery("UPDATE push_channels SET last_message_number = GREATEST(last_message_number, $2) WHERE id = $1")
+    return recordMessage(pool, id, number);
+  }
+
+  /**
+   * Queues the push-priority sync and records the message number in one transaction (one commit: both or neither).
+   */
+  Future<Void> queueAndRecord(long integrationId, OffsetDateTime due, String id, long number) {
+    return pool.withTransaction(conn -> JobQueue.enqueue(conn, integrationId, JobQueue.PRIORITY_PUSH, due)
+        .compose(v -> recordMessage(conn, id, number)));
+  }
+
+  private static Future<Void> recordMessage(SqlClient client, String id, long number) {
+    return client.preparedQuery("UPDATE push_channels SET last_message_number = GREATEST(last_message_number, $2) WHERE id = $1")
         .execute(Tuple.of(id, number)).mapEmpty();
   }
 

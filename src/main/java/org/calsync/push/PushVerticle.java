@@ -12,7 +12,6 @@ import org.calsync.bus.Addresses;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.config.PushConfig;
 import org.calsync.db.Db;
-import org.calsync.db.JobQueue;
 import org.calsync.google.CalendarClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +63,7 @@ public final class PushVerticle extends VerticleBase {
     client = new CalendarClient(vertx, config.google(), 16);
     keeper = new ChannelKeeper(vertx, push, channels, client, metrics);
     router = Router.router(vertx);
-    router.post("/webhooks/google").handler(new WebhookHandler(vertx, push, channels, new JobQueue(pool), metrics));
+    router.post("/webhooks/google").handler(new WebhookHandler(vertx, push, channels, metrics));
     vertx.setPeriodic(push.checkSeconds() * 1000L, id -> tick());
     vertx.setPeriodic(1, 10_000, id -> keeper.refreshStats());
     return Future.join(

@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.calsync.bus.Addresses;
 import org.calsync.config.PushConfig;
-import org.calsync.db.JobQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,8 +27,8 @@ import org.slf4j.LoggerFactory;
  *       number not larger than the last one accepted on the channel (replay, or late out-of-order) is ignored.</li>
  *   <li>503: the database could not be reached; nothing was recorded, Google may retry</li>
  * </ul>
- * Nothing is queued for any refused notification. The job (and the message number) are written before the 200 goes
- * out; a job written whose message number could not be recorded still gets 200 (a replay would only re-queue it).
+ * Nothing is queued for any refused notification. The job and the message number are committed together before the
+ * 200 goes out.
  */
 final class WebhookHandler implements Handler<RoutingContext> {
   private static final Logger log = LoggerFactory.getLogger(WebhookHandler.class);
@@ -37,15 +36,13 @@ final class WebhookHandler implements Handler<RoutingContext> {
   private final Vertx vertx;
   private final PushConfig config;
   private final Channels channels;
-  private final JobQueue queue;
   private final PushMetrics metrics;
   private final Set<Long> wakePending = ConcurrentHashMap.newKeySet();
 
-  WebhookHandler(Vertx vertx, PushConfig config, Channels channels, JobQueue queue, PushMetrics metrics) {
+  WebhookHandler(Vertx vertx, PushConfig config, Channels channels, PushMetrics metrics) {
     this.vertx = vertx;
     this.config = config;
     this.channels = channels;
-    this.queue = queue;
     this.metrics = metrics;
   }
 
@@ -91,10 +88,7 @@ final class WebhookHandler implements Handler<RoutingContext> {
         return channels.recordMessage(ch.id(), number).compose(v -> end(ctx, 200, "sync"));
       case "exists", "not_exists":
         OffsetDateTime due = OffsetDateTime.now().plusNanos(config.debounceMs() * 1_000_000L);
-        return queue.enqueue(ch.integrationId(), JobQueue.PRIORITY_PUSH, due)
-            .compose(v -> channels.recordMessage(ch.id(), number)
-                .onFailure(e -> log.warn("message number of channel {} not recorded: {}", ch.id(), e.getMessage()))
-                .recover(e -> Future.succeededFuture()))
+        return channels.queueAndRecord(ch.integrationId(), due, ch.id(), number)
             .compose(v -> {
               wake(ch.integrationId());
               return end(ctx, 200, "queued");
