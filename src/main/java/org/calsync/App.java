@@ -10,6 +10,7 @@ import org.calsync.audit.AuditVerticle;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.db.Db;
 import org.calsync.ops.OpsVerticle;
+import org.calsync.push.PushVerticle;
 import org.calsync.scheduler.SchedulerVerticle;
 import org.calsync.sync.SyncWorkerVerticle;
 import org.calsync.token.ConnectionVerticle;
@@ -19,9 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Composition root: migrates the schema, opens the shared pool and deploys, in order, audit, token, connections
- * (reconnect/disconnect), sync workers,
- * scheduler (when scheduler.enabled) and ops HTTP. Undeploys in reverse on close.
+ * Composition root: migrates the schema, opens the pool and deploys, in order, audit, token, connections
+ * (reconnect/disconnect), sync workers, push (when push.enabled and ops is deployed; its webhook router is mounted by
+ * ops), scheduler (when scheduler.enabled) and ops HTTP. Undeploys in reverse on close.
  */
 public final class App {
   private static final Logger log = LoggerFactory.getLogger(App.class);
@@ -36,6 +37,7 @@ public final class App {
   private final List<String> deployments = new ArrayList<>();
   private OpsVerticle ops;
   private SyncWorkerVerticle worker;
+  private PushVerticle push;
 
   private App(Vertx vertx, Pool pool) {
     this.vertx = vertx;
@@ -51,9 +53,12 @@ public final class App {
           .compose(v -> app.deploy(new TokenVerticle(config, app.pool, cipher)))
           .compose(v -> app.deploy(new ConnectionVerticle(config, app.pool, cipher)))
           .compose(v -> parts.workers() ? app.deploy(app.worker = new SyncWorkerVerticle(config, app.pool, registry)) : Future.succeededFuture())
+          .compose(v -> parts.ops() && config.push().enabled()
+              ? app.deploy(app.push = new PushVerticle(config, app.pool, registry)) : Future.succeededFuture())
           .compose(v -> parts.scheduler() && config.scheduler().enabled()
               ? app.deploy(new SchedulerVerticle(config, app.pool)) : Future.succeededFuture())
-          .compose(v -> parts.ops() ? app.deploy(app.ops = new OpsVerticle(config.http(), app.pool, registry, null)) : Future.succeededFuture())
+          .compose(v -> parts.ops() ? app.deploy(app.ops = new OpsVerticle(config.http(), app.pool, registry,
+              app.push == null ? null : app.push.router())) : Future.succeededFuture())
           .map(v -> app)
           .recover(err -> app.close().transform(x -> Future.failedFuture(err)));
     });

@@ -20,6 +20,7 @@ public final class Addresses {
   /**
    * Publish, by TokenVerticle and the CLI-driven paths. Body {@code {"integrationId": long, "userId": long,
    * "status": "active"|"needs_reconnect"|"disconnected", "reason": string, "at": iso8601}}. Sent once per transition.
+   * PushVerticle listens: needs_reconnect / disconnected stop the integration's push channels.
    */
   public static final String INTEGRATION_STATUS = "calsync.integration.status";
 
@@ -50,7 +51,10 @@ public final class Addresses {
    */
   public static final String AUDIT_RECORD = "calsync.audit.record";
 
-  /** Publish. Body {@code {}}. Wakes the sync workers: jobs are due now (new enqueue, manual sync, push). */
+  /**
+   * Publish. Body {@code {}}. Wakes the sync workers: jobs are due now (new enqueue, manual sync, push; the push
+   * webhook publishes when its debounced job becomes due).
+   */
   public static final String JOBS_AVAILABLE = "calsync.jobs.available";
 
   /**

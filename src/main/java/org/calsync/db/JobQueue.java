@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -48,6 +49,12 @@ public final class JobQueue {
 
   public Future<Void> enqueue(long integrationId, int priority, OffsetDateTime availableAt) {
     return enqueueAll(List.of(integrationId), List.of(availableAt), priority);
+  }
+
+  /** The same upsert on a caller's connection (inside the caller's transaction). */
+  public static Future<Void> enqueue(SqlClient client, long integrationId, int priority, OffsetDateTime availableAt) {
+    return client.preparedQuery(UPSERT).execute(Tuple.of(new Long[] {integrationId}, new String[] {"sync"},
+        new Short[] {(short) priority}, new OffsetDateTime[] {availableAt})).mapEmpty();
   }
 
   /** Bulk enqueue (one statement); availableAt.get(i) belongs to ids.get(i). */

@@ -19,7 +19,10 @@ import org.calsync.db.JobQueue;
  * The ops HTTP endpoint (http.host:http.port):
  * GET /health  liveness, 200 while the event loop answers;
  * GET /ready   readiness, 200 when PostgreSQL answers within 2 s, else 503 (JSON per vertx-health-check);
- * GET /metrics Prometheus text (Vert.x, JVM and calsync meters).
+ * GET /metrics Prometheus text (Vert.x, JVM and calsync meters);
+ * POST /webhooks/google Google push notifications, when push.enabled (served by push.PushVerticle's router, passed in as
+ *   {@code extra}; status codes documented on push.WebhookHandler: 200 accepted, 400 malformed, 401 forged token,
+ *   403 resource mismatch, 404 unknown channel, 410 stopped/expired channel, 503 database unavailable).
  * Queue gauges (calsync_queue_depth, calsync_queue_due, calsync_failed_jobs, calsync_oldest_due_seconds) are refreshed
  * every 10 s.
  */

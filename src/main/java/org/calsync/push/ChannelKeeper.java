@@ -1,0 +1,167 @@
+package org.calsync.push;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
+import org.calsync.bus.Addresses;
+import org.calsync.bus.FailureCode;
+import org.calsync.config.PushConfig;
+import org.calsync.google.CalendarClient;
+import org.calsync.google.GoogleApiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens and stops Google push channels. Opening: a fresh channel id (UUID) and token, the row written first (token
+ * hash only), then events.watch with address push.webhookUrl and params.ttl = push.ttlSeconds; the row gets Google's
+ * resourceId and expiration, or is marked stopped ("watch_failed") when the call fails. Stopping: channels.stop after
+ * the row was claimed; failures are logged only (the row is already stopped, so its notifications are refused).
+ * Access tokens come from {@link Addresses#TOKEN_GET}; a 401 forces one refresh.
+ */
+final class ChannelKeeper {
+  private static final Logger log = LoggerFactory.getLogger(ChannelKeeper.class);
+  private static final int BATCH = 200;
+  private static final int PARALLEL = 8;
+  private static final int RETENTION_DAYS = 30;
+
+  private final Vertx vertx;
+  private final PushConfig config;
+  private final Channels channels;
+  private final CalendarClient client;
+  private final PushMetrics metrics;
+
+  ChannelKeeper(Vertx vertx, PushConfig config, Channels channels, CalendarClient client, PushMetrics metrics) {
+    this.vertx = vertx;
+    this.config = config;
+    this.channels = channels;
+    this.client = client;
+    this.metrics = metrics;
+  }
+
+  /**
+   * One pass: stop what is due, open what is missing or due for renewal, forget old stopped rows, refresh gauges.
+   * True when a batch was full (more work is waiting: run another pass at once).
+   */
+  Future<Boolean> pass() {
+    boolean[] more = new boolean[1];
+    return channels.claimDue(BATCH)
+        .compose(due -> {
+          more[0] = due.size() == BATCH;
+          return inBatches(due, this::stopAtGoogle);
+        })
+        .compose(v -> channels.needingChannel(config.renewBeforeSeconds(), BATCH))
+        .compose(targets -> {
+          more[0] |= targets.size() == BATCH;
+          return inBatches(targets, this::open);
+        })
+        .compose(v -> channels.purgeStopped(RETENTION_DAYS))
+        .compose(v -> refreshStats())
+        .map(v -> more[0]);
+  }
+
+  Future<Void> refreshStats() {
+    return channels.stats(config.renewBeforeSeconds()).onSuccess(metrics::channels).mapEmpty();
+  }
+
+  /** Stops every live channel of an integration (reason: its new status). */
+  Future<Integer> stopIntegration(long integrationId, String reason) {
+    return channels.claimOfIntegration(integrationId, reason).compose(list -> {
+      if (!list.isEmpty()) log.info("push channels stopped integration={} count={} reason={}", integrationId, list.size(), reason);
+      return inBatches(list, this::stopAtGoogle).map(v -> list.size());
+    });
+  }
+
+  Future<Void> open(Channels.Target t) {
+    String id = UUID.randomUUID().toString();
+    String token = ChannelTokens.newToken();
+    long expiresMs = System.currentTimeMillis() + config.ttlSeconds() * 1000;
+    JsonObject body = new JsonObject().put("id", id).put("type", "web_hook").put("address", config.webhookUrl())
+        .put("token", token).put("expiration", Long.toString(expiresMs))
+        .put("params", new JsonObject().put("ttl", Long.toString(config.ttlSeconds())));
+    return channels.insertPending(id, t.calendarId(), ChannelTokens.hash(token), at(expiresMs))
+        .compose(v -> withToken(t.integrationId(), access -> client.watch(access, t.googleCalendarId(), body)))
+        .compose(resp -> {
+          metrics.channelOp("watch", true);
+          long exp = expiration(resp.getValue("expiration"), expiresMs);
+          log.info("push channel opened integration={} calendar={} channel={} expires={}", t.integrationId(), t.calendarId(),
+              id, Instant.ofEpochMilli(exp));
+          return channels.confirm(id, resp.getString("resourceId"), at(exp));
+        }, err -> {
+          metrics.channelOp("watch", false);
+          log.warn("push channel not opened integration={} calendar={}: {}", t.integrationId(), t.calendarId(), err.getMessage());
+          return channels.markStopped(id, "watch_failed").transform(x -> Future.failedFuture(err));
+        })
+        .recover(err -> Future.succeededFuture());
+  }
+
+  private Future<Void> stopAtGoogle(Channels.Stopped s) {
+    if (s.resourceId() == null) return Future.succeededFuture();
+    return withToken(s.integrationId(), access -> client.stopChannel(access, s.id(), s.resourceId()))
+        .recover(err -> err instanceof GoogleApiException g && g.status() == 404 ? Future.succeededFuture() : Future.failedFuture(err))
+        .onSuccess(v -> {
+          metrics.channelOp("stop", true);
+          log.info("push channel stopped integration={} channel={} reason={}", s.integrationId(), s.id(), s.reason());
+        })
+        .recover(err -> {
+          metrics.channelOp("stop", false);
+          boolean reconnect = err instanceof ReplyException re && re.failureCode() == FailureCode.NEEDS_RECONNECT;
+          log.info("push channel {} marked stopped (reason {}); channels.stop not done: {}", s.id(), s.reason(),
+              reconnect ? "the integration needs reconnecting" : err.getMessage());
+          return Future.succeededFuture();
+        });
+  }
+
+  private <T> Future<T> withToken(long integrationId, Function<String, Future<T>> call) {
+    return token(integrationId, false).compose(call).recover(err -> {
+      if (err instanceof GoogleApiException g && g.kind() == GoogleApiException.Kind.AUTH) {
+        return token(integrationId, true).compose(call);
+      }
+      return Future.failedFuture(err);
+    });
+  }
+
+  private Future<String> token(long integrationId, boolean force) {
+    return vertx.eventBus().<JsonObject>request(Addresses.TOKEN_GET,
+            new JsonObject().put("integrationId", integrationId).put("force", force))
+        .map(m -> m.body().getString("accessToken"));
+  }
+
+  /** Runs op over items, PARALLEL at a time; op never fails the whole. */
+  private <T> Future<Void> inBatches(List<T> items, Function<T, Future<Void>> op) {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < items.size(); i += PARALLEL) {
+      List<T> slice = items.subList(i, Math.min(items.size(), i + PARALLEL));
+      chain = chain.compose(v -> {
+        List<Future<Void>> fs = new ArrayList<>(slice.size());
+        for (T item : slice) fs.add(op.apply(item).recover(e -> Future.succeededFuture()));
+        return Future.join(fs).mapEmpty();
+      });
+    }
+    return chain;
+  }
+
+  /** Google's expiration: an int64 as a string (discovery) or a number (docs sample); fallback when absent/odd. */
+  static long expiration(Object value, long fallback) {
+    if (value instanceof Number n) return n.longValue();
+    if (value instanceof String s) {
+      try {
+        return Long.parseLong(s.trim());
+      } catch (NumberFormatException e) {
+        return fallback;
+      }
+    }
+    return fallback;
+  }
+
+  private static OffsetDateTime at(long epochMillis) {
+    return Instant.ofEpochMilli(epochMillis).atOffset(ZoneOffset.UTC);
+  }
+}

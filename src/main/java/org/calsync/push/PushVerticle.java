@@ -1,0 +1,148 @@
+package org.calsync.push;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+import org.calsync.bus.Addresses;
+import org.calsync.config.CalsyncConfig;
+import org.calsync.config.PushConfig;
+import org.calsync.db.Db;
+import org.calsync.google.CalendarClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Google push notifications (deployed when push.enabled, with the ops HTTP server).
+ * <ul>
+ *   <li>{@link #router()}: POST /webhooks/google ({@link WebhookHandler}), mounted by OpsVerticle; served by every
+ *       process.</li>
+ *   <li>Channel keeper ({@link ChannelKeeper}), in one process only (holder of a PostgreSQL session advisory lock on a
+ *       dedicated connection): every push.checkSeconds, and soon after a sync completes, opens a channel for each
+ *       calendar of an active integration that has none, renews channels within push.renewBeforeSeconds of expiry
+ *       (a new channel; the old one is stopped when it expires) and stops channels of inactive integrations.</li>
+ *   <li>On {@link Addresses#INTEGRATION_STATUS} needs_reconnect or disconnected: stops the integration's channels (any
+ *       process; the database claim makes it happen once).</li>
+ * </ul>
+ * Polling by the scheduler is unchanged and remains the fallback for lost notifications.
+ */
+public final class PushVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(PushVerticle.class);
+  static final long LEADER_LOCK = 0x6361_6c73_0006L;
+  private static final long SOON_MS = 500;
+
+  private final CalsyncConfig config;
+  private final Pool pool;
+  private final MeterRegistry registry;
+  private PushConfig push;
+  private Router router;
+  private CalendarClient client;
+  private ChannelKeeper keeper;
+  private PgConnection lockConnection;
+  private boolean leader;
+  private boolean busy;
+  private boolean again;
+  private boolean soonPending;
+  private boolean stopping;
+
+  public PushVerticle(CalsyncConfig config, Pool pool, MeterRegistry registry) {
+    this.config = config;
+    this.pool = pool;
+    this.registry = registry;
+  }
+
+  @Override
+  public Future<?> start() {
+    push = config.push();
+    PushMetrics metrics = new PushMetrics(registry);
+    Channels channels = new Channels(pool);
+    client = new CalendarClient(vertx, config.google(), 16);
+    keeper = new ChannelKeeper(vertx, push, channels, client, metrics);
+    router = Router.router(vertx);
+    router.post("/webhooks/google").handler(new WebhookHandler(vertx, push, channels, metrics));
+    vertx.setPeriodic(push.checkSeconds() * 1000L, id -> tick());
+    vertx.setPeriodic(1, 10_000, id -> keeper.refreshStats());
+    return Future.join(
+        vertx.eventBus().<JsonObject>consumer(Addresses.INTEGRATION_STATUS, m -> onStatus(m.body())).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.SYNC_COMPLETED, m -> {
+          if (m.body() != null && "synced".equals(m.body().getString("outcome"))) soon();
+        }).completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    client.close();
+    return lockConnection == null ? Future.succeededFuture() : lockConnection.close();
+  }
+
+  /** The webhook routes, for OpsVerticle (available once deployed). */
+  public Router router() {
+    return router;
+  }
+
+  private void onStatus(JsonObject body) {
+    if (body == null) return;
+    String status = body.getString("status");
+    Object id = body.getValue("integrationId");
+    if (!(id instanceof Number n)) return;
+    if ("needs_reconnect".equals(status) || "disconnected".equals(status)) {
+      keeper.stopIntegration(n.longValue(), status)
+          .onFailure(e -> log.warn("stopping push channels of integration {} failed (retried by the keeper): {}", n, e.getMessage()));
+    } else if ("active".equals(status)) {
+      soon();
+    }
+  }
+
+  /** A keeper pass shortly (coalesced). */
+  private void soon() {
+    if (soonPending) return;
+    soonPending = true;
+    vertx.setTimer(SOON_MS, id -> {
+      soonPending = false;
+      tick();
+    });
+  }
+
+  private void tick() {
+    if (stopping) return;
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    ensureLeader()
+        .compose(isLeader -> isLeader ? keeper.pass() : Future.succeededFuture(false))
+        .onComplete(ar -> {
+          busy = false;
+          if (ar.failed()) log.warn("push channel keeper pass failed: {}", ar.cause().getMessage());
+          if (again || (ar.succeeded() && ar.result())) {
+            again = false;
+            tick();
+          }
+        });
+  }
+
+  private Future<Boolean> ensureLeader() {
+    if (leader && lockConnection != null) return Future.succeededFuture(true);
+    Future<PgConnection> conn = lockConnection != null ? Future.succeededFuture(lockConnection)
+        : PgConnection.connect(vertx, Db.connectOptions(config.db())).onSuccess(c -> {
+          lockConnection = c;
+          c.closeHandler(v -> {
+            if (leader) log.warn("push channel keeper lost its lock connection");
+            leader = false;
+            lockConnection = null;
+          });
+        });
+    return conn.compose(c -> c.preparedQuery("SELECT pg_try_advisory_lock($1)").execute(Tuple.of(LEADER_LOCK)))
+        .map(rs -> {
+          leader = rs.iterator().next().getBoolean(0);
+          if (leader) log.info("push channel keeper active in this process");
+          return leader;
+        });
+  }
+}

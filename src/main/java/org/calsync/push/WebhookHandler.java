@@ -1,0 +1,138 @@
+package org.calsync.push;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.time.OffsetDateTime;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.calsync.bus.Addresses;
+import org.calsync.config.PushConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * POST /webhooks/google: Google's push notifications (no body; everything is in X-Goog-* headers).
+ * <ul>
+ *   <li>400: X-Goog-Channel-ID, X-Goog-Resource-ID, X-Goog-Resource-State or X-Goog-Message-Number missing or malformed</li>
+ *   <li>404: unknown channel id</li>
+ *   <li>410: channel stopped or expired, or its integration is not active</li>
+ *   <li>401: X-Goog-Channel-Token missing or not the channel's token (SHA-256 compared in constant time); audited</li>
+ *   <li>403: token right but X-Goog-Resource-ID is not the watched resource; audited</li>
+ *   <li>200: accepted. "sync" (channel created) does nothing; "exists"/"not_exists" upsert a sync job at push priority
+ *       due in push.debounceMs (one job per integration: a burst coalesces), then wake the workers when due. A message
+ *       number not larger than the last one accepted on the channel (replay, or late out-of-order) is ignored.</li>
+ *   <li>503: the database could not be reached; nothing was recorded, Google may retry</li>
+ * </ul>
+ * Nothing is queued for any refused notification. The job and the message number are committed together before the
+ * 200 goes out.
+ */
+final class WebhookHandler implements Handler<RoutingContext> {
+  private static final Logger log = LoggerFactory.getLogger(WebhookHandler.class);
+
+  private final Vertx vertx;
+  private final PushConfig config;
+  private final Channels channels;
+  private final PushMetrics metrics;
+  private final Set<Long> wakePending = ConcurrentHashMap.newKeySet();
+
+  WebhookHandler(Vertx vertx, PushConfig config, Channels channels, PushMetrics metrics) {
+    this.vertx = vertx;
+    this.config = config;
+    this.channels = channels;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    String channelId = req.getHeader("X-Goog-Channel-ID");
+    String resourceId = req.getHeader("X-Goog-Resource-ID");
+    String state = req.getHeader("X-Goog-Resource-State");
+    Long number = parseNumber(req.getHeader("X-Goog-Message-Number"));
+    if (blank(channelId) || blank(resourceId) || blank(state) || number == null) {
+      end(ctx, 400, "bad_request");
+      return;
+    }
+    if (channelId.length() > 64) {
+      end(ctx, 404, "unknown_channel");
+      return;
+    }
+    String token = req.getHeader("X-Goog-Channel-Token");
+    channels.find(channelId).compose(ch -> judge(ctx, ch, token, resourceId, state, number))
+        .onFailure(err -> {
+          log.warn("webhook for channel {} not processed: {}", channelId, err.getMessage());
+          end(ctx, 503, "error");
+        });
+  }
+
+  private Future<Void> judge(RoutingContext ctx, Channels.Channel ch, String token, String resourceId, String state, long number) {
+    if (ch == null) return end(ctx, 404, "unknown_channel");
+    if (ch.stopped()) return end(ctx, 410, "stopped_channel");
+    if (ch.expired()) return end(ctx, 410, "expired_channel");
+    if (!ChannelTokens.matches(token, ch.tokenHash())) {
+      audit(ch, token == null ? "missing_token" : "token_mismatch", ctx);
+      return end(ctx, 401, "forged");
+    }
+    if (ch.resourceId() != null && !ch.resourceId().equals(resourceId)) {
+      audit(ch, "resource_mismatch", ctx);
+      return end(ctx, 403, "resource_mismatch");
+    }
+    if (!"active".equals(ch.integrationStatus())) return end(ctx, 410, "inactive_integration");
+    if (number <= ch.lastMessageNumber()) return end(ctx, 200, "replay");
+    switch (state) {
+      case "sync":
+        return channels.recordMessage(ch.id(), number).compose(v -> end(ctx, 200, "sync"));
+      case "exists", "not_exists":
+        OffsetDateTime due = OffsetDateTime.now().plusNanos(config.debounceMs() * 1_000_000L);
+        return channels.queueAndRecord(ch.integrationId(), due, ch.id(), number)
+            .compose(v -> {
+              wake(ch.integrationId());
+              return end(ctx, 200, "queued");
+            });
+      default:
+        log.info("webhook: channel {} sent unknown resource state '{}'; ignored", ch.id(), state);
+        return channels.recordMessage(ch.id(), number).compose(v -> end(ctx, 200, "ignored"));
+    }
+  }
+
+  /** Publishes JOBS_AVAILABLE when the debounced job is due; one pending wake-up per integration. */
+  private void wake(long integrationId) {
+    if (!wakePending.add(integrationId)) return;
+    vertx.setTimer(Math.max(1, config.debounceMs()), id -> {
+      wakePending.remove(integrationId);
+      vertx.eventBus().publish(Addresses.JOBS_AVAILABLE, new JsonObject());
+    });
+  }
+
+  private void audit(Channels.Channel ch, String reason, RoutingContext ctx) {
+    String remote = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+    log.warn("webhook refused for channel {} integration={}: {} from {}", ch.id(), ch.integrationId(), reason, remote);
+    vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", "webhook").put("action", "push.webhook_refused")
+        .put("integrationId", ch.integrationId())
+        .put("detail", new JsonObject().put("channelId", ch.id()).put("reason", reason).put("remote", remote)));
+  }
+
+  private Future<Void> end(RoutingContext ctx, int status, String outcome) {
+    metrics.notification(outcome);
+    if (!ctx.response().ended()) ctx.response().setStatusCode(status).end();
+    return Future.succeededFuture();
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  private static Long parseNumber(String s) {
+    if (s == null) return null;
+    try {
+      long n = Long.parseLong(s.trim());
+      return n >= 0 ? n : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+}

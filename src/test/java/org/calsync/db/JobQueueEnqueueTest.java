@@ -1,0 +1,43 @@
+package org.calsync.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.sqlclient.Row;
+import java.time.OffsetDateTime;
+import java.util.List;
+import org.calsync.App;
+import org.calsync.support.Harness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Enqueueing again for an integration whose job waits unclaimed merges into that job. */
+class JobQueueEnqueueTest {
+  private Harness h;
+
+  @BeforeEach
+  void setUp() {
+    h = new Harness().start(new App.Parts(false, false, false));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    h.close();
+  }
+
+  @Test
+  void reEnqueueOfAnUnclaimedJobKeepsOneRowWithHighestPriorityAndEarliestDueTime() {
+    long id = h.connectSeeded(1, 1).values().iterator().next();
+    JobQueue queue = new JobQueue(h.pool());
+    OffsetDateTime later = OffsetDateTime.now().plusMinutes(20);
+    queue.enqueue(id, JobQueue.PRIORITY_SCHEDULED, later).await();
+    queue.enqueue(id, JobQueue.PRIORITY_PUSH, later.minusMinutes(19)).await();
+    queue.enqueue(id, JobQueue.PRIORITY_SCHEDULED, later).await();
+
+    List<Row> rows = h.query("SELECT priority, available_at < now() + interval '5 minutes', rerun FROM jobs WHERE integration_id = $1", id);
+    assertThat(rows).hasSize(1);
+    assertThat(rows.get(0).getInteger(0)).isEqualTo(JobQueue.PRIORITY_PUSH);
+    assertThat(rows.get(0).getBoolean(1)).isTrue();
+    assertThat(rows.get(0).getBoolean(2)).isFalse();
+  }
+}

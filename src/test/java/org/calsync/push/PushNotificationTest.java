@@ -1,0 +1,336 @@
+package org.calsync.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.Counter;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.sqlclient.Row;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import org.calsync.App;
+import org.calsync.bus.Addresses;
+import org.calsync.support.Harness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Push notifications end to end: the emulator's real web-hook deliveries over HTTP to the ops server's
+ * /webhooks/google, channels in PostgreSQL, jobs picked up by the real sync workers. No scheduler (no polling cycle)
+ * unless a test runs one explicitly.
+ */
+class PushNotificationTest {
+  private Harness h;
+  private WebClient web;
+  private int port;
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (web != null) web.close();
+    if (h != null) h.close();
+  }
+
+  /** Workers + ops + push; push.webhookUrl points at the ops server's port (chosen free before start). */
+  private void start(JsonObject push) {
+    port = freePort();
+    h = new Harness();
+    h.config = h.config(new JsonObject()
+        .put("http", new JsonObject().put("port", port))
+        .put("push", new JsonObject().put("enabled", true).put("webhookUrl", "http://127.0.0.1:" + port + "/webhooks/google")
+            .put("checkSeconds", 1).put("debounceMs", 1500).mergeIn(push)));
+    h.start(new App.Parts(true, false, true));
+    assertThat(h.app.httpPort()).isEqualTo(port);
+    web = WebClient.create(h.vertx);
+  }
+
+  // ------------------------------------------------------------------------------------------------ channels + intake
+
+  @Test
+  void channelPerCalendarAfterFirstSyncAndAChangeConvergesThroughAPushPriorityJob() {
+    start(new JsonObject());
+    Map<String, Long> ids = h.connectSeeded(3, 5);
+    h.runCycle();
+    awaitLiveChannels(3);
+    await("sync message per channel", () -> count("sync") >= 3);
+
+    assertThat(h.emulator.state().stats().requests("events.watch 200")).isEqualTo(3);
+    List<Row> rows = h.query("SELECT p.calendar_id, p.resource_id, length(p.token_hash), p.expires_at > now() + interval '6 days' "
+        + "FROM push_channels p WHERE p.stopped_at IS NULL ORDER BY p.calendar_id");
+    assertThat(rows).hasSize(3);
+    assertThat(rows.stream().map(r -> r.getLong(0)).distinct()).as("one per calendar").hasSize(3);
+    for (Row r : rows) {
+      assertThat(r.getString(1)).isNotBlank();
+      assertThat(r.getInteger(2)).as("only a SHA-256 is stored").isEqualTo(32);
+      assertThat(r.getBoolean(3)).as("default ttl of 7 days").isTrue();
+    }
+
+    String cal = ids.keySet().stream().sorted().findFirst().orElseThrow();
+    long integration = ids.get(cal);
+    h.emulator.state().insertEvent(cal, event("2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z"));
+    await("push-priority job queued (due after the debounce)", () -> !h.query(
+        "SELECT 1 FROM jobs WHERE integration_id = $1 AND priority = 5", integration).isEmpty());
+    await("mirror converged without a polling cycle", () -> h.mirrored(cal).equals(h.truth(cal)));
+    assertThat(count("queued")).isGreaterThanOrEqualTo(1);
+    assertThat(h.responseData(integration).getBoolean("fullSync")).as("incremental").isFalse();
+    assertThat(h.query("SELECT count(*) FROM failed_jobs").get(0).getLong(0)).isZero();
+  }
+
+  @Test
+  void forgedUnknownAndMalformedNotificationsAreRefusedWithNothingQueued() {
+    start(new JsonObject());
+    h.connectSeeded(1, 3);
+    h.runCycle();
+    awaitLiveChannels(1);
+    Row ch = h.query("SELECT id, resource_id FROM push_channels WHERE stopped_at IS NULL").get(0);
+    String id = ch.getString(0);
+    String resource = ch.getString(1);
+
+    assertThat(post(id, resource, "not-the-token", "exists", 99)).isEqualTo(401);
+    assertThat(post(id, resource, null, "exists", 100)).isEqualTo(401);
+    assertThat(post("4ba78bf0-6a47-11e2-bcfd-0800200c9a66", resource, "x", "exists", 5)).as("unknown channel").isEqualTo(404);
+    assertThat(post(null, resource, "x", "exists", 5)).as("no channel id").isEqualTo(400);
+    assertThat(post(id, null, "x", "exists", 5)).as("no resource id").isEqualTo(400);
+    assertThat(post(id, resource, "x", null, 5)).as("no state").isEqualTo(400);
+    assertThat(send(request(id, resource, "x", "exists").putHeader("X-Goog-Message-Number", "ten"))).isEqualTo(400);
+
+    assertThat(h.query("SELECT count(*) FROM jobs").get(0).getLong(0)).isZero();
+    assertThat(count("forged")).isEqualTo(2);
+    assertThat(count("unknown_channel")).isEqualTo(1);
+    assertThat(count("bad_request")).isEqualTo(4);
+    await("forgeries audited", () -> h.query("SELECT count(*) FROM audit_log WHERE action = 'push.webhook_refused'")
+        .get(0).getLong(0) == 2);
+    List<Row> audit = h.query("SELECT detail FROM audit_log WHERE action = 'push.webhook_refused' ORDER BY id");
+    assertThat(audit.get(0).getString(0)).contains(id).contains("token_mismatch").doesNotContain("not-the-token");
+    assertThat(audit.get(1).getString(0)).contains("missing_token");
+    assertThat(h.query("SELECT last_message_number FROM push_channels WHERE id = $1", id).get(0).getLong(0))
+        .as("forgeries do not advance the message number").isLessThan(99);
+  }
+
+  @Test
+  void stoppedExpiredAndWrongResourceChannelsAreRefused() {
+    start(new JsonObject().put("debounceMs", 600_000));
+    Map<String, Long> ids = h.connectSeeded(1, 3);
+    h.runCycle();
+    awaitLiveChannels(1);
+    long calendar = h.query("SELECT id FROM calendars").get(0).getLong(0);
+    insertChannel("stopped-1", calendar, "tok-s", "res-1", "now() + interval '1 day'", "now()");
+    insertChannel("expired-1", calendar, "tok-e", "res-1", "now() - interval '1 second'", null);
+    insertChannel("live-1", calendar, "tok-l", "res-1", "now() + interval '1 day'", null);
+
+    assertThat(post("stopped-1", "res-1", "tok-s", "exists", 5)).isEqualTo(410);
+    assertThat(post("expired-1", "res-1", "tok-e", "exists", 5)).isEqualTo(410);
+    assertThat(post("live-1", "res-other", "tok-l", "exists", 5)).as("token right, resource wrong").isEqualTo(403);
+    assertThat(h.query("SELECT count(*) FROM jobs").get(0).getLong(0)).isZero();
+
+    // A real channel stopped on our side: the emulator still delivers, we refuse and queue nothing.
+    h.query("UPDATE push_channels SET stopped_at = now(), stop_reason = 'test' WHERE id NOT IN ('live-1', 'expired-1', 'stopped-1')");
+    double refused = count("stopped_channel");
+    String cal = ids.keySet().iterator().next();
+    h.emulator.state().insertEvent(cal, event("2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z"));
+    await("emulator delivery refused", () -> count("stopped_channel") > refused);
+    assertThat(h.query("SELECT count(*) FROM jobs").get(0).getLong(0)).isZero();
+    assertThat(count("resource_mismatch")).isEqualTo(1);
+  }
+
+  @Test
+  void replayedOrOlderMessageNumbersAreIgnored() {
+    start(new JsonObject().put("debounceMs", 600_000));
+    h.connectSeeded(1, 3);
+    h.runCycle();
+    long calendar = h.query("SELECT id FROM calendars").get(0).getLong(0);
+    insertChannel("replay-1", calendar, "tok-r", "res-r", "now() + interval '1 day'", null);
+
+    assertThat(post("replay-1", "res-r", "tok-r", "sync", 1)).isEqualTo(200);
+    assertThat(jobs()).as("sync message queues nothing").isZero();
+    assertThat(post("replay-1", "res-r", "tok-r", "exists", 5)).isEqualTo(200);
+    List<Row> job = h.query("SELECT priority, available_at > now() + interval '60 seconds' FROM jobs");
+    assertThat(job).as("queued before the 200").hasSize(1);
+    assertThat(job.get(0).getInteger(0)).isEqualTo(5);
+    assertThat(job.get(0).getBoolean(1)).as("due after push.debounceMs").isTrue();
+
+    h.query("DELETE FROM jobs");
+    assertThat(post("replay-1", "res-r", "tok-r", "exists", 5)).as("replay acknowledged").isEqualTo(200);
+    assertThat(post("replay-1", "res-r", "tok-r", "exists", 3)).as("older acknowledged").isEqualTo(200);
+    assertThat(jobs()).as("nothing queued for replays").isZero();
+    assertThat(count("replay")).isEqualTo(2);
+    assertThat(post("replay-1", "res-r", "tok-r", "exists", 8)).isEqualTo(200);
+    assertThat(jobs()).isEqualTo(1);
+  }
+
+  @Test
+  void aBurstOfChangesCoalescesIntoOneSync() {
+    start(new JsonObject().put("debounceMs", 3000));
+    Map<String, Long> ids = h.connectSeeded(2, 4);
+    h.runCycle();
+    awaitLiveChannels(2);
+    await("sync messages", () -> count("sync") >= 2);
+    String cal = ids.keySet().stream().sorted().findFirst().orElseThrow();
+    long integration = ids.get(cal);
+    List<JsonObject> completed = new CopyOnWriteArrayList<>();
+    h.vertx.eventBus().<JsonObject>consumer(Addresses.SYNC_COMPLETED, m -> {
+      if (m.body().getLong("integrationId") == integration) completed.add(m.body());
+    }).completion().await();
+
+    double before = count("queued") + count("replay");
+    for (int i = 0; i < 6; i++) {
+      h.emulator.state().insertEvent(cal, event("2026-12-1" + i + "T09:00:00Z", "2026-12-1" + i + "T10:00:00Z"));
+    }
+    await("all six notifications handled", () -> count("queued") + count("replay") >= before + 6);
+    await("mirror converged", () -> h.mirrored(cal).equals(h.truth(cal)));
+    h.awaitQueueDrained(30);
+    assertThat(completed).as("one sync for the burst").hasSize(1);
+    assertThat(completed.get(0).getString("outcome")).isEqualTo("synced");
+  }
+
+  // ------------------------------------------------------------------------------------------------ lifecycle
+
+  @Test
+  void channelsAreRenewedBeforeExpiryAndTheOldOneIsStoppedWhenItExpires() {
+    start(new JsonObject().put("ttlSeconds", 6).put("renewBeforeSeconds", 3));
+    Map<String, Long> ids = h.connectSeeded(1, 3);
+    h.runCycle();
+    awaitLiveChannels(1);
+    String first = h.query("SELECT id FROM push_channels ORDER BY created_at LIMIT 1").get(0).getString(0);
+
+    await("first channel stopped as renewed", () -> "renewed".equals(
+        h.query("SELECT stop_reason FROM push_channels WHERE id = $1", first).get(0).getString(0)));
+    Row old = h.query("SELECT expires_at, stopped_at FROM push_channels WHERE id = $1", first).get(0);
+    List<Row> successors = h.query("SELECT id FROM push_channels WHERE id <> $1 AND resource_id IS NOT NULL "
+        + "AND created_at < $2", first, old.getOffsetDateTime(0));
+    assertThat(successors).as("a successor opened before the old channel expired").isNotEmpty();
+    assertThat(old.getOffsetDateTime(1)).as("stopped only once expired").isAfterOrEqualTo(old.getOffsetDateTime(0));
+    assertThat(h.emulator.state().stats().requests("channels.stop")).isGreaterThanOrEqualTo(1);
+    assertThat(h.runtime.registry().find("calsync.push.channel.ops").tag("op", "stop").tag("outcome", "ok").counter())
+        .isNotNull();
+
+    // Notifications keep flowing through the live channel.
+    String cal = ids.keySet().iterator().next();
+    h.emulator.state().insertEvent(cal, event("2026-12-05T09:00:00Z", "2026-12-05T10:00:00Z"));
+    await("mirror converged after renewal", () -> h.mirrored(cal).equals(h.truth(cal)));
+    assertThat(h.runtime.registry().find("calsync.push.channels").tag("state", "active").gauge()).isNotNull();
+  }
+
+  @Test
+  void needsReconnectStopsTheIntegrationsChannels() {
+    start(new JsonObject());
+    Map<String, Long> ids = h.connectSeeded(2, 3);
+    h.runCycle();
+    awaitLiveChannels(2);
+    List<String> emails = ids.keySet().stream().sorted().toList();
+    String lost = emails.get(0);
+    long lostId = ids.get(lost);
+
+    h.emulator.state().revokeUser(lost);
+    h.runCycle();
+    assertThat(h.query("SELECT status FROM user_integrations WHERE id = $1", lostId).get(0).getString(0)).isEqualTo("needs_reconnect");
+    await("channels of the integration stopped", () -> h.query("SELECT count(*) FROM push_channels p JOIN calendars c "
+        + "ON c.id = p.calendar_id WHERE c.integration_id = $1 AND p.stopped_at IS NULL", lostId).get(0).getLong(0) == 0);
+    assertThat(h.query("SELECT DISTINCT p.stop_reason FROM push_channels p JOIN calendars c ON c.id = p.calendar_id "
+        + "WHERE c.integration_id = $1", lostId).get(0).getString(0)).isEqualTo("needs_reconnect");
+    assertThat(h.query("SELECT count(*) FROM push_channels p JOIN calendars c ON c.id = p.calendar_id "
+        + "WHERE c.integration_id = $1 AND p.stopped_at IS NULL", ids.get(emails.get(1))).get(0).getLong(0))
+        .as("the other integration keeps its channel").isEqualTo(1);
+
+    double refused = count("stopped_channel");
+    h.emulator.state().insertEvent(lost, event("2026-12-06T09:00:00Z", "2026-12-06T10:00:00Z"));
+    await("delivery to the stopped channel refused", () -> count("stopped_channel") > refused);
+    assertThat(h.query("SELECT count(*) FROM jobs").get(0).getLong(0)).isZero();
+    Harness.sleep(1500);
+    assertThat(h.query("SELECT count(*) FROM push_channels p JOIN calendars c ON c.id = p.calendar_id "
+        + "WHERE c.integration_id = $1 AND p.stopped_at IS NULL", lostId).get(0).getLong(0))
+        .as("no new channel for an integration that needs reconnecting").isZero();
+  }
+
+  @Test
+  void aRefusedWatchIsRecordedBackedOffAndPollingStillSyncs() {
+    start(new JsonObject());
+    // Google (and the emulator) refuse a webhook address that does not start with https:// (or http:// here).
+    h.app.close().await();
+    h.config = h.config(new JsonObject().put("http", new JsonObject().put("port", port))
+        .put("push", new JsonObject().put("enabled", true).put("checkSeconds", 1)
+            .put("webhookUrl", "HTTP://127.0.0.1:" + port + "/webhooks/google")));
+    h.start(new App.Parts(true, false, true));
+    Map<String, Long> ids = h.connectSeeded(2, 3);
+    h.runCycle();
+    await("watch refused for both calendars", () -> h.query("SELECT count(*) FROM push_channels WHERE stop_reason = 'watch_failed'")
+        .get(0).getLong(0) == 2);
+    Harness.sleep(2500);
+    assertThat(h.query("SELECT count(*) FROM push_channels").get(0).getLong(0)).as("not retried at every pass").isEqualTo(2);
+    assertThat(h.emulator.state().stats().requests("events.watch 400")).isEqualTo(2);
+    assertThat(h.runtime.registry().find("calsync.push.channel.ops").tag("op", "watch").tag("outcome", "failed").counter().count())
+        .isEqualTo(2);
+
+    String cal = ids.keySet().iterator().next();
+    h.emulator.state().insertEvent(cal, event("2026-12-07T09:00:00Z", "2026-12-07T10:00:00Z"));
+    h.runCycle();
+    assertThat(h.mirrored(cal)).as("polling remains the fallback").isEqualTo(h.truth(cal));
+  }
+
+  // ------------------------------------------------------------------------------------------------ helpers
+
+  private void awaitLiveChannels(int n) {
+    await(n + " live channels", () -> h.query("SELECT count(*) FROM push_channels WHERE stopped_at IS NULL "
+        + "AND resource_id IS NOT NULL").get(0).getLong(0) >= n);
+  }
+
+  private void insertChannel(String id, long calendarId, String token, String resource, String expiresSql, String stoppedSql) {
+    h.query("INSERT INTO push_channels (id, calendar_id, resource_id, token_hash, expires_at, stopped_at) VALUES ($1, $2, $3, $4, "
+        + expiresSql + ", " + (stoppedSql == null ? "NULL" : stoppedSql) + ")", id, calendarId, resource,
+        Buffer.buffer(ChannelTokens.hash(token)));
+  }
+
+  private long jobs() {
+    return h.query("SELECT count(*) FROM jobs").get(0).getLong(0);
+  }
+
+  private double count(String outcome) {
+    Counter c = h.runtime.registry().find("calsync.push.notifications").tag("outcome", outcome).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  private HttpRequest<Buffer> request(String channel, String resource, String token, String state) {
+    HttpRequest<Buffer> req = web.post(port, "127.0.0.1", "/webhooks/google");
+    if (channel != null) req.putHeader("X-Goog-Channel-ID", channel);
+    if (resource != null) req.putHeader("X-Goog-Resource-ID", resource);
+    if (token != null) req.putHeader("X-Goog-Channel-Token", token);
+    if (state != null) req.putHeader("X-Goog-Resource-State", state);
+    req.putHeader("X-Goog-Resource-URI", "https://www.googleapis.com/calendar/v3/calendars/x/events");
+    return req;
+  }
+
+  private int post(String channel, String resource, String token, String state, long number) {
+    return send(request(channel, resource, token, state).putHeader("X-Goog-Message-Number", Long.toString(number)));
+  }
+
+  private static int send(HttpRequest<Buffer> req) {
+    return req.send().await().statusCode();
+  }
+
+  private static JsonObject event(String start, String end) {
+    return new JsonObject().put("summary", "busy").put("start", new JsonObject().put("dateTime", start))
+        .put("end", new JsonObject().put("dateTime", end));
+  }
+
+  private static void await(String what, BooleanSupplier condition) {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (condition.getAsBoolean()) return;
+      Harness.sleep(50);
+    }
+    throw new AssertionError("timed out waiting for: " + what);
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
