@@ -7,6 +7,7 @@ import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
 import org.calsync.audit.AuditVerticle;
+import org.calsync.booking.BookingVerticle;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.db.Db;
 import org.calsync.ops.OpsVerticle;
@@ -18,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Composition root: migrates the schema, opens the shared pool and deploys, in order, audit, token, sync workers,
- * scheduler (when scheduler.enabled) and ops HTTP. Undeploys in reverse on close.
+ * Composition root: migrates the schema, opens the shared pool and deploys, in order, audit, token, booking (with the
+ * workers: it writes to Google and follows syncs), sync workers, scheduler (when scheduler.enabled) and ops HTTP.
+ * Undeploys in reverse on close.
  */
 public final class App {
   private static final Logger log = LoggerFactory.getLogger(App.class);
@@ -47,6 +49,7 @@ public final class App {
       App app = new App(vertx, Db.pool(vertx, config.db()));
       return app.deploy(new AuditVerticle(app.pool, config.audit()))
           .compose(v -> app.deploy(new TokenVerticle(config, app.pool, cipher)))
+          .compose(v -> parts.workers() ? app.deploy(new BookingVerticle(config, app.pool)) : Future.succeededFuture())
           .compose(v -> parts.workers() ? app.deploy(app.worker = new SyncWorkerVerticle(config, app.pool, registry)) : Future.succeededFuture())
           .compose(v -> parts.scheduler() && config.scheduler().enabled()
               ? app.deploy(new SchedulerVerticle(config, app.pool)) : Future.succeededFuture())

@@ -13,7 +13,8 @@ import java.util.Map;
  * CALSYNC_GOOGLE_CLIENT_SECRET for google.clientSecret) overrides the file. Every section is documented on its record.
  */
 public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, TokenConfig token,
-                            SchedulerConfig scheduler, HttpConfig http, AuditConfig audit) {
+                            SchedulerConfig scheduler, HttpConfig http, AuditConfig audit,
+                            BookingConfig booking) {
 
   private static final String[][] KEYS = {
       {"db", "url", "password", "poolSize"},
@@ -24,11 +25,13 @@ public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, T
       {"scheduler", "enabled", "zone", "cleanupAt", "failedJobRetentionDays", "tokenHealthDay", "tokenHealthAt"},
       {"http", "host", "port"},
       {"audit", "batchSize", "flushMs", "retentionDays"},
+      {"booking", "horizonDays", "neutralTitle", "freshTimeoutMs", "staleMinutes", "sweepSeconds", "maxRangeDays"},
   };
 
   public static CalsyncConfig fromJson(JsonObject root) {
     return new CalsyncConfig(DbConfig.fromJson(root), GoogleConfig.fromJson(root), SyncConfig.fromJson(root),
-        TokenConfig.fromJson(root), SchedulerConfig.fromJson(root), HttpConfig.fromJson(root), AuditConfig.fromJson(root));
+        TokenConfig.fromJson(root), SchedulerConfig.fromJson(root), HttpConfig.fromJson(root), AuditConfig.fromJson(root),
+        BookingConfig.fromJson(root));
   }
 
   /** Reads the file (if it exists), applies the environment, validates. */

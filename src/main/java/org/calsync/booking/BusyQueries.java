@@ -1,0 +1,151 @@
+package org.calsync.booking;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.calsync.booking.Requests.Who;
+
+/** Reads of busy time: which calendars a request covers, the blocks overlapping a range, and conflict reports. */
+final class BusyQueries {
+  /** The calendars behind a request; found=false when no integration matched. */
+  record Scope(boolean found, List<Long> integrationIds, Long[] calendarIds, boolean stale) {
+  }
+
+  /** A busy interval clipped to the requested range. */
+  record Busy(Instant start, Instant end, String eventId, String appointmentId) {
+  }
+
+  private final Pool pool;
+
+  BusyQueries(Pool pool) {
+    this.pool = pool;
+  }
+
+  Future<Scope> scope(Who who, int staleMinutes) {
+    String sql = "SELECT u.id, c.id, c.last_sync_at IS NULL OR c.last_sync_at < now() - make_interval(mins => $2) "
+        + "FROM user_integrations u LEFT JOIN calendars c ON c.integration_id = u.id WHERE "
+        + (who.integrationId() != null ? "u.id = $1" : "u.user_id = $1 AND u.status <> 'disconnected'");
+    long id = who.integrationId() != null ? who.integrationId() : who.userId();
+    return pool.preparedQuery(sql).execute(Tuple.of(id, staleMinutes)).map(rs -> {
+      List<Long> integrations = new ArrayList<>();
+      List<Long> calendars = new ArrayList<>();
+      boolean stale = false;
+      for (Row r : rs) {
+        if (!integrations.contains(r.getLong(0))) integrations.add(r.getLong(0));
+        if (r.getLong(1) == null) stale = true;
+        else calendars.add(r.getLong(1));
+        if (Boolean.TRUE.equals(r.getBoolean(2))) stale = true;
+      }
+      return new Scope(!integrations.isEmpty(), integrations, calendars.toArray(new Long[0]), stale);
+    });
+  }
+
+  /** Blocks overlapping [start, end) on the calendars, clipped, chunks of one event merged; sorted by start. */
+  Future<List<Busy>> overlapping(Long[] calendarIds, Instant start, Instant end, String excludeAppointment) {
+    if (calendarIds.length == 0) return Future.succeededFuture(List.of());
+    return pool.preparedQuery("SELECT start_at, end_at, event_id, appointment_id FROM busy_blocks "
+            + "WHERE calendar_id = ANY($1) AND start_at < $3 AND start_at > $4 AND end_at > $2 "
+            + "AND appointment_id IS DISTINCT FROM $5 ORDER BY start_at")
+        .execute(Tuple.of(calendarIds, Appointments.utc(start), Appointments.utc(end),
+            Appointments.utc(start.minus(BusyExpansion.MAX_PIECE)), excludeAppointment))
+        .map(rs -> {
+          Map<String, List<Busy>> byEvent = new LinkedHashMap<>();
+          for (Row r : rs) {
+            Instant s = max(r.getOffsetDateTime(0).toInstant(), start);
+            Instant e = min(r.getOffsetDateTime(1).toInstant(), end);
+            String ev = r.getString(2);
+            List<Busy> list = byEvent.computeIfAbsent(ev, k -> new ArrayList<>());
+            Busy last = list.isEmpty() ? null : list.get(list.size() - 1);
+            if (last != null && !s.isAfter(last.end())) {
+              list.set(list.size() - 1, new Busy(last.start(), max(last.end(), e), ev, last.appointmentId()));
+            } else {
+              list.add(new Busy(s, e, ev, r.getString(3)));
+            }
+          }
+          List<Busy> out = new ArrayList<>();
+          byEvent.values().forEach(out::addAll);
+          out.sort((a, b) -> a.start().compareTo(b.start()));
+          return out;
+        });
+  }
+
+  /** Busy merged across events (sorted, disjoint) and its complement within [start, end). */
+  static JsonObject freeBusy(List<Busy> blocks, Instant start, Instant end) {
+    JsonArray busy = new JsonArray();
+    JsonArray free = new JsonArray();
+    Instant cursor = start;
+    Instant curStart = null;
+    Instant curEnd = null;
+    for (Busy b : blocks) {
+      if (curEnd != null && !b.start().isAfter(curEnd)) {
+        curEnd = max(curEnd, b.end());
+        continue;
+      }
+      if (curEnd != null) {
+        busy.add(interval(curStart, curEnd));
+        cursor = curEnd;
+      }
+      if (b.start().isAfter(cursor)) free.add(interval(cursor, b.start()));
+      curStart = b.start();
+      curEnd = b.end();
+    }
+    if (curEnd != null) {
+      busy.add(interval(curStart, curEnd));
+      cursor = curEnd;
+    }
+    if (cursor.isBefore(end)) free.add(interval(cursor, end));
+    return new JsonObject().put("busy", busy).put("free", free);
+  }
+
+  /**
+   * Records overlaps between booked future appointments of the integration and Google busy time that is not ours,
+   * returning only the ones not reported before.
+   */
+  Future<List<JsonObject>> newConflicts(long integrationId) {
+    return pool.preparedQuery("INSERT INTO conflict_reports (appointment_id, appt_start, event_id, busy_start, busy_end, "
+            + "integration_id) SELECT a.id, a.start_at, b.event_id, b.start_at, b.end_at, a.integration_id "
+            + "FROM appointments a JOIN calendars c ON c.integration_id = a.integration_id "
+            + "JOIN busy_blocks b ON b.calendar_id = c.id AND b.start_at < a.end_at "
+            + "AND b.start_at > a.start_at - make_interval(secs => $2) AND b.end_at > a.start_at "
+            + "WHERE a.integration_id = $1 AND a.status = 'booked' AND a.end_at > now() AND b.appointment_id IS NULL "
+            + "ON CONFLICT DO NOTHING RETURNING appointment_id, appt_start, event_id, busy_start, busy_end, "
+            + "(SELECT end_at FROM appointments x WHERE x.id = appointment_id)")
+        .execute(Tuple.of(integrationId, (double) BusyExpansion.MAX_PIECE.toSeconds()))
+        .map(rs -> {
+          List<JsonObject> out = new ArrayList<>();
+          String now = Instant.now().toString();
+          for (Row r : rs) {
+            out.add(new JsonObject().put("integrationId", integrationId).put("appointmentId", r.getString(0))
+                .put("appointmentStart", iso(r.getOffsetDateTime(1))).put("appointmentEnd", iso(r.getOffsetDateTime(5)))
+                .put("eventId", r.getString(2)).put("busyStart", iso(r.getOffsetDateTime(3)))
+                .put("busyEnd", iso(r.getOffsetDateTime(4))).put("detectedAt", now));
+          }
+          return out;
+        });
+  }
+
+  static JsonObject interval(Instant s, Instant e) {
+    return new JsonObject().put("start", s.toString()).put("end", e.toString());
+  }
+
+  private static String iso(OffsetDateTime t) {
+    return t == null ? null : t.toInstant().toString();
+  }
+
+  private static Instant max(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+}
