@@ -68,7 +68,7 @@ public final class BusyBlocks {
     String rowsSql = "SELECT google_event_id, status, transparency, self_response, start_at, end_at, all_day, recurrence, "
         + "recurring_event_id, original_start, appointment_id FROM calendar_events WHERE calendar_id = $1"
         + (roots == null ? "" : " AND (google_event_id = ANY($2) OR recurring_event_id = ANY($2))");
-    Tuple params = roots == null ? Tuple.of(calendarId) : Tuple.of(calendarId, roots);
+    Tuple params = roots == null ? Tuple.of(calendarId) : Tuple.of(calendarId, (Object) roots);
     Instant now = Instant.now();
     Instant from = now.minus(PAST);
     Instant until = now.plus(Duration.ofDays(config.horizonDays()));

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * declined by the calendar owner. Recurring masters (RRULE/RDATE/EXDATE lines, parsed by lib-recur) are expanded in
  * the calendar's zone (wall-clock times, so DST-correct) for instances overlapping [from, until); exceptions (rows
  * whose recurringEventId is the master and originalStart an instance start) replace that instance: cancelled ones
- * remove it, others block at their own times. Busy intervals are split into pieces of at most {@link #MAX_PIECE}.
+ * remove it, others block at their own times (only while their master is mirrored: deleting a series frees it). Busy intervals are split into pieces of at most {@link #MAX_PIECE}.
  */
 public final class BusyExpansion {
   private static final Logger log = LoggerFactory.getLogger(BusyExpansion.class);
@@ -84,6 +84,8 @@ public final class BusyExpansion {
               : start.plus(length);
           if (end.isAfter(from) && start.isBefore(until)) split(s.id(), s.id(), start, end, s.appointmentId(), out);
         }
+      } else if (s.recurringEventId() != null && !masters.containsKey(s.recurringEventId())) {
+        continue; // an exception of a series that is gone (deleted with its master) or not mirrored
       } else {
         String root = s.recurringEventId() != null ? s.recurringEventId() : s.id();
         split(root, s.id(), s.start().toInstant(), s.end().toInstant(), s.appointmentId(), out);

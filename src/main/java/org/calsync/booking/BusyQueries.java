@@ -54,7 +54,7 @@ final class BusyQueries {
     if (calendarIds.length == 0) return Future.succeededFuture(List.of());
     return pool.preparedQuery("SELECT start_at, end_at, event_id, appointment_id FROM busy_blocks "
             + "WHERE calendar_id = ANY($1) AND start_at < $3 AND start_at > $4 AND end_at > $2 "
-            + "AND appointment_id IS DISTINCT FROM $5 ORDER BY start_at")
+            + "AND ($5::text IS NULL OR appointment_id IS DISTINCT FROM $5) ORDER BY start_at")
         .execute(Tuple.of(calendarIds, Appointments.utc(start), Appointments.utc(end),
             Appointments.utc(start.minus(BusyExpansion.MAX_PIECE)), excludeAppointment))
         .map(rs -> {
