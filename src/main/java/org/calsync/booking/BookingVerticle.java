@@ -94,23 +94,20 @@ public final class BookingVerticle extends VerticleBase {
     if (appointmentId == null) return;
     Boolean fresh = Requests.flag(msg, body, "fresh");
     if (fresh == null) return;
-    queries.scope(who, booking.staleMinutes()).compose(scope -> {
-      if (!scope.found()) return Future.failedFuture(new NotFound(who));
-      Future<Boolean> synced = fresh ? freshSync(scope.integrationIds()) : Future.succeededFuture(true);
-      return synced.compose(ok -> (fresh && ok ? queries.scope(who, booking.staleMinutes()) : Future.succeededFuture(scope))
-          .compose(s -> queries.overlapping(s.calendarIds(), range.start(), range.end(),
-                  appointmentId.isEmpty() ? null : appointmentId)
-              .map(list -> {
-                JsonArray out = new JsonArray();
-                for (Busy b : list) {
-                  JsonObject c = BusyQueries.interval(b.start(), b.end()).put("eventId", b.eventId());
-                  if (b.appointmentId() != null) c.put("appointmentId", b.appointmentId());
-                  out.add(c);
-                }
-                return new JsonObject().put("conflicts", out).put("checkedAt", Instant.now().toString())
-                    .put("stale", s.stale() || !ok);
-              })));
-    }).onComplete(ar -> reply(msg, ar));
+    String exclude = appointmentId.isEmpty() ? null : appointmentId;
+    Future<Boolean> synced = !fresh ? Future.succeededFuture(true) : queries.scope(who, booking.staleMinutes())
+        .compose(scope -> scope.found() ? freshSync(scope.integrationIds()) : Future.failedFuture(new NotFound(who)));
+    synced.compose(ok -> queries.check(who, range.start(), range.end(), exclude, booking.staleMinutes()).compose(c -> {
+      if (!c.scope().found()) return Future.failedFuture(new NotFound(who));
+      JsonArray out = new JsonArray();
+      for (Busy b : c.busy()) {
+        JsonObject item = BusyQueries.interval(b.start(), b.end()).put("eventId", b.eventId());
+        if (b.appointmentId() != null) item.put("appointmentId", b.appointmentId());
+        out.add(item);
+      }
+      return Future.succeededFuture(new JsonObject().put("conflicts", out).put("checkedAt", Instant.now().toString())
+          .put("stale", c.scope().stale() || !ok));
+    })).onComplete(ar -> reply(msg, ar));
   }
 
   private void availability(Message<Object> msg) {
@@ -120,11 +117,10 @@ public final class BookingVerticle extends VerticleBase {
     if (who == null) return;
     Range range = Requests.range(msg, body, booking.maxRangeDays());
     if (range == null) return;
-    queries.scope(who, booking.staleMinutes()).compose(scope -> {
-      if (!scope.found()) return Future.failedFuture(new NotFound(who));
-      return queries.overlapping(scope.calendarIds(), range.start(), range.end(), null)
-          .map(list -> BusyQueries.freeBusy(list, range.start(), range.end())
-              .put("checkedAt", Instant.now().toString()).put("stale", scope.stale()));
+    queries.check(who, range.start(), range.end(), null, booking.staleMinutes()).compose(c -> {
+      if (!c.scope().found()) return Future.failedFuture(new NotFound(who));
+      return Future.succeededFuture(BusyQueries.freeBusy(c.busy(), range.start(), range.end())
+          .put("checkedAt", Instant.now().toString()).put("stale", c.scope().stale()));
     }).onComplete(ar -> reply(msg, ar));
   }
 

@@ -49,33 +49,65 @@ final class BusyQueries {
     });
   }
 
-  /** Blocks overlapping [start, end) on the calendars, clipped, chunks of one event merged; sorted by start. */
-  Future<List<Busy>> overlapping(Long[] calendarIds, Instant start, Instant end, String excludeAppointment) {
-    if (calendarIds.length == 0) return Future.succeededFuture(List.of());
-    return pool.preparedQuery("SELECT start_at, end_at, event_id, appointment_id FROM busy_blocks "
-            + "WHERE calendar_id = ANY($1) AND start_at < $3 AND start_at > $4 AND end_at > $2 "
-            + "AND ($5::text IS NULL OR appointment_id IS DISTINCT FROM $5) ORDER BY start_at")
-        .execute(Tuple.of(calendarIds, Appointments.utc(start), Appointments.utc(end),
-            Appointments.utc(start.minus(BusyExpansion.MAX_PIECE)), excludeAppointment))
+  /** The scope of a request and its busy blocks overlapping [start, end). */
+  record Checked(Scope scope, List<Busy> busy) {
+  }
+
+  /**
+   * Scope and overlapping blocks in one statement (one round trip): rows of kind 0 describe the calendars, kind 1 are
+   * blocks overlapping [start, end) (a block is at most {@link BusyExpansion#MAX_PIECE} long, so the range scan of
+   * (calendar_id, start_at) starts there), excluding excludeAppointment's own event. Blocks come clipped, the pieces
+   * of one event merged, sorted by start.
+   */
+  Future<Checked> check(Who who, Instant start, Instant end, String excludeAppointment, int staleMinutes) {
+    String where = who.integrationId() != null ? "u.id = $1" : "u.user_id = $1 AND u.status <> 'disconnected'";
+    long id = who.integrationId() != null ? who.integrationId() : who.userId();
+    return pool.preparedQuery("WITH cal AS MATERIALIZED (SELECT u.id AS integration_id, c.id AS calendar_id, "
+            + "c.last_sync_at IS NULL OR c.last_sync_at < now() - make_interval(mins => $6) AS stale "
+            + "FROM user_integrations u LEFT JOIN calendars c ON c.integration_id = u.id WHERE " + where + ") "
+            + "SELECT 0, integration_id, calendar_id, stale, NULL::timestamptz, NULL::timestamptz, NULL::text, NULL::text FROM cal "
+            + "UNION ALL SELECT 1, NULL, b.calendar_id, NULL, b.start_at, b.end_at, b.event_id, b.appointment_id "
+            + "FROM cal JOIN busy_blocks b ON b.calendar_id = cal.calendar_id AND b.start_at < $3 AND b.start_at > $4 "
+            + "AND b.end_at > $2 AND ($5::text IS NULL OR b.appointment_id IS DISTINCT FROM $5)")
+        .execute(Tuple.of(id, Appointments.utc(start), Appointments.utc(end),
+            Appointments.utc(start.minus(BusyExpansion.MAX_PIECE)), excludeAppointment, staleMinutes))
         .map(rs -> {
-          Map<String, List<Busy>> byEvent = new LinkedHashMap<>();
+          List<Long> integrations = new ArrayList<>();
+          List<Long> calendars = new ArrayList<>();
+          boolean stale = false;
+          List<Busy> raw = new ArrayList<>();
           for (Row r : rs) {
-            Instant s = max(r.getOffsetDateTime(0).toInstant(), start);
-            Instant e = min(r.getOffsetDateTime(1).toInstant(), end);
-            String ev = r.getString(2);
-            List<Busy> list = byEvent.computeIfAbsent(ev, k -> new ArrayList<>());
-            Busy last = list.isEmpty() ? null : list.get(list.size() - 1);
-            if (last != null && !s.isAfter(last.end())) {
-              list.set(list.size() - 1, new Busy(last.start(), max(last.end(), e), ev, last.appointmentId()));
+            if (r.getInteger(0) == 0) {
+              if (!integrations.contains(r.getLong(1))) integrations.add(r.getLong(1));
+              if (r.getLong(2) == null) stale = true;
+              else calendars.add(r.getLong(2));
+              if (Boolean.TRUE.equals(r.getBoolean(3))) stale = true;
             } else {
-              list.add(new Busy(s, e, ev, r.getString(3)));
+              raw.add(new Busy(max(r.getOffsetDateTime(4).toInstant(), start), min(r.getOffsetDateTime(5).toInstant(), end),
+                  r.getString(6), r.getString(7)));
             }
           }
-          List<Busy> out = new ArrayList<>();
-          byEvent.values().forEach(out::addAll);
-          out.sort((a, b) -> a.start().compareTo(b.start()));
-          return out;
+          return new Checked(new Scope(!integrations.isEmpty(), integrations, calendars.toArray(new Long[0]), stale), merge(raw));
         });
+  }
+
+  /** Merges touching pieces of the same event; sorted by start. */
+  static List<Busy> merge(List<Busy> raw) {
+    raw.sort((a, b) -> a.start().compareTo(b.start()));
+    Map<String, List<Busy>> byEvent = new LinkedHashMap<>();
+    for (Busy p : raw) {
+      List<Busy> list = byEvent.computeIfAbsent(p.eventId(), k -> new ArrayList<>());
+      Busy last = list.isEmpty() ? null : list.get(list.size() - 1);
+      if (last != null && !p.start().isAfter(last.end())) {
+        list.set(list.size() - 1, new Busy(last.start(), max(last.end(), p.end()), p.eventId(), last.appointmentId()));
+      } else {
+        list.add(p);
+      }
+    }
+    List<Busy> out = new ArrayList<>();
+    byEvent.values().forEach(out::addAll);
+    out.sort((a, b) -> a.start().compareTo(b.start()));
+    return out;
   }
 
   /** Busy merged across events (sorted, disjoint) and its complement within [start, end). */
