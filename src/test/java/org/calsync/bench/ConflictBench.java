@@ -47,6 +47,15 @@ public final class ConflictBench {
       long blocks = h.query("SELECT count(*) FROM busy_blocks").get(0).getLong(0);
       System.out.printf("filled %,d busy blocks over %,d calendars in %.1f s%n", blocks, calendars, (System.nanoTime() - t0) / 1e9);
 
+      // the database's own time for one check (the same statement BookingVerticle runs), without bus and scheduling
+      for (var r : h.query("EXPLAIN (ANALYZE) WITH cal AS MATERIALIZED (SELECT u.id AS integration_id, c.id AS calendar_id "
+          + "FROM user_integrations u LEFT JOIN calendars c ON c.integration_id = u.id WHERE u.id = 1234) "
+          + "SELECT b.start_at FROM cal JOIN busy_blocks b ON b.calendar_id = cal.calendar_id "
+          + "AND b.start_at < now() + interval '30 days 1 hour' AND b.start_at > now() + interval '29 days' "
+          + "AND b.end_at > now() + interval '30 days'")) {
+        String line = r.getString(0);
+        if (line.contains("Index") || line.contains("Execution Time")) System.out.println("  plan: " + line.trim());
+      }
       SplittableRandom rnd = new SplittableRandom(7);
       Instant base = Instant.now().truncatedTo(ChronoUnit.HOURS);
       measure(h, rnd, base, calendars, 2_000, 1, "warm-up");
