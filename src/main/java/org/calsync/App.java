@@ -7,6 +7,7 @@ import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
 import org.calsync.audit.AuditVerticle;
+import org.calsync.booking.BookingVerticle;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.db.Db;
 import org.calsync.ops.OpsVerticle;
@@ -21,8 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Composition root: migrates the schema, opens the pool and deploys, in order, audit, token, connections
- * (reconnect/disconnect), sync workers, push (when push.enabled and ops is deployed; its webhook router is mounted by
- * ops), scheduler (when scheduler.enabled) and ops HTTP. Undeploys in reverse on close.
+ * (reconnect/disconnect), booking (with the workers: it writes to Google and follows syncs), sync workers, push (when
+ * push.enabled and ops is deployed; its webhook router is mounted by ops), scheduler (when scheduler.enabled) and ops
+ * HTTP. Undeploys in reverse on close.
  */
 public final class App {
   private static final Logger log = LoggerFactory.getLogger(App.class);
@@ -52,6 +54,7 @@ public final class App {
       return app.deploy(new AuditVerticle(app.pool, config.audit()))
           .compose(v -> app.deploy(new TokenVerticle(config, app.pool, cipher)))
           .compose(v -> app.deploy(new ConnectionVerticle(config, app.pool, cipher)))
+          .compose(v -> parts.workers() ? app.deploy(new BookingVerticle(config, app.pool)) : Future.succeededFuture())
           .compose(v -> parts.workers() ? app.deploy(app.worker = new SyncWorkerVerticle(config, app.pool, registry)) : Future.succeededFuture())
           .compose(v -> parts.ops() && config.push().enabled()
               ? app.deploy(app.push = new PushVerticle(config, app.pool, registry)) : Future.succeededFuture())

@@ -69,4 +69,64 @@ public final class Addresses {
    * "windowSeconds": long, "at": iso8601}}.
    */
   public static final String CYCLE_STARTED = "calsync.scheduler.cycle";
+
+  // ---- booking (served by booking.BookingVerticle). Times are RFC 3339 strings with an offset; replies use UTC.
+  // A user is named by "integrationId" (long) or "userId" (long: every connected integration of that user).
+
+  /**
+   * Request/reply: is a practitioner busy in Google during a range? Answered from the busy mirror (recurring events
+   * expanded within booking.horizonDays; transparent, cancelled and declined events do not block).
+   * Body {@code {"integrationId": long | "userId": long, "start": rfc3339, "end": rfc3339, "appointmentId": string?,
+   * "fresh": boolean?}}: appointmentId leaves out that appointment's own event (rescheduling); fresh=true first runs
+   * an incremental sync (waits at most booking.freshTimeoutMs). Reply {@code {"conflicts": [{"start", "end",
+   * "eventId", "appointmentId"?}], "checkedAt": rfc3339, "stale": boolean}}: each conflict is the busy part within the
+   * range (appointmentId set when it is another appointment's event); stale=true when a calendar was never synced, its
+   * last sync is older than booking.staleMinutes, or a requested fresh sync did not finish in time.
+   * Failures: BAD_REQUEST (malformed, end not after start, range over booking.maxRangeDays), NOT_FOUND (no such
+   * integration or no connected integration for the user), UNAVAILABLE (database).
+   */
+  public static final String BOOKING_CONFLICTS = "calsync.booking.conflicts";
+
+  /**
+   * Request/reply: free/busy over a range. Body {@code {"integrationId": long | "userId": long, "start": rfc3339,
+   * "end": rfc3339}}. Reply {@code {"busy": [{"start","end"}], "free": [{"start","end"}], "checkedAt": rfc3339}}:
+   * busy merged and clipped to the range, free its complement. Failures as {@link #BOOKING_CONFLICTS}.
+   */
+  public static final String BOOKING_AVAILABILITY = "calsync.booking.availability";
+
+  /**
+   * Request/reply or send: the EMR booked an appointment. Body {@code {"appointmentId": string (1..256 chars),
+   * "integrationId": long | "userId": long, "start": rfc3339, "end": rfc3339}}. Stored first (durable intent), then
+   * written to the practitioner's primary Google calendar as a private event with booking.neutralTitle and no patient
+   * data, under an event id derived from the appointment id; repeating the message changes nothing. Reply
+   * {@code {"appointmentId", "eventId", "version": long, "written": boolean, "error": string?}}; written=false means
+   * the write is pending and retried every booking.sweepSeconds. Failures: BAD_REQUEST (malformed; the appointment
+   * belongs to another integration), NOT_FOUND (integration), UNAVAILABLE (database).
+   */
+  public static final String APPOINTMENT_BOOKED = "calsync.appointment.booked";
+
+  /** Request/reply or send: the appointment moved. Body, reply and failures as {@link #APPOINTMENT_BOOKED}. */
+  public static final String APPOINTMENT_RESCHEDULED = "calsync.appointment.rescheduled";
+
+  /**
+   * Request/reply or send: the appointment was cancelled; its Google event is deleted. Body {@code {"appointmentId":
+   * string}} (other fields ignored). Reply as {@link #APPOINTMENT_BOOKED}. Failures: BAD_REQUEST, NOT_FOUND (unknown
+   * appointment), UNAVAILABLE.
+   */
+  public static final String APPOINTMENT_CANCELLED = "calsync.appointment.cancelled";
+
+  /**
+   * Publish, after a sync: a new overlap between Google busy time (not our own events) and a booked appointment.
+   * Published once per (appointment and its start, busy event and its start). Body {@code {"integrationId": long,
+   * "appointmentId": string, "appointmentStart", "appointmentEnd", "eventId": string, "busyStart", "busyEnd",
+   * "detectedAt"}} (times RFC 3339).
+   */
+  public static final String BOOKING_CONFLICT = "calsync.booking.conflict";
+
+  /**
+   * Publish: someone moved or deleted our appointment event in Google; the EMR wins and it was restored. For staff
+   * review. Body {@code {"integrationId": long, "appointmentId": string, "eventId": string, "change":
+   * "moved"|"deleted", "googleStart": rfc3339?, "googleEnd": rfc3339?, "restoredStart", "restoredEnd", "at"}}.
+   */
+  public static final String APPOINTMENT_OVERRIDDEN = "calsync.appointment.overridden";
 }

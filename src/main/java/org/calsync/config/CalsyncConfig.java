@@ -13,7 +13,8 @@ import java.util.Map;
  * CALSYNC_GOOGLE_CLIENT_SECRET for google.clientSecret) overrides the file. Every section is documented on its record.
  */
 public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, TokenConfig token,
-                            SchedulerConfig scheduler, HttpConfig http, AuditConfig audit, PushConfig push) {
+                            SchedulerConfig scheduler, HttpConfig http, AuditConfig audit, PushConfig push,
+                            BookingConfig booking) {
 
   private static final String[][] KEYS = {
       {"db", "url", "password", "poolSize"},
@@ -25,12 +26,13 @@ public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, T
       {"http", "host", "port"},
       {"audit", "batchSize", "flushMs", "retentionDays"},
       {"push", "enabled", "webhookUrl", "ttlSeconds", "renewBeforeSeconds", "debounceMs", "checkSeconds"},
+      {"booking", "horizonDays", "neutralTitle", "freshTimeoutMs", "staleMinutes", "sweepSeconds", "maxRangeDays"},
   };
 
   public static CalsyncConfig fromJson(JsonObject root) {
     return new CalsyncConfig(DbConfig.fromJson(root), GoogleConfig.fromJson(root), SyncConfig.fromJson(root),
         TokenConfig.fromJson(root), SchedulerConfig.fromJson(root), HttpConfig.fromJson(root), AuditConfig.fromJson(root),
-        PushConfig.fromJson(root));
+        PushConfig.fromJson(root), BookingConfig.fromJson(root));
   }
 
   /** Reads the file (if it exists), applies the environment, validates. */

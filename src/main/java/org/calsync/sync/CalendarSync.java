@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.calsync.booking.BusyBlocks;
 import org.calsync.config.SyncConfig;
 import org.calsync.db.Calendars;
 import org.calsync.db.Calendars.Calendar;
@@ -39,9 +40,11 @@ public final class CalendarSync {
   private final RetryPolicy policy;
   private final Tokens tokens;
   private final SyncMetrics metrics;
+  private final BusyBlocks busy;
 
+  /** busy: keeps booking's busy_blocks in step, in the same transactions as the mirror (null: no busy blocks). */
   public CalendarSync(Vertx vertx, Pool pool, CalendarClient client, SyncConfig config, GoogleThrottle throttle,
-                      RetryPolicy policy, SyncMetrics metrics) {
+                      RetryPolicy policy, SyncMetrics metrics, BusyBlocks busy) {
     this.vertx = vertx;
     this.pool = pool;
     this.client = client;
@@ -51,6 +54,7 @@ public final class CalendarSync {
     this.policy = policy;
     this.tokens = new Tokens(vertx.eventBus());
     this.metrics = metrics;
+    this.busy = busy;
   }
 
   /** Syncs every calendar of the integration; allowMassDelete lifts the deletion guard (operator's explicit choice). */
@@ -138,6 +142,8 @@ public final class CalendarSync {
         return guard
             .compose(v -> Mirror.upsert(conn, cal.id(), upserts))
             .compose(v -> Mirror.delete(conn, cal.id(), deletions))
+            .compose(deleted -> busy == null ? Future.succeededFuture(deleted)
+                : busy.afterChanges(conn, cal.id(), cal.timeZone(), upserts, deletions).map(deleted))
             .compose(deleted -> Calendars.saveSyncToken(conn, cal.id(), end.token, false)
                 .map(v -> new SyncResult(1, upserts.size(), deleted, end.pages, false, 0)));
       });
@@ -154,6 +160,8 @@ public final class CalendarSync {
         Mirror.sweepCounts(conn, cal.id(), seen).compose(counts -> {
           Future<Void> guard = allowMassDelete ? Future.succeededFuture() : checkDeletes(cal.id(), counts[1], counts[0]);
           return guard.compose(v -> Mirror.sweep(conn, cal.id(), seen))
+              .compose(deleted -> busy == null ? Future.succeededFuture(deleted)
+                  : busy.afterFull(conn, cal.id(), cal.timeZone()).map(deleted))
               .compose(deleted -> Calendars.saveSyncToken(conn, cal.id(), end.token, true)
                   .map(v -> new SyncResult(1, upserted[0], deleted, end.pages, true, 0)));
         })));

@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Pool;
 import java.lang.management.ManagementFactory;
 import java.time.OffsetDateTime;
 import java.util.UUID;
+import org.calsync.booking.BusyBlocks;
 import org.calsync.bus.Addresses;
 import org.calsync.bus.FailureCode;
 import org.calsync.config.CalsyncConfig;
@@ -67,7 +68,8 @@ public final class SyncWorkerVerticle extends VerticleBase {
     metrics = new SyncMetrics(registry);
     settleBatch = new SettleBatch(vertx, queue, workerId);
     GoogleThrottle throttle = new GoogleThrottle(vertx, sync.maxConcurrent(), sync.projectRequestsPerMinute());
-    calendarSync = new CalendarSync(vertx, pool, client, sync, throttle, RetryPolicy.defaults(), metrics);
+    calendarSync = new CalendarSync(vertx, pool, client, sync, throttle, RetryPolicy.defaults(), metrics,
+        new BusyBlocks(config.booking()));
     vertx.setPeriodic(sync.pollMs(), id -> claim());
     vertx.setPeriodic(sync.leaseSeconds() * 1000L / 3, id -> {
       if (inFlight > 0) queue.renew(workerId, sync.leaseSeconds()).onFailure(e -> log.warn("lease renewal failed: {}", e.getMessage()));

@@ -1,0 +1,164 @@
+package org.calsync.booking;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * SQL for appointments. version is the EMR's intent (bumped on every real change), written_version what Google holds;
+ * writers claim a row with a short lease so one appointment is never written by two at once.
+ */
+final class Appointments {
+  /** A claimed pending write. */
+  record Pending(String id, long integrationId, long version, long writtenVersion, String status, Instant start,
+                 Instant end, String eventId, String calendarId) {
+  }
+
+  /** Result of recording the EMR's intent. */
+  record Intent(long version, String eventId, boolean exists, Long otherIntegration) {
+  }
+
+  /** A booked, written appointment to compare with Google. */
+  record Check(String id, long integrationId, Instant start, Instant end, String eventId, String calendarId,
+               String mirrorStatus, Instant mirrorStart, Instant mirrorEnd) {
+  }
+
+  private final Pool pool;
+
+  Appointments(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Books or moves: stores the times with status booked; version goes up only when something changed. */
+  Future<Intent> book(String id, long integrationId, Instant start, Instant end) {
+    String eventId = EventIds.forAppointment(id);
+    return pool.preparedQuery("INSERT INTO appointments (id, integration_id, start_at, end_at, status, google_event_id) "
+            + "VALUES ($1, $2, $3, $4, 'booked', $5) ON CONFLICT (id) DO UPDATE SET start_at = EXCLUDED.start_at, "
+            + "end_at = EXCLUDED.end_at, status = 'booked', version = appointments.version + 1, updated_at = now(), "
+            + "next_write_at = now(), write_attempts = 0 "
+            + "WHERE appointments.integration_id = EXCLUDED.integration_id AND (appointments.start_at <> EXCLUDED.start_at "
+            + "OR appointments.end_at <> EXCLUDED.end_at OR appointments.status <> 'booked') RETURNING version")
+        .execute(Tuple.of(id, integrationId, utc(start), utc(end), eventId))
+        .compose(rs -> rs.size() > 0 ? Future.succeededFuture(new Intent(rs.iterator().next().getLong(0), eventId, true, null))
+            : current(id).map(r -> new Intent(r.getLong(0), eventId, true,
+                r.getLong(1) == integrationId ? null : r.getLong(1))));
+  }
+
+  /** Cancels; null when the appointment is unknown. */
+  Future<Intent> cancel(String id) {
+    return pool.preparedQuery("UPDATE appointments SET status = 'cancelled', version = version + 1, updated_at = now(), "
+            + "next_write_at = now(), write_attempts = 0 WHERE id = $1 AND status <> 'cancelled' RETURNING version, google_event_id")
+        .execute(Tuple.of(id))
+        .compose(rs -> rs.size() > 0 ? Future.succeededFuture(new Intent(rs.iterator().next().getLong(0), rs.iterator().next().getString(1), true, null))
+            : current(id).map(r -> r == null ? null : new Intent(r.getLong(0), r.getString(2), true, null)));
+  }
+
+  private Future<Row> current(String id) {
+    return pool.preparedQuery("SELECT version, integration_id, google_event_id FROM appointments WHERE id = $1")
+        .execute(Tuple.of(id)).map(rs -> rs.size() == 0 ? null : rs.iterator().next());
+  }
+
+  /** Claims the appointment's pending write for the lease; null when nothing is pending or another writer holds it. */
+  Future<Pending> claim(String id, String worker, int leaseSeconds) {
+    return pool.preparedQuery("UPDATE appointments a SET write_lock = $2, write_locked_until = now() + make_interval(secs => $3) "
+            + "WHERE id = $1 AND version > written_version AND (write_locked_until IS NULL OR write_locked_until < now()) "
+            + "RETURNING id, integration_id, version, written_version, status, start_at, end_at, google_event_id, "
+            + "COALESCE(google_calendar_id, (SELECT c.google_calendar_id FROM calendars c WHERE c.integration_id = a.integration_id "
+            + "ORDER BY c.is_primary DESC, c.id LIMIT 1), 'primary')")
+        .execute(Tuple.of(id, worker, (double) leaseSeconds))
+        .map(rs -> {
+          if (rs.size() == 0) return null;
+          Row r = rs.iterator().next();
+          return new Pending(r.getString(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getString(4),
+              r.getOffsetDateTime(5).toInstant(), r.getOffsetDateTime(6).toInstant(), r.getString(7), r.getString(8));
+        });
+  }
+
+  /** Records a successful write of version; true when a newer version is already pending. */
+  Future<Boolean> written(Pending p, String worker, String etag) {
+    return pool.preparedQuery("UPDATE appointments SET written_version = GREATEST(written_version, $3), write_lock = NULL, "
+            + "write_locked_until = NULL, google_calendar_id = $4, google_etag = COALESCE($5, google_etag), written_at = now(), "
+            + "write_attempts = 0, last_write_error = NULL WHERE id = $1 AND write_lock = $2 RETURNING version > written_version")
+        .execute(Tuple.of(p.id(), worker, p.version(), p.calendarId(), etag))
+        .map(rs -> rs.size() > 0 && rs.iterator().next().getBoolean(0));
+  }
+
+  /** Releases a failed write for a retry after backoff (5 s doubling, at most 15 min). */
+  Future<Void> failed(Pending p, String worker, String error) {
+    return pool.preparedQuery("UPDATE appointments SET write_lock = NULL, write_locked_until = NULL, "
+            + "write_attempts = write_attempts + 1, last_write_error = $3, "
+            + "next_write_at = now() + make_interval(secs => LEAST(900, 5 * power(2, LEAST(write_attempts, 10)))) "
+            + "WHERE id = $1 AND write_lock = $2")
+        .execute(Tuple.of(p.id(), worker, error)).mapEmpty();
+  }
+
+  /** Ids with a due pending write. */
+  Future<List<String>> due(int limit) {
+    return pool.preparedQuery("SELECT id FROM appointments WHERE version > written_version AND next_write_at <= now() "
+            + "AND (write_locked_until IS NULL OR write_locked_until < now()) ORDER BY next_write_at LIMIT $1")
+        .execute(Tuple.of(limit)).map(Appointments::strings);
+  }
+
+  /** Integrations with appointments a sync flagged for the EMR-wins check. */
+  Future<List<Long>> flaggedIntegrations(int limit) {
+    return pool.preparedQuery("SELECT DISTINCT integration_id FROM appointments WHERE needs_check LIMIT $1")
+        .execute(Tuple.of(limit)).map(rs -> {
+          List<Long> out = new ArrayList<>();
+          for (Row r : rs) out.add(r.getLong(0));
+          return out;
+        });
+  }
+
+  /**
+   * Takes the integration's flagged appointments (clearing the flag) that are booked and fully written, with their
+   * mirrored event (null fields when the mirror no longer has it).
+   */
+  Future<List<Check>> takeChecks(long integrationId) {
+    return pool.preparedQuery("WITH taken AS (UPDATE appointments SET needs_check = false WHERE integration_id = $1 "
+            + "AND needs_check RETURNING id, integration_id, status, version, written_version, start_at, end_at, google_event_id, "
+            + "google_calendar_id) SELECT t.id, t.integration_id, t.start_at, t.end_at, t.google_event_id, "
+            + "COALESCE(t.google_calendar_id, 'primary'), e.status, e.start_at, e.end_at FROM taken t "
+            + "LEFT JOIN LATERAL (SELECT e.status, e.start_at, e.end_at FROM calendar_events e JOIN calendars c "
+            + "ON c.id = e.calendar_id WHERE c.integration_id = t.integration_id AND e.google_event_id = t.google_event_id "
+            + "LIMIT 1) e ON true WHERE t.status = 'booked' AND t.version = t.written_version AND t.google_event_id IS NOT NULL")
+        .execute(Tuple.of(integrationId)).map(rs -> {
+          List<Check> out = new ArrayList<>();
+          for (Row r : rs) {
+            out.add(new Check(r.getString(0), r.getLong(1), r.getOffsetDateTime(2).toInstant(), r.getOffsetDateTime(3).toInstant(),
+                r.getString(4), r.getString(5), r.getString(6), instant(r.getOffsetDateTime(7)), instant(r.getOffsetDateTime(8))));
+          }
+          return out;
+        });
+  }
+
+  /** True when Google holds version (or a later one) of the appointment. */
+  Future<Boolean> isWritten(String id, long version) {
+    return pool.preparedQuery("SELECT written_version >= $2 FROM appointments WHERE id = $1").execute(Tuple.of(id, version))
+        .map(rs -> rs.size() > 0 && rs.iterator().next().getBoolean(0));
+  }
+
+  Future<Void> flag(String id) {
+    return pool.preparedQuery("UPDATE appointments SET needs_check = true WHERE id = $1").execute(Tuple.of(id)).mapEmpty();
+  }
+
+  private static List<String> strings(RowSet<Row> rs) {
+    List<String> out = new ArrayList<>(rs.size());
+    for (Row r : rs) out.add(r.getString(0));
+    return out;
+  }
+
+  private static Instant instant(OffsetDateTime t) {
+    return t == null ? null : t.toInstant();
+  }
+
+  static OffsetDateTime utc(Instant i) {
+    return i.atOffset(ZoneOffset.UTC);
+  }
+}

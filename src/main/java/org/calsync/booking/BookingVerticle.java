@@ -1,0 +1,325 @@
+package org.calsync.booking;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.calsync.booking.Appointments.Intent;
+import org.calsync.booking.BusyQueries.Busy;
+import org.calsync.booking.Requests.Range;
+import org.calsync.booking.Requests.Who;
+import org.calsync.bus.Addresses;
+import org.calsync.bus.FailureCode;
+import org.calsync.bus.Messages;
+import org.calsync.config.BookingConfig;
+import org.calsync.config.CalsyncConfig;
+import org.calsync.db.JobQueue;
+import org.calsync.google.CalendarClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The EMR side over the event bus: conflict checks and availability from busy_blocks, appointment notifications
+ * written back to Google (durably: pending writes are retried every booking.sweepSeconds), and after each sync the
+ * conflict report ({@link Addresses#BOOKING_CONFLICT}) and the EMR-wins check of our events
+ * ({@link Addresses#APPOINTMENT_OVERRIDDEN}). The sweep also renews the rolling recurrence horizon once a day per
+ * calendar. Addresses and shapes are documented in {@link Addresses}.
+ */
+public final class BookingVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(BookingVerticle.class);
+
+  private final CalsyncConfig config;
+  private final Pool pool;
+  private final String worker = "booking/" + UUID.randomUUID().toString().substring(0, 8);
+  private BookingConfig booking;
+  private CalendarClient client;
+  private Appointments appointments;
+  private BusyQueries queries;
+  private BusyBlocks busyBlocks;
+  private WriteBack writeBack;
+  private boolean sweeping;
+
+  public BookingVerticle(CalsyncConfig config, Pool pool) {
+    this.config = config;
+    this.pool = pool;
+  }
+
+  @Override
+  public Future<?> start() {
+    booking = config.booking();
+    client = new CalendarClient(vertx, config.google(), 16);
+    appointments = new Appointments(pool);
+    queries = new BusyQueries(pool);
+    busyBlocks = new BusyBlocks(booking);
+    writeBack = new WriteBack(vertx, client, appointments, booking, worker);
+    vertx.setPeriodic(booking.sweepSeconds() * 1000L, id -> sweep());
+    var bus = vertx.eventBus();
+    return Future.join(List.of(
+        bus.<Object>consumer(Addresses.BOOKING_CONFLICTS, this::conflicts).completion(),
+        bus.<Object>consumer(Addresses.BOOKING_AVAILABILITY, this::availability).completion(),
+        bus.<Object>consumer(Addresses.APPOINTMENT_BOOKED, this::book).completion(),
+        bus.<Object>consumer(Addresses.APPOINTMENT_RESCHEDULED, this::book).completion(),
+        bus.<Object>consumer(Addresses.APPOINTMENT_CANCELLED, this::cancel).completion(),
+        bus.<JsonObject>consumer(Addresses.SYNC_COMPLETED, this::afterSync).completion()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    client.close();
+    return Future.succeededFuture();
+  }
+
+  // ---- conflicts and availability
+
+  private void conflicts(Message<Object> msg) {
+    JsonObject body = Messages.body(msg);
+    if (body == null) return;
+    Who who = Requests.who(msg, body);
+    if (who == null) return;
+    Range range = Requests.range(msg, body, booking.maxRangeDays());
+    if (range == null) return;
+    String appointmentId = Requests.appointmentId(msg, body, false);
+    if (appointmentId == null) return;
+    Boolean fresh = Requests.flag(msg, body, "fresh");
+    if (fresh == null) return;
+    String exclude = appointmentId.isEmpty() ? null : appointmentId;
+    Future<Boolean> synced = !fresh ? Future.succeededFuture(true) : queries.scope(who, booking.staleMinutes())
+        .compose(scope -> scope.found() ? freshSync(scope.integrationIds()) : Future.failedFuture(new NotFound(who)));
+    synced.compose(ok -> queries.check(who, range.start(), range.end(), exclude, booking.staleMinutes()).compose(c -> {
+      if (!c.scope().found()) return Future.failedFuture(new NotFound(who));
+      JsonArray out = new JsonArray();
+      for (Busy b : c.busy()) {
+        JsonObject item = BusyQueries.interval(b.start(), b.end()).put("eventId", b.eventId());
+        if (b.appointmentId() != null) item.put("appointmentId", b.appointmentId());
+        out.add(item);
+      }
+      return Future.succeededFuture(new JsonObject().put("conflicts", out).put("checkedAt", Instant.now().toString())
+          .put("stale", c.scope().stale() || !ok));
+    })).onComplete(ar -> reply(msg, ar));
+  }
+
+  private void availability(Message<Object> msg) {
+    JsonObject body = Messages.body(msg);
+    if (body == null) return;
+    Who who = Requests.who(msg, body);
+    if (who == null) return;
+    Range range = Requests.range(msg, body, booking.maxRangeDays());
+    if (range == null) return;
+    queries.check(who, range.start(), range.end(), null, booking.staleMinutes()).compose(c -> {
+      if (!c.scope().found()) return Future.failedFuture(new NotFound(who));
+      return Future.succeededFuture(BusyQueries.freeBusy(c.busy(), range.start(), range.end())
+          .put("checkedAt", Instant.now().toString()).put("stale", c.scope().stale()));
+    }).onComplete(ar -> reply(msg, ar));
+  }
+
+  /**
+   * Queues a manual-priority sync of each integration and waits (at most booking.freshTimeoutMs) for a sync of each
+   * that started after this call; false when one did not finish in time or did not succeed.
+   */
+  private Future<Boolean> freshSync(List<Long> integrationIds) {
+    long t0 = System.currentTimeMillis();
+    Promise<Boolean> done = Promise.promise();
+    Set<Long> waiting = Collections.synchronizedSet(new HashSet<>(integrationIds));
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.SYNC_COMPLETED, m -> {
+      JsonObject b = m.body();
+      Long id = b.getLong("integrationId");
+      long started = System.currentTimeMillis() - b.getLong("durationMs", 0L);
+      if (id == null || !waiting.contains(id) || started < t0) return;
+      if (!"synced".equals(b.getString("outcome"))) done.tryComplete(false);
+      waiting.remove(id);
+      if (waiting.isEmpty()) done.tryComplete(true);
+    });
+    long timer = vertx.setTimer(booking.freshTimeoutMs(), x -> done.tryComplete(false));
+    List<OffsetDateTime> now = new ArrayList<>();
+    integrationIds.forEach(i -> now.add(OffsetDateTime.now()));
+    consumer.completion()
+        .compose(v -> new JobQueue(pool).enqueueAll(integrationIds, now, JobQueue.PRIORITY_MANUAL))
+        .onSuccess(v -> vertx.eventBus().publish(Addresses.JOBS_AVAILABLE, new JsonObject()))
+        .onFailure(e -> done.tryComplete(false));
+    return done.future().andThen(x -> {
+      consumer.unregister();
+      vertx.cancelTimer(timer);
+    });
+  }
+
+  // ---- appointments
+
+  private void book(Message<Object> msg) {
+    JsonObject body = Messages.body(msg);
+    if (body == null) return;
+    String id = Requests.appointmentId(msg, body, true);
+    if (id == null) return;
+    Who who = Requests.who(msg, body);
+    if (who == null) return;
+    Range range = Requests.range(msg, body, booking.maxRangeDays());
+    if (range == null) return;
+    integrationOf(who).compose(integrationId -> appointments.book(id, integrationId, range.start(), range.end()))
+        .compose(intent -> {
+          if (intent.otherIntegration() != null) {
+            return Future.<JsonObject>failedFuture(new BadRequest("appointment " + id + " belongs to integration "
+                + intent.otherIntegration() + "; cancel it and book it anew"));
+          }
+          return afterIntent(id, intent);
+        })
+        .onComplete(ar -> reply(msg, ar));
+  }
+
+  private void cancel(Message<Object> msg) {
+    JsonObject body = Messages.body(msg);
+    if (body == null) return;
+    String id = Requests.appointmentId(msg, body, true);
+    if (id == null) return;
+    appointments.cancel(id).compose(intent -> intent == null
+            ? Future.<JsonObject>failedFuture(new NotFound("appointment " + id + " is unknown"))
+            : afterIntent(id, intent))
+        .onComplete(ar -> reply(msg, ar));
+  }
+
+  /** The intent is stored: write it now; a failure leaves it pending for the sweep. */
+  private Future<JsonObject> afterIntent(String id, Intent intent) {
+    return writeBack.write(id).compose(o -> appointments.isWritten(id, intent.version()).map(w -> {
+      JsonObject r = new JsonObject().put("appointmentId", id).put("eventId", intent.eventId())
+          .put("version", intent.version()).put("written", w);
+      if (o.error() != null) r.put("error", o.error());
+      return r;
+    }));
+  }
+
+  private Future<Long> integrationOf(Who who) {
+    String sql = who.integrationId() != null ? "SELECT id FROM user_integrations WHERE id = $1"
+        : "SELECT id FROM user_integrations WHERE user_id = $1 AND status <> 'disconnected' ORDER BY id DESC LIMIT 1";
+    long key = who.integrationId() != null ? who.integrationId() : who.userId();
+    return pool.preparedQuery(sql).execute(io.vertx.sqlclient.Tuple.of(key)).compose(rs -> rs.size() == 0
+        ? Future.failedFuture(new NotFound(who)) : Future.succeededFuture(rs.iterator().next().getLong(0)));
+  }
+
+  // ---- after each sync: conflict report and EMR-wins check
+
+  private void afterSync(Message<JsonObject> msg) {
+    JsonObject b = msg.body();
+    if (b == null || !"synced".equals(b.getString("outcome")) || !(b.getValue("integrationId") instanceof Number n)) return;
+    long integrationId = n.longValue();
+    report(integrationId).onFailure(e -> log.warn("conflict report integration={} failed: {}", integrationId, e.getMessage()));
+    checkOwnEvents(integrationId).onFailure(e -> log.warn("EMR-wins check integration={} failed: {}", integrationId, e.getMessage()));
+  }
+
+  private Future<Void> report(long integrationId) {
+    return queries.newConflicts(integrationId).map(list -> {
+      for (JsonObject c : list) {
+        log.info("conflict appointment={} event={} integration={}", c.getString("appointmentId"), c.getString("eventId"), integrationId);
+        vertx.eventBus().publish(Addresses.BOOKING_CONFLICT, c);
+      }
+      return null;
+    });
+  }
+
+  private Future<Void> checkOwnEvents(long integrationId) {
+    return appointments.takeChecks(integrationId).compose(checks -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (Appointments.Check c : checks) {
+        chain = chain.compose(v -> writeBack.verify(c).transform(ar -> {
+          if (ar.failed()) {
+            log.warn("EMR-wins check appointment={} failed (retried by the sweep): {}", c.id(), WriteBack.describe(ar.cause()));
+            return appointments.flag(c.id());
+          }
+          JsonObject notice = ar.result();
+          if (notice != null) {
+            log.warn("appointment event {} in Google, restored appointment={} integration={}", notice.getString("change"),
+                c.id(), integrationId);
+            vertx.eventBus().publish(Addresses.APPOINTMENT_OVERRIDDEN, notice);
+            vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", "booking")
+                .put("action", "appointment.overridden").put("integrationId", integrationId).put("detail", notice));
+          }
+          return Future.succeededFuture();
+        }));
+      }
+      return chain;
+    });
+  }
+
+  // ---- sweep: pending writes, unfinished checks, recurrence horizon
+
+  private void sweep() {
+    if (sweeping) return;
+    sweeping = true;
+    appointments.due(100)
+        .compose(ids -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (String id : ids) chain = chain.compose(v -> writeBack.write(id).mapEmpty());
+          return chain;
+        })
+        .compose(v -> appointments.flaggedIntegrations(50))
+        .compose(ids -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (Long id : ids) chain = chain.compose(v -> checkOwnEvents(id));
+          return chain;
+        })
+        .compose(v -> renewHorizons())
+        .onFailure(e -> log.warn("booking sweep failed: {}", e.getMessage()))
+        .onComplete(ar -> sweeping = false);
+  }
+
+  /** Re-expands calendars whose busy blocks were last fully expanded over a day ago (or never, after an upgrade). */
+  private Future<Void> renewHorizons() {
+    return pool.query("SELECT id, time_zone FROM calendars WHERE busy_expanded_at IS NULL "
+            + "OR busy_expanded_at < now() - interval '1 day' ORDER BY busy_expanded_at NULLS FIRST LIMIT 20").execute()
+        .compose(rs -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (var r : rs) {
+            long id = r.getLong(0);
+            String zone = r.getString(1);
+            chain = chain.compose(v -> pool.withTransaction(conn -> busyBlocks.rebuild(conn, id, BusyBlocks.zone(zone), null))
+                .mapEmpty());
+          }
+          return chain;
+        });
+  }
+
+  // ---- replies
+
+  private static void reply(Message<Object> msg, io.vertx.core.AsyncResult<JsonObject> ar) {
+    if (msg.replyAddress() == null) {
+      if (ar.failed()) log.warn("{} failed: {}", msg.address(), ar.cause().getMessage());
+      return;
+    }
+    if (ar.succeeded()) {
+      msg.reply(ar.result());
+    } else if (ar.cause() instanceof NotFound e) {
+      msg.fail(FailureCode.NOT_FOUND, e.getMessage());
+    } else if (ar.cause() instanceof BadRequest e) {
+      msg.fail(FailureCode.BAD_REQUEST, e.getMessage());
+    } else {
+      log.warn("{} failed: {}", msg.address(), ar.cause().toString());
+      msg.fail(FailureCode.UNAVAILABLE, "try again later: " + ar.cause().getMessage());
+    }
+  }
+
+  private static final class NotFound extends RuntimeException {
+    NotFound(Who who) {
+      super(who.integrationId() != null ? "integration " + who.integrationId() + " does not exist"
+          : "user " + who.userId() + " has no connected integration");
+    }
+
+    NotFound(String message) {
+      super(message);
+    }
+  }
+
+  private static final class BadRequest extends RuntimeException {
+    BadRequest(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package org.calsync.booking;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.calsync.booking.Requests.Who;
+
+/** Reads of busy time: which calendars a request covers, the blocks overlapping a range, and conflict reports. */
+final class BusyQueries {
+  /** The calendars behind a request; found=false when no integration matched. */
+  record Scope(boolean found, List<Long> integrationIds, Long[] calendarIds, boolean stale) {
+  }
+
+  /** A busy interval clipped to the requested range. */
+  record Busy(Instant start, Instant end, String eventId, String appointmentId) {
+  }
+
+  private final Pool pool;
+
+  BusyQueries(Pool pool) {
+    this.pool = pool;
+  }
+
+  Future<Scope> scope(Who who, int staleMinutes) {
+    String sql = "SELECT u.id, c.id, c.last_sync_at IS NULL OR c.last_sync_at < now() - make_interval(mins => $2) "
+        + "FROM user_integrations u LEFT JOIN calendars c ON c.integration_id = u.id WHERE "
+        + (who.integrationId() != null ? "u.id = $1" : "u.user_id = $1 AND u.status <> 'disconnected'");
+    long id = who.integrationId() != null ? who.integrationId() : who.userId();
+    return pool.preparedQuery(sql).execute(Tuple.of(id, staleMinutes)).map(rs -> {
+      List<Long> integrations = new ArrayList<>();
+      List<Long> calendars = new ArrayList<>();
+      boolean stale = false;
+      for (Row r : rs) {
+        if (!integrations.contains(r.getLong(0))) integrations.add(r.getLong(0));
+        if (r.getLong(1) == null) stale = true;
+        else calendars.add(r.getLong(1));
+        if (Boolean.TRUE.equals(r.getBoolean(2))) stale = true;
+      }
+      return new Scope(!integrations.isEmpty(), integrations, calendars.toArray(new Long[0]), stale);
+    });
+  }
+
+  /** The scope of a request and its busy blocks overlapping [start, end). */
+  record Checked(Scope scope, List<Busy> busy) {
+  }
+
+  /**
+   * Scope and overlapping blocks in one statement (one round trip): rows of kind 0 describe the calendars, kind 1 are
+   * blocks overlapping [start, end) (a block is at most {@link BusyExpansion#MAX_PIECE} long, so the range scan of
+   * (calendar_id, start_at) starts there), excluding excludeAppointment's own event. Blocks come clipped, the pieces
+   * of one event merged, sorted by start.
+   */
+  Future<Checked> check(Who who, Instant start, Instant end, String excludeAppointment, int staleMinutes) {
+    String where = who.integrationId() != null ? "u.id = $1" : "u.user_id = $1 AND u.status <> 'disconnected'";
+    long id = who.integrationId() != null ? who.integrationId() : who.userId();
+    return pool.preparedQuery("WITH cal AS MATERIALIZED (SELECT u.id AS integration_id, c.id AS calendar_id, "
+            + "c.last_sync_at IS NULL OR c.last_sync_at < now() - make_interval(mins => $6) AS stale "
+            + "FROM user_integrations u LEFT JOIN calendars c ON c.integration_id = u.id WHERE " + where + ") "
+            + "SELECT 0, integration_id, calendar_id, stale, NULL::timestamptz, NULL::timestamptz, NULL::text, NULL::text FROM cal "
+            + "UNION ALL SELECT 1, NULL, b.calendar_id, NULL, b.start_at, b.end_at, b.event_id, b.appointment_id "
+            + "FROM cal JOIN busy_blocks b ON b.calendar_id = cal.calendar_id AND b.start_at < $3 AND b.start_at > $4 "
+            + "AND b.end_at > $2 AND ($5::text IS NULL OR b.appointment_id IS DISTINCT FROM $5)")
+        .execute(Tuple.of(id, Appointments.utc(start), Appointments.utc(end),
+            Appointments.utc(start.minus(BusyExpansion.MAX_PIECE)), excludeAppointment, staleMinutes))
+        .map(rs -> {
+          List<Long> integrations = new ArrayList<>();
+          List<Long> calendars = new ArrayList<>();
+          boolean stale = false;
+          List<Busy> raw = new ArrayList<>();
+          for (Row r : rs) {
+            if (r.getInteger(0) == 0) {
+              if (!integrations.contains(r.getLong(1))) integrations.add(r.getLong(1));
+              if (r.getLong(2) == null) stale = true;
+              else calendars.add(r.getLong(2));
+              if (Boolean.TRUE.equals(r.getBoolean(3))) stale = true;
+            } else {
+              raw.add(new Busy(max(r.getOffsetDateTime(4).toInstant(), start), min(r.getOffsetDateTime(5).toInstant(), end),
+                  r.getString(6), r.getString(7)));
+            }
+          }
+          return new Checked(new Scope(!integrations.isEmpty(), integrations, calendars.toArray(new Long[0]), stale), merge(raw));
+        });
+  }
+
+  /** Merges touching pieces of the same event; sorted by start. */
+  static List<Busy> merge(List<Busy> raw) {
+    raw.sort((a, b) -> a.start().compareTo(b.start()));
+    Map<String, List<Busy>> byEvent = new LinkedHashMap<>();
+    for (Busy p : raw) {
+      List<Busy> list = byEvent.computeIfAbsent(p.eventId(), k -> new ArrayList<>());
+      Busy last = list.isEmpty() ? null : list.get(list.size() - 1);
+      if (last != null && !p.start().isAfter(last.end())) {
+        list.set(list.size() - 1, new Busy(last.start(), max(last.end(), p.end()), p.eventId(), last.appointmentId()));
+      } else {
+        list.add(p);
+      }
+    }
+    List<Busy> out = new ArrayList<>();
+    byEvent.values().forEach(out::addAll);
+    out.sort((a, b) -> a.start().compareTo(b.start()));
+    return out;
+  }
+
+  /** Busy merged across events (sorted, disjoint) and its complement within [start, end). */
+  static JsonObject freeBusy(List<Busy> blocks, Instant start, Instant end) {
+    JsonArray busy = new JsonArray();
+    JsonArray free = new JsonArray();
+    Instant cursor = start;
+    Instant curStart = null;
+    Instant curEnd = null;
+    for (Busy b : blocks) {
+      if (curEnd != null && !b.start().isAfter(curEnd)) {
+        curEnd = max(curEnd, b.end());
+        continue;
+      }
+      if (curEnd != null) {
+        busy.add(interval(curStart, curEnd));
+        cursor = curEnd;
+      }
+      if (b.start().isAfter(cursor)) free.add(interval(cursor, b.start()));
+      curStart = b.start();
+      curEnd = b.end();
+    }
+    if (curEnd != null) {
+      busy.add(interval(curStart, curEnd));
+      cursor = curEnd;
+    }
+    if (cursor.isBefore(end)) free.add(interval(cursor, end));
+    return new JsonObject().put("busy", busy).put("free", free);
+  }
+
+  /**
+   * Records overlaps between booked future appointments of the integration and Google busy time that is not ours,
+   * returning only the ones not reported before.
+   */
+  Future<List<JsonObject>> newConflicts(long integrationId) {
+    return pool.preparedQuery("INSERT INTO conflict_reports (appointment_id, appt_start, event_id, busy_start, busy_end, "
+            + "integration_id) SELECT a.id, a.start_at, b.event_id, b.start_at, b.end_at, a.integration_id "
+            + "FROM appointments a JOIN calendars c ON c.integration_id = a.integration_id "
+            + "JOIN busy_blocks b ON b.calendar_id = c.id AND b.start_at < a.end_at "
+            + "AND b.start_at > a.start_at - make_interval(secs => $2) AND b.end_at > a.start_at "
+            + "WHERE a.integration_id = $1 AND a.status = 'booked' AND a.end_at > now() AND b.appointment_id IS NULL "
+            + "ON CONFLICT DO NOTHING RETURNING appointment_id, appt_start, event_id, busy_start, busy_end, "
+            + "(SELECT end_at FROM appointments x WHERE x.id = appointment_id)")
+        .execute(Tuple.of(integrationId, (double) BusyExpansion.MAX_PIECE.toSeconds()))
+        .map(rs -> {
+          List<JsonObject> out = new ArrayList<>();
+          String now = Instant.now().toString();
+          for (Row r : rs) {
+            out.add(new JsonObject().put("integrationId", integrationId).put("appointmentId", r.getString(0))
+                .put("appointmentStart", iso(r.getOffsetDateTime(1))).put("appointmentEnd", iso(r.getOffsetDateTime(5)))
+                .put("eventId", r.getString(2)).put("busyStart", iso(r.getOffsetDateTime(3)))
+                .put("busyEnd", iso(r.getOffsetDateTime(4))).put("detectedAt", now));
+          }
+          return out;
+        });
+  }
+
+  static JsonObject interval(Instant s, Instant e) {
+    return new JsonObject().put("start", s.toString()).put("end", e.toString());
+  }
+
+  private static String iso(OffsetDateTime t) {
+    return t == null ? null : t.toInstant().toString();
+  }
+
+  private static Instant max(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+}

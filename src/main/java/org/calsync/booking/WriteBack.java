@@ -1,0 +1,172 @@
+package org.calsync.booking;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonObject;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.function.Function;
+import org.calsync.booking.Appointments.Check;
+import org.calsync.booking.Appointments.Pending;
+import org.calsync.bus.Addresses;
+import org.calsync.config.BookingConfig;
+import org.calsync.google.CalendarClient;
+import org.calsync.google.GoogleApiException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes appointments to Google: insert under the derived id (409 duplicate: it exists, patch it), patch for moves
+ * and restores (status back to confirmed, since Google keeps deleted ids reserved), delete for cancellations (404/410:
+ * already gone). The event carries no patient data: booking.neutralTitle, private visibility, and the appointment id in
+ * private extendedProperties. The intent is in the database first; a failed write stays pending for the sweep.
+ */
+final class WriteBack {
+  private static final Logger log = LoggerFactory.getLogger(WriteBack.class);
+  static final int LEASE_SECONDS = 60;
+  /** Private extended property naming the appointment (sync.EventMapper reads the same name into the mirror). */
+  static final String APPOINTMENT_PROPERTY = "calsyncAppointmentId";
+
+  /** What happened to one write request. */
+  record Outcome(boolean written, String error) {
+  }
+
+  private final Vertx vertx;
+  private final CalendarClient client;
+  private final Appointments appointments;
+  private final BookingConfig config;
+  private final String worker;
+
+  WriteBack(Vertx vertx, CalendarClient client, Appointments appointments, BookingConfig config, String worker) {
+    this.vertx = vertx;
+    this.client = client;
+    this.appointments = appointments;
+    this.config = config;
+    this.worker = worker;
+  }
+
+  /** Writes the appointment's pending versions until none is left (or one fails / another writer holds it). */
+  Future<Outcome> write(String appointmentId) {
+    return appointments.claim(appointmentId, worker, LEASE_SECONDS).compose(p -> {
+      if (p == null) return Future.succeededFuture(new Outcome(false, null));
+      return apply(p).transform(ar -> {
+        if (ar.succeeded()) {
+          log.info("appointment written id={} version={} status={}", p.id(), p.version(), p.status());
+          audit(p.integrationId(), "appointment.written", new JsonObject().put("appointmentId", p.id())
+              .put("version", p.version()).put("status", p.status()));
+          return appointments.written(p, worker, ar.result())
+              .compose(more -> more ? write(appointmentId) : Future.succeededFuture(new Outcome(true, null)));
+        }
+        String error = describe(ar.cause());
+        log.warn("appointment write failed id={} version={} (will retry): {}", p.id(), p.version(), error);
+        return appointments.failed(p, worker, error).map(new Outcome(false, error));
+      });
+    });
+  }
+
+  /** Makes Google match p; returns the event's etag (null for a deletion). */
+  private Future<String> apply(Pending p) {
+    if ("cancelled".equals(p.status())) {
+      return withToken(p.integrationId(), t -> client.deleteEvent(t, p.calendarId(), p.eventId()))
+          .recover(e -> status(e) == 404 ? Future.succeededFuture() : Future.failedFuture(e))
+          .map(v -> null);
+    }
+    JsonObject body = event(p.id(), p.start(), p.end());
+    Future<JsonObject> f = p.writtenVersion() == 0 ? insertOrPatch(p.integrationId(), p.calendarId(), p.eventId(), body)
+        : patchOrInsert(p.integrationId(), p.calendarId(), p.eventId(), body);
+    return f.map(ev -> ev.getString("etag"));
+  }
+
+  private Future<JsonObject> insertOrPatch(long integrationId, String calendarId, String eventId, JsonObject body) {
+    return withToken(integrationId, t -> client.insertEvent(t, calendarId, body.copy().put("id", eventId)))
+        .recover(e -> status(e) == 409 ? withToken(integrationId, t -> client.patchEvent(t, calendarId, eventId, body))
+            : Future.failedFuture(e));
+  }
+
+  private Future<JsonObject> patchOrInsert(long integrationId, String calendarId, String eventId, JsonObject body) {
+    return withToken(integrationId, t -> client.patchEvent(t, calendarId, eventId, body))
+        .recover(e -> status(e) == 404 ? insertOrPatch(integrationId, calendarId, eventId, body) : Future.failedFuture(e));
+  }
+
+  /**
+   * EMR wins: compares a flagged appointment with Google and restores our event if it was moved or deleted there.
+   * Returns the overridden notice, or null when Google already matches.
+   */
+  Future<JsonObject> verify(Check c) {
+    boolean mirrorMatches = c.mirrorStatus() != null && !"cancelled".equals(c.mirrorStatus())
+        && c.start().equals(c.mirrorStart()) && c.end().equals(c.mirrorEnd());
+    if (mirrorMatches) return Future.succeededFuture(null);
+    return withToken(c.integrationId(), t -> client.getEvent(t, c.calendarId(), c.eventId()))
+        .recover(e -> status(e) == 404 || status(e) == 410 ? Future.succeededFuture(new JsonObject().put("status", "cancelled"))
+            : Future.failedFuture(e))
+        .compose(ev -> {
+          Instant gs = time(ev, "start");
+          Instant ge = time(ev, "end");
+          boolean deleted = "cancelled".equals(ev.getString("status"));
+          if (!deleted && c.start().equals(gs) && c.end().equals(ge)) return Future.succeededFuture(null);
+          JsonObject notice = new JsonObject().put("integrationId", c.integrationId()).put("appointmentId", c.id())
+              .put("eventId", c.eventId()).put("change", deleted ? "deleted" : "moved")
+              .put("restoredStart", c.start().toString()).put("restoredEnd", c.end().toString());
+          if (!deleted && gs != null) notice.put("googleStart", gs.toString());
+          if (!deleted && ge != null) notice.put("googleEnd", ge.toString());
+          return patchOrInsert(c.integrationId(), c.calendarId(), c.eventId(), event(c.id(), c.start(), c.end()))
+              .map(x -> notice.put("at", Instant.now().toString()));
+        });
+  }
+
+  /** The Google event for an appointment: nothing but busy time and our marker. */
+  JsonObject event(String appointmentId, Instant start, Instant end) {
+    return new JsonObject()
+        .put("summary", config.neutralTitle())
+        .put("visibility", "private")
+        .put("transparency", "opaque")
+        .put("status", "confirmed")
+        .put("start", new JsonObject().put("dateTime", start.toString()))
+        .put("end", new JsonObject().put("dateTime", end.toString()))
+        .put("extendedProperties", new JsonObject().put("private",
+            new JsonObject().put(APPOINTMENT_PROPERTY, appointmentId)));
+  }
+
+  /** Runs a call with the integration's access token; on 401 refreshes once and retries. */
+  private <T> Future<T> withToken(long integrationId, Function<String, Future<T>> call) {
+    return token(integrationId, false).compose(call).recover(e -> {
+      if (e instanceof GoogleApiException g && g.kind() == GoogleApiException.Kind.AUTH) {
+        return token(integrationId, true).compose(call);
+      }
+      return Future.failedFuture(e);
+    });
+  }
+
+  private Future<String> token(long integrationId, boolean force) {
+    return vertx.eventBus().<JsonObject>request(Addresses.TOKEN_GET,
+            new JsonObject().put("integrationId", integrationId).put("force", force))
+        .map(m -> m.body().getString("accessToken"));
+  }
+
+  private void audit(long integrationId, String action, JsonObject detail) {
+    vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", "booking").put("action", action)
+        .put("integrationId", integrationId).put("detail", detail));
+  }
+
+  private static Instant time(JsonObject ev, String field) {
+    JsonObject t = ev.getValue(field) instanceof JsonObject o ? o : null;
+    if (t == null || !(t.getValue("dateTime") instanceof String s)) return null;
+    try {
+      return OffsetDateTime.parse(s).toInstant();
+    } catch (DateTimeException e) {
+      return null;
+    }
+  }
+
+  static int status(Throwable e) {
+    return e instanceof GoogleApiException g ? g.status() : -1;
+  }
+
+  static String describe(Throwable e) {
+    if (e instanceof GoogleApiException g) return "google " + g.status() + " " + g.reason() + ": " + g.getMessage();
+    if (e instanceof ReplyException r) return "token " + r.failureCode() + ": " + r.getMessage();
+    return e.getClass().getSimpleName() + ": " + e.getMessage();
+  }
+}

@@ -1,0 +1,102 @@
+package org.calsync.booking;
+
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.DayOfWeek;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.temporal.TemporalAdjusters;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.calsync.App;
+import org.calsync.support.Harness;
+import org.calsync.token.Connections;
+
+/** A harness with booking switched on (fast sweep) and one practitioner whose calendar is in America/Toronto. */
+final class BookingSupport implements AutoCloseable {
+  static final ZoneId TORONTO = ZoneId.of("America/Toronto");
+  final Harness h;
+  final String cal = "dr.house@clinic.test";
+  final long integrationId;
+  /** A Monday three weeks ahead (local date in Toronto). */
+  final LocalDate monday = LocalDate.now(TORONTO).plusWeeks(3).with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
+
+  BookingSupport(JsonObject booking) {
+    h = new Harness();
+    h.config = h.config(new JsonObject().put("booking", new JsonObject().put("sweepSeconds", 1).mergeIn(booking)));
+    h.start(new App.Parts(true, false, false));
+    h.emulator.state().createUser(cal);
+    String refresh = h.emulator.state().mintRefreshToken(cal);
+    integrationId = new Connections(h.vertx, h.pool(), h.cipher).connect(7, cal, refresh).await();
+  }
+
+  /** RFC 3339 of a local Toronto date-time, days after {@link #monday}. */
+  String at(int day, String time) {
+    return LocalDateTime.of(monday.plusDays(day), java.time.LocalTime.parse(time)).atZone(TORONTO).toOffsetDateTime().toString();
+  }
+
+  JsonObject timed(int day, String from, String to) {
+    return new JsonObject().put("summary", "private patient note")
+        .put("start", new JsonObject().put("dateTime", at(day, from)).put("timeZone", TORONTO.getId()))
+        .put("end", new JsonObject().put("dateTime", at(day, to)).put("timeZone", TORONTO.getId()));
+  }
+
+  String insert(JsonObject event) {
+    return h.emulator.state().insertEvent(cal, event).getString("id");
+  }
+
+  JsonObject request(String address, JsonObject body) {
+    return h.vertx.eventBus().<JsonObject>request(address, body).await().body();
+  }
+
+  /** The failure code of a request expected to fail. */
+  int failure(String address, Object body) {
+    try {
+      h.vertx.eventBus().request(address, body).await();
+    } catch (ReplyException e) {
+      return e.failureCode();
+    }
+    throw new AssertionError("request to " + address + " succeeded");
+  }
+
+  JsonArray conflicts(String start, String end, String appointmentId) {
+    JsonObject body = new JsonObject().put("integrationId", integrationId).put("start", start).put("end", end);
+    if (appointmentId != null) body.put("appointmentId", appointmentId);
+    return request("calsync.booking.conflicts", body).getJsonArray("conflicts");
+  }
+
+  List<JsonObject> collect(String address) {
+    List<JsonObject> seen = new CopyOnWriteArrayList<>();
+    h.vertx.eventBus().<JsonObject>consumer(address, m -> seen.add(m.body())).completion().await();
+    return seen;
+  }
+
+  /** Google's live events carrying our appointment marker for the id. */
+  List<JsonObject> googleEventsOf(String appointmentId) {
+    return h.emulator.state().groundTruth(cal).stream().filter(e -> {
+      JsonObject ext = e.getJsonObject("extendedProperties");
+      JsonObject priv = ext == null ? null : ext.getJsonObject("private");
+      return priv != null && appointmentId.equals(priv.getString("calsyncAppointmentId"));
+    }).toList();
+  }
+
+  static void eventually(Runnable check) {
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (true) {
+      try {
+        check.run();
+        return;
+      } catch (AssertionError e) {
+        if (System.currentTimeMillis() > deadline) throw e;
+        Harness.sleep(100);
+      }
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    h.close();
+  }
+}
