@@ -3,7 +3,8 @@
 #   ./run.sh                 the daemon with conf/calsync.json (same as ./run.sh run)
 #   ./run.sh demo [opts]     embedded PostgreSQL + local Google emulator + daemon (see ./run.sh demo --help)
 #   ./run.sh emulator [opts] the Google Calendar/OAuth emulator alone
-#   ./run.sh bench [opts]    the benchmark (needs the test classpath; built on demand)
+#   ./run.sh bench [opts]    the sync benchmark (needs the test classpath; built on demand)
+#   ./run.sh bench-conflicts the conflict-check latency benchmark
 #   ./run.sh <command>       any CLI command: sync, sync-all, test-auto-sync, failed, status, ... (./run.sh --help)
 # JAVA_OPTS adds JVM options.
 set -euo pipefail
@@ -15,13 +16,15 @@ fi
 cmd=${1:-run}
 case "$cmd" in
   demo) logconf=conf/logback-demo.xml ;;
-  bench)
+  bench|bench-conflicts)
+    main=org.calsync.bench.Benchmark
+    [ "$cmd" = bench-conflicts ] && main=org.calsync.bench.ConflictBench
     shift
     if [ ! -f target/test-classpath.txt ] || [ -n "$(find src pom.xml -newer target/test-classpath.txt -print -quit)" ]; then
       mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
     fi
     exec java ${JAVA_OPTS:--Xmx1g} -Dlogback.configurationFile=conf/logback-demo.xml -DCALSYNC_DEMO_LOG=bench.log \
-      -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" org.calsync.bench.Benchmark "$@" ;;
+      -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" "$main" "$@" ;;
   *) logconf=conf/logback.xml ;;
 esac
 exec java ${JAVA_OPTS:-} -Dlogback.configurationFile="$logconf" -jar "$JAR" "$@"

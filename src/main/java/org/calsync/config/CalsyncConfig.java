@@ -20,7 +20,7 @@ public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, T
       {"db", "url", "password", "poolSize"},
       {"google", "apiBaseUrl", "tokenUrl", "revokeUrl", "clientId", "clientSecret", "requestTimeoutMs"},
       {"sync", "intervalMinutes", "stagger", "maxConcurrent", "pageSize", "maxAttempts", "maxDeleteShare",
-          "maxDeleteMinimum", "leaseSeconds", "pollMs", "storeEventText", "projectRequestsPerMinute", "retryBaseSeconds"},
+          "maxDeleteMinimum", "leaseSeconds", "pollMs", "storeEventText", "projectRequestsPerMinute", "retryBaseSeconds", "maxFullSyncs"},
       {"token", "refreshBufferSeconds", "keys", "keyFile"},
       {"scheduler", "enabled", "zone", "cleanupAt", "failedJobRetentionDays", "tokenHealthDay", "tokenHealthAt"},
       {"http", "host", "port"},

@@ -16,12 +16,13 @@ import io.vertx.core.json.JsonObject;
  *   <li>pollMs: idle queue poll (default 1000)</li>
  *   <li>storeEventText: keep summaries in the mirror (default false: busy time only)</li>
  *   <li>projectRequestsPerMinute: Google per-project quota to stay under (default 10000)</li>
+ *   <li>maxFullSyncs: full listings (initial sync, after 410) in flight per process, bounding memory (default 16)</li>
  *   <li>retryBaseSeconds: first job-level retry delay, doubled per attempt up to 15 min (default 30)</li>
  * </ul>
  */
 public record SyncConfig(int intervalMinutes, boolean stagger, int maxConcurrent, int pageSize, int maxAttempts,
                          double maxDeleteShare, int maxDeleteMinimum, int leaseSeconds, int pollMs,
-                         boolean storeEventText, int projectRequestsPerMinute, int retryBaseSeconds) {
+                         boolean storeEventText, int projectRequestsPerMinute, int retryBaseSeconds, int maxFullSyncs) {
   static SyncConfig fromJson(JsonObject root) {
     Json j = new Json(root, "sync");
     return new SyncConfig(
@@ -36,6 +37,7 @@ public record SyncConfig(int intervalMinutes, boolean stagger, int maxConcurrent
         (int) j.integer("pollMs", 1000, 10, 60_000),
         j.bool("storeEventText", false),
         (int) j.integer("projectRequestsPerMinute", 10_000, 1, 10_000_000),
-        (int) j.integer("retryBaseSeconds", 30, 0, 3600));
+        (int) j.integer("retryBaseSeconds", 30, 0, 3600),
+        (int) j.integer("maxFullSyncs", 16, 1, 10_000));
   }
 }

@@ -41,6 +41,7 @@ public final class CalendarSync {
   private final Tokens tokens;
   private final SyncMetrics metrics;
   private final BusyBlocks busy;
+  private final AsyncSemaphore fullSyncs;
 
   /** busy: keeps booking's busy_blocks in step, in the same transactions as the mirror (null: no busy blocks). */
   public CalendarSync(Vertx vertx, Pool pool, CalendarClient client, SyncConfig config, GoogleThrottle throttle,
@@ -55,6 +56,7 @@ public final class CalendarSync {
     this.tokens = new Tokens(vertx.eventBus());
     this.metrics = metrics;
     this.busy = busy;
+    this.fullSyncs = new AsyncSemaphore(config.maxFullSyncs());
   }
 
   /** Syncs every calendar of the integration; allowMassDelete lifts the deletion guard (operator's explicit choice). */
@@ -152,7 +154,12 @@ public final class CalendarSync {
 
   // ---- full: apply page by page, sweep at the end
 
+  /** Full listings hold whole pages in memory: at most sync.maxFullSyncs run at once. */
   private Future<SyncResult> full(GoogleCall google, Calendar cal, boolean allowMassDelete) {
+    return fullSyncs.run(() -> fullListing(google, cal, allowMassDelete));
+  }
+
+  private Future<SyncResult> fullListing(GoogleCall google, Calendar cal, boolean allowMassDelete) {
     Set<String> seen = new HashSet<>();
     int[] upserted = {0};
     EventMapper mapper = new EventMapper(cal.timeZone(), config.storeEventText());

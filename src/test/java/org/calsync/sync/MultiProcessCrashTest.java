@@ -45,7 +45,7 @@ class MultiProcessCrashTest {
     Map<String, Long> ids = h.connectSeeded(n, 12);
     h.emulator.state().setFaults(FaultProfile.none().withLatency(40, 40).withServerError(0.05));
     JsonObject cfg = h.configJson(new JsonObject()
-        .put("sync", new JsonObject().put("leaseSeconds", 5).put("pollMs", 100).put("intervalMinutes", 10)
+        .put("sync", new JsonObject().put("leaseSeconds", 5).put("pollMs", 100).put("intervalMinutes", 10).put("stagger", false)
             .put("maxConcurrent", 16).put("pageSize", 5))
         .put("scheduler", new JsonObject().put("enabled", true)));
     Path dir = Files.createTempDirectory("calsync-procs");
