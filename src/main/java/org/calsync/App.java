@@ -52,7 +52,7 @@ public final class App {
       if (applied > 0) log.info("database migrations applied={}", applied);
       App app = new App(vertx, Db.pool(vertx, config.db()));
       return app.deploy(new AuditVerticle(app.pool, config.audit()))
-          .compose(v -> app.deploy(new TokenVerticle(config, app.pool, cipher)))
+          .compose(v -> app.deploy(new TokenVerticle(config, app.pool, cipher, registry)))
           .compose(v -> app.deploy(new ConnectionVerticle(config, app.pool, cipher)))
           .compose(v -> parts.workers() ? app.deploy(new BookingVerticle(config, app.pool)) : Future.succeededFuture())
           .compose(v -> parts.workers() ? app.deploy(app.worker = new SyncWorkerVerticle(config, app.pool, registry)) : Future.succeededFuture())

@@ -68,11 +68,15 @@ public final class Mirror {
         .execute(Tuple.of(calendarId, (Object) ids.toArray(new String[0]))).map(rs -> rs.rowCount());
   }
 
-  /** [rows in the mirror, rows that are not in keep] for a calendar. */
-  public static Future<long[]> sweepCounts(SqlClient conn, long calendarId, Collection<String> keep) {
-    return conn.preparedQuery("SELECT count(*), count(*) FILTER (WHERE NOT (google_event_id = ANY($2))) "
-            + "FROM calendar_events WHERE calendar_id = $1")
-        .execute(Tuple.of(calendarId, (Object) keep.toArray(new String[0]))).map(rs -> {
+  /** The database's clock (the time base of synced_at). */
+  public static Future<OffsetDateTime> now(SqlClient conn) {
+    return conn.query("SELECT now()").execute().map(rs -> rs.iterator().next().getOffsetDateTime(0));
+  }
+
+  /** [rows in the mirror, rows not written since the given time] for a calendar. */
+  public static Future<long[]> sweepCounts(SqlClient conn, long calendarId, OffsetDateTime since) {
+    return conn.preparedQuery("SELECT count(*), count(*) FILTER (WHERE synced_at < $2) FROM calendar_events WHERE calendar_id = $1")
+        .execute(Tuple.of(calendarId, since)).map(rs -> {
           Row r = rs.iterator().next();
           return new long[] {r.getLong(0), r.getLong(1)};
         });
@@ -83,9 +87,10 @@ public final class Mirror {
         .map(rs -> rs.iterator().next().getLong(0));
   }
 
-  /** Deletes the calendar's rows whose ids are not in keep (end of a full sync). */
-  public static Future<Integer> sweep(SqlClient conn, long calendarId, Collection<String> keep) {
-    return conn.preparedQuery("DELETE FROM calendar_events WHERE calendar_id = $1 AND NOT (google_event_id = ANY($2))")
-        .execute(Tuple.of(calendarId, (Object) keep.toArray(new String[0]))).map(rs -> rs.rowCount());
+  /** Deletes the calendar's rows not written since the given time (end of a full listing). */
+  public static Future<Integer> sweep(SqlClient conn, long calendarId, OffsetDateTime since) {
+    return conn.preparedQuery("DELETE FROM calendar_events WHERE calendar_id = $1 AND synced_at < $2")
+        .execute(Tuple.of(calendarId, since)).map(rs -> rs.rowCount());
   }
+
 }

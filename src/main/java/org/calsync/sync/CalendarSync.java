@@ -160,21 +160,21 @@ public final class CalendarSync {
   }
 
   private Future<SyncResult> fullListing(GoogleCall google, Calendar cal, boolean allowMassDelete) {
-    Set<String> seen = new HashSet<>();
     int[] upserted = {0};
     EventMapper mapper = new EventMapper(cal.timeZone(), config.storeEventText());
-    return fullPages(google, cal, mapper, null, seen, upserted, 0).compose(end -> pool.withTransaction(conn ->
-        Mirror.sweepCounts(conn, cal.id(), seen).compose(counts -> {
+    // Rows this listing upserts get synced_at >= started; what is older was not listed and is swept at the end.
+    return Mirror.now(pool).compose(started -> fullPages(google, cal, mapper, null, upserted, 0).compose(end ->
+        pool.withTransaction(conn -> Mirror.sweepCounts(conn, cal.id(), started).compose(counts -> {
           Future<Void> guard = allowMassDelete ? Future.succeededFuture() : checkDeletes(cal.id(), counts[1], counts[0]);
-          return guard.compose(v -> Mirror.sweep(conn, cal.id(), seen))
+          return guard.compose(v -> Mirror.sweep(conn, cal.id(), started))
               .compose(deleted -> busy == null ? Future.succeededFuture(deleted)
                   : busy.afterFull(conn, cal.id(), cal.timeZone()).map(deleted))
               .compose(deleted -> Calendars.saveSyncToken(conn, cal.id(), end.token, true)
                   .map(v -> new SyncResult(1, upserted[0], deleted, end.pages, true, 0)));
-        })));
+        }))));
   }
 
-  private Future<End> fullPages(GoogleCall google, Calendar cal, EventMapper mapper, String pageToken, Set<String> seen,
+  private Future<End> fullPages(GoogleCall google, Calendar cal, EventMapper mapper, String pageToken,
                                 int[] upserted, int pages) {
     return page(google, cal, null, pageToken).compose(page -> {
       List<EventRow> rows = new ArrayList<>();
@@ -184,14 +184,13 @@ public final class CalendarSync {
           if (EventMapper.isDeletion(e)) continue;
           EventRow row = mapper.map(e);
           rows.add(row);
-          seen.add(row.id());
         }
       } catch (IllegalArgumentException | ClassCastException ex) {
         return Future.failedFuture(GoogleErrors.malformed("events.list", ex.getMessage()));
       }
       upserted[0] += rows.size();
       return Mirror.upsert(pool, cal.id(), rows).compose(v -> page.nextPageToken != null
-          ? fullPages(google, cal, mapper, page.nextPageToken, seen, upserted, pages + 1)
+          ? fullPages(google, cal, mapper, page.nextPageToken, upserted, pages + 1)
           : Future.succeededFuture(new End(page.nextSyncToken, pages + 1)));
     });
   }

@@ -1,5 +1,7 @@
 package org.calsync.token;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -40,12 +42,15 @@ public final class TokenVerticle extends VerticleBase {
   private final CalsyncConfig config;
   private final Pool pool;
   private final CredentialCipher cipher;
+  private final MeterRegistry registry;
   private final Map<Long, Cached> cache = new HashMap<>();
   private final Map<Long, Future<Cached>> inFlight = new HashMap<>();
   private OAuthClient oauth;
   private long bufferMillis;
 
-  public TokenVerticle(CalsyncConfig config, Pool pool, CredentialCipher cipher) {
+  /** registry receives calsync_token_refreshes_total{outcome=ok|revoked|error}. */
+  public TokenVerticle(CalsyncConfig config, Pool pool, CredentialCipher cipher, MeterRegistry registry) {
+    this.registry = registry;
     this.config = config;
     this.pool = pool;
     this.cipher = cipher;
@@ -141,6 +146,7 @@ public final class TokenVerticle extends VerticleBase {
         byte[] sealed = cipher.seal(id, updated);
         OffsetDateTime at = OffsetDateTime.ofInstant(Instant.ofEpochMilli(expiresAt), ZoneOffset.UTC);
         return Integrations.storeCredentials(conn, id, sealed, cipher.activeKeyId(), at).map(v -> {
+          refreshed("ok");
           log.info("token refreshed successfully integration={} expiresInSeconds={} refreshTokenRotated={}",
               id, t.expiresInSeconds(), rotated);
           audit("token.refreshed", id, new JsonObject().put("expiresInSeconds", t.expiresInSeconds()).put("rotated", rotated));
@@ -149,9 +155,11 @@ public final class TokenVerticle extends VerticleBase {
       }
       Throwable err = ar.cause();
       if (err instanceof OAuthException oe && oe.kind() == OAuthException.Kind.REVOKED) {
+        refreshed("revoked");
         log.warn("token refresh failed integration={} error={}: needs reconnect", id, oe.error());
         return revoke(conn, row, oe.error());
       }
+      refreshed("error");
       log.warn("token refresh failed integration={} reason={}", id, err.getMessage());
       audit("token.refresh_failed", id, new JsonObject().put("error", err.getMessage()));
       int code = err instanceof OAuthException oe && oe.kind() == OAuthException.Kind.CLIENT
@@ -178,6 +186,11 @@ public final class TokenVerticle extends VerticleBase {
     }
     if (o.token != null) return Future.succeededFuture(o.token);
     return Future.failedFuture(new ReplyException(io.vertx.core.eventbus.ReplyFailure.RECIPIENT_FAILURE, o.failureCode, o.failure));
+  }
+
+  private void refreshed(String outcome) {
+    Counter.builder("calsync.token.refreshes").description("Token refreshes by outcome").tag("outcome", outcome)
+        .register(registry).increment();
   }
 
   private static Outcome fail(long id, int code, String message) {

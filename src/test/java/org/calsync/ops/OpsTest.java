@@ -45,7 +45,7 @@ class OpsTest {
           .contains("calsync_google_calls_total{op=\"events.list\",reason=\"\",status=\"200\"}")
           .contains("calsync_google_calls_total{op=\"events.list\"")
           .contains("calsync_queue_depth").contains("calsync_failed_jobs").contains("calsync_oldest_due_seconds")
-          .contains("jvm_memory_used_bytes").contains("vertx_http_client");
+          .contains("calsync_token_refreshes_total{outcome=\"ok\"} 4.0").contains("jvm_memory_used_bytes").contains("vertx_http_client");
     } finally {
       web.close();
     }
