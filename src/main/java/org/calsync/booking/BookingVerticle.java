@@ -165,14 +165,15 @@ public final class BookingVerticle extends VerticleBase {
     if (who == null) return;
     Range range = Requests.range(msg, body, booking.maxRangeDays());
     if (range == null) return;
-    integrationOf(who).compose(integrationId -> appointments.book(id, integrationId, range.start(), range.end()))
+    integrationOf(who).compose(integrationId -> appointments.book(id, integrationId, range.start(), range.end())
         .compose(intent -> {
           if (intent.otherIntegration() != null) {
             return Future.<JsonObject>failedFuture(new BadRequest("appointment " + id + " belongs to integration "
                 + intent.otherIntegration() + "; cancel it and book it anew"));
           }
-          return afterIntent(id, intent);
-        })
+          return afterIntent(id, intent).onSuccess(r -> report(integrationId)
+              .onFailure(e -> log.warn("conflict report integration={} failed: {}", integrationId, e.getMessage())));
+        }))
         .onComplete(ar -> reply(msg, ar));
   }
 
@@ -210,6 +211,8 @@ public final class BookingVerticle extends VerticleBase {
   private void afterSync(Message<JsonObject> msg) {
     JsonObject b = msg.body();
     if (b == null || !"synced".equals(b.getString("outcome")) || !(b.getValue("integrationId") instanceof Number n)) return;
+    // Nothing in the mirror changed: no new busy time, none of our events touched (bookings report on their own).
+    if (b.getInteger("changed", 1) == 0) return;
     long integrationId = n.longValue();
     report(integrationId).onFailure(e -> log.warn("conflict report integration={} failed: {}", integrationId, e.getMessage()));
     checkOwnEvents(integrationId).onFailure(e -> log.warn("EMR-wins check integration={} failed: {}", integrationId, e.getMessage()));
