@@ -5,13 +5,11 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 import org.calsync.bus.Addresses;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.config.PushConfig;
-import org.calsync.db.Db;
+import org.calsync.db.LeaderLock;
 import org.calsync.google.CalendarClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,8 +40,7 @@ public final class PushVerticle extends VerticleBase {
   private Router router;
   private CalendarClient client;
   private ChannelKeeper keeper;
-  private PgConnection lockConnection;
-  private boolean leader;
+  private LeaderLock leaderLock;
   private boolean busy;
   private boolean again;
   private boolean soonPending;
@@ -58,6 +55,7 @@ public final class PushVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     push = config.push();
+    leaderLock = new LeaderLock(vertx, config.db(), LEADER_LOCK, "push channel keeper");
     PushMetrics metrics = new PushMetrics(registry);
     Channels channels = new Channels(pool);
     client = new CalendarClient(vertx, config.google(), 16);
@@ -77,7 +75,7 @@ public final class PushVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     client.close();
-    return lockConnection == null ? Future.succeededFuture() : lockConnection.close();
+    return leaderLock == null ? Future.succeededFuture() : leaderLock.close();
   }
 
   /** The webhook routes, for OpsVerticle (available once deployed). */
@@ -128,21 +126,6 @@ public final class PushVerticle extends VerticleBase {
   }
 
   private Future<Boolean> ensureLeader() {
-    if (leader && lockConnection != null) return Future.succeededFuture(true);
-    Future<PgConnection> conn = lockConnection != null ? Future.succeededFuture(lockConnection)
-        : PgConnection.connect(vertx, Db.connectOptions(config.db())).onSuccess(c -> {
-          lockConnection = c;
-          c.closeHandler(v -> {
-            if (leader) log.warn("push channel keeper lost its lock connection");
-            leader = false;
-            lockConnection = null;
-          });
-        });
-    return conn.compose(c -> c.preparedQuery("SELECT pg_try_advisory_lock($1)").execute(Tuple.of(LEADER_LOCK)))
-        .map(rs -> {
-          leader = rs.iterator().next().getBoolean(0);
-          if (leader) log.info("push channel keeper active in this process");
-          return leader;
-        });
+    return leaderLock.ensure();
   }
 }

@@ -3,14 +3,13 @@ package org.calsync.scheduler;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgConnection;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.function.Supplier;
 import org.calsync.bus.Addresses;
 import org.calsync.config.CalsyncConfig;
-import org.calsync.db.Db;
+import org.calsync.db.LeaderLock;
 import org.calsync.db.JobQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +30,7 @@ public final class SchedulerVerticle extends VerticleBase {
   private final CalsyncConfig config;
   private final Pool pool;
   private SchedulerTasks tasks;
-  private PgConnection lockConnection;
-  private boolean leader;
+  private LeaderLock leaderLock;
   private boolean busy;
   private long cycle;
 
@@ -44,6 +42,7 @@ public final class SchedulerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     tasks = new SchedulerTasks(vertx, config, pool);
+    leaderLock = new LeaderLock(vertx, config.db(), LEADER_LOCK, "scheduler");
     vertx.setPeriodic(TICK_MS, id -> tick());
     vertx.setTimer(1, id -> tick());
     return Future.succeededFuture();
@@ -51,11 +50,11 @@ public final class SchedulerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return lockConnection == null ? Future.succeededFuture() : lockConnection.close();
+    return leaderLock == null ? Future.succeededFuture() : leaderLock.close();
   }
 
   public boolean leader() {
-    return leader;
+    return leaderLock != null && leaderLock.held();
   }
 
   private void tick() {
@@ -70,22 +69,7 @@ public final class SchedulerVerticle extends VerticleBase {
   }
 
   private Future<Boolean> ensureLeader() {
-    if (leader && lockConnection != null) return Future.succeededFuture(true);
-    Future<PgConnection> conn = lockConnection != null ? Future.succeededFuture(lockConnection)
-        : PgConnection.connect(vertx, Db.connectOptions(config.db())).onSuccess(c -> {
-          lockConnection = c;
-          c.closeHandler(v -> {
-            if (leader) log.warn("scheduler lost its leader lock connection");
-            leader = false;
-            lockConnection = null;
-          });
-        });
-    return conn.compose(c -> c.preparedQuery("SELECT pg_try_advisory_lock($1)").execute(Tuple.of(LEADER_LOCK)))
-        .map(rs -> {
-          leader = rs.iterator().next().getBoolean(0);
-          if (leader) log.info("scheduler leadership acquired");
-          return leader;
-        });
+    return leaderLock.ensure();
   }
 
   private Future<Void> runDue() {
