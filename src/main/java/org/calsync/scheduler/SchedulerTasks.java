@@ -54,7 +54,8 @@ public final class SchedulerTasks {
         chain = chain.compose(v -> queue.enqueueAll(ids.subList(f, t), at.subList(f, t), priority));
       }
       return chain.map(v -> {
-        log.info("starting automatic sync integrations={} windowSeconds={}", ids.size(), windowMillis / 1000);
+        log.atInfo().setMessage("starting automatic sync").addKeyValue("integrations", ids.size())
+            .addKeyValue("windowSeconds", windowMillis / 1000).log();
         vertx.eventBus().publish(Addresses.JOBS_AVAILABLE, new JsonObject());
         audit("scheduler.cycle", new JsonObject().put("enqueued", ids.size()).put("windowSeconds", windowMillis / 1000));
         return ids.size();

@@ -145,8 +145,9 @@ public final class SyncWorkerVerticle extends VerticleBase {
     if (err == null) {
       outcome = "synced";
       event.mergeIn(result.toJson()).put("changed", result.changed());
-      log.info("sync completed integration={} upserted={} deleted={} fullSync={} pages={} durationMs={}",
-          id, result.upserted(), result.deleted(), result.fullSync(), result.pages(), millis);
+      log.atInfo().setMessage("sync completed").addKeyValue("integration", id).addKeyValue("upserted", result.upserted())
+          .addKeyValue("deleted", result.deleted()).addKeyValue("fullSync", result.fullSync())
+          .addKeyValue("pages", result.pages()).addKeyValue("durationMs", millis).log();
       done = settleBatch.add(new JobQueue.Done(job.id(), id, result.toJson().put("durationMs", millis), result.pendingTokens()));
     } else if (err instanceof ReplyException re && re.failureCode() == FailureCode.NEEDS_RECONNECT) {
       outcome = "needs_reconnect";
@@ -160,11 +161,13 @@ public final class SyncWorkerVerticle extends VerticleBase {
     } else if (retryable(err) && job.attempts() < sync.maxAttempts()) {
       outcome = "retry";
       long delay = jobBackoffMillis(sync.retryBaseSeconds() * 1000L, job.attempts());
-      log.warn("sync failed integration={} attempt={}/{} retryInMs={}: {}", id, job.attempts(), sync.maxAttempts(), delay, err.getMessage());
+      log.atWarn().setMessage("sync failed, will retry").addKeyValue("integration", id).addKeyValue("attempt", job.attempts())
+          .addKeyValue("maxAttempts", sync.maxAttempts()).addKeyValue("retryInMs", delay).addKeyValue("error", err.getMessage()).log();
       done = queue.retry(job, workerId, delay, err.getMessage(), true);
     } else {
       outcome = err instanceof MassDeletionRefused ? "refused" : "failed";
-      log.error("sync failed integration={} attempts={}: {}", id, job.attempts(), err.getMessage());
+      log.atError().setMessage("sync failed").addKeyValue("integration", id).addKeyValue("attempts", job.attempts())
+          .addKeyValue("outcome", outcome).addKeyValue("error", err.getMessage()).log();
       done = integrations.recordSync(id, outcome, new JsonObject().put("error", err.getMessage()))
           .compose(v -> queue.fail(job, workerId, errorClass(err), String.valueOf(err.getMessage())));
     }

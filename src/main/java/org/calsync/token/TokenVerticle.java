@@ -135,7 +135,7 @@ public final class TokenVerticle extends VerticleBase {
     if (refreshToken == null || refreshToken.isEmpty()) {
       return revoke(conn, row, "no refresh token stored");
     }
-    log.info("attempting silent token refresh integration={}", id);
+    log.atInfo().setMessage("attempting silent token refresh").addKeyValue("integration", id).log();
     return oauth.refresh(refreshToken).transform(ar -> {
       if (ar.succeeded()) {
         OAuthClient.Tokens t = ar.result();
@@ -147,8 +147,8 @@ public final class TokenVerticle extends VerticleBase {
         OffsetDateTime at = OffsetDateTime.ofInstant(Instant.ofEpochMilli(expiresAt), ZoneOffset.UTC);
         return Integrations.storeCredentials(conn, id, sealed, cipher.activeKeyId(), at).map(v -> {
           refreshed("ok");
-          log.info("token refreshed successfully integration={} expiresInSeconds={} refreshTokenRotated={}",
-              id, t.expiresInSeconds(), rotated);
+          log.atInfo().setMessage("token refreshed successfully").addKeyValue("integration", id)
+              .addKeyValue("expiresInSeconds", t.expiresInSeconds()).addKeyValue("refreshTokenRotated", rotated).log();
           audit("token.refreshed", id, new JsonObject().put("expiresInSeconds", t.expiresInSeconds()).put("rotated", rotated));
           return new Outcome(id, new Cached(t.accessToken(), expiresAt), 0, null, false, null, null);
         });

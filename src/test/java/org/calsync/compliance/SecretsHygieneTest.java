@@ -67,6 +67,7 @@ class SecretsHygieneTest {
       if (e.getArgumentArray() != null) for (Object a : e.getArgumentArray()) sb.append(' ').append(a);
       if (e.getThrowableProxy() != null) sb.append(' ').append(ThrowableProxyUtil.asString(e.getThrowableProxy()));
       e.getMDCPropertyMap().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+      if (e.getKeyValuePairs() != null) e.getKeyValuePairs().forEach(kv -> sb.append(' ').append(kv.key).append('=').append(kv.value));
       out.add(sb.toString());
     }
     return out;
