@@ -68,6 +68,12 @@ final class AdminApi {
       state.invalidateSyncTokens(ctx.pathParam("calendarId"));
       ctx.response().setStatusCode(204).end();
     });
+    router.put("/admin/updated-min-window").handler(ctx -> {
+      Object days = Http.body(ctx).getValue("days");
+      if (!(days instanceof Number n) || n.doubleValue() < 0) throw GoogleErrors.invalid("days must be a number >= 0");
+      state.updatedMinWindow(java.time.Duration.ofMillis((long) (n.doubleValue() * 86_400_000L)));
+      ctx.response().setStatusCode(204).end();
+    });
     router.get("/admin/faults").handler(ctx -> Http.json(ctx, 200, state.faults().toJson()));
     router.put("/admin/faults").handler(ctx -> {
       state.setFaults(FaultProfile.fromJson(Http.body(ctx)));

@@ -3,6 +3,7 @@ package org.calsync.emulator;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -57,6 +58,21 @@ public final class EmulatorState {
       rotateRefreshTokens = on;
     }
   }
+
+  /** Default of {@link #updatedMinWindow(Duration)}: Google is reported to refuse updatedMin older than about 4 weeks. */
+  public static final Duration DEFAULT_UPDATED_MIN_WINDOW = Duration.ofDays(28);
+  private volatile long updatedMinWindowMs = DEFAULT_UPDATED_MIN_WINDOW.toMillis();
+
+  /**
+   * events.list with an {@code updatedMin} older than now minus {@code window} answers 410 updatedMinTooLongAgo
+   * (SPEC 2.6). Default {@link #DEFAULT_UPDATED_MIN_WINDOW}.
+   */
+  public void updatedMinWindow(Duration window) {
+    if (window == null || window.isNegative()) throw new IllegalArgumentException("window must be >= 0");
+    updatedMinWindowMs = window.toMillis();
+  }
+
+  long updatedMinWindowMs() { return updatedMinWindowMs; }
 
   EmulatorState(Vertx vertx, EmulatorOptions options) {
     this.options = options;

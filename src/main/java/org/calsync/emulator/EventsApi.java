@@ -121,9 +121,13 @@ final class EventsApi {
     String user = Http.user(ctx);
     ListResult r;
     JsonObject envelope;
+    long now = System.currentTimeMillis();
     synchronized (state.lock) {
       CalendarData cal = state.calendarFor(user, ctx.pathParam("calendarId"));
-      r = EventLister.list(cal, p, System.currentTimeMillis());
+      if (p.updatedMin() != null && p.updatedMin() < now - state.updatedMinWindowMs()) {
+        throw GoogleErrors.updatedMinTooLongAgo();
+      }
+      r = EventLister.list(cal, p, now);
       envelope = envelope(cal);
     }
     Http.json(ctx, 200, finish(envelope, r));

@@ -14,6 +14,10 @@ public final class GoogleErrors {
     return new ApiError(410, "calendar", "fullSyncRequired", "Sync token is no longer valid, a full sync is required.",
       "parameter", "syncToken");
   }
+  public static ApiError updatedMinTooLongAgo() {
+    return new ApiError(410, "calendar", "updatedMinTooLongAgo", "The requested minimum modification time lies too far in the past.",
+      "parameter", "updatedMin");
+  }
   public static ApiError conditionNotMet() {
     return new ApiError(412, "global", "conditionNotMet", "Precondition Failed", "header", "If-Match");
   }
