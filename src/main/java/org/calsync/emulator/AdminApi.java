@@ -32,10 +32,23 @@ final class AdminApi {
     });
     router.post("/admin/users/:email/refresh-tokens").handler(ctx -> {
       try {
-        Http.json(ctx, 200, new JsonObject().put("refreshToken", state.mintRefreshToken(ctx.pathParam("email"))));
+        Object c = Http.body(ctx).getValue("clientId");
+        String clientId = c == null ? null : String.valueOf(c);
+        String email = ctx.pathParam("email");
+        Http.json(ctx, 200, new JsonObject().put("refreshToken",
+          clientId == null ? state.mintRefreshToken(email) : state.mintRefreshToken(email, clientId)));
       } catch (IllegalArgumentException e) {
         throw GoogleErrors.notFound();
       }
+    });
+    router.post("/admin/clients").handler(ctx -> {
+      JsonObject b = Http.body(ctx);
+      try {
+        state.registerClient(b.getString("clientId"), b.getString("clientSecret"));
+      } catch (IllegalArgumentException | ClassCastException e) {
+        throw GoogleErrors.invalid("clientId and clientSecret required (and not the default client)");
+      }
+      ctx.response().setStatusCode(204).end();
     });
     router.post("/admin/refresh-tokens/revoke").handler(ctx -> {
       String token = Http.body(ctx).getString("refreshToken");

@@ -1,5 +1,6 @@
 package org.calsync.emulator;
 
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -39,5 +40,44 @@ class EmulatorFidelityTest extends EmulatorTestSupport {
     assertThat(set.statusCode()).isEqualTo(204);
     assertThat(listUpdatedMin(token, now.minus(2, ChronoUnit.DAYS)).statusCode()).isEqualTo(410);
     assertThat(listUpdatedMin(token, now.minus(1, ChronoUnit.HOURS)).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void refreshTokenOfAnotherClientIsUnauthorizedClient() throws Exception {
+    emu.state().createUser(ALICE);
+    HttpResponse<Buffer> reg = client.postAbs(emu.baseUrl() + "/admin/clients")
+      .sendJsonObject(new JsonObject().put("clientId", "other-app").put("clientSecret", "other-secret")).await(5, TimeUnit.SECONDS);
+    assertThat(reg.statusCode()).isEqualTo(204);
+    String defaultToken = emu.state().mintRefreshToken(ALICE);
+    HttpResponse<Buffer> minted = client.postAbs(emu.baseUrl() + "/admin/users/" + enc(ALICE) + "/refresh-tokens")
+      .sendJsonObject(new JsonObject().put("clientId", "other-app")).await(5, TimeUnit.SECONDS);
+    assertThat(minted.statusCode()).isEqualTo(200);
+    String otherToken = minted.bodyAsJsonObject().getString("refreshToken");
+    MultiMap asOther = MultiMap.caseInsensitiveMultiMap().add("grant_type", "refresh_token").add("client_id", "other-app")
+      .add("client_secret", "other-secret");
+
+    // default client token, presented by the other registered client
+    HttpResponse<Buffer> wrong = tokenRequest(MultiMap.caseInsensitiveMultiMap().addAll(asOther).add("refresh_token", defaultToken));
+    assertThat(wrong.statusCode()).isEqualTo(400);
+    assertThat(wrong.bodyAsJsonObject()).isEqualTo(new JsonObject()
+      .put("error", "unauthorized_client").put("error_description", "Unauthorized"));
+    // and the other way round
+    HttpResponse<Buffer> wrong2 = tokenRequest(refreshForm(otherToken));
+    assertThat(wrong2.statusCode()).isEqualTo(400);
+    assertThat(wrong2.bodyAsJsonObject().getString("error")).isEqualTo("unauthorized_client");
+
+    // each token works with its own client; the default client is unchanged
+    assertThat(tokenRequest(refreshForm(defaultToken)).statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> ok = tokenRequest(MultiMap.caseInsensitiveMultiMap().addAll(asOther).add("refresh_token", otherToken));
+    assertThat(ok.statusCode()).isEqualTo(200);
+    assertThat(send(api(GET, ok.bodyAsJsonObject().getString("access_token"), EVENTS)).statusCode()).isEqualTo(200);
+    // a wrong secret for the registered client is still invalid_client; unknown clients are not found
+    HttpResponse<Buffer> badSecret = tokenRequest(MultiMap.caseInsensitiveMultiMap().add("grant_type", "refresh_token")
+      .add("client_id", "other-app").add("client_secret", "nope").add("refresh_token", otherToken));
+    assertThat(badSecret.statusCode()).isEqualTo(401);
+    assertThat(badSecret.bodyAsJsonObject().getString("error")).isEqualTo("invalid_client");
+    // a revoked token is invalid_grant whichever client presents it
+    emu.state().revokeRefreshToken(otherToken);
+    assertThat(tokenRequest(refreshForm(otherToken)).bodyAsJsonObject().getString("error")).isEqualTo("invalid_grant");
   }
 }
