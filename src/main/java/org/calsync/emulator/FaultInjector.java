@@ -60,7 +60,7 @@ final class FaultInjector {
     // a fixed number of draws per request keeps the sequence aligned whatever the outcome
     double uReset = rng.nextDouble(), uServer = rng.nextDouble(), uRate = rng.nextDouble(), uQuota = rng.nextDouble();
     double uSlow = rng.nextDouble(), uMalformed = rng.nextDouble();
-    int variant = rng.nextInt(4);
+    int variant = rng.nextInt(10); // serverError: even/odd; rateLimit: variant % 5
     long jitter = p.jitterMs() > 0 ? rng.nextLong(p.jitterMs() + 1) : 0;
     long delay = p.latencyMs() + jitter;
     if (p.perUserLimit() && user != null && !admit(user, now)) {
@@ -71,13 +71,16 @@ final class FaultInjector {
       return fault(new Decision(delay, GoogleErrors.backendError(variant % 2 == 0 ? 500 : 503), null, false, false));
     }
     if (uRate < p.rateLimit()) {
-      ApiError e = switch (variant) {
+      int v = variant % 5;
+      ApiError e = switch (v) {
         case 0 -> GoogleErrors.rateLimit(403);
         case 1 -> GoogleErrors.rateLimit(429);
         case 2 -> GoogleErrors.userRateLimit();
-        default -> GoogleErrors.rateLimit(429);
+        case 3 -> GoogleErrors.rateLimit(429);
+        default -> GoogleErrors.quotaSystemRateLimit();
       };
-      return fault(new Decision(delay, e, variant >= 2 ? String.valueOf(1 + variant - 2) : null, false, false));
+      String retryAfter = v == 2 ? "1" : v == 3 ? "2" : null;
+      return fault(new Decision(delay, e, retryAfter, false, false));
     }
     if (uQuota < p.quotaExceeded()) return fault(new Decision(delay, GoogleErrors.quotaExceeded(), null, false, false));
     if (uSlow < p.slow()) {

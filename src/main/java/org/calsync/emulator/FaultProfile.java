@@ -8,8 +8,9 @@ import java.util.Set;
 
 /**
  * Fault injection settings. Probabilities are in [0,1] and are drawn, in this order, per request:
- * connectionReset, serverError (500 backendError or 503), rateLimit (403/429 rateLimitExceeded or 403
- * userRateLimitExceeded, sometimes with Retry-After), quotaExceeded (403), slow (response delayed by slowMs),
+ * connectionReset, serverError (500 backendError or 503), rateLimit (one of five equally likely variants: 403 or 429
+ * rateLimitExceeded, 403 userRateLimitExceeded with Retry-After 1, 429 with Retry-After 2, or the quota system's 403
+ * rateLimitExceeded with a long message and "status":"PERMISSION_DENIED"), quotaExceeded (403), slow (response delayed by slowMs),
  * malformedJson (200 with a truncated body). Every request is also delayed by latencyMs + uniform[0, jitterMs].
  * perUserLimit enforces 600 requests per user per sliding minute (403 userRateLimitExceeded).
  *

@@ -2,12 +2,16 @@ package org.calsync.emulator;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static io.vertx.core.http.HttpMethod.GET;
@@ -79,5 +83,34 @@ class EmulatorFidelityTest extends EmulatorTestSupport {
     // a revoked token is invalid_grant whichever client presents it
     emu.state().revokeRefreshToken(otherToken);
     assertThat(tokenRequest(refreshForm(otherToken)).bodyAsJsonObject().getString("error")).isEqualTo("invalid_grant");
+  }
+
+  @Test
+  void rateLimitIncludesTheQuotaSystemBodyDeterministically() throws Exception {
+    String token = login(ALICE);
+    emu.state().setFaults(FaultProfile.none().withRateLimit(1.0));
+    List<String> first = new ArrayList<>();
+    JsonObject quotaSystem = null;
+    for (int i = 0; i < 40; i++) {
+      HttpResponse<Buffer> r = send(api(GET, token, EVENTS));
+      assertThat(r.statusCode()).isIn(403, 429);
+      JsonObject error = r.bodyAsJsonObject().getJsonObject("error");
+      first.add(r.statusCode() + " " + error.getString("status") + " " + r.getHeader("Retry-After"));
+      if ("PERMISSION_DENIED".equals(error.getString("status"))) quotaSystem = r.bodyAsJsonObject();
+    }
+    String message = "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user' of service "
+      + "'calendar-json.googleapis.com' for consumer 'project_number:" + GoogleErrors.PROJECT_NUMBER + "'.";
+    assertThat(quotaSystem).isEqualTo(new JsonObject().put("error", new JsonObject().put("code", 403).put("message", message)
+      .put("errors", new JsonArray().add(new JsonObject().put("message", message).put("domain", "usageLimits")
+        .put("reason", "rateLimitExceeded"))).put("status", "PERMISSION_DENIED")));
+    // every variant shows up, and the same seed gives the same sequence
+    assertThat(Set.copyOf(first)).contains("403 PERMISSION_DENIED null", "403 null null", "429 null null", "403 null 1", "429 null 2");
+    emu.state().setFaults(FaultProfile.none().withRateLimit(1.0));
+    List<String> second = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      HttpResponse<Buffer> r = send(api(GET, token, EVENTS));
+      second.add(r.statusCode() + " " + r.bodyAsJsonObject().getJsonObject("error").getString("status") + " " + r.getHeader("Retry-After"));
+    }
+    assertThat(second).isEqualTo(first);
   }
 }
