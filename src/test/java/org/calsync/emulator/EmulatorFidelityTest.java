@@ -113,4 +113,79 @@ class EmulatorFidelityTest extends EmulatorTestSupport {
     }
     assertThat(second).isEqualTo(first);
   }
+
+  /** Follows nextPageToken to the end; returns the ids in order and records the page sizes and the final sync token. */
+  private List<String> listAll(String token, String query, List<Integer> sizes, String[] syncToken) throws Exception {
+    List<String> ids = new ArrayList<>();
+    String pageToken = null;
+    for (int pages = 0; pages < 500; pages++) {
+      String q = query + (pageToken == null ? "" : "&pageToken=" + enc(pageToken));
+      HttpResponse<Buffer> r = send(api(GET, token, EVENTS + "?" + q));
+      assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(200);
+      JsonObject body = r.bodyAsJsonObject();
+      body.getJsonArray("items").forEach(o -> ids.add(((JsonObject) o).getString("id")));
+      sizes.add(body.getJsonArray("items").size());
+      pageToken = body.getString("nextPageToken");
+      if (pageToken == null) {
+        syncToken[0] = body.getString("nextSyncToken");
+        return ids;
+      }
+      assertThat(body.getString("nextSyncToken")).isNull();
+    }
+    throw new AssertionError("listing did not end");
+  }
+
+  @Test
+  void emptyPagesStillCarryATokenAndTheListingIsComplete() throws Exception {
+    String token = login(ALICE);
+    List<String> created = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      created.add(emu.state().insertEvent(ALICE, timed("e" + i, "2026-06-0" + (1 + i % 9) + "T10:00:00Z",
+        "2026-06-0" + (1 + i % 9) + "T11:00:00Z")).getString("id"));
+    }
+    JsonObject profile = FaultProfile.none().withEmptyPages(0.5).toJson();
+    assertThat(profile.getDouble("emptyPages")).isEqualTo(0.5);
+    HttpResponse<Buffer> put = client.putAbs(emu.baseUrl() + "/admin/faults").sendJsonObject(profile).await(5, TimeUnit.SECONDS);
+    assertThat(put.bodyAsJsonObject().getDouble("emptyPages")).isEqualTo(0.5);
+    assertThat(emu.state().faults()).isEqualTo(FaultProfile.fromJson(profile));
+
+    List<Integer> sizes = new ArrayList<>();
+    String[] sync = new String[1];
+    List<String> ids = listAll(token, "maxResults=7", sizes, sync);
+    assertThat(ids).containsExactlyElementsOf(created); // complete, no duplicates, creation order
+    assertThat(sync[0]).isNotNull();
+    // at least one empty page before the end and one short non-empty page, each with a nextPageToken
+    assertThat(sizes.subList(0, sizes.size() - 1)).contains(0);
+    assertThat(sizes.subList(0, sizes.size() - 1)).anyMatch(n -> n > 0 && n < 7);
+    assertThat(sizes).allMatch(n -> n <= 7);
+
+    // deterministic under the seed
+    emu.state().setFaults(FaultProfile.none().withEmptyPages(0.5));
+    List<Integer> again = new ArrayList<>();
+    List<String> ids2 = listAll(token, "maxResults=7", again, new String[1]);
+    emu.state().setFaults(FaultProfile.none().withEmptyPages(0.5));
+    List<Integer> third = new ArrayList<>();
+    listAll(token, "maxResults=7", third, new String[1]);
+    assertThat(third).isEqualTo(again);
+    assertThat(ids2).containsExactlyElementsOf(created);
+
+    // incremental sync across short pages returns every change exactly once
+    List<String> changed = new ArrayList<>();
+    for (int i = 0; i < 40; i += 3) {
+      emu.state().patchEvent(ALICE, created.get(i), new JsonObject().put("summary", "changed " + i));
+      changed.add(created.get(i));
+    }
+    List<String> delta = listAll(token, "maxResults=4&syncToken=" + enc(sync[0]), new ArrayList<>(), sync);
+    assertThat(delta).containsExactlyElementsOf(changed);
+    assertThat(sync[0]).isNotNull();
+
+    // sorted listings too; and with every page faulted the listing still ends and is complete
+    List<String> sorted = listAll(token, "maxResults=5&singleEvents=true&orderBy=startTime", new ArrayList<>(), new String[1]);
+    assertThat(sorted).containsExactlyInAnyOrderElementsOf(created);
+    emu.state().setFaults(FaultProfile.none().withEmptyPages(1.0));
+    List<Integer> all = new ArrayList<>();
+    assertThat(listAll(token, "maxResults=3", all, new String[1])).containsExactlyElementsOf(created);
+    assertThat(all.subList(0, all.size() - 1)).allMatch(n -> n < 3);
+    assertThat(listAll(token, "maxResults=1", new ArrayList<>(), new String[1])).containsExactlyElementsOf(created);
+  }
 }
