@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Google behaviours reported in SPEC/ISSUES that clients must survive: 410 on old updatedMin, client mix-ups, etc. */
@@ -187,5 +188,60 @@ class EmulatorFidelityTest extends EmulatorTestSupport {
     assertThat(listAll(token, "maxResults=3", all, new String[1])).containsExactlyElementsOf(created);
     assertThat(all.subList(0, all.size() - 1)).allMatch(n -> n < 3);
     assertThat(listAll(token, "maxResults=1", new ArrayList<>(), new String[1])).containsExactlyElementsOf(created);
+  }
+
+  private List<String> ids(JsonArray items) {
+    List<String> out = new ArrayList<>();
+    items.forEach(o -> out.add(((JsonObject) o).getString("id")));
+    return out;
+  }
+
+  @Test
+  void exdateAndRdateShapeInstancesListingsAndFreeBusy() throws Exception {
+    String token = login(ALICE);
+    // daily 09:00 Toronto (13:00Z in June), 5 occurrences June 1..5; June 2 (TZID form) and June 4 (UTC form)
+    // excluded; June 10 added
+    JsonObject master = send(api(POST, token, EVENTS), timed("daily", "2026-06-01T09:00:00-04:00", "2026-06-01T10:00:00-04:00")
+      .put("recurrence", new JsonArray().add("RRULE:FREQ=DAILY;COUNT=5")
+        .add("EXDATE;TZID=America/Toronto:20260602T090000").add("EXDATE:20260604T130000Z")
+        .add("RDATE;TZID=America/Toronto:20260610T090000"))).bodyAsJsonObject();
+    String mid = master.getString("id");
+    assertThat(master.getJsonArray("recurrence")).hasSize(4);
+    List<String> expected = List.of(mid + "_20260601T130000Z", mid + "_20260603T130000Z", mid + "_20260605T130000Z",
+      mid + "_20260610T130000Z");
+
+    HttpResponse<Buffer> inst = send(api(GET, token, EVENTS + "/" + mid + "/instances"));
+    assertThat(inst.statusCode()).isEqualTo(200);
+    assertThat(ids(inst.bodyAsJsonObject().getJsonArray("items"))).isEqualTo(expected);
+    assertThat(inst.bodyAsJsonObject().getJsonArray("items").getJsonObject(3).getJsonObject("start").getString("dateTime"))
+      .isEqualTo("2026-06-10T09:00:00-04:00");
+
+    JsonObject single = send(api(GET, token, EVENTS + "?singleEvents=true&orderBy=startTime")).bodyAsJsonObject();
+    assertThat(ids(single.getJsonArray("items"))).isEqualTo(expected);
+    // an excluded occurrence does not exist
+    assertThat(send(api(GET, token, EVENTS + "/" + mid + "_20260602T130000Z")).statusCode()).isEqualTo(404);
+    assertThat(send(api(GET, token, EVENTS + "/" + mid + "_20260610T130000Z")).statusCode()).isEqualTo(200);
+
+    HttpResponse<Buffer> fb = send(api(POST, token, "freeBusy"), new JsonObject().put("timeMin", "2026-06-01T00:00:00Z")
+      .put("timeMax", "2026-06-12T00:00:00Z").put("items", new JsonArray().add(new JsonObject().put("id", ALICE))));
+    JsonArray busy = new JsonArray();
+    for (String d : List.of("01", "03", "05", "10")) {
+      busy.add(new JsonObject().put("start", "2026-06-" + d + "T13:00:00Z").put("end", "2026-06-" + d + "T14:00:00Z"));
+    }
+    assertThat(fb.bodyAsJsonObject().getJsonObject("calendars").getJsonObject(ALICE).getJsonArray("busy")).isEqualTo(busy);
+
+    // all-day series with a date EXDATE
+    JsonObject allDay = send(api(POST, token, EVENTS), new JsonObject().put("summary", "off")
+      .put("start", new JsonObject().put("date", "2026-06-01")).put("end", new JsonObject().put("date", "2026-06-02"))
+      .put("recurrence", new JsonArray().add("RRULE:FREQ=WEEKLY;COUNT=3").add("EXDATE;VALUE=DATE:20260608"))).bodyAsJsonObject();
+    String aid = allDay.getString("id");
+    assertThat(ids(send(api(GET, token, EVENTS + "/" + aid + "/instances")).bodyAsJsonObject().getJsonArray("items")))
+      .containsExactly(aid + "_20260601", aid + "_20260615");
+
+    // RDATE periods are not supported: a clear 400, nothing stored
+    HttpResponse<Buffer> period = send(api(POST, token, EVENTS), timed("p", "2026-06-01T09:00:00-04:00", "2026-06-01T10:00:00-04:00")
+      .put("recurrence", new JsonArray().add("RRULE:FREQ=DAILY;COUNT=2").add("RDATE;VALUE=PERIOD:20260610T130000Z/PT1H")));
+    assertThat(period.statusCode()).isEqualTo(400);
+    assertThat(emu.state().groundTruth(ALICE)).hasSize(2);
   }
 }
