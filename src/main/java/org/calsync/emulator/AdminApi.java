@@ -32,10 +32,23 @@ final class AdminApi {
     });
     router.post("/admin/users/:email/refresh-tokens").handler(ctx -> {
       try {
-        Http.json(ctx, 200, new JsonObject().put("refreshToken", state.mintRefreshToken(ctx.pathParam("email"))));
+        Object c = Http.body(ctx).getValue("clientId");
+        String clientId = c == null ? null : String.valueOf(c);
+        String email = ctx.pathParam("email");
+        Http.json(ctx, 200, new JsonObject().put("refreshToken",
+          clientId == null ? state.mintRefreshToken(email) : state.mintRefreshToken(email, clientId)));
       } catch (IllegalArgumentException e) {
         throw GoogleErrors.notFound();
       }
+    });
+    router.post("/admin/clients").handler(ctx -> {
+      JsonObject b = Http.body(ctx);
+      try {
+        state.registerClient(b.getString("clientId"), b.getString("clientSecret"));
+      } catch (IllegalArgumentException | ClassCastException e) {
+        throw GoogleErrors.invalid("clientId and clientSecret required (and not the default client)");
+      }
+      ctx.response().setStatusCode(204).end();
     });
     router.post("/admin/refresh-tokens/revoke").handler(ctx -> {
       String token = Http.body(ctx).getString("refreshToken");
@@ -66,6 +79,12 @@ final class AdminApi {
     });
     router.post("/admin/calendars/:calendarId/invalidate-sync-tokens").handler(ctx -> {
       state.invalidateSyncTokens(ctx.pathParam("calendarId"));
+      ctx.response().setStatusCode(204).end();
+    });
+    router.put("/admin/updated-min-window").handler(ctx -> {
+      Object days = Http.body(ctx).getValue("days");
+      if (!(days instanceof Number n) || n.doubleValue() < 0) throw GoogleErrors.invalid("days must be a number >= 0");
+      state.updatedMinWindow(java.time.Duration.ofMillis((long) (n.doubleValue() * 86_400_000L)));
       ctx.response().setStatusCode(204).end();
     });
     router.get("/admin/faults").handler(ctx -> Http.json(ctx, 200, state.faults().toJson()));

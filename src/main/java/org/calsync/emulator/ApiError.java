@@ -13,9 +13,18 @@ public final class ApiError extends RuntimeException {
   public final String reason;
   public final String locationType;
   public final String location;
+  /** Top-level {@code "status"} of errors raised by Google's quota system (e.g. PERMISSION_DENIED), else null. */
+  public final String apiStatus;
 
   public ApiError(int status, String domain, String reason, String message, String locationType, String location) {
+    this(status, domain, reason, message, locationType, location, null);
+  }
+
+  /** With a top-level {@code "status"}, rendered in the quota system's key order (code, message, errors, status). */
+  public ApiError(int status, String domain, String reason, String message, String locationType, String location,
+                  String apiStatus) {
     super(message, null, false, false);
+    this.apiStatus = apiStatus;
     this.status = status;
     this.domain = domain;
     this.reason = reason;
@@ -28,6 +37,11 @@ public final class ApiError extends RuntimeException {
   }
 
   public JsonObject toJson() {
+    if (apiStatus != null) {
+      JsonObject item = new JsonObject().put("message", getMessage()).put("domain", domain).put("reason", reason);
+      return new JsonObject().put("error", new JsonObject().put("code", status).put("message", getMessage())
+        .put("errors", new JsonArray().add(item)).put("status", apiStatus));
+    }
     JsonObject item = new JsonObject().put("domain", domain).put("reason", reason).put("message", getMessage());
     if (locationType != null) item.put("locationType", locationType);
     if (location != null) item.put("location", location);

@@ -5,7 +5,7 @@ package org.calsync.emulator;
  *
  * @param host                  interface to bind (127.0.0.1 by default)
  * @param port                  TCP port, 0 picks a free one
- * @param clientId              the only OAuth client accepted by /token
+ * @param clientId              the default OAuth client accepted by /token (more: EmulatorState.registerClient)
  * @param clientSecret          its secret
  * @param accessTokenTtlSeconds {@code expires_in} of issued access tokens; they stop working after it
  * @param seed                  seeds every random choice (ids, seeded events, faults, mutation driver)

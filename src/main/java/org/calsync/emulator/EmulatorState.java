@@ -3,6 +3,7 @@ package org.calsync.emulator;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -36,6 +37,8 @@ public final class EmulatorState {
   private final Map<String, String> refreshTokens = new HashMap<>();          // token -> email
   private final Map<String, AccessToken> accessTokens = new HashMap<>();      // token -> grant
   private final Map<String, Set<String>> tokensByUser = new HashMap<>();      // email -> refresh tokens
+  private final Map<String, String> tokenClients = new HashMap<>();          // refresh token -> client id (absent = default)
+  private final Map<String, String> clients = new HashMap<>();               // client id -> secret
   private long seq;
   private long etagCounter;
   private long seedIdCounter;
@@ -58,8 +61,24 @@ public final class EmulatorState {
     }
   }
 
+  /** Default of {@link #updatedMinWindow(Duration)}: Google is reported to refuse updatedMin older than about 4 weeks. */
+  public static final Duration DEFAULT_UPDATED_MIN_WINDOW = Duration.ofDays(28);
+  private volatile long updatedMinWindowMs = DEFAULT_UPDATED_MIN_WINDOW.toMillis();
+
+  /**
+   * events.list with an {@code updatedMin} older than now minus {@code window} answers 410 updatedMinTooLongAgo
+   * (SPEC 2.6). Default {@link #DEFAULT_UPDATED_MIN_WINDOW}.
+   */
+  public void updatedMinWindow(Duration window) {
+    if (window == null || window.isNegative()) throw new IllegalArgumentException("window must be >= 0");
+    updatedMinWindowMs = window.toMillis();
+  }
+
+  long updatedMinWindowMs() { return updatedMinWindowMs; }
+
   EmulatorState(Vertx vertx, EmulatorOptions options) {
     this.options = options;
+    clients.put(options.clientId(), options.clientSecret());
     this.rng = new SplittableRandom(options.seed());
     this.faults = new FaultInjector(options.seed(), stats);
     this.notifier = new PushNotifier(vertx, stats, options.seed());
@@ -92,19 +111,58 @@ public final class EmulatorState {
     return c;
   }
 
+  /** A refresh token of the user for the default client ({@link EmulatorOptions#clientId()}). */
   public String mintRefreshToken(String email) {
+    return mintRefreshToken(email, options.clientId());
+  }
+
+  /**
+   * A refresh token of the user issued to {@code clientId} (a registered client). Presenting it with another
+   * registered client's credentials gives 400 unauthorized_client.
+   */
+  public String mintRefreshToken(String email, String clientId) {
     synchronized (lock) {
       if (!calendars.containsKey(email)) throw new IllegalArgumentException("unknown user " + email);
+      if (!clients.containsKey(clientId)) throw new IllegalArgumentException("unknown client " + clientId);
       String token = "1//0" + randomString(B64, 100);
       refreshTokens.put(token, email);
+      if (!clientId.equals(options.clientId())) tokenClients.put(token, clientId);
       tokensByUser.computeIfAbsent(email, k -> new HashSet<>()).add(token);
       return token;
+    }
+  }
+
+  /**
+   * Registers (or re-keys) another OAuth client accepted by /token, besides the default one of the options.
+   * The default client cannot be re-keyed.
+   */
+  public void registerClient(String clientId, String clientSecret) {
+    if (clientId == null || clientId.isEmpty() || clientSecret == null) throw new IllegalArgumentException("client id and secret required");
+    synchronized (lock) {
+      if (clientId.equals(options.clientId())) throw new IllegalArgumentException("the default client is fixed by the options");
+      clients.put(clientId, clientSecret);
+    }
+  }
+
+  /** The secret of a registered client, or null when the client is unknown. */
+  String clientSecret(String clientId) {
+    synchronized (lock) {
+      return clientId == null ? null : clients.get(clientId);
+    }
+  }
+
+  /** The client a live refresh token was issued to, or null when the token is unknown or revoked. */
+  String clientOf(String refreshToken) {
+    synchronized (lock) {
+      if (!refreshTokens.containsKey(refreshToken)) return null;
+      return tokenClients.getOrDefault(refreshToken, options.clientId());
     }
   }
 
   public void revokeRefreshToken(String refreshToken) {
     synchronized (lock) {
       String email = refreshTokens.remove(refreshToken);
+      tokenClients.remove(refreshToken);
       if (email != null) tokensByUser.getOrDefault(email, Set.of()).remove(refreshToken);
       accessTokens.values().removeIf(a -> refreshToken.equals(a.refreshToken()));
     }
@@ -114,7 +172,10 @@ public final class EmulatorState {
   public void revokeUser(String email) {
     synchronized (lock) {
       Set<String> tokens = tokensByUser.remove(email);
-      if (tokens != null) tokens.forEach(refreshTokens::remove);
+      if (tokens != null) tokens.forEach(t -> {
+        refreshTokens.remove(t);
+        tokenClients.remove(t);
+      });
       accessTokens.values().removeIf(a -> email.equals(a.email()));
     }
   }
@@ -133,8 +194,9 @@ public final class EmulatorState {
       if (email == null) return null;
       String rotated = null;
       if (rotateRefreshTokens) {
+        String client = tokenClients.getOrDefault(refreshToken, options.clientId());
         revokeRefreshToken(refreshToken);
-        rotated = mintRefreshToken(email);
+        rotated = mintRefreshToken(email, client);
       }
       String token = "ya29.a0" + randomString(B64, 150);
       AccessToken a = new AccessToken(email, rotated != null ? rotated : refreshToken, now + options.accessTokenTtlSeconds() * 1000);

@@ -140,7 +140,7 @@ final class EventJson {
     e.updatedMs = now;
     if (rule != null) {
       List<ZonedDateTime> all = series;
-      boolean unbounded = rule.count == 0 && rule.untilMs == null;
+      boolean unbounded = rule.unbounded();
       e.endMs = unbounded ? Long.MAX_VALUE : all.isEmpty() ? en : all.get(all.size() - 1).toInstant().toEpochMilli() + e.durMs;
     }
 

@@ -50,6 +50,14 @@ final class EventLister {
   }
 
   static ListResult list(CalendarData cal, ListParams p, long now) {
+    return list(cal, p, now, -1);
+  }
+
+  /**
+   * @param shortPage -1, or the emptyPages fault: the page holds at most this many items (fewer than maxResults) and
+   *                  carries a nextPageToken even when nothing is left (the next page is then empty and final)
+   */
+  static ListResult list(CalendarData cal, ListParams p, long now, int shortPage) {
     long since = -1;
     if (p.syncToken() != null) {
       SyncTokens.Sync s = SyncTokens.parseSync(p.syncToken());
@@ -71,17 +79,24 @@ final class EventLister {
     int limit = token != null ? token.limit() : cal.order.size();
     Page page;
     if (since >= 0) {
-      page = new Page(p.maxResults());
+      page = new Page(shortPage >= 0 ? shortPage : p.maxResults());
       incremental(cal, p, since, watermark, token, page, now);
     } else if (p.orderBy() != null) {
-      return sorted(cal, p, watermark, limit, token, now);
+      return sorted(cal, p, watermark, limit, token, now, shortPage);
     } else {
-      page = new Page(p.maxResults());
+      page = new Page(shortPage >= 0 ? shortPage : p.maxResults());
       full(cal, p, token, limit, page, now);
     }
     if (page.stopped) {
       String next = SyncTokens.page(new SyncTokens.Page(cal.index, watermark, since, page.stopSeq, page.stopOrd,
         page.stopSub, limit, p.queryHash()));
+      return new ListResult(page.json(), next, null);
+    }
+    if (shortPage >= 0 && !page.items.isEmpty()) {
+      // nothing left, but a nextPageToken all the same: it leads to an empty, final page
+      String next = since >= 0
+        ? SyncTokens.page(new SyncTokens.Page(cal.index, watermark, since, watermark, Integer.MAX_VALUE, 0, limit, p.queryHash()))
+        : SyncTokens.page(new SyncTokens.Page(cal.index, watermark, since, 0, limit, 0, limit, p.queryHash()));
       return new ListResult(page.json(), next, null);
     }
     return new ListResult(page.json(), null,
@@ -187,17 +202,18 @@ final class EventLister {
       && EventJson.matchesProperties(d, "shared", p.sharedProps());
   }
 
-  private static ListResult sorted(CalendarData cal, ListParams p, long watermark, int limit, SyncTokens.Page token, long now) {
+  private static ListResult sorted(CalendarData cal, ListParams p, long watermark, int limit, SyncTokens.Page token, long now,
+                                   int shortPage) {
     Page all = new Page(Integer.MAX_VALUE);
     full(cal, p, null, limit, all, now);
     List<Entry> items = all.items;
     if ("startTime".equals(p.orderBy())) items.sort(Comparator.comparingLong(Entry::startMs));
     else items.sort(Comparator.comparingLong(Entry::updatedMs));
     int offset = token != null ? token.sub() : 0;
-    int end = Math.min(items.size(), offset + p.maxResults());
+    int end = Math.min(items.size(), offset + (shortPage >= 0 ? shortPage : p.maxResults()));
     List<JsonObject> out = new ArrayList<>();
     for (int i = offset; i < end; i++) out.add(items.get(i).json);
-    if (end < items.size()) {
+    if (end < items.size() || (shortPage >= 0 && offset < items.size())) {
       return new ListResult(out, SyncTokens.page(new SyncTokens.Page(cal.index, watermark, -1, 0, 0, end, limit,
         p.queryHash())), null);
     }

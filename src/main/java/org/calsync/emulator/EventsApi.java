@@ -121,11 +121,18 @@ final class EventsApi {
     String user = Http.user(ctx);
     ListResult r;
     JsonObject envelope;
+    long now = System.currentTimeMillis();
+    FaultInjector faults = state.faultInjector();
+    int shortPage = faults.shortPage(ctx.request().path(), p.maxResults(), p.pageToken());
     synchronized (state.lock) {
       CalendarData cal = state.calendarFor(user, ctx.pathParam("calendarId"));
-      r = EventLister.list(cal, p, System.currentTimeMillis());
+      if (p.updatedMin() != null && p.updatedMin() < now - state.updatedMinWindowMs()) {
+        throw GoogleErrors.updatedMinTooLongAgo();
+      }
+      r = EventLister.list(cal, p, now, shortPage);
       envelope = envelope(cal);
     }
+    if (r.items().isEmpty() && r.nextPageToken() != null) faults.emptyPageIssued(r.nextPageToken());
     Http.json(ctx, 200, finish(envelope, r));
   }
 

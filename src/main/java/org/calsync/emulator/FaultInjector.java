@@ -21,6 +21,12 @@ final class FaultInjector {
   private final Stats stats;
   private volatile FaultProfile profile = FaultProfile.none();
   private SplittableRandom rng;
+  private SplittableRandom pageRng;
+  /** Page tokens recently issued with an empty page: the page they lead to is never empty (bounded). */
+  private final Map<String, Boolean> emptyPageTokens = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) { return size() > 10_000; }
+  };
   private final Map<String, long[]> windows = new HashMap<>();
   private final Map<String, int[]> positions = new HashMap<>();
 
@@ -28,6 +34,7 @@ final class FaultInjector {
     this.seed = seed;
     this.stats = stats;
     this.rng = new SplittableRandom(seed);
+    this.pageRng = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
   }
 
   FaultProfile profile() { return profile; }
@@ -35,6 +42,8 @@ final class FaultInjector {
   synchronized void set(FaultProfile p) {
     profile = p == null ? FaultProfile.none() : p;
     rng = new SplittableRandom(seed);
+    pageRng = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
+    emptyPageTokens.clear();
     windows.clear();
     positions.clear();
   }
@@ -60,7 +69,7 @@ final class FaultInjector {
     // a fixed number of draws per request keeps the sequence aligned whatever the outcome
     double uReset = rng.nextDouble(), uServer = rng.nextDouble(), uRate = rng.nextDouble(), uQuota = rng.nextDouble();
     double uSlow = rng.nextDouble(), uMalformed = rng.nextDouble();
-    int variant = rng.nextInt(4);
+    int variant = rng.nextInt(10); // serverError: even/odd; rateLimit: variant % 5
     long jitter = p.jitterMs() > 0 ? rng.nextLong(p.jitterMs() + 1) : 0;
     long delay = p.latencyMs() + jitter;
     if (p.perUserLimit() && user != null && !admit(user, now)) {
@@ -71,13 +80,16 @@ final class FaultInjector {
       return fault(new Decision(delay, GoogleErrors.backendError(variant % 2 == 0 ? 500 : 503), null, false, false));
     }
     if (uRate < p.rateLimit()) {
-      ApiError e = switch (variant) {
+      int v = variant % 5;
+      ApiError e = switch (v) {
         case 0 -> GoogleErrors.rateLimit(403);
         case 1 -> GoogleErrors.rateLimit(429);
         case 2 -> GoogleErrors.userRateLimit();
-        default -> GoogleErrors.rateLimit(429);
+        case 3 -> GoogleErrors.rateLimit(429);
+        default -> GoogleErrors.quotaSystemRateLimit();
       };
-      return fault(new Decision(delay, e, variant >= 2 ? String.valueOf(1 + variant - 2) : null, false, false));
+      String retryAfter = v == 2 ? "1" : v == 3 ? "2" : null;
+      return fault(new Decision(delay, e, retryAfter, false, false));
     }
     if (uQuota < p.quotaExceeded()) return fault(new Decision(delay, GoogleErrors.quotaExceeded(), null, false, false));
     if (uSlow < p.slow()) {
@@ -87,6 +99,30 @@ final class FaultInjector {
     boolean malformed = uMalformed < p.malformedJson();
     if (malformed) stats.faultInjected();
     return delay == 0 && !malformed ? Decision.NONE : new Decision(delay, null, null, false, malformed);
+  }
+
+  /**
+   * The emptyPages fault for one events.list request on {@code path}: -1 for a normal page, otherwise how many items
+   * the page may hold (0..maxResults-1; at least 1 when {@code pageToken} came with an empty page). The listing code
+   * still issues a nextPageToken for such a page.
+   */
+  synchronized int shortPage(String path, int maxResults, String pageToken) {
+    FaultProfile p = profile;
+    if (p.emptyPages() == 0 || !applies(path)) return -1;
+    double u = pageRng.nextDouble();
+    boolean half = pageRng.nextBoolean();
+    int len = pageRng.nextInt(Math.max(1, maxResults));
+    if (u >= p.emptyPages()) return -1;
+    boolean afterEmpty = pageToken != null && emptyPageTokens.containsKey(pageToken);
+    int min = afterEmpty ? 1 : 0;
+    if (min >= maxResults) return -1;
+    stats.faultInjected();
+    return half ? min : Math.max(min, len);
+  }
+
+  /** Records that {@code nextPageToken} was issued with an empty page. */
+  synchronized void emptyPageIssued(String nextPageToken) {
+    emptyPageTokens.put(nextPageToken, Boolean.TRUE);
   }
 
   private Decision fault(Decision d) {

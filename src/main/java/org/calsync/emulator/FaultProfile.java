@@ -8,10 +8,15 @@ import java.util.Set;
 
 /**
  * Fault injection settings. Probabilities are in [0,1] and are drawn, in this order, per request:
- * connectionReset, serverError (500 backendError or 503), rateLimit (403/429 rateLimitExceeded or 403
- * userRateLimitExceeded, sometimes with Retry-After), quotaExceeded (403), slow (response delayed by slowMs),
+ * connectionReset, serverError (500 backendError or 503), rateLimit (one of five equally likely variants: 403 or 429
+ * rateLimitExceeded, 403 userRateLimitExceeded with Retry-After 1, 429 with Retry-After 2, or the quota system's 403
+ * rateLimitExceeded with a long message and "status":"PERMISSION_DENIED"), quotaExceeded (403), slow (response delayed by slowMs),
  * malformedJson (200 with a truncated body). Every request is also delayed by latencyMs + uniform[0, jitterMs].
  * perUserLimit enforces 600 requests per user per sliding minute (403 userRateLimitExceeded).
+ *
+ * <p>emptyPages (drawn from its own random sequence, so other faults keep their sequence): probability that an
+ * events.list page is cut short (0..maxResults-1 items, often none at all) yet carries a nextPageToken, as Google may
+ * do (SPEC 2.1); following the tokens still yields the complete listing, and a page after an empty one is never empty.
  *
  * @param paths which paths are faulted: empty = every Calendar API path; otherwise path prefixes relative to
  *              /calendar/v3/ (e.g. "calendars", "freeBusy") or the word "token" for the OAuth token endpoint.
@@ -19,35 +24,46 @@ import java.util.Set;
  */
 public record FaultProfile(long latencyMs, long jitterMs, double serverError, double rateLimit, double quotaExceeded,
                            double connectionReset, double slow, long slowMs, double malformedJson,
-                           boolean perUserLimit, Set<String> paths) {
+                           boolean perUserLimit, Set<String> paths, double emptyPages) {
 
   public FaultProfile {
     paths = paths == null ? Set.of() : Set.copyOf(paths);
   }
 
+  /** Without emptyPages (kept for source compatibility). */
+  public FaultProfile(long latencyMs, long jitterMs, double serverError, double rateLimit, double quotaExceeded,
+                      double connectionReset, double slow, long slowMs, double malformedJson, boolean perUserLimit,
+                      Set<String> paths) {
+    this(latencyMs, jitterMs, serverError, rateLimit, quotaExceeded, connectionReset, slow, slowMs, malformedJson,
+      perUserLimit, paths, 0);
+  }
+
   public static FaultProfile none() {
-    return new FaultProfile(0, 0, 0, 0, 0, 0, 0, 0, 0, false, Set.of());
+    return new FaultProfile(0, 0, 0, 0, 0, 0, 0, 0, 0, false, Set.of(), 0);
   }
 
   public boolean isNone() {
     return latencyMs == 0 && jitterMs == 0 && serverError == 0 && rateLimit == 0 && quotaExceeded == 0
-      && connectionReset == 0 && slow == 0 && malformedJson == 0 && !perUserLimit;
+      && connectionReset == 0 && slow == 0 && malformedJson == 0 && !perUserLimit && emptyPages == 0;
   }
 
-  public FaultProfile withServerError(double p) { return new FaultProfile(latencyMs, jitterMs, p, rateLimit, quotaExceeded, connectionReset, slow, slowMs, malformedJson, perUserLimit, paths); }
-  public FaultProfile withRateLimit(double p) { return new FaultProfile(latencyMs, jitterMs, serverError, p, quotaExceeded, connectionReset, slow, slowMs, malformedJson, perUserLimit, paths); }
-  public FaultProfile withQuotaExceeded(double p) { return new FaultProfile(latencyMs, jitterMs, serverError, rateLimit, p, connectionReset, slow, slowMs, malformedJson, perUserLimit, paths); }
-  public FaultProfile withConnectionReset(double p) { return new FaultProfile(latencyMs, jitterMs, serverError, rateLimit, quotaExceeded, p, slow, slowMs, malformedJson, perUserLimit, paths); }
-  public FaultProfile withMalformedJson(double p) { return new FaultProfile(latencyMs, jitterMs, serverError, rateLimit, quotaExceeded, connectionReset, slow, slowMs, p, perUserLimit, paths); }
-  public FaultProfile withLatency(long ms, long jitter) { return new FaultProfile(ms, jitter, serverError, rateLimit, quotaExceeded, connectionReset, slow, slowMs, malformedJson, perUserLimit, paths); }
-  public FaultProfile withSlow(double p, long ms) { return new FaultProfile(latencyMs, jitterMs, serverError, rateLimit, quotaExceeded, connectionReset, p, ms, malformedJson, perUserLimit, paths); }
-  public FaultProfile withPerUserLimit(boolean on) { return new FaultProfile(latencyMs, jitterMs, serverError, rateLimit, quotaExceeded, connectionReset, slow, slowMs, malformedJson, on, paths); }
-  public FaultProfile withPaths(Set<String> p) { return new FaultProfile(latencyMs, jitterMs, serverError, rateLimit, quotaExceeded, connectionReset, slow, slowMs, malformedJson, perUserLimit, p); }
+  public FaultProfile withServerError(double p) { return new FaultProfile(latencyMs, jitterMs, p, rateLimit, quotaExceeded, connectionReset, slow, slowMs, malformedJson, perUserLimit, paths, emptyPages); }
+  public FaultProfile withRateLimit(double p) { return new FaultProfile(latencyMs, jitterMs, serverError, p, quotaExceeded, connectionReset, slow, slowMs, malformedJson, perUserLimit, paths, emptyPages); }
+  public FaultProfile withQuotaExceeded(double p) { return new FaultProfile(latencyMs, jitterMs, serverError, rateLimit, p, connectionReset, slow, slowMs, malformedJson, perUserLimit, paths, emptyPages); }
+  public FaultProfile withConnectionReset(double p) { return new FaultProfile(latencyMs, jitterMs, serverError, rateLimit, quotaExceeded, p, slow, slowMs, malformedJson, perUserLimit, paths, emptyPages); }
+  public FaultProfile withMalformedJson(double p) { return new FaultProfile(latencyMs, jitterMs, serverError, rateLimit, quotaExceeded, connectionReset, slow, slowMs, p, perUserLimit, paths, emptyPages); }
+  public FaultProfile withLatency(long ms, long jitter) { return new FaultProfile(ms, jitter, serverError, rateLimit, quotaExceeded, connectionReset, slow, slowMs, malformedJson, perUserLimit, paths, emptyPages); }
+  public FaultProfile withSlow(double p, long ms) { return new FaultProfile(latencyMs, jitterMs, serverError, rateLimit, quotaExceeded, connectionReset, p, ms, malformedJson, perUserLimit, paths, emptyPages); }
+  public FaultProfile withPerUserLimit(boolean on) { return new FaultProfile(latencyMs, jitterMs, serverError, rateLimit, quotaExceeded, connectionReset, slow, slowMs, malformedJson, on, paths, emptyPages); }
+  public FaultProfile withPaths(Set<String> p) { return new FaultProfile(latencyMs, jitterMs, serverError, rateLimit, quotaExceeded, connectionReset, slow, slowMs, malformedJson, perUserLimit, p, emptyPages); }
+
+  public FaultProfile withEmptyPages(double p) { return new FaultProfile(latencyMs, jitterMs, serverError, rateLimit, quotaExceeded, connectionReset, slow, slowMs, malformedJson, perUserLimit, paths, p); }
 
   public JsonObject toJson() {
     return new JsonObject().put("latencyMs", latencyMs).put("jitterMs", jitterMs).put("serverError", serverError)
       .put("rateLimit", rateLimit).put("quotaExceeded", quotaExceeded).put("connectionReset", connectionReset)
       .put("slow", slow).put("slowMs", slowMs).put("malformedJson", malformedJson).put("perUserLimit", perUserLimit)
+      .put("emptyPages", emptyPages)
       .put("paths", new JsonArray(paths.stream().sorted().map(Object.class::cast).toList()));
   }
 
@@ -59,6 +75,6 @@ public record FaultProfile(long latencyMs, long jitterMs, double serverError, do
     return new FaultProfile(j.getLong("latencyMs", 0L), j.getLong("jitterMs", 0L), j.getDouble("serverError", 0d),
       j.getDouble("rateLimit", 0d), j.getDouble("quotaExceeded", 0d), j.getDouble("connectionReset", 0d),
       j.getDouble("slow", 0d), j.getLong("slowMs", 0L), j.getDouble("malformedJson", 0d),
-      j.getBoolean("perUserLimit", false), paths);
+      j.getBoolean("perUserLimit", false), paths, j.getDouble("emptyPages", 0d));
   }
 }

@@ -3,6 +3,7 @@ package org.calsync.emulator;
 import io.vertx.core.json.JsonArray;
 
 import java.time.DayOfWeek;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
@@ -14,11 +15,16 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeMap;
 
 /**
  * The RRULE subset the emulator expands: FREQ=DAILY|WEEKLY|MONTHLY with INTERVAL, COUNT, UNTIL and (weekly) BYDAY.
- * Other RRULE parts are ignored; EXDATE/RDATE lines are ignored. Expansion is bounded to {@link #MAX_INSTANCES}
- * instances and to two years after max(series start, now).
+ * Other RRULE parts are ignored. EXDATE lines remove occurrences and RDATE lines add some (RFC 5545 3.8.5): values
+ * {@code yyyyMMdd'T'HHmmss'Z'} (UTC), {@code yyyyMMdd'T'HHmmss} (in the TZID parameter's zone, else the event's) or
+ * {@code yyyyMMdd} (VALUE=DATE: an EXDATE date removes the occurrence starting on that local date; an RDATE date adds
+ * one at the series' local start time), comma-separated lists allowed; RDATE periods are refused (400). COUNT counts
+ * RRULE occurrences before EXDATEs remove any. A recurrence may have RDATEs without an RRULE. Expansion is bounded
+ * to {@link #MAX_INSTANCES} instances and to two years after max(series start, now).
  */
 final class Recurrence {
   static final int MAX_INSTANCES = 1000;
@@ -32,8 +38,31 @@ final class Recurrence {
   final Long untilMs;         // null = unbounded
   final LocalDate untilDate;  // UNTIL in date form (all-day)
   final EnumSet<DayOfWeek> byDay;
+  final List<DateValue> exdates;
+  final List<DateValue> rdates;
+
+  /** One EXDATE/RDATE value: an instant, a local date-time (zone null = the event's) or a date. */
+  record DateValue(Instant instant, LocalDateTime local, ZoneId zone, LocalDate date) {
+    ZonedDateTime resolve(ZonedDateTime start) {
+      if (instant != null) return instant.atZone(start.getZone());
+      if (local != null) return local.atZone(zone != null ? zone : start.getZone()).withZoneSameInstant(start.getZone());
+      return ZonedDateTime.of(date, start.toLocalTime(), start.getZone());
+    }
+
+    boolean excludes(ZonedDateTime t) {
+      if (date != null) return t.toLocalDate().equals(date);
+      return resolve(t).toInstant().equals(t.toInstant());
+    }
+  }
 
   private Recurrence(Freq freq, int interval, int count, Long untilMs, LocalDate untilDate, EnumSet<DayOfWeek> byDay) {
+    this(freq, interval, count, untilMs, untilDate, byDay, List.of(), List.of());
+  }
+
+  private Recurrence(Freq freq, int interval, int count, Long untilMs, LocalDate untilDate, EnumSet<DayOfWeek> byDay,
+                     List<DateValue> exdates, List<DateValue> rdates) {
+    this.exdates = exdates;
+    this.rdates = rdates;
     this.freq = freq;
     this.interval = interval;
     this.count = count;
@@ -42,15 +71,78 @@ final class Recurrence {
     this.byDay = byDay;
   }
 
-  /** Parses the RRULE line of an event's recurrence array; throws ApiError 400 when missing or unsupported. */
+  /** True when the series has no end (an RRULE without COUNT or UNTIL). */
+  boolean unbounded() { return freq != null && count == 0 && untilMs == null; }
+
+  /**
+   * Parses an event's recurrence array (RRULE, EXDATE, RDATE lines; others ignored); throws ApiError 400 when there
+   * is neither RRULE nor RDATE or a line is unsupported.
+   */
   static Recurrence parse(JsonArray lines) {
     if (lines == null) return null;
+    Recurrence rule = null;
+    List<DateValue> ex = new ArrayList<>();
+    List<DateValue> rd = new ArrayList<>();
     for (Object o : lines) {
       String line = String.valueOf(o);
-      if (line.toUpperCase(Locale.ROOT).startsWith("RRULE:")) return parseRule(line.substring(6));
+      String upper = line.toUpperCase(Locale.ROOT);
+      if (upper.startsWith("RRULE:")) {
+        if (rule == null) rule = parseRule(line.substring(6));
+      } else if (upper.startsWith("EXDATE:") || upper.startsWith("EXDATE;")) {
+        ex.addAll(parseDates(line.substring(6)));
+      } else if (upper.startsWith("RDATE:") || upper.startsWith("RDATE;")) {
+        rd.addAll(parseDates(line.substring(5)));
+      }
     }
-    throw GoogleErrors.invalid("Invalid recurrence rule.");
+    if (rule == null && rd.isEmpty()) throw GoogleErrors.invalid("Invalid recurrence rule.");
+    if (rule == null) return new Recurrence(null, 1, 0, null, null, EnumSet.noneOf(DayOfWeek.class), List.of(), List.copyOf(rd));
+    if (ex.isEmpty() && rd.isEmpty()) return rule;
+    return new Recurrence(rule.freq, rule.interval, rule.count, rule.untilMs, rule.untilDate, rule.byDay,
+      List.copyOf(ex), List.copyOf(rd));
   }
+
+  /** {@code rest} is ";PARAM=V;...:v1,v2" or ":v1,v2". */
+  private static List<DateValue> parseDates(String rest) {
+    int colon = rest.indexOf(':');
+    if (colon < 0) throw GoogleErrors.invalid("Invalid recurrence rule.");
+    ZoneId zone = null;
+    boolean dateOnly = false;
+    for (String param : rest.substring(0, colon).split(";")) {
+      int eq = param.indexOf('=');
+      if (eq < 0) continue;
+      String k = param.substring(0, eq).trim().toUpperCase(Locale.ROOT);
+      String v = param.substring(eq + 1).trim();
+      if (k.equals("TZID")) {
+        zone = Times.zone(v, null);
+        if (zone == null) throw GoogleErrors.invalid("Invalid recurrence rule.");
+      } else if (k.equals("VALUE")) {
+        if (v.equalsIgnoreCase("DATE")) dateOnly = true;
+        else if (!v.equalsIgnoreCase("DATE-TIME")) throw GoogleErrors.invalid("Invalid recurrence rule.");
+      }
+    }
+    List<DateValue> out = new ArrayList<>();
+    try {
+      for (String raw : rest.substring(colon + 1).split(",")) {
+        String v = raw.trim().toUpperCase(Locale.ROOT);
+        if (v.isEmpty()) continue;
+        if (v.length() == 8) {
+          out.add(new DateValue(null, null, null, LocalDate.parse(v, DateTimeFormatter.BASIC_ISO_DATE)));
+        } else if (dateOnly) {
+          throw new IllegalArgumentException(v);
+        } else if (v.endsWith("Z")) {
+          out.add(new DateValue(LocalDateTime.parse(v.substring(0, v.length() - 1), BASIC_DATE_TIME).toInstant(ZoneOffset.UTC),
+            null, null, null));
+        } else {
+          out.add(new DateValue(null, LocalDateTime.parse(v, BASIC_DATE_TIME), zone, null));
+        }
+      }
+    } catch (RuntimeException e) {
+      throw GoogleErrors.invalid("Invalid recurrence rule.");
+    }
+    return out;
+  }
+
+  private static final DateTimeFormatter BASIC_DATE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss");
 
   private static Recurrence parseRule(String rule) {
     Freq freq = null;
@@ -99,8 +191,36 @@ final class Recurrence {
     };
   }
 
-  /** Original start times of the series, in order, starting with {@code start} itself. */
+  /**
+   * Original start times of the series in order: the RRULE occurrences (starting with {@code start} itself) or just
+   * {@code start} without an RRULE, minus EXDATEs, plus RDATEs.
+   */
   List<ZonedDateTime> expand(ZonedDateTime start, long nowMs) {
+    List<ZonedDateTime> base = freq == null ? new ArrayList<>(List.of(start)) : expandRule(start, nowMs);
+    if (exdates.isEmpty() && rdates.isEmpty()) return base;
+    long horizon = Math.max(start.toInstant().toEpochMilli(), nowMs) + HORIZON_MS;
+    TreeMap<Instant, ZonedDateTime> all = new TreeMap<>();
+    for (ZonedDateTime t : base) all.put(t.toInstant(), t);
+    for (DateValue r : rdates) {
+      ZonedDateTime t = r.resolve(start);
+      if (t.toInstant().toEpochMilli() <= horizon) all.putIfAbsent(t.toInstant(), t);
+    }
+    List<ZonedDateTime> out = new ArrayList<>(all.size());
+    for (ZonedDateTime t : all.values()) {
+      boolean excluded = false;
+      for (DateValue x : exdates) {
+        if (x.excludes(t)) {
+          excluded = true;
+          break;
+        }
+      }
+      if (!excluded) out.add(t);
+      if (out.size() >= MAX_INSTANCES) break;
+    }
+    return out;
+  }
+
+  private List<ZonedDateTime> expandRule(ZonedDateTime start, long nowMs) {
     long horizon = Math.max(start.toInstant().toEpochMilli(), nowMs) + HORIZON_MS;
     List<ZonedDateTime> out = new ArrayList<>();
     int limit = count > 0 ? Math.min(count, MAX_INSTANCES) : MAX_INSTANCES;

@@ -10,7 +10,7 @@ import java.util.Base64;
 
 /**
  * Google's OAuth endpoints: POST /token (grant_type=refresh_token only; client credentials in the form or as HTTP
- * Basic) and POST /revoke (token in the query or the form). Errors use the RFC 6749 shape
+ * Basic; any registered client, a refresh token only works with the client it was issued to) and POST /revoke (token in the query or the form). Errors use the RFC 6749 shape
  * {@code {"error":..., "error_description":...}}.
  */
 final class TokenEndpoint {
@@ -50,17 +50,24 @@ final class TokenEndpoint {
       return;
     }
     EmulatorOptions o = state.options();
-    if (clientId == null || !clientId.equals(o.clientId())) {
+    String expectedSecret = state.clientSecret(clientId);
+    if (expectedSecret == null) {
       oauthError(ctx, 401, "invalid_client", "The OAuth client was not found.");
       return;
     }
-    if (clientSecret == null || !clientSecret.equals(o.clientSecret())) {
+    if (clientSecret == null || !clientSecret.equals(expectedSecret)) {
       oauthError(ctx, 401, "invalid_client", "Unauthorized");
       return;
     }
     String refreshToken = form.get("refresh_token");
     if (refreshToken == null || refreshToken.isEmpty()) {
       oauthError(ctx, 400, "invalid_request", "Missing required parameter: refresh_token");
+      return;
+    }
+    String issuedTo = state.clientOf(refreshToken);
+    if (issuedTo != null && !issuedTo.equals(clientId)) {
+      // SPEC 8.3: the token belongs to another client (RFC 6749 status 400; 401 has also been reported)
+      oauthError(ctx, 400, "unauthorized_client", "Unauthorized");
       return;
     }
     long now = System.currentTimeMillis();
