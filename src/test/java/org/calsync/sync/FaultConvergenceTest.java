@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every integration converges while Google misbehaves: 10% 5xx, 5% rate limits, 2% connection resets, 2% responses
- * slower than the client's timeout, 1% truncated JSON, with Google-side edits between cycles.
+ * slower than the client's timeout, 1% truncated JSON, 5% short or empty pages that still carry a page token, with
+ * Google-side edits between cycles.
  */
 class FaultConvergenceTest {
   private Harness h;
@@ -36,7 +37,7 @@ class FaultConvergenceTest {
   void mirrorsConvergeUnderInjectedFaultsAndFailedJobsStayEmpty() {
     Map<String, Long> ids = h.connectSeeded(120, 30);
     h.emulator.state().setFaults(FaultProfile.none().withServerError(0.10).withRateLimit(0.05).withConnectionReset(0.02)
-        .withSlow(0.02, 1500).withMalformedJson(0.01));
+        .withSlow(0.02, 1500).withMalformedJson(0.01).withEmptyPages(0.05));
 
     h.runCycle();
     for (int round = 0; round < 2; round++) {
