@@ -7,11 +7,11 @@ import io.vertx.core.json.JsonObject;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.util.function.Function;
 import org.calsync.booking.Appointments.Check;
 import org.calsync.booking.Appointments.Pending;
 import org.calsync.bus.Addresses;
 import org.calsync.config.BookingConfig;
+import org.calsync.google.AccessTokens;
 import org.calsync.google.CalendarClient;
 import org.calsync.google.GoogleApiException;
 import org.slf4j.Logger;
@@ -38,6 +38,7 @@ final class WriteBack {
   private final Appointments appointments;
   private final BookingConfig config;
   private final String worker;
+  private final AccessTokens tokens;
 
   WriteBack(Vertx vertx, CalendarClient client, Appointments appointments, BookingConfig config, String worker) {
     this.vertx = vertx;
@@ -45,6 +46,7 @@ final class WriteBack {
     this.appointments = appointments;
     this.config = config;
     this.worker = worker;
+    this.tokens = new AccessTokens(vertx.eventBus());
   }
 
   /** Writes the appointment's pending versions until none is left (or one fails / another writer holds it). */
@@ -69,7 +71,7 @@ final class WriteBack {
   /** Makes Google match p; returns the event's etag (null for a deletion). */
   private Future<String> apply(Pending p) {
     if ("cancelled".equals(p.status())) {
-      return withToken(p.integrationId(), t -> client.deleteEvent(t, p.calendarId(), p.eventId()))
+      return tokens.withToken(p.integrationId(), t -> client.deleteEvent(t, p.calendarId(), p.eventId()))
           .recover(e -> status(e) == 404 ? Future.succeededFuture() : Future.failedFuture(e))
           .map(v -> null);
     }
@@ -80,13 +82,13 @@ final class WriteBack {
   }
 
   private Future<JsonObject> insertOrPatch(long integrationId, String calendarId, String eventId, JsonObject body) {
-    return withToken(integrationId, t -> client.insertEvent(t, calendarId, body.copy().put("id", eventId)))
-        .recover(e -> status(e) == 409 ? withToken(integrationId, t -> client.patchEvent(t, calendarId, eventId, body))
+    return tokens.withToken(integrationId, t -> client.insertEvent(t, calendarId, body.copy().put("id", eventId)))
+        .recover(e -> status(e) == 409 ? tokens.withToken(integrationId, t -> client.patchEvent(t, calendarId, eventId, body))
             : Future.failedFuture(e));
   }
 
   private Future<JsonObject> patchOrInsert(long integrationId, String calendarId, String eventId, JsonObject body) {
-    return withToken(integrationId, t -> client.patchEvent(t, calendarId, eventId, body))
+    return tokens.withToken(integrationId, t -> client.patchEvent(t, calendarId, eventId, body))
         .recover(e -> status(e) == 404 ? insertOrPatch(integrationId, calendarId, eventId, body) : Future.failedFuture(e));
   }
 
@@ -98,7 +100,7 @@ final class WriteBack {
     boolean mirrorMatches = c.mirrorStatus() != null && !"cancelled".equals(c.mirrorStatus())
         && c.start().equals(c.mirrorStart()) && c.end().equals(c.mirrorEnd());
     if (mirrorMatches) return Future.succeededFuture(null);
-    return withToken(c.integrationId(), t -> client.getEvent(t, c.calendarId(), c.eventId()))
+    return tokens.withToken(c.integrationId(), t -> client.getEvent(t, c.calendarId(), c.eventId()))
         .recover(e -> status(e) == 404 || status(e) == 410 ? Future.succeededFuture(new JsonObject().put("status", "cancelled"))
             : Future.failedFuture(e))
         .compose(ev -> {
@@ -127,22 +129,6 @@ final class WriteBack {
         .put("end", new JsonObject().put("dateTime", end.toString()))
         .put("extendedProperties", new JsonObject().put("private",
             new JsonObject().put(APPOINTMENT_PROPERTY, appointmentId)));
-  }
-
-  /** Runs a call with the integration's access token; on 401 refreshes once and retries. */
-  private <T> Future<T> withToken(long integrationId, Function<String, Future<T>> call) {
-    return token(integrationId, false).compose(call).recover(e -> {
-      if (e instanceof GoogleApiException g && g.kind() == GoogleApiException.Kind.AUTH) {
-        return token(integrationId, true).compose(call);
-      }
-      return Future.failedFuture(e);
-    });
-  }
-
-  private Future<String> token(long integrationId, boolean force) {
-    return vertx.eventBus().<JsonObject>request(Addresses.TOKEN_GET,
-            new JsonObject().put("integrationId", integrationId).put("force", force))
-        .map(m -> m.body().getString("accessToken"));
   }
 
   private void audit(long integrationId, String action, JsonObject detail) {

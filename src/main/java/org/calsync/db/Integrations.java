@@ -26,12 +26,6 @@ public final class Integrations {
     return pool;
   }
 
-  /** Inserts an active integration with sealed credentials; returns its id. The caller seals with the id, so two steps. */
-  public Future<Long> create(long userId, String email) {
-    return pool.preparedQuery("INSERT INTO user_integrations (user_id, account_email) VALUES ($1, $2) RETURNING id")
-        .execute(Tuple.of(userId, email)).map(rs -> rs.iterator().next().getLong(0));
-  }
-
   public static Future<Credentials> lockCredentials(SqlClient conn, long id) {
     return conn.preparedQuery("SELECT id, user_id, status, credentials, key_id, access_expires_at FROM user_integrations "
             + "WHERE id = $1 FOR UPDATE")

@@ -113,7 +113,8 @@ public final class JobQueue {
 
   /**
    * Settles many successful syncs in one statement: stores their pending sync tokens, records last_sync_at and
-   * response_data, and completes the jobs (see {@link #complete}). All or nothing.
+   * response_data, and completes the jobs: each is removed, or released for one more run when it was enqueued again
+   * while running. All or nothing.
    */
   public Future<Void> completeAll(List<Done> done, String worker) {
     int n = done.size();
@@ -135,14 +136,6 @@ public final class JobQueue {
     return pool.preparedQuery(SETTLE_DONE)
         .execute(Tuple.of(jobIds, integrationIds, data, calIds.toArray(new Long[0]), tokens.toArray(new String[0]), worker))
         .mapEmpty();
-  }
-
-  /** Done: removed, or released for one more run when it was enqueued again while running. */
-  public Future<Void> complete(Job job, String worker) {
-    return pool.preparedQuery("WITH gone AS (DELETE FROM jobs WHERE id = $1 AND locked_by = $2 AND NOT rerun RETURNING id) "
-            + "UPDATE jobs SET rerun = false, locked_by = NULL, locked_until = NULL, attempts = 0, last_error = NULL, "
-            + "available_at = now() WHERE id = $1 AND locked_by = $2 AND rerun")
-        .execute(Tuple.of(job.id(), worker)).mapEmpty();
   }
 
   /** Released to run again at now + delay. countAttempt=false gives the attempt back (deferrals, rate limits). */

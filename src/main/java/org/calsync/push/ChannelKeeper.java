@@ -14,6 +14,7 @@ import java.util.function.Function;
 import org.calsync.bus.Addresses;
 import org.calsync.bus.FailureCode;
 import org.calsync.config.PushConfig;
+import org.calsync.google.AccessTokens;
 import org.calsync.google.CalendarClient;
 import org.calsync.google.GoogleApiException;
 import org.slf4j.Logger;
@@ -37,6 +38,7 @@ final class ChannelKeeper {
   private final Channels channels;
   private final CalendarClient client;
   private final PushMetrics metrics;
+  private final AccessTokens tokens;
 
   ChannelKeeper(Vertx vertx, PushConfig config, Channels channels, CalendarClient client, PushMetrics metrics) {
     this.vertx = vertx;
@@ -44,6 +46,7 @@ final class ChannelKeeper {
     this.channels = channels;
     this.client = client;
     this.metrics = metrics;
+    this.tokens = new AccessTokens(vertx.eventBus());
   }
 
   /**
@@ -87,7 +90,7 @@ final class ChannelKeeper {
         .put("token", token).put("expiration", Long.toString(expiresMs))
         .put("params", new JsonObject().put("ttl", Long.toString(config.ttlSeconds())));
     return channels.insertPending(id, t.calendarId(), ChannelTokens.hash(token), at(expiresMs))
-        .compose(v -> withToken(t.integrationId(), access -> client.watch(access, t.googleCalendarId(), body)))
+        .compose(v -> tokens.withToken(t.integrationId(), access -> client.watch(access, t.googleCalendarId(), body)))
         .compose(resp -> {
           metrics.channelOp("watch", true);
           long exp = expiration(resp.getValue("expiration"), expiresMs);
@@ -104,7 +107,7 @@ final class ChannelKeeper {
 
   private Future<Void> stopAtGoogle(Channels.Stopped s) {
     if (s.resourceId() == null) return Future.succeededFuture();
-    return withToken(s.integrationId(), access -> client.stopChannel(access, s.id(), s.resourceId()))
+    return tokens.withToken(s.integrationId(), access -> client.stopChannel(access, s.id(), s.resourceId()))
         .recover(err -> err instanceof GoogleApiException g && g.status() == 404 ? Future.succeededFuture() : Future.failedFuture(err))
         .onSuccess(v -> {
           metrics.channelOp("stop", true);
@@ -117,21 +120,6 @@ final class ChannelKeeper {
               reconnect ? "the integration needs reconnecting" : err.getMessage());
           return Future.succeededFuture();
         });
-  }
-
-  private <T> Future<T> withToken(long integrationId, Function<String, Future<T>> call) {
-    return token(integrationId, false).compose(call).recover(err -> {
-      if (err instanceof GoogleApiException g && g.kind() == GoogleApiException.Kind.AUTH) {
-        return token(integrationId, true).compose(call);
-      }
-      return Future.failedFuture(err);
-    });
-  }
-
-  private Future<String> token(long integrationId, boolean force) {
-    return vertx.eventBus().<JsonObject>request(Addresses.TOKEN_GET,
-            new JsonObject().put("integrationId", integrationId).put("force", force))
-        .map(m -> m.body().getString("accessToken"));
   }
 
   /** Runs op over items, PARALLEL at a time; op never fails the whole. */

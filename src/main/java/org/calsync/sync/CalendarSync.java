@@ -17,6 +17,7 @@ import org.calsync.db.Calendars.Calendar;
 import org.calsync.db.Mirror;
 import org.calsync.db.Mirror.EventRow;
 import org.calsync.google.CalendarClient;
+import org.calsync.google.AccessTokens;
 import org.calsync.google.GoogleApiException;
 import org.calsync.google.GoogleErrors;
 import org.slf4j.Logger;
@@ -38,7 +39,7 @@ public final class CalendarSync {
   private final SyncConfig config;
   private final GoogleThrottle throttle;
   private final RetryPolicy policy;
-  private final Tokens tokens;
+  private final AccessTokens tokens;
   private final SyncMetrics metrics;
   private final BusyBlocks busy;
   private final AsyncSemaphore fullSyncs;
@@ -53,23 +54,17 @@ public final class CalendarSync {
     this.config = config;
     this.throttle = throttle;
     this.policy = policy;
-    this.tokens = new Tokens(vertx.eventBus());
+    this.tokens = new AccessTokens(vertx.eventBus());
     this.metrics = metrics;
     this.busy = busy;
     this.fullSyncs = new AsyncSemaphore(config.maxFullSyncs());
   }
 
-  /** Syncs every calendar of the integration; allowMassDelete lifts the deletion guard (operator's explicit choice). */
-  public Future<SyncResult> sync(long integrationId, boolean allowMassDelete) {
-    return sync(integrationId, allowMassDelete, new java.util.TreeMap<>());
-  }
-
-  /** As above; callsByStatus receives the outcome of every Google call (also when the sync fails), for the audit. */
-  public Future<SyncResult> sync(long integrationId, boolean allowMassDelete, java.util.Map<String, Integer> callsByStatus) {
-    return sync(integrationId, allowMassDelete, callsByStatus, null);
-  }
-
-  /** known: the integration's calendars as read with the job (null: read them here). */
+  /**
+   * Syncs every calendar of the integration. allowMassDelete lifts the deletion guard (operator's explicit choice);
+   * callsByStatus receives the outcome of every Google call, also when the sync fails (for the audit); known: the
+   * integration's calendars as read with the job (null: read them here).
+   */
   public Future<SyncResult> sync(long integrationId, boolean allowMassDelete, java.util.Map<String, Integer> callsByStatus,
                                  List<Calendar> known) {
     GoogleCall google = new GoogleCall(vertx, throttle, policy, tokens, integrationId, metrics, callsByStatus);

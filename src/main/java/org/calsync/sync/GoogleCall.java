@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.calsync.google.AccessTokens;
 import org.calsync.google.GoogleApiException;
 
 /**
@@ -15,7 +16,7 @@ final class GoogleCall {
   private final Vertx vertx;
   private final GoogleThrottle throttle;
   private final RetryPolicy policy;
-  private final Tokens tokens;
+  private final AccessTokens tokens;
   private final long integrationId;
   private final SyncMetrics metrics;
   private String accessToken;
@@ -24,11 +25,11 @@ final class GoogleCall {
   /** Outcome of every call made: "200", "401 authError", "429 rateLimitExceeded", "0" (network) -> count. */
   final Map<String, Integer> byStatus;
 
-  GoogleCall(Vertx vertx, GoogleThrottle throttle, RetryPolicy policy, Tokens tokens, long integrationId, SyncMetrics metrics) {
+  GoogleCall(Vertx vertx, GoogleThrottle throttle, RetryPolicy policy, AccessTokens tokens, long integrationId, SyncMetrics metrics) {
     this(vertx, throttle, policy, tokens, integrationId, metrics, new TreeMap<>());
   }
 
-  GoogleCall(Vertx vertx, GoogleThrottle throttle, RetryPolicy policy, Tokens tokens, long integrationId, SyncMetrics metrics,
+  GoogleCall(Vertx vertx, GoogleThrottle throttle, RetryPolicy policy, AccessTokens tokens, long integrationId, SyncMetrics metrics,
              Map<String, Integer> byStatus) {
     this.byStatus = byStatus;
     this.vertx = vertx;

@@ -38,7 +38,6 @@ public final class Harness implements AutoCloseable {
   public final CredentialCipher cipher = CredentialCipher.fromConfig(new org.calsync.config.TokenConfig(300, keys, ""));
   public CalsyncConfig config;
   public App app;
-  private final List<App> extraApps = new ArrayList<>();
 
   public Harness(EmulatorOptions options) {
     this(options, TestDb.freshDatabase());
@@ -87,13 +86,6 @@ public final class Harness implements AutoCloseable {
   public Harness start(App.Parts parts) {
     app = App.start(vertx, config, cipher, runtime.registry(), parts).await();
     return this;
-  }
-
-  /** Another daemon process's worth of verticles on the same database (same JVM, own pool). */
-  public App startAnother(App.Parts parts) {
-    App other = App.start(vertx, config, cipher, runtime.registry(), parts).await();
-    extraApps.add(other);
-    return other;
   }
 
   public Pool pool() {
@@ -168,7 +160,6 @@ public final class Harness implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    for (App a : extraApps) a.close().await(30, TimeUnit.SECONDS);
     if (app != null) app.close().await(30, TimeUnit.SECONDS);
     emulator.close().await(10, TimeUnit.SECONDS);
     vertx.close().await(10, TimeUnit.SECONDS);

@@ -55,10 +55,10 @@ class JobQueueTest {
     q.enqueue(a, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now()).await();
     Job job = q.claim("w1", 1, 30).await().get(0);
     q.enqueue(a, JobQueue.PRIORITY_PUSH, OffsetDateTime.now()).await();
-    q.complete(job, "w1").await();
+    complete(job, "w1");
     List<Job> again = q.claim("w1", 1, 30).await();
     assertThat(again).hasSize(1);
-    q.complete(again.get(0), "w1").await();
+    complete(again.get(0), "w1");
     assertThat(h.query("SELECT count(*) FROM jobs").get(0).getLong(0)).isZero();
 
     q.enqueue(b, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now()).await();
@@ -67,9 +67,14 @@ class JobQueueTest {
     List<Job> reclaimed = q.claim("w2", 1, 30).await();
     assertThat(reclaimed).extracting(Job::id).containsExactly(held.id());
     assertThat(reclaimed.get(0).attempts()).isEqualTo(2);
-    q.complete(held, "dead").await();
+    complete(held, "dead");
     assertThat(h.query("SELECT locked_by FROM jobs WHERE id = $1", held.id()).get(0).getString(0))
         .as("a lapsed holder cannot settle the job").isEqualTo("w2");
+  }
+
+  private void complete(Job job, String worker) {
+    q.completeAll(List.of(new JobQueue.Done(job.id(), job.integrationId(), new io.vertx.core.json.JsonObject(), java.util.Map.of())),
+        worker).await();
   }
 
   @Test
