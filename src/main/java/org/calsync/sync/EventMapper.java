@@ -8,6 +8,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import org.calsync.db.Mirror.EventRow;
+import org.calsync.google.Rfc3339;
 
 /**
  * Turns a Google event resource into a mirror row. All-day dates are placed in the calendar's time zone. Throws
@@ -78,7 +79,7 @@ public final class EventMapper {
     Object dateTime = t.getValue("dateTime");
     Object date = t.getValue("date");
     try {
-      if (dateTime instanceof String s) return OffsetDateTime.parse(s);
+      if (dateTime instanceof String s) return Rfc3339.parse(s);
       if (date instanceof String s) return LocalDate.parse(s).atStartOfDay(zone).toOffsetDateTime();
     } catch (DateTimeException ex) {
       throw bad(id, field, "is not RFC 3339: '" + (dateTime != null ? dateTime : date) + "'");
@@ -90,7 +91,7 @@ public final class EventMapper {
     Object u = e.getValue("updated");
     if (!(u instanceof String s)) return null;
     try {
-      return OffsetDateTime.parse(s);
+      return Rfc3339.parse(s);
     } catch (DateTimeException ex) {
       throw bad(id, "updated", "is not RFC 3339");
     }
