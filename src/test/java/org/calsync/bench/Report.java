@@ -50,8 +50,10 @@ final class Report {
     for (Target t : targets) out.println(String.format(Locale.ROOT, "  %-46s %-28s %s", t.name(), t.reached(), t.met() ? "met" : "NOT MET"));
     out.println();
     out.println("  CPU s/1k = this JVM's process CPU (all threads, GC included) per 1,000 syncs (ingest: per 1,000 integrations);");
-    out.println("  heap MB = peak heap in use (sampled + pool peaks); live MB = peak heap after GC; RSS MB = peak resident set;");
-    out.println("  emu CPU / pg CPU = CPU seconds the emulator process / embedded PostgreSQL used in the phase; busy% = both cores.");
+    out.println("  heap MB = peak heap in use (the larger of 50 ms samples and the sum of the pools' own peaks: an upper bound);");
+    out.println("  live MB = peak heap after GC; RSS MB = peak resident set of this JVM, which runs calsync first, then the peer");
+    out.println("  (peer rows include memory the JVM kept from calsync's phases); emu CPU / pg CPU = CPU seconds the emulator");
+    out.println("  process / PostgreSQL used in the phase; busy% = the machine's CPU busy share, all cores and processes.");
   }
 
   private static String num(double v, String fmt) {
