@@ -32,8 +32,8 @@ public final class RunCommand implements Callable<Integer> {
       rt.vertx().close();
       throw e;
     }
-    log.info("calsync started http={}:{} intervalMinutes={} maxConcurrent={}", cfg.http().host(), app.httpPort(),
-        cfg.sync().intervalMinutes(), cfg.sync().maxConcurrent());
+    log.atInfo().setMessage("calsync started").addKeyValue("httpHost", cfg.http().host()).addKeyValue("httpPort", app.httpPort())
+        .addKeyValue("intervalMinutes", cfg.sync().intervalMinutes()).addKeyValue("maxConcurrent", cfg.sync().maxConcurrent()).log();
     CountDownLatch stopped = new CountDownLatch(1);
     java.lang.Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("calsync stopping");
@@ -41,7 +41,7 @@ public final class RunCommand implements Callable<Integer> {
         app.close().await(25, TimeUnit.SECONDS);
         rt.vertx().close().await(5, TimeUnit.SECONDS);
       } catch (Exception e) {
-        log.warn("shutdown did not complete cleanly: {}", e.toString());
+        log.atWarn().setMessage("shutdown did not complete cleanly").addKeyValue("error", e.toString()).log();
       }
       log.info("calsync stopped");
       stopped.countDown();

@@ -1,6 +1,10 @@
 package org.calsync.cli;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import java.time.OffsetDateTime;
 import java.util.concurrent.Callable;
 import org.calsync.App;
 import org.calsync.db.Integrations;
@@ -8,24 +12,51 @@ import org.calsync.db.JobQueue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** Integrations by state, the last cycle, the queue. */
-@Command(name = "status", mixinStandardHelpOptions = true, description = "Show integrations by state, last cycle and queue depth.")
+/**
+ * Prints one JSON document: integrations by status; queue (depth, due, running, failed, oldestDueSeconds);
+ * oldestSyncAgeSeconds (see Integrations#oldestSyncAgeSeconds); lastCycle, the last automatic cycle: startedAt,
+ * enqueued, and synced/failed = integrations whose latest sync since it started succeeded/failed (null before the
+ * first cycle); scheduler, every task's last run and detail.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true,
+    description = "Show integrations by state, the last sync cycle, queue depth and the oldest sync's age.")
 public final class StatusCommand implements Callable<Integer> {
   @Mixin
   ConfigOption config = new ConfigOption();
 
   @Override
   public Integer call() {
-    JsonObject status = Cli.withApp(config, new App.Parts(false, false, false), (rt, app) ->
-        new Integrations(app.pool()).countsByStatus().compose(counts -> new JobQueue(app.pool()).stats()
-            .compose(queue -> app.pool().query("SELECT task, last_run_at, detail FROM scheduler_runs ORDER BY task").execute()
-                .map(rs -> {
-                  JsonObject tasks = new JsonObject();
-                  rs.forEach(r -> tasks.put(r.getString(0), new JsonObject().put("lastRunAt", r.getOffsetDateTime(1).toString())
-                      .put("detail", r.getValue(2))));
-                  return new JsonObject().put("integrations", counts).put("queue", queue).put("scheduler", tasks);
-                }))));
+    JsonObject status = Cli.withApp(config, new App.Parts(false, false, false), (rt, app) -> collect(app.pool()));
     System.out.println(status.encodePrettily());
     return 0;
+  }
+
+  static Future<JsonObject> collect(Pool pool) {
+    Integrations integrations = new Integrations(pool);
+    JsonObject out = new JsonObject();
+    return integrations.countsByStatus().map(counts -> out.put("integrations", counts))
+        .compose(v -> new JobQueue(pool).stats()).map(queue -> out.put("queue", queue))
+        .compose(v -> integrations.oldestSyncAgeSeconds()).map(age -> out.put("oldestSyncAgeSeconds", age))
+        .compose(v -> pool.query("SELECT task, last_run_at, detail FROM scheduler_runs ORDER BY task").execute())
+        .compose(rs -> {
+          JsonObject tasks = new JsonObject();
+          JsonObject cycle = null;
+          for (Row r : rs) {
+            JsonObject detail = r.getValue(2) instanceof JsonObject d ? d : new JsonObject();
+            tasks.put(r.getString(0), new JsonObject().put("lastRunAt", r.getOffsetDateTime(1).toString()).put("detail", detail));
+            if ("auto_sync".equals(r.getString(0)) && detail.containsKey("enqueued")) {
+              cycle = new JsonObject().put("startedAt", detail.getString("startedAt", r.getOffsetDateTime(1).toString()))
+                  .put("enqueued", detail.getValue("enqueued"));
+            }
+          }
+          out.put("scheduler", tasks).put("lastCycle", cycle);
+          if (cycle == null) return Future.succeededFuture(out);
+          JsonObject last = cycle;
+          return integrations.outcomesSince(OffsetDateTime.parse(last.getString("startedAt")))
+              .map(outcomes -> {
+                last.mergeIn(outcomes);
+                return out;
+              });
+        });
   }
 }

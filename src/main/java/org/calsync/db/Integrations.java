@@ -83,4 +83,30 @@ public final class Integrations {
       return o;
     });
   }
+
+  /**
+   * Seconds since the least recently synced active, non-deferred integration last synced successfully (its calendars'
+   * last_sync_at, which only successful syncs set; one never synced counts from created_at); 0 when there is none.
+   * Unlike the queue's oldest due job, this keeps growing when nothing is enqueued at all.
+   */
+  public Future<Double> oldestSyncAgeSeconds() {
+    return pool.query("SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(COALESCE(c.synced, u.created_at))), 0)::float8 "
+            + "FROM user_integrations u LEFT JOIN LATERAL (SELECT CASE WHEN bool_and(last_sync_at IS NOT NULL) "
+            + "THEN min(last_sync_at) END AS synced FROM calendars WHERE integration_id = u.id) c ON true "
+            + "WHERE u.status = 'active' AND (u.deferred_until IS NULL OR u.deferred_until <= now())")
+        .execute().map(rs -> rs.iterator().next().getDouble(0));
+  }
+
+  /**
+   * Integrations whose latest sync outcome was recorded at or after since: {"synced": n, "failed": n} (failed
+   * includes refused mass deletions).
+   */
+  public Future<JsonObject> outcomesSince(OffsetDateTime since) {
+    return pool.preparedQuery("SELECT count(*) FILTER (WHERE last_sync_status = 'ok'), "
+            + "count(*) FILTER (WHERE last_sync_status IN ('failed', 'refused')) FROM user_integrations WHERE last_sync_at >= $1")
+        .execute(Tuple.of(since)).map(rs -> {
+          Row r = rs.iterator().next();
+          return new JsonObject().put("synced", r.getLong(0)).put("failed", r.getLong(1));
+        });
+  }
 }

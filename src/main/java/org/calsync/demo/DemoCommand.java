@@ -5,10 +5,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.calsync.App;
@@ -111,18 +109,18 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  /** Integrations whose mirrored live event ids equal the emulator's ground truth. */
+  /** Integrations whose mirrored live events equal the emulator's ground truth (ids and {@link EventStates}). */
   static int converged(Pool pool, GoogleEmulator emulator, List<SeededUser> users) {
-    Map<String, Set<String>> mirror = new HashMap<>();
-    for (Row r : pool.query("SELECT c.google_calendar_id, e.google_event_id FROM calendar_events e "
+    Map<String, Map<String, String>> mirror = new HashMap<>();
+    for (Row r : pool.query("SELECT " + EventStates.MIRROR_COLUMNS + " FROM calendar_events e "
         + "JOIN calendars c ON c.id = e.calendar_id WHERE e.status <> 'cancelled'").execute().await()) {
-      mirror.computeIfAbsent(r.getString(0), k -> new HashSet<>()).add(r.getString(1));
+      mirror.computeIfAbsent(r.getString(0), k -> new HashMap<>()).put(r.getString(1), EventStates.ofMirror(r));
     }
     int ok = 0;
     for (SeededUser u : users) {
-      Set<String> truth = new HashSet<>();
-      for (JsonObject e : emulator.state().groundTruth(u.email())) truth.add(e.getString("id"));
-      if (truth.equals(mirror.getOrDefault(u.email(), Set.of()))) ok++;
+      Map<String, String> truth = new HashMap<>();
+      for (JsonObject e : emulator.state().groundTruth(u.email())) truth.put(e.getString("id"), EventStates.ofGoogle(e));
+      if (truth.equals(mirror.getOrDefault(u.email(), Map.of()))) ok++;
     }
     return ok;
   }

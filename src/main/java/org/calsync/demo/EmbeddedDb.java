@@ -24,7 +24,7 @@ public final class EmbeddedDb implements AutoCloseable {
           .setServerConfig("fsync", "off")
           .setServerConfig("synchronous_commit", "off")
           .start();
-      log.info("embedded PostgreSQL started port={}", pg.getPort());
+      log.atInfo().setMessage("embedded PostgreSQL started").addKeyValue("port", pg.getPort()).log();
       return new EmbeddedDb(pg);
     } catch (IOException e) {
       throw new IllegalStateException("cannot start the embedded PostgreSQL: " + e.getMessage()
@@ -42,7 +42,7 @@ public final class EmbeddedDb implements AutoCloseable {
     try {
       pg.close();
     } catch (IOException e) {
-      log.warn("embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+      log.atWarn().setMessage("embedded PostgreSQL did not stop cleanly").addKeyValue("error", e.getMessage()).log();
     }
   }
 }

@@ -11,9 +11,13 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.sqlclient.Pool;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.calsync.config.HttpConfig;
+import org.calsync.db.Integrations;
 import org.calsync.db.JobQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The ops HTTP endpoint (http.host:http.port):
@@ -23,15 +27,18 @@ import org.calsync.db.JobQueue;
  * POST /webhooks/google Google push notifications, when push.enabled (served by push.PushVerticle's router, passed in as
  *   {@code extra}; status codes documented on push.WebhookHandler: 200 accepted, 400 malformed, 401 forged token,
  *   403 resource mismatch, 404 unknown channel, 410 stopped/expired channel, 503 database unavailable).
- * Queue gauges (calsync_queue_depth, calsync_queue_due, calsync_failed_jobs, calsync_oldest_due_seconds) are refreshed
- * every 10 s.
+ * Gauges calsync_queue_depth, calsync_queue_due, calsync_queue_running, calsync_failed_jobs,
+ * calsync_oldest_due_seconds (wait of the oldest due job) and calsync_oldest_sync_age_seconds (time since the least
+ * recently synced active integration last synced; see db.Integrations#oldestSyncAgeSeconds) are read from the database
+ * on each scrape of /metrics; if the database does not answer within 2 s, the last values are served.
  */
 public final class OpsVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(OpsVerticle.class);
   private final HttpConfig config;
   private final Pool pool;
   private final PrometheusMeterRegistry registry;
   private final Router extra;
-  private final AtomicReference<JsonObject> queueStats = new AtomicReference<>(new JsonObject());
+  private final AtomicReference<JsonObject> stats = new AtomicReference<>(new JsonObject());
   private HttpServer server;
 
   /** extra: more routes mounted at / (the push webhook), may be null. */
@@ -51,17 +58,25 @@ public final class OpsVerticle extends VerticleBase {
             .onFailure(e -> p.tryComplete(Status.KO(new JsonObject().put("error", e.getMessage())))));
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(live));
     router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
-    router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        .end(registry.scrape()));
+    router.get("/metrics").handler(ctx -> refreshStats().onComplete(ar -> ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape())));
     if (extra != null) router.route("/*").subRouter(extra);
     gauge("calsync.queue.depth", "depth");
     gauge("calsync.queue.due", "due");
     gauge("calsync.queue.running", "running");
     gauge("calsync.failed.jobs", "failed");
     gauge("calsync.oldest.due.seconds", "oldestDueSeconds");
-    JobQueue queue = new JobQueue(pool);
-    vertx.setPeriodic(1, 10_000, id -> queue.stats().onSuccess(queueStats::set));
+    gauge("calsync.oldest.sync.age.seconds", "oldestSyncAgeSeconds");
     return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host()).onSuccess(s -> server = s);
+  }
+
+  private Future<Void> refreshStats() {
+    return new JobQueue(pool).stats()
+        .compose(q -> new Integrations(pool).oldestSyncAgeSeconds().map(age -> q.put("oldestSyncAgeSeconds", age)))
+        .timeout(2, TimeUnit.SECONDS)
+        .onSuccess(stats::set)
+        .onFailure(e -> log.atWarn().setMessage("metrics: database stats unavailable").addKeyValue("error", e.getMessage()).log())
+        .mapEmpty();
   }
 
   public int port() {
@@ -69,7 +84,7 @@ public final class OpsVerticle extends VerticleBase {
   }
 
   private void gauge(String name, String field) {
-    Gauge.builder(name, queueStats, s -> {
+    Gauge.builder(name, stats, s -> {
       Number n = (Number) s.get().getValue(field);
       return n == null ? Double.NaN : n.doubleValue();
     }).register(registry);

@@ -69,7 +69,8 @@ public final class SchedulerTasks {
         .compose(failed -> new AuditLog(pool).purgeOlderThan(config.audit().retentionDays())
             .map(audit -> new JsonObject().put("failedJobsDeleted", failed).put("auditRecordsPurged", audit)))
         .onSuccess(r -> {
-          log.info("cleanup done failedJobsDeleted={} auditRecordsPurged={}", r.getInteger("failedJobsDeleted"), r.getInteger("auditRecordsPurged"));
+          log.atInfo().setMessage("cleanup done").addKeyValue("failedJobsDeleted", r.getInteger("failedJobsDeleted"))
+              .addKeyValue("auditRecordsPurged", r.getInteger("auditRecordsPurged")).log();
           audit("scheduler.cleanup", r);
         });
   }
@@ -106,8 +107,9 @@ public final class SchedulerTasks {
       return done.future().map(v -> new JsonObject().put("checked", ids.size()).put("healthy", ok.get())
           .put("needsReconnect", reconnect.get()).put("errors", errors.get()));
     }).onSuccess(r -> {
-      log.info("token health checked={} healthy={} needsReconnect={} errors={}", r.getInteger("checked"),
-          r.getInteger("healthy"), r.getInteger("needsReconnect"), r.getInteger("errors"));
+      log.atInfo().setMessage("token health checked").addKeyValue("checked", r.getInteger("checked"))
+          .addKeyValue("healthy", r.getInteger("healthy")).addKeyValue("needsReconnect", r.getInteger("needsReconnect"))
+          .addKeyValue("errors", r.getInteger("errors")).log();
       audit("scheduler.token_health", r);
     });
   }

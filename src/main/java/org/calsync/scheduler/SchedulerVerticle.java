@@ -64,7 +64,7 @@ public final class SchedulerVerticle extends VerticleBase {
         .compose(isLeader -> isLeader ? runDue() : Future.succeededFuture())
         .onComplete(ar -> {
           busy = false;
-          if (ar.failed()) log.warn("scheduler tick failed: {}", ar.cause().getMessage());
+          if (ar.failed()) log.atWarn().setMessage("scheduler tick failed").addKeyValue("error", ar.cause().getMessage()).log();
         });
   }
 
@@ -75,16 +75,16 @@ public final class SchedulerVerticle extends VerticleBase {
   private Future<Void> runDue() {
     Instant now = Instant.now();
     long intervalMs = config.sync().intervalMinutes() * 60_000L;
-    return runIfDue("auto_sync", last -> last == null || !now.isBefore(last.plusMillis(intervalMs)), () -> {
-      long window = config.sync().stagger() ? (long) (intervalMs * 0.9) : 0;
+    return runIfDue("auto_sync", last -> Schedule.autoSyncDue(last, now, intervalMs), () -> {
+      long window = Schedule.staggerWindowMillis(config.sync().intervalMinutes(), config.sync().stagger());
       return tasks.dispatchCycle(null, window, JobQueue.PRIORITY_SCHEDULED).map(n -> {
         vertx.eventBus().publish(Addresses.CYCLE_STARTED, new JsonObject().put("cycle", ++cycle).put("enqueued", n)
             .put("windowSeconds", window / 1000).put("at", now.toString()));
-        return new JsonObject().put("enqueued", n);
+        return new JsonObject().put("enqueued", n).put("startedAt", now.toString()).put("windowSeconds", window / 1000);
       });
-    }).compose(v -> runIfDue("cleanup", last -> last != null
-        && last.isBefore(Schedule.lastDaily(now, config.scheduler().zone(), config.scheduler().cleanupAt())), tasks::cleanup))
-      .compose(v -> runIfDue("token_health", last -> last != null && last.isBefore(Schedule.lastWeekly(now,
+    }).compose(v -> runIfDue("cleanup", last -> Schedule.due(last,
+        Schedule.lastDaily(now, config.scheduler().zone(), config.scheduler().cleanupAt())), tasks::cleanup))
+      .compose(v -> runIfDue("token_health", last -> Schedule.due(last, Schedule.lastWeekly(now,
         config.scheduler().zone(), config.scheduler().tokenHealthDay(), config.scheduler().tokenHealthAt())), tasks::tokenHealth));
   }
 

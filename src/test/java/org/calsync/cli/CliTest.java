@@ -8,7 +8,11 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import org.calsync.audit.AuditLog;
 import org.calsync.App;
 import org.calsync.emulator.FaultProfile;
 import org.calsync.support.Harness;
@@ -26,7 +30,12 @@ class CliTest {
   @BeforeEach
   void setUp() throws Exception {
     h = new Harness().start(new App.Parts(false, false, false));
-    JsonObject cfg = h.configJson(new JsonObject().put("token", new JsonObject().put("keys", h.keys)));
+    // the oldest records of the chain (purges remove a prefix): one past the 60-day retention, one within it
+    new AuditLog(h.pool()).append(List.of(
+        new AuditLog.Entry(Instant.now().minus(Duration.ofDays(90)), "test", "test.old", null, "{}"),
+        new AuditLog.Entry(Instant.now().minus(Duration.ofDays(45)), "test", "test.recent", null, "{}"))).await();
+    JsonObject cfg = h.configJson(new JsonObject().put("token", new JsonObject().put("keys", h.keys))
+        .put("audit", new JsonObject().put("retentionDays", 60)));
     configFile = Files.createTempFile("calsync", ".json");
     Files.writeString(configFile, cfg.encodePrettily());
     ids = h.connectSeeded(3, 5);
@@ -65,25 +74,45 @@ class CliTest {
 
   @Test
   void syncOneTestAutoSyncStatusAndSyncAll() {
-    long id = ids.values().stream().sorted().findFirst().orElseThrow();
+    Map<Long, Long> integrationByUser = new java.util.HashMap<>();
+    for (var r : h.query("SELECT user_id, id FROM user_integrations")) integrationByUser.put(r.getLong(0), r.getLong(1));
+    long id = integrationByUser.get(1L);
     Run sync = run("sync", Long.toString(id));
     assertThat(sync.exit()).isZero();
     assertThat(sync.json().getString("lastSyncStatus")).isEqualTo("ok");
     assertThat(h.query("SELECT count(*) FROM user_integrations WHERE last_sync_at IS NOT NULL").get(0).getLong(0)).isEqualTo(1);
 
+    assertThat(run("status").json().getValue("lastCycle")).as("no automatic cycle yet").isNull();
+    // the scheduler's record of a cycle that starts now; the sync above is older and not counted
+    h.query("INSERT INTO scheduler_runs (task, last_run_at, detail) "
+        + "VALUES ('auto_sync', now(), jsonb_build_object('enqueued', 3, 'startedAt', now()))");
+
     Run auto = run("test-auto-sync", "--user-id", "2");
     assertThat(auto.exit()).isZero();
     assertThat(auto.out()).contains("1 of 1 integrations synced");
+    h.emulator.state().setFaults(FaultProfile.none().withServerError(1.0));
+    assertThat(run("test-auto-sync", "--user-id", "3").exit()).isEqualTo(1);
+    h.emulator.state().setFaults(FaultProfile.none());
+    h.query("UPDATE calendars SET last_sync_at = now() - interval '2 hours' WHERE integration_id = $1", integrationByUser.get(2L));
+
+    JsonObject s = run("status").json();
+    assertThat(s.getJsonObject("integrations").getLong("active")).isEqualTo(3);
+    assertThat(s.getJsonObject("queue").getLong("depth")).isZero();
+    assertThat(s.getJsonObject("queue").getLong("failed")).isEqualTo(1);
+    JsonObject cycle = s.getJsonObject("lastCycle");
+    assertThat(cycle.getInteger("enqueued")).isEqualTo(3);
+    assertThat(cycle.getLong("synced")).as("user 2 since the cycle started; user 1 synced before").isEqualTo(1);
+    assertThat(cycle.getLong("failed")).as("user 3").isEqualTo(1);
+    assertThat(cycle.getString("startedAt")).isNotBlank();
+    assertThat(s.getDouble("oldestSyncAgeSeconds")).as("user 2's calendar, 2 h behind").isBetween(7200.0, 7800.0);
 
     Run all = run("test-auto-sync");
     assertThat(all.exit()).isZero();
     assertThat(all.out()).contains("3 of 3 integrations synced");
-
-    Run status = run("status");
-    assertThat(status.exit()).isZero();
-    JsonObject s = status.json();
-    assertThat(s.getJsonObject("integrations").getLong("active")).isEqualTo(3);
-    assertThat(s.getJsonObject("queue").getLong("depth")).isZero();
+    JsonObject after = run("status").json();
+    assertThat(after.getJsonObject("lastCycle").getLong("synced")).isEqualTo(3);
+    assertThat(after.getJsonObject("lastCycle").getLong("failed")).isZero();
+    assertThat(after.getDouble("oldestSyncAgeSeconds")).isLessThan(600.0);
 
     Run queued = run("sync-all");
     assertThat(queued.out()).contains("queued 3 integrations");
@@ -113,9 +142,16 @@ class CliTest {
     assertThat(hr.getInteger("healthy")).isEqualTo(2);
     assertThat(hr.getInteger("needsReconnect")).isEqualTo(1);
 
+    h.query("INSERT INTO failed_jobs (integration_id, kind, attempts, error_class, error, failed_at) VALUES "
+        + "(1, 'sync', 3, 'old', 'x', now() - interval '40 days'), (1, 'sync', 3, 'recent', 'x', now() - interval '5 days')");
     Run cleanup = run("cleanup");
     assertThat(cleanup.exit()).isZero();
-    assertThat(cleanup.json().getInteger("failedJobsDeleted")).isZero();
+    assertThat(cleanup.json().getInteger("failedJobsDeleted")).as("older than the 30-day retention").isEqualTo(1);
+    assertThat(cleanup.json().getInteger("auditRecordsPurged")).as("older than audit.retentionDays 60").isEqualTo(1);
+    assertThat(h.query("SELECT error_class FROM failed_jobs").stream().map(r -> r.getString(0)).toList()).containsExactly("recent");
+    assertThat(h.query("SELECT action FROM audit_log WHERE actor = 'test'").stream().map(r -> r.getString(0)).toList())
+        .containsExactly("test.recent");
+    assertThat(run("cleanup").json().getInteger("auditRecordsPurged")).as("nothing more is old enough").isZero();
 
     Run audit = run("verify-audit");
     assertThat(audit.exit()).isZero();
@@ -124,13 +160,20 @@ class CliTest {
 
   @Test
   void everyCommandHasHelpAndBadConfigNamesTheKey() throws Exception {
-    for (String cmd : new String[] {"run", "demo", "emulator", "connect", "sync", "sync-all", "test-auto-sync", "cleanup",
-        "token-health", "status", "verify-audit"}) {
+    List<List<String>> commands = new java.util.ArrayList<>();
+    subcommands(CalsyncCommand.commandLine(), List.of(), commands);
+    assertThat(commands).contains(List.of("run"), List.of("demo"), List.of("emulator"), List.of("connect"), List.of("sync"),
+        List.of("sync-all"), List.of("test-auto-sync"), List.of("failed"), List.of("failed", "list"), List.of("failed", "retry"),
+        List.of("cleanup"), List.of("token-health"), List.of("status"), List.of("verify-audit"), List.of("rotate-keys"),
+        List.of("disconnect"));
+    for (List<String> cmd : commands) {
       CommandLine cl = CalsyncCommand.commandLine();
       java.io.StringWriter sw = new java.io.StringWriter();
       cl.setOut(new java.io.PrintWriter(sw));
-      assertThat(cl.execute(cmd, "--help")).as(cmd).isZero();
-      assertThat(sw.toString()).as(cmd).contains("Usage:");
+      List<String> args = new java.util.ArrayList<>(cmd);
+      args.add("--help");
+      assertThat(cl.execute(args.toArray(new String[0]))).as(cmd.toString()).isZero();
+      assertThat(sw.toString()).as(cmd.toString()).contains("Usage:").contains(cmd.get(cmd.size() - 1));
     }
     Files.writeString(configFile, h.configJson(new JsonObject().put("sync", new JsonObject().put("intervalMinutes", "often")))
         .encodePrettily());
@@ -139,5 +182,16 @@ class CliTest {
     cl.setErr(new java.io.PrintWriter(err));
     assertThat(cl.execute("status", "-c", configFile.toString())).isEqualTo(2);
     assertThat(err.toString()).contains("sync.intervalMinutes").contains("fix:");
+  }
+
+  /** Every command path under cl except picocli's help command. */
+  private static void subcommands(CommandLine cl, List<String> path, List<List<String>> out) {
+    cl.getSubcommands().forEach((name, sub) -> {
+      if (name.equals("help")) return;
+      List<String> p = new java.util.ArrayList<>(path);
+      p.add(name);
+      out.add(p);
+      subcommands(sub, p, out);
+    });
   }
 }

@@ -59,6 +59,54 @@ class CalsyncConfigTest {
   }
 
   @Test
+  void unknownKeysAndSectionsInTheFileStopTheStart() {
+    assertThatThrownBy(() -> CalsyncConfig.fromJson(minimal().put("sync", new JsonObject().put("intervalMinute", 5))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'sync.intervalMinute'")
+        .hasMessageContaining("intervalMinutes").hasMessageContaining("maxDeleteShare");
+    assertThatThrownBy(() -> CalsyncConfig.fromJson(minimal().put("schedular", new JsonObject().put("enabled", false))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("'schedular'").hasMessageContaining("scheduler");
+    assertThatThrownBy(() -> CalsyncConfig.fromJson(minimal().put("db", new JsonObject()
+        .put("url", "postgresql://calsync@127.0.0.1:5432/calsync").put("pool_size", 4))))
+        .hasMessageContaining("'db.pool_size'").hasMessageContaining("poolSize");
+    assertThat(CalsyncConfig.fromJson(minimal().put("sync", new JsonObject().put("intervalMinutes", 5))).sync().intervalMinutes())
+        .isEqualTo(5);
+  }
+
+  @Test
+  void everyShippedKeyIsKnown() throws Exception {
+    JsonObject shipped = CalsyncConfig.read(Path.of("conf/calsync.json"));
+    CalsyncConfig c = CalsyncConfig.fromJson(shipped.put("google", shipped.getJsonObject("google").put("clientId", "id")
+        .put("clientSecret", "s")));
+    assertThat(c.scheduler().failedJobRetentionDays()).isEqualTo(30);
+  }
+
+  @Test
+  void unknownCalsyncEnvironmentVariablesStopTheStart() {
+    assertThatThrownBy(() -> CalsyncConfig.withEnv(minimal(), Map.of("CALSYNC_SYNC_INTERVAL_MINUTE", "15")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("CALSYNC_SYNC_INTERVAL_MINUTE")
+        .hasMessageContaining("CALSYNC_SYNC_INTERVAL_MINUTES");
+    assertThatThrownBy(() -> CalsyncConfig.load(null, Map.of("CALSYNC_GOOGLE_SECRET", "x")))
+        .hasMessageContaining("CALSYNC_GOOGLE_SECRET").hasMessageContaining("CALSYNC_GOOGLE_CLIENT_SECRET");
+    assertThatThrownBy(() -> CalsyncConfig.withEnv(minimal(), Map.of("CALSYNC_TOKENKEYS", "k1:x")))
+        .hasMessageContaining("CALSYNC_TOKENKEYS").hasMessageContaining("CALSYNC_TOKEN_KEYS");
+
+    Map<String, String> env = new java.util.HashMap<>(Map.of("CALSYNC_TOKEN_KEYS", "k1:abc", "CALSYNC_DB_PASSWORD", "pw",
+        "CALSYNC_GOOGLE_CLIENT_SECRET", "from-env", "CALSYNC_CONFIG", "/opt/calsync/conf/calsync.json",
+        "CALSYNC_REFRESH_TOKEN", "1//x", "CALSYNC_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres",
+        "CALSYNC_DEMO_LOG", "demo.log", "PATH", "/usr/bin", "JAVA_OPTS", "-Xmx1g"));
+    CalsyncConfig c = CalsyncConfig.load(null, withDbAndClient(env));
+    assertThat(c.token().keys()).isEqualTo("k1:abc");
+    assertThat(c.db().password()).isEqualTo("pw");
+    assertThat(c.google().clientSecret()).isEqualTo("from-env");
+  }
+
+  private static Map<String, String> withDbAndClient(Map<String, String> env) {
+    env.put("CALSYNC_DB_URL", "postgresql://calsync@127.0.0.1:5432/calsync");
+    env.put("CALSYNC_GOOGLE_CLIENT_ID", "id");
+    return env;
+  }
+
+  @Test
   void missingEncryptionKeyIsAClearStartupError() {
     assertThatThrownBy(() -> org.calsync.token.CredentialCipher.fromConfig(new TokenConfig(300, "", "")))
         .hasMessageContaining("token.keys").hasMessageContaining("CALSYNC_TOKEN_KEYS");

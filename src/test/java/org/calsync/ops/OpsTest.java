@@ -6,7 +6,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.calsync.App;
 import org.calsync.db.JobQueue;
@@ -46,6 +48,20 @@ class OpsTest {
           .contains("calsync_google_calls_total{op=\"events.list\"")
           .contains("calsync_queue_depth").contains("calsync_failed_jobs").contains("calsync_oldest_due_seconds")
           .contains("calsync_token_refreshes_total{outcome=\"ok\"} 4.0").contains("jvm_memory_used_bytes").contains("vertx_http_client");
+      assertThat(metric(metrics, "calsync_queue_depth")).as("drained").isZero();
+      assertThat(metric(metrics, "calsync_oldest_due_seconds")).isZero();
+      assertThat(metric(metrics, "calsync_oldest_sync_age_seconds")).as("all just synced").isBetween(0.0, 120.0);
+
+      long stale = h.query("SELECT min(id) FROM user_integrations").get(0).getLong(0);
+      h.query("UPDATE calendars SET last_sync_at = now() - interval '2 hours' WHERE integration_id = $1", stale);
+      metrics = web.get(h.app.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
+      assertThat(metric(metrics, "calsync_oldest_sync_age_seconds")).as("nothing queued, one integration 2 h behind")
+          .isBetween(7200.0, 7200.0 + 600);
+      assertThat(metric(metrics, "calsync_oldest_due_seconds")).as("the queue metric cannot see it").isZero();
+
+      h.query("UPDATE user_integrations SET deferred_until = now() + interval '1 hour' WHERE id = $1", stale);
+      metrics = web.get(h.app.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
+      assertThat(metric(metrics, "calsync_oldest_sync_age_seconds")).as("deferred integrations are not stale").isLessThan(7200.0);
     } finally {
       web.close();
     }
@@ -81,20 +97,62 @@ class OpsTest {
 
   @Test
   void systemdUnitRunsTheDaemonWithRestartHardeningAndASecretsFile() throws Exception {
-    Map<String, String> unit = new HashMap<>();
-    for (String line : Files.readAllLines(Path.of("conf/calsync.service"))) {
-      if (line.isBlank() || line.startsWith("#") || line.startsWith("[")) continue;
+    Path file = Path.of("conf/calsync.service");
+    Map<String, Map<String, List<String>>> unit = new HashMap<>();
+    String section = "";
+    for (String line : Files.readAllLines(file)) {
+      if (line.isBlank() || line.startsWith("#")) continue;
+      if (line.startsWith("[")) {
+        section = line;
+        continue;
+      }
       int eq = line.indexOf('=');
-      unit.put(line.substring(0, eq), line.substring(eq + 1));
+      unit.computeIfAbsent(section, k -> new HashMap<>()).computeIfAbsent(line.substring(0, eq), k -> new ArrayList<>())
+          .add(line.substring(eq + 1));
     }
-    assertThat(unit.get("ExecStart")).contains("-jar /opt/calsync/target/calsync.jar run");
-    assertThat(unit.get("Restart")).isEqualTo("on-failure");
-    assertThat(unit.get("EnvironmentFile")).isNotBlank();
-    assertThat(unit.get("KillSignal")).isEqualTo("SIGTERM");
-    assertThat(Integer.parseInt(unit.get("TimeoutStopSec"))).as("longer than the 25 s drain").isGreaterThan(30);
-    assertThat(unit.get("NoNewPrivileges")).isEqualTo("true");
-    assertThat(unit.get("ProtectSystem")).isEqualTo("strict");
-    assertThat(unit).as("the JIT needs writable+executable memory").doesNotContainKey("MemoryDenyWriteExecute");
-    assertThat(unit.get("User")).isEqualTo("calsync");
+    Map<String, String> service = new HashMap<>();
+    unit.get("[Service]").forEach((k, v) -> service.put(k, v.get(v.size() - 1)));
+    assertThat(service.get("ExecStart")).contains("-jar /opt/calsync/target/calsync.jar run").contains(" $JAVA_OPTS ");
+    assertThat(service.get("Restart")).isEqualTo("on-failure");
+    assertThat(service.get("EnvironmentFile")).isNotBlank();
+    assertThat(service.get("KillSignal")).isEqualTo("SIGTERM");
+    assertThat(Integer.parseInt(service.get("TimeoutStopSec"))).as("longer than the 25 s drain").isGreaterThan(30);
+    assertThat(service.get("NoNewPrivileges")).isEqualTo("true");
+    assertThat(service.get("ProtectSystem")).isEqualTo("strict");
+    assertThat(service).as("the JIT needs writable+executable memory").doesNotContainKey("MemoryDenyWriteExecute");
+    assertThat(service.get("User")).isEqualTo("calsync");
+    assertThat(unit.get("[Unit]")).as("start limits belong to [Unit]").containsKeys("StartLimitIntervalSec", "StartLimitBurst");
+    assertThat(service).doesNotContainKeys("StartLimitIntervalSec", "StartLimitBurst");
+
+    List<String> assignments = new ArrayList<>();
+    for (String value : unit.get("[Service]").get("Environment")) assignments.addAll(systemdWords(value));
+    assertThat(assignments).as("every Environment= word is an assignment (systemd drops the others)")
+        .allMatch(w -> w.matches("[A-Za-z_][A-Za-z0-9_]*=.*"));
+    assertThat(assignments).as("JAVA_OPTS is one quoted assignment holding both options")
+        .contains("JAVA_OPTS=-Xmx512m -XX:+ExitOnOutOfMemoryError");
+
+    Path analyze = Path.of("/usr/bin/systemd-analyze");
+    if (Files.isExecutable(analyze)) {
+      Path copy = Files.createTempDirectory("calsync-unit").resolve("calsync.service");
+      Files.copy(file, copy);
+      Process p = new ProcessBuilder(analyze.toString(), "verify", copy.toString()).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      p.waitFor();
+      assertThat(out.lines().filter(l -> l.contains(copy.toString()))).as("systemd-analyze verify: " + out).isEmpty();
+    }
+  }
+
+  /** The value of an unlabelled Prometheus sample. */
+  private static double metric(String scrape, String name) {
+    return scrape.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
+        .findFirst().orElseThrow(() -> new AssertionError(name + " not in /metrics"));
+  }
+
+  /** Splits an Environment= value the way systemd does: whitespace-separated words, double quotes keep a word whole. */
+  private static List<String> systemdWords(String value) {
+    List<String> words = new ArrayList<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(value);
+    while (m.find()) words.add(m.group(1) != null ? m.group(1) : m.group(2));
+    return words;
   }
 }

@@ -8,7 +8,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,6 +16,7 @@ import org.calsync.App;
 import org.calsync.Runtime;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.db.JobQueue;
+import org.calsync.demo.EventStates;
 import org.calsync.emulator.EmulatorOptions;
 import org.calsync.emulator.GoogleEmulator;
 import org.calsync.emulator.SeededUser;
@@ -124,20 +124,21 @@ public final class Harness implements AutoCloseable {
     return rows;
   }
 
-  /** Live event ids mirrored for a Google calendar id. */
+  /** Live events mirrored for a Google calendar id: their ids, compared with {@link #truth} by id and state. */
   public Set<String> mirrored(String calendarId) {
-    Set<String> ids = new HashSet<>();
-    for (Row r : query("SELECT e.google_event_id FROM calendar_events e JOIN calendars c ON c.id = e.calendar_id "
+    Map<String, String> states = new HashMap<>();
+    for (Row r : query("SELECT " + EventStates.MIRROR_COLUMNS + " FROM calendar_events e JOIN calendars c ON c.id = e.calendar_id "
         + "WHERE c.google_calendar_id = $1 AND e.status <> 'cancelled'", calendarId)) {
-      ids.add(r.getString(0));
+      states.put(r.getString(1), EventStates.ofMirror(r));
     }
-    return ids;
+    return new LiveEvents(states);
   }
 
+  /** The emulator's live events of a calendar: their ids, compared with {@link #mirrored} by id and state. */
   public Set<String> truth(String calendarId) {
-    Set<String> ids = new HashSet<>();
-    for (JsonObject e : emulator.state().groundTruth(calendarId)) ids.add(e.getString("id"));
-    return ids;
+    Map<String, String> states = new HashMap<>();
+    for (JsonObject e : emulator.state().groundTruth(calendarId)) states.put(e.getString("id"), EventStates.ofGoogle(e));
+    return new LiveEvents(states);
   }
 
   public JsonObject responseData(long integrationId) {
