@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Busy time through the real sync from the emulator: a series in another zone than the calendar's, an endless
- * one-off event, an exception removed by an id-only tombstone.
+ * one-off event, our own event with its marker stripped in Google, an exception removed by an id-only tombstone.
  */
 class BusyEdgeCasesTest {
   private static final ZoneId LONDON = ZoneId.of("Europe/London");
@@ -89,6 +89,31 @@ class BusyEdgeCasesTest {
           .getOffsetDateTime(0).toInstant();
       assertThat(last).isBetween(Instant.now().plus(29, ChronoUnit.DAYS), Instant.now().plus(31, ChronoUnit.DAYS));
       assertThat(ids(b.conflicts(b.at(5, "09:00"), b.at(5, "10:00"), null))).containsExactly(endless);
+    }
+  }
+
+  @Test
+  void appointmentNeverConflictsWithItsOwnEventWhoseMarkerWasStripped() throws Exception {
+    try (BookingSupport b = new BookingSupport(new JsonObject())) {
+      List<JsonObject> reports = b.collect("calsync.booking.conflict");
+      b.request("calsync.appointment.booked", new JsonObject().put("appointmentId", "S-1").put("integrationId", b.integrationId)
+          .put("start", b.at(1, "10:00")).put("end", b.at(1, "10:30")));
+      b.h.runCycle();
+      String own = EventIds.forAppointment("S-1");
+      b.h.emulator.state().patchEvent(b.cal, own, new JsonObject().put("extendedProperties",
+          new JsonObject().put("private", new JsonObject().putNull("calsyncAppointmentId"))));
+      String clash = b.insert(b.timed(1, "10:15", "10:45"));
+      b.h.runCycle();
+      assertThat(b.h.query("SELECT count(*) FROM calendar_events WHERE google_event_id = $1 AND appointment_id IS NULL", own)
+          .get(0).getLong(0)).as("the marker is gone from the mirror").isEqualTo(1);
+
+      assertThat(ids(b.conflicts(b.at(1, "10:00"), b.at(1, "10:30"), "S-1"))).containsExactly(clash);
+      assertThat(ids(b.conflicts(b.at(1, "10:00"), b.at(1, "10:30"), "S-2"))).containsExactlyInAnyOrder(own, clash);
+      // the report of that sync covers every block: only the clash is a conflict of S-1
+      BookingSupport.eventually(() -> assertThat(reports).isNotEmpty());
+      assertThat(b.h.query("SELECT event_id FROM conflict_reports WHERE appointment_id = 'S-1'").stream()
+          .map(r -> r.getString(0)).toList()).containsExactly(clash);
+      assertThat(reports).extracting(r -> r.getString("eventId")).containsExactly(clash);
     }
   }
 
