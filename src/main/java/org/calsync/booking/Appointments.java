@@ -118,7 +118,7 @@ final class Appointments {
 
   /**
    * Takes the integration's flagged appointments (clearing the flag) that are booked and fully written, with their
-   * mirrored event (null fields when the mirror no longer has it).
+   * mirrored event (null fields when the mirror no longer has it), in appointment id order.
    */
   Future<List<Check>> takeChecks(long integrationId) {
     return pool.preparedQuery("WITH taken AS (UPDATE appointments SET needs_check = false WHERE integration_id = $1 "
@@ -127,7 +127,8 @@ final class Appointments {
             + "COALESCE(t.google_calendar_id, 'primary'), e.status, e.start_at, e.end_at FROM taken t "
             + "LEFT JOIN LATERAL (SELECT e.status, e.start_at, e.end_at FROM calendar_events e JOIN calendars c "
             + "ON c.id = e.calendar_id WHERE c.integration_id = t.integration_id AND e.google_event_id = t.google_event_id "
-            + "LIMIT 1) e ON true WHERE t.status = 'booked' AND t.version = t.written_version AND t.google_event_id IS NOT NULL")
+            + "LIMIT 1) e ON true WHERE t.status = 'booked' AND t.version = t.written_version AND t.google_event_id IS NOT NULL "
+            + "ORDER BY t.id")
         .execute(Tuple.of(integrationId)).map(rs -> {
           List<Check> out = new ArrayList<>();
           for (Row r : rs) {

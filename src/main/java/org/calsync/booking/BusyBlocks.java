@@ -4,7 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -36,10 +35,14 @@ public final class BusyBlocks {
     this.config = config;
   }
 
-  /** After an incremental sync applied upserts and deletions of one calendar (same connection / transaction). */
+  /**
+   * After an incremental sync applied upserts and deletions of one calendar (same connection / transaction);
+   * deletedSeries: the recurring masters of deleted exception rows (their blocks are stored under the master).
+   */
   public Future<Void> afterChanges(SqlClient conn, long calendarId, String timeZone, Collection<EventRow> upserts,
-                                   Collection<String> deletions) {
+                                   Collection<String> deletions, Collection<String> deletedSeries) {
     Set<String> roots = new LinkedHashSet<>(deletions);
+    roots.addAll(deletedSeries);
     Set<String> touched = new LinkedHashSet<>(deletions);
     for (EventRow r : upserts) {
       roots.add(r.recurringEventId() != null ? r.recurringEventId() : r.id());
@@ -66,7 +69,7 @@ public final class BusyBlocks {
   /** Recomputes the blocks of the given roots (null: the whole calendar, which also renews its horizon). */
   public Future<Integer> rebuild(SqlClient conn, long calendarId, ZoneId zone, String[] roots) {
     String rowsSql = "SELECT google_event_id, status, transparency, self_response, start_at, end_at, all_day, recurrence, "
-        + "recurring_event_id, original_start, appointment_id FROM calendar_events WHERE calendar_id = $1"
+        + "recurring_event_id, original_start, appointment_id, time_zone FROM calendar_events WHERE calendar_id = $1"
         + (roots == null ? "" : " AND (google_event_id = ANY($2) OR recurring_event_id = ANY($2))");
     Tuple params = roots == null ? Tuple.of(calendarId) : Tuple.of(calendarId, (Object) roots);
     Instant now = Instant.now();
@@ -79,7 +82,7 @@ public final class BusyBlocks {
           for (Row r : rs) {
             sources.add(new Source(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getOffsetDateTime(4),
                 r.getOffsetDateTime(5), r.getBoolean(6), r.getString(7), r.getString(8), r.getOffsetDateTime(9),
-                r.getString(10)));
+                r.getString(10), r.getString(11)));
           }
           List<Block> blocks = BusyExpansion.expand(sources, zone, from, until);
           Future<?> delete = roots == null
@@ -110,11 +113,8 @@ public final class BusyBlocks {
         .execute(Tuple.of(calendarId, root, event, start, end, appt)).mapEmpty();
   }
 
+  /** The calendar's zone; UTC when absent or unknown. */
   static ZoneId zone(String timeZone) {
-    try {
-      return ZoneId.of(timeZone == null ? "UTC" : timeZone);
-    } catch (DateTimeException e) {
-      return ZoneOffset.UTC;
-    }
+    return BusyExpansion.zone(timeZone, ZoneOffset.UTC);
   }
 }

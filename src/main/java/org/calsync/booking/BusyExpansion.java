@@ -1,5 +1,6 @@
 package org.calsync.booking;
 
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -26,10 +27,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Google's busy semantics over mirror rows, as a pure function. A row blocks unless it is cancelled, transparent, or
- * declined by the calendar owner. Recurring masters (RRULE/RDATE/EXDATE lines, parsed by lib-recur) are expanded in
- * the calendar's zone (wall-clock times, so DST-correct) for instances overlapping [from, until); exceptions (rows
- * whose recurringEventId is the master and originalStart an instance start) replace that instance: cancelled ones
- * remove it, others block at their own times (only while their master is mirrored: deleting a series frees it). Busy intervals are split into pieces of at most {@link #MAX_PIECE}.
+ * declined by the calendar owner. Recurring masters (RRULE/RDATE/EXDATE lines, parsed by lib-recur) are expanded for
+ * instances overlapping [from, until): timed series in the event's own start.timeZone (the calendar's zone when absent
+ * or unknown), all-day series in the calendar's zone, at wall-clock times (so DST-correct); exceptions (rows whose
+ * recurringEventId is the master and originalStart an instance start) replace that instance: cancelled ones remove it,
+ * others block at their own times (only while their master is mirrored: deleting a series frees it). Busy time is
+ * clipped to [from, until) and split into pieces of at most {@link #MAX_PIECE}.
  */
 public final class BusyExpansion {
   private static final Logger log = LoggerFactory.getLogger(BusyExpansion.class);
@@ -42,10 +45,10 @@ public final class BusyExpansion {
   private BusyExpansion() {
   }
 
-  /** One mirror row (calendar_events), only the fields busy time depends on. */
+  /** One mirror row (calendar_events), only the fields busy time depends on; timeZone: the event's start.timeZone. */
   public record Source(String id, String status, String transparency, String selfResponse, OffsetDateTime start,
                        OffsetDateTime end, boolean allDay, String recurrence, String recurringEventId,
-                       OffsetDateTime originalStart, String appointmentId) {
+                       OffsetDateTime originalStart, String appointmentId, String timeZone) {
     boolean blocks() {
       return !"cancelled".equals(status) && !"transparent".equals(transparency) && !"declined".equals(selfResponse)
           && start != null && end != null;
@@ -60,8 +63,8 @@ public final class BusyExpansion {
   public record Block(String rootId, String eventId, Instant start, Instant end, String appointmentId) {
   }
 
-  /** Busy blocks of the given rows (a master must come with its exceptions). */
-  public static List<Block> expand(Collection<Source> rows, ZoneId zone, Instant from, Instant until) {
+  /** Busy blocks of the given rows within [from, until) (a master must come with its exceptions). */
+  public static List<Block> expand(Collection<Source> rows, ZoneId calendarZone, Instant from, Instant until) {
     Map<String, Source> masters = new HashMap<>();
     Map<String, Set<Instant>> replaced = new HashMap<>();
     for (Source s : rows) {
@@ -74,6 +77,7 @@ public final class BusyExpansion {
     for (Source s : rows) {
       if (!s.blocks()) continue;
       if (s.isMaster()) {
+        ZoneId zone = s.allDay() ? calendarZone : zone(s.timeZone(), calendarZone);
         Duration length = Duration.between(s.start(), s.end());
         long days = s.allDay() ? ChronoUnit.DAYS.between(s.start().atZoneSameInstant(zone).toLocalDate(),
             s.end().atZoneSameInstant(zone).toLocalDate()) : 0;
@@ -82,23 +86,25 @@ public final class BusyExpansion {
           if (skip.contains(start)) continue;
           Instant end = s.allDay() ? start.atZone(zone).toLocalDate().plusDays(days).atStartOfDay(zone).toInstant()
               : start.plus(length);
-          if (end.isAfter(from) && start.isBefore(until)) split(s.id(), s.id(), start, end, s.appointmentId(), out);
+          split(s.id(), s.id(), start, end, s.appointmentId(), from, until, out);
         }
       } else if (s.recurringEventId() != null && !masters.containsKey(s.recurringEventId())) {
         continue; // an exception of a series that is gone (deleted with its master) or not mirrored
       } else {
         String root = s.recurringEventId() != null ? s.recurringEventId() : s.id();
-        split(root, s.id(), s.start().toInstant(), s.end().toInstant(), s.appointmentId(), out);
+        split(root, s.id(), s.start().toInstant(), s.end().toInstant(), s.appointmentId(), from, until, out);
       }
     }
     return out;
   }
 
-  private static void split(String root, String eventId, Instant start, Instant end, String appt, List<Block> out) {
-    if (!end.isAfter(start)) return;
-    Instant s = start;
-    while (s.isBefore(end)) {
-      Instant e = s.plus(MAX_PIECE).isBefore(end) ? s.plus(MAX_PIECE) : end;
+  /** Adds [start, end) clipped to [from, until), in pieces of at most MAX_PIECE. */
+  private static void split(String root, String eventId, Instant start, Instant end, String appt, Instant from,
+                            Instant until, List<Block> out) {
+    Instant last = end.isAfter(until) ? until : end;
+    Instant s = start.isBefore(from) ? from : start;
+    while (s.isBefore(last)) {
+      Instant e = s.plus(MAX_PIECE).isBefore(last) ? s.plus(MAX_PIECE) : last;
       out.add(new Block(root, eventId, s, e, appt));
       s = e;
     }
@@ -171,6 +177,16 @@ public final class BusyExpansion {
     }
   }
 
+  /** The zone named by id, or fallback when id is absent or not a known zone. */
+  static ZoneId zone(String id, ZoneId fallback) {
+    if (id == null || id.isBlank()) return fallback;
+    try {
+      return ZoneId.of(id);
+    } catch (DateTimeException e) {
+      return fallback;
+    }
+  }
+
   private static DateTime allDay(LocalDate d) {
     return new DateTime(d.getYear(), d.getMonthValue() - 1, d.getDayOfMonth());
   }
@@ -179,7 +195,7 @@ public final class BusyExpansion {
     return LocalDate.of(d.getYear(), d.getMonth() + 1, d.getDayOfMonth());
   }
 
-  /** All-day and floating values are midnight / wall-clock time in the calendar's zone. */
+  /** All-day and floating values are midnight / wall-clock time in the given zone (the series' zone). */
   private static Instant toInstant(DateTime d, ZoneId zone) {
     if (d.isAllDay()) return localDate(d).atStartOfDay(zone).toInstant();
     if (d.isFloating()) {

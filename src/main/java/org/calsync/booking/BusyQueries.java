@@ -56,7 +56,8 @@ final class BusyQueries {
   /**
    * Scope and overlapping blocks in one statement (one round trip): rows of kind 0 describe the calendars, kind 1 are
    * blocks overlapping [start, end) (a block is at most {@link BusyExpansion#MAX_PIECE} long, so the range scan of
-   * (calendar_id, start_at) starts there), excluding excludeAppointment's own event. Blocks come clipped, the pieces
+   * (calendar_id, start_at) starts there), excluding excludeAppointment's own event, recognised by its marker or, when
+   * the marker was stripped in Google, by its derived event id ({@link EventIds}). Blocks come clipped, the pieces
    * of one event merged, sorted by start.
    */
   Future<Checked> check(Who who, Instant start, Instant end, String excludeAppointment, int staleMinutes) {
@@ -68,9 +69,10 @@ final class BusyQueries {
             + "SELECT 0, integration_id, calendar_id, stale, NULL::timestamptz, NULL::timestamptz, NULL::text, NULL::text FROM cal "
             + "UNION ALL SELECT 1, NULL, b.calendar_id, NULL, b.start_at, b.end_at, b.event_id, b.appointment_id "
             + "FROM cal JOIN busy_blocks b ON b.calendar_id = cal.calendar_id AND b.start_at < $3 AND b.start_at > $4 "
-            + "AND b.end_at > $2 AND ($5::text IS NULL OR b.appointment_id IS DISTINCT FROM $5)")
+            + "AND b.end_at > $2 AND ($5::text IS NULL OR (b.appointment_id IS DISTINCT FROM $5 AND b.event_id <> $7))")
         .execute(Tuple.of(id, Appointments.utc(start), Appointments.utc(end),
-            Appointments.utc(start.minus(BusyExpansion.MAX_PIECE)), excludeAppointment, staleMinutes))
+            Appointments.utc(start.minus(BusyExpansion.MAX_PIECE)), excludeAppointment, staleMinutes,
+            excludeAppointment == null ? null : EventIds.forAppointment(excludeAppointment)))
         .map(rs -> {
           List<Long> integrations = new ArrayList<>();
           List<Long> calendars = new ArrayList<>();
@@ -139,8 +141,9 @@ final class BusyQueries {
   }
 
   /**
-   * Records overlaps between booked future appointments of the integration and Google busy time that is not ours,
-   * returning only the ones not reported before.
+   * Records overlaps between booked future appointments of the integration and Google busy time that is not ours
+   * (neither marked as an appointment's event nor, the marker stripped in Google, the event of one of the
+   * integration's appointments), returning only the ones not reported before.
    */
   Future<List<JsonObject>> newConflicts(long integrationId) {
     return pool.preparedQuery("INSERT INTO conflict_reports (appointment_id, appt_start, event_id, busy_start, busy_end, "
@@ -149,6 +152,8 @@ final class BusyQueries {
             + "JOIN busy_blocks b ON b.calendar_id = c.id AND b.start_at < a.end_at "
             + "AND b.start_at > a.start_at - make_interval(secs => $2) AND b.end_at > a.start_at "
             + "WHERE a.integration_id = $1 AND a.status = 'booked' AND a.end_at > now() AND b.appointment_id IS NULL "
+            + "AND NOT EXISTS (SELECT 1 FROM appointments o WHERE o.google_event_id = b.event_id "
+            + "AND o.integration_id = a.integration_id) "
             + "ON CONFLICT DO NOTHING RETURNING appointment_id, appt_start, event_id, busy_start, busy_end, "
             + "(SELECT end_at FROM appointments x WHERE x.id = appointment_id)")
         .execute(Tuple.of(integrationId, (double) BusyExpansion.MAX_PIECE.toSeconds()))

@@ -54,11 +54,18 @@ final class Requests {
     return new Range(start, end);
   }
 
+  /** Accepted request times: years 1900 to 9999, well inside what the database stores. */
+  static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
+  static final Instant LATEST = Instant.parse("+10000-01-01T00:00:00Z");
+
+  /** An RFC 3339 date-time with offset between {@link #EARLIEST} and {@link #LATEST}. */
   static Instant time(Message<?> msg, JsonObject body, String field) {
     Object v = body.getValue(field);
     if (v instanceof String s) {
       try {
-        return OffsetDateTime.parse(s).toInstant();
+        Instant t = OffsetDateTime.parse(s).toInstant();
+        if (!t.isBefore(EARLIEST) && t.isBefore(LATEST)) return t;
+        return bad(msg, "field '" + field + "' must be between years 1900 and 9999, got '" + v + "'");
       } catch (DateTimeException e) {
         // fall through
       }

@@ -89,8 +89,9 @@ public final class Addresses {
 
   /**
    * Request/reply: free/busy over a range. Body {@code {"integrationId": long | "userId": long, "start": rfc3339,
-   * "end": rfc3339}}. Reply {@code {"busy": [{"start","end"}], "free": [{"start","end"}], "checkedAt": rfc3339}}:
-   * busy merged and clipped to the range, free its complement. Failures as {@link #BOOKING_CONFLICTS}.
+   * "end": rfc3339}}. Reply {@code {"busy": [{"start","end"}], "free": [{"start","end"}], "checkedAt": rfc3339,
+   * "stale": boolean}}: busy merged and clipped to the range, free its complement; stale as {@link #BOOKING_CONFLICTS}
+   * (without fresh). Failures as {@link #BOOKING_CONFLICTS}.
    */
   public static final String BOOKING_AVAILABILITY = "calsync.booking.availability";
 

@@ -6,38 +6,40 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /** SQL for calendar_events, the busy mirror. Writes are batched: one statement per page. */
 public final class Mirror {
   private Mirror() {
   }
 
-  /** One mirrored Google event. */
+  /** One mirrored Google event; timeZone is its start.timeZone as sent (null when absent). */
   public record EventRow(String id, String status, String transparency, String selfResponse, OffsetDateTime startAt,
-                         OffsetDateTime endAt, boolean allDay, String recurrence, String recurringEventId,
+                         OffsetDateTime endAt, boolean allDay, String timeZone, String recurrence, String recurringEventId,
                          OffsetDateTime originalStart, String appointmentId, String summary, String etag,
                          OffsetDateTime updated) {
   }
 
   private static final String UPSERT = "INSERT INTO calendar_events (calendar_id, google_event_id, status, transparency, "
       + "self_response, start_at, end_at, all_day, recurrence, recurring_event_id, original_start, appointment_id, summary, "
-      + "etag, google_updated, synced_at) "
+      + "etag, google_updated, time_zone, synced_at) "
       + "SELECT $1, u.* , now() FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], "
       + "$7::timestamptz[], $8::boolean[], $9::text[], $10::text[], $11::timestamptz[], $12::text[], $13::text[], $14::text[], "
-      + "$15::timestamptz[]) AS u "
+      + "$15::timestamptz[], $16::text[]) AS u "
       + "ON CONFLICT (calendar_id, google_event_id) DO UPDATE SET status = EXCLUDED.status, "
       + "transparency = EXCLUDED.transparency, self_response = EXCLUDED.self_response, start_at = EXCLUDED.start_at, "
       + "end_at = EXCLUDED.end_at, all_day = EXCLUDED.all_day, recurrence = EXCLUDED.recurrence, "
       + "recurring_event_id = EXCLUDED.recurring_event_id, original_start = EXCLUDED.original_start, "
       + "appointment_id = EXCLUDED.appointment_id, summary = EXCLUDED.summary, etag = EXCLUDED.etag, "
-      + "google_updated = EXCLUDED.google_updated, synced_at = now()";
+      + "google_updated = EXCLUDED.google_updated, time_zone = EXCLUDED.time_zone, synced_at = now()";
 
   public static Future<Void> upsert(SqlClient conn, long calendarId, List<EventRow> rows) {
     if (rows.isEmpty()) return Future.succeededFuture();
     int n = rows.size();
     String[] id = new String[n], status = new String[n], transp = new String[n], self = new String[n], rec = new String[n],
-        recId = new String[n], appt = new String[n], summary = new String[n], etag = new String[n];
+        recId = new String[n], appt = new String[n], summary = new String[n], etag = new String[n], zone = new String[n];
     OffsetDateTime[] start = new OffsetDateTime[n], end = new OffsetDateTime[n], orig = new OffsetDateTime[n],
         updated = new OffsetDateTime[n];
     Boolean[] allDay = new Boolean[n];
@@ -57,15 +59,32 @@ public final class Mirror {
       summary[i] = r.summary();
       etag[i] = r.etag();
       updated[i] = r.updated();
+      zone[i] = r.timeZone();
     }
-    Tuple t = Tuple.of(calendarId, id, status, transp, self, start, end, allDay, rec, recId, orig, appt, summary, etag, updated);
+    Tuple t = Tuple.of(calendarId, id, status, transp, self, start, end, allDay, rec, recId, orig, appt, summary, etag, updated,
+        zone);
     return conn.preparedQuery(UPSERT).execute(t).mapEmpty();
   }
 
-  public static Future<Integer> delete(SqlClient conn, long calendarId, Collection<String> ids) {
-    if (ids.isEmpty()) return Future.succeededFuture(0);
-    return conn.preparedQuery("DELETE FROM calendar_events WHERE calendar_id = $1 AND google_event_id = ANY($2)")
-        .execute(Tuple.of(calendarId, (Object) ids.toArray(new String[0]))).map(rs -> rs.rowCount());
+  /** What {@link #delete} removed: the row count and the recurring series the removed exceptions belonged to. */
+  public record Deleted(int count, Set<String> series) {
+  }
+
+  /**
+   * Deletes the rows; a tombstone may carry only the id, so the series of a removed exception is read from the row
+   * itself (its busy time is kept under the series).
+   */
+  public static Future<Deleted> delete(SqlClient conn, long calendarId, Collection<String> ids) {
+    if (ids.isEmpty()) return Future.succeededFuture(new Deleted(0, Set.of()));
+    return conn.preparedQuery("DELETE FROM calendar_events WHERE calendar_id = $1 AND google_event_id = ANY($2) "
+            + "RETURNING recurring_event_id")
+        .execute(Tuple.of(calendarId, (Object) ids.toArray(new String[0]))).map(rs -> {
+          Set<String> series = new HashSet<>();
+          for (Row r : rs) {
+            if (r.getString(0) != null) series.add(r.getString(0));
+          }
+          return new Deleted(rs.rowCount(), series);
+        });
   }
 
   /** The database's clock (the time base of synced_at). */

@@ -139,8 +139,8 @@ public final class CalendarSync {
         return guard
             .compose(v -> Mirror.upsert(conn, cal.id(), upserts))
             .compose(v -> Mirror.delete(conn, cal.id(), deletions))
-            .compose(deleted -> busy == null ? Future.succeededFuture(deleted)
-                : busy.afterChanges(conn, cal.id(), cal.timeZone(), upserts, deletions).map(deleted))
+            .compose(deleted -> busy == null ? Future.succeededFuture(deleted.count())
+                : busy.afterChanges(conn, cal.id(), cal.timeZone(), upserts, deletions, deleted.series()).map(deleted.count()))
             .compose(deleted -> Calendars.saveSyncToken(conn, cal.id(), end.token, false)
                 .map(v -> new SyncResult(1, upserts.size(), deleted, end.pages, false, 0)));
       });

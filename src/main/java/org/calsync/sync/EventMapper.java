@@ -11,7 +11,8 @@ import org.calsync.db.Mirror.EventRow;
 import org.calsync.google.Rfc3339;
 
 /**
- * Turns a Google event resource into a mirror row. All-day dates are placed in the calendar's time zone. Throws
+ * Turns a Google event resource into a mirror row. All-day dates are placed in the calendar's time zone; the event's
+ * own start.timeZone is kept as sent (the zone its recurrence is defined in). Throws
  * {@link IllegalArgumentException} naming the event and field when the resource is malformed.
  */
 public final class EventMapper {
@@ -50,7 +51,7 @@ public final class EventMapper {
     String recurringId = string(e, id, "recurringEventId", null);
     OffsetDateTime originalStart = e.getValue("originalStartTime") == null ? null : time(e, id, "originalStartTime");
     if ("cancelled".equals(status)) {
-      return new EventRow(id, status, "transparent", null, null, null, false, null, recurringId, originalStart, null, null,
+      return new EventRow(id, status, "transparent", null, null, null, false, null, null, recurringId, originalStart, null, null,
           string(e, id, "etag", null), updated(e, id));
     }
     JsonObject start = obj(e, id, "start");
@@ -61,7 +62,7 @@ public final class EventMapper {
     JsonObject ext = e.getValue("extendedProperties") instanceof JsonObject x ? x : null;
     JsonObject priv = ext != null && ext.getValue("private") instanceof JsonObject p ? p : null;
     return new EventRow(id, status, string(e, id, "transparency", "opaque"), selfResponse(e), startAt, endAt,
-        start.getValue("date") != null, rec == null ? null : String.join("\n", rec.stream().map(String::valueOf).toList()),
+        start.getValue("date") != null, string(start, id, "timeZone", null), rec == null ? null : String.join("\n", rec.stream().map(String::valueOf).toList()),
         recurringId, originalStart, priv == null ? null : string(priv, id, APPOINTMENT_PROPERTY, null),
         keepText ? string(e, id, "summary", null) : null, string(e, id, "etag", null), updated(e, id));
   }

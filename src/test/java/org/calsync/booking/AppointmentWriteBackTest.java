@@ -87,19 +87,33 @@ class AppointmentWriteBackTest {
     assertThat(b.conflicts(b.at(2, "14:00"), b.at(2, "15:00"), null)).isEmpty();
   }
 
+  private void moveInGoogle(String appointmentId, int day, String from, String to) {
+    b.h.emulator.state().patchEvent(b.cal, EventIds.forAppointment(appointmentId), new JsonObject()
+        .put("start", new JsonObject().put("dateTime", b.at(day, from))).put("end", new JsonObject().put("dateTime", b.at(day, to))));
+  }
+
+  private static List<JsonObject> of(List<JsonObject> notices, String appointmentId) {
+    return notices.stream().filter(n -> appointmentId.equals(n.getString("appointmentId"))).toList();
+  }
+
   @Test
   void emrWinsWhenOurEventIsMovedOrDeletedInGoogle() {
     List<JsonObject> overridden = b.collect("calsync.appointment.overridden");
+    // Z-9 is a sentinel: flagged by the same syncs as B-7 and checked after it (checks run in appointment id order),
+    // so its restore notice shows that B-7's check has finished.
     b.request("calsync.appointment.booked", appt("B-7", 3, "09:00", "09:45"));
+    b.request("calsync.appointment.booked", appt("Z-9", 3, "16:00", "16:30"));
+    moveInGoogle("Z-9", 3, "17:00", "17:30");
     b.h.runCycle();
-    assertThat(overridden).isEmpty();
+    BookingSupport.eventually(() -> assertThat(of(overridden, "Z-9")).hasSize(1));
+    assertThat(overridden).as("B-7 is unchanged in Google").hasSize(1);
     String eventId = EventIds.forAppointment("B-7");
 
     b.h.emulator.state().patchEvent(b.cal, eventId, new JsonObject()
         .put("start", new JsonObject().put("dateTime", b.at(3, "12:00"))).put("end", new JsonObject().put("dateTime", b.at(3, "12:45"))));
     b.h.runCycle();
-    BookingSupport.eventually(() -> assertThat(overridden).hasSize(1));
-    JsonObject notice = overridden.get(0);
+    BookingSupport.eventually(() -> assertThat(of(overridden, "B-7")).hasSize(1));
+    JsonObject notice = of(overridden, "B-7").get(0);
     assertThat(notice.getString("appointmentId")).isEqualTo("B-7");
     assertThat(notice.getString("change")).isEqualTo("moved");
     assertThat(notice.getString("googleStart")).isEqualTo(OffsetDateTime.parse(b.at(3, "12:00")).toInstant().toString());
@@ -108,37 +122,49 @@ class AppointmentWriteBackTest {
 
     b.h.emulator.state().deleteEvent(b.cal, eventId);
     b.h.runCycle();
-    BookingSupport.eventually(() -> assertThat(overridden).hasSize(2));
-    assertThat(overridden.get(1).getString("change")).isEqualTo("deleted");
+    BookingSupport.eventually(() -> assertThat(of(overridden, "B-7")).hasSize(2));
+    assertThat(of(overridden, "B-7").get(1).getString("change")).isEqualTo("deleted");
     List<JsonObject> restored = b.googleEventsOf("B-7");
     assertThat(restored).hasSize(1);
     assertThat(restored.get(0).getString("status")).isEqualTo("confirmed");
     assertThat(restored.get(0).getString("id")).isEqualTo(eventId);
 
-    // the restores come back through the next sync as matching: nothing more is published
+    // the restore comes back through the next sync as matching: nothing more is published for B-7 (the sentinel,
+    // moved again, is checked after it in the same run)
+    moveInGoogle("Z-9", 3, "18:00", "18:30");
     b.h.runCycle();
-    b.h.runCycle();
-    assertThat(overridden).hasSize(2);
+    BookingSupport.eventually(() -> assertThat(of(overridden, "Z-9")).hasSize(2));
+    assertThat(of(overridden, "B-7")).hasSize(2);
+    assertThat(overridden).hasSize(4);
   }
 
   @Test
   void newOverlapsWithGoogleBusyTimeAreReportedOnce() {
     List<JsonObject> reports = b.collect("calsync.booking.conflict");
     b.request("calsync.appointment.booked", appt("C-1", 4, "10:00", "11:00"));
-    b.h.runCycle();
-    assertThat(reports).as("our own event is not a conflict").isEmpty();
-
+    // our own event comes back in the same sync as a clash and a later event: one report statement covers all of them
     String clash = b.insert(b.timed(4, "10:30", "11:30"));
     b.insert(b.timed(4, "13:00", "14:00"));
     b.h.runCycle();
-    BookingSupport.eventually(() -> assertThat(reports).hasSize(1));
+    BookingSupport.eventually(() -> assertThat(reports).isNotEmpty());
+    assertThat(reportedEvents()).as("our own event is not a conflict").containsExactly(clash);
+    assertThat(reports).hasSize(1);
     assertThat(reports.get(0).getString("appointmentId")).isEqualTo("C-1");
     assertThat(reports.get(0).getString("eventId")).isEqualTo(clash);
 
+    // later syncs do not report it again; a sentinel clash shows their reports have run
     b.insert(b.timed(5, "08:00", "09:00"));
     b.h.runCycle();
+    String sentinel = b.insert(b.timed(4, "10:45", "10:50"));
     b.h.runCycle();
-    assertThat(reports).hasSize(1);
+    BookingSupport.eventually(() -> assertThat(reports).extracting(r -> r.getString("eventId")).contains(sentinel));
+    assertThat(reports).extracting(r -> r.getString("eventId")).containsExactly(clash, sentinel);
+    assertThat(reportedEvents()).containsExactlyInAnyOrder(clash, sentinel);
+  }
+
+  private List<String> reportedEvents() {
+    return b.h.query("SELECT event_id FROM conflict_reports WHERE appointment_id = 'C-1'").stream()
+        .map(r -> r.getString(0)).toList();
   }
 
   @Test
@@ -164,7 +190,17 @@ class AppointmentWriteBackTest {
         .put("end", b.at(400, "09:00")))).isEqualTo(400);
     assertThat(b.failure("calsync.booking.availability", new JsonObject().put("userId", "seven").put("start", s).put("end", e))).isEqualTo(400);
     assertThat(b.failure("calsync.booking.availability", new JsonArray().add(1))).isEqualTo(400);
+    // out-of-range years are malformed too (they never reach the database)
+    for (String t : List.of("+20000-01-01T09:00:00Z", "0001-01-01T09:00:00Z")) {
+      JsonObject range = new JsonObject().put("integrationId", b.integrationId).put("start", t)
+          .put("end", OffsetDateTime.parse(t).plusHours(1).toString());
+      assertThat(b.failure("calsync.booking.conflicts", range)).isEqualTo(400);
+      assertThat(b.failure("calsync.booking.availability", range)).isEqualTo(400);
+      assertThat(b.failure("calsync.appointment.booked", range.copy().put("appointmentId", "G-1"))).isEqualTo(400);
+    }
     b.h.vertx.eventBus().send("calsync.appointment.booked", new JsonObject().put("appointmentId", "F-1"));
+    // answered after F-1 by the same consumer: F-1 has been handled
+    assertThat(b.failure("calsync.appointment.booked", new JsonObject().put("appointmentId", "F-2"))).isEqualTo(400);
 
     assertThat(count("SELECT sum(version) FROM appointments")).isEqualTo(versions);
     assertThat(count("SELECT count(*) FROM appointments")).isEqualTo(1);

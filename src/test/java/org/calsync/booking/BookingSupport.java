@@ -10,6 +10,7 @@ import java.time.ZoneId;
 import java.time.temporal.TemporalAdjusters;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import org.calsync.App;
 import org.calsync.support.Harness;
 import org.calsync.token.Connections;
@@ -24,8 +25,15 @@ final class BookingSupport implements AutoCloseable {
   final LocalDate monday = LocalDate.now(TORONTO).plusWeeks(3).with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
 
   BookingSupport(JsonObject booking) {
+    this(booking, null);
+  }
+
+  /** apiBaseUrl: the Calendar API base calsync uses, given the harness (null: the emulator's). */
+  BookingSupport(JsonObject booking, Function<Harness, String> apiBaseUrl) {
     h = new Harness();
-    h.config = h.config(new JsonObject().put("booking", new JsonObject().put("sweepSeconds", 1).mergeIn(booking)));
+    JsonObject overrides = new JsonObject().put("booking", new JsonObject().put("sweepSeconds", 1).mergeIn(booking));
+    if (apiBaseUrl != null) overrides.put("google", new JsonObject().put("apiBaseUrl", apiBaseUrl.apply(h)));
+    h.config = h.config(overrides);
     h.start(new App.Parts(true, false, false));
     h.emulator.state().createUser(cal);
     String refresh = h.emulator.state().mintRefreshToken(cal);

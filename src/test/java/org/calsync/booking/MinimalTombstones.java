@@ -1,0 +1,81 @@
+package org.calsync.booking;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+
+/**
+ * A pass-through HTTP proxy in front of the emulator's Calendar API. While {@link #on} is set, cancelled items of
+ * events listings are cut down to what Google guarantees for a deleted event (id only, plus kind/etag/status), as
+ * real Google may send them for a removed exception of a series.
+ */
+final class MinimalTombstones implements AutoCloseable {
+  volatile boolean on;
+  private final HttpServer server;
+  private final WebClient client;
+
+  private MinimalTombstones(HttpServer server, WebClient client) {
+    this.server = server;
+    this.client = client;
+  }
+
+  /** target: the emulator's base URL (without /calendar/v3). */
+  static MinimalTombstones start(Vertx vertx, String target) {
+    WebClient client = WebClient.create(vertx);
+    MinimalTombstones[] self = new MinimalTombstones[1];
+    HttpServer server = vertx.createHttpServer()
+        .requestHandler(req -> self[0].forward(req, target))
+        .listen(0, "127.0.0.1").await();
+    self[0] = new MinimalTombstones(server, client);
+    return self[0];
+  }
+
+  String apiBaseUrl() {
+    return "http://127.0.0.1:" + server.actualPort() + "/calendar/v3";
+  }
+
+  private void forward(HttpServerRequest req, String target) {
+    req.body().compose(body -> {
+      HttpRequest<Buffer> out = client.requestAbs(req.method(), target + req.uri());
+      req.headers().forEach((k, v) -> {
+        if (!k.equalsIgnoreCase("host") && !k.equalsIgnoreCase("content-length")) out.putHeader(k, v);
+      });
+      return out.sendBuffer(body);
+    }).compose(res -> reply(req, res)).onFailure(e -> req.response().setStatusCode(502).end());
+  }
+
+  private Future<Void> reply(HttpServerRequest req, HttpResponse<Buffer> res) {
+    Buffer body = res.body() == null ? Buffer.buffer() : res.body();
+    if (on && res.statusCode() == 200 && req.path().endsWith("/events")) body = minimal(body.toJsonObject()).toBuffer();
+    var response = req.response().setStatusCode(res.statusCode());
+    res.headers().forEach((k, v) -> {
+      if (!k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("transfer-encoding")) response.putHeader(k, v);
+    });
+    return response.end(body);
+  }
+
+  private static JsonObject minimal(JsonObject page) {
+    JsonArray items = page.getJsonArray("items");
+    if (items == null) return page;
+    JsonArray out = new JsonArray();
+    for (Object o : items) {
+      JsonObject e = (JsonObject) o;
+      out.add(!"cancelled".equals(e.getString("status")) ? e : new JsonObject().put("kind", e.getValue("kind"))
+          .put("etag", e.getValue("etag")).put("id", e.getValue("id")).put("status", "cancelled"));
+    }
+    return page.copy().put("items", out);
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.close().await();
+  }
+}
