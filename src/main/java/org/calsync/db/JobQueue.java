@@ -205,7 +205,7 @@ public final class JobQueue {
   public Future<Integer> release(String worker, Collection<Long> jobIds) {
     return pool.preparedQuery("UPDATE jobs SET locked_by = NULL, locked_until = NULL, attempts = GREATEST(attempts - 1, 0) "
             + "WHERE locked_by = $1 AND ($2::bigint[] IS NULL OR id = ANY($2::bigint[]))")
-        .execute(Tuple.of(worker, jobIds == null ? null : jobIds.toArray(new Long[0]))).map(rs -> rs.rowCount());
+        .execute(Tuple.of(worker, (Object) (jobIds == null ? null : jobIds.toArray(new Long[0])))).map(rs -> rs.rowCount());
   }
 
   /** Extends the lease of the given jobs, of those this worker still holds. */

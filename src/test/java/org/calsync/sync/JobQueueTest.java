@@ -135,6 +135,10 @@ class JobQueueTest {
     List<Job> onlyB = q.claim("cli", 10, 30, List.of(), List.of(b)).await();
     assertThat(onlyB).extracting(Job::id).containsExactly(jb);
     assertThat(q.claim("w1", 10, 30, List.of(jb), null).await()).extracting(Job::id).containsExactly(ja);
+    assertThat(q.release("cli", List.of(ja, jb)).await()).as("only the jobs cli holds").isEqualTo(1);
+    assertThat(q.releaseAll("w1").await()).isEqualTo(1);
+    assertThat(h.query("SELECT count(*) FROM jobs WHERE locked_by IS NULL AND attempts = 1").get(0).getLong(0))
+        .as("claimed twice, the last claim given back").isEqualTo(2);
   }
 
   @Test
