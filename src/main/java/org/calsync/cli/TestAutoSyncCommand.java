@@ -1,10 +1,12 @@
 package org.calsync.cli;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
 import java.util.concurrent.Callable;
 import org.calsync.App;
+import org.calsync.config.CalsyncConfig;
 import org.calsync.db.Integrations;
 import org.calsync.db.JobQueue;
 import org.calsync.scheduler.SchedulerTasks;
@@ -12,7 +14,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Runs one automatic-sync cycle now (optionally for one user's integrations) with a worker here, and reports each. */
+/**
+ * Runs one automatic-sync cycle now (optionally for one user's integrations) with a worker here, limited to the
+ * cycle's integrations, and reports each once settled or when --timeout passes.
+ */
 @Command(name = "test-auto-sync", mixinStandardHelpOptions = true,
     description = "Run one sync cycle now and report per integration.")
 public final class TestAutoSyncCommand implements Callable<Integer> {
@@ -22,25 +27,34 @@ public final class TestAutoSyncCommand implements Callable<Integer> {
   @Option(names = "--user-id", description = "Only this user's integrations")
   Long userId;
 
+  @Option(names = "--timeout", defaultValue = Waits.DEFAULT_TIMEOUT_SECONDS, paramLabel = "SECONDS",
+      description = "Stop waiting after this many seconds; unfinished jobs stay queued (default: ${DEFAULT-VALUE})")
+  long timeoutSeconds;
+
   @Override
   public Integer call() {
-    JsonArray report = Cli.withApp(config, new App.Parts(true, false, false), (rt, app) -> {
+    CalsyncConfig cfg = Cli.config(config);
+    JsonArray report = Cli.withApp(config, new App.Parts(false, false, false), (rt, app) -> {
       OffsetDateTime started = OffsetDateTime.now();
-      return new Integrations(app.pool()).activeIds(userId).compose(ids ->
-          new SchedulerTasks(rt.vertx(), Cli.config(config), app.pool()).dispatchCycle(userId, 0, JobQueue.PRIORITY_MANUAL)
-              .compose(n -> Waits.settled(rt.vertx(), app.pool(), ids, started)));
+      return new Integrations(app.pool()).activeIds(userId).compose(ids -> ids.isEmpty() ? Future.succeededFuture(new JsonArray())
+          : LocalWorkers.around(rt, cfg, app, ids, () ->
+              new SchedulerTasks(rt.vertx(), cfg, app.pool()).dispatchCycle(userId, 0, JobQueue.PRIORITY_MANUAL)
+                  .compose(n -> Waits.settled(rt.vertx(), app.pool(), ids, started, timeoutSeconds))));
     });
     int ok = 0;
+    int timedOut = 0;
     System.out.printf("%-12s %-8s %-16s %-10s %-9s %-9s %s%n", "integration", "user", "status", "result", "upserted", "deleted", "error");
     for (Object o : report) {
       JsonObject r = (JsonObject) o;
       JsonObject res = r.getJsonObject("result", new JsonObject());
       if ("ok".equals(r.getString("lastSyncStatus"))) ok++;
+      if (r.getBoolean("timedOut", false)) timedOut++;
       System.out.printf("%-12d %-8d %-16s %-10s %-9s %-9s %s%n", r.getLong("integrationId"), r.getLong("userId"),
           r.getString("status"), r.getString("lastSyncStatus"), res.getValue("upserted", "-"), res.getValue("deleted", "-"),
           r.getString("error", ""));
     }
+    if (timedOut > 0) System.out.println("timed out after " + timeoutSeconds + " s with " + timedOut + " integrations still queued");
     System.out.println(ok + " of " + report.size() + " integrations synced");
-    return ok == report.size() ? 0 : 1;
+    return ok == report.size() && timedOut == 0 ? 0 : 1;
   }
 }

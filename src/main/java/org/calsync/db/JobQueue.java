@@ -9,23 +9,29 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
  * The durable queue in PostgreSQL ({@code jobs}, {@code failed_jobs}). At most one job per integration and kind:
  * enqueueing again raises the priority and pulls the due time forward, or, when the job is running, marks it to run
- * once more after. Claims take a lease ({@code locked_until}); a crashed process's jobs are claimable when it lapses.
+ * once more after. Scheduled and push enqueues never make a job due before its integration's
+ * {@code deferred_until} (quotaExceeded); manual ones may. Claims take a lease ({@code locked_until}); a crashed
+ * process's jobs are claimable when it lapses. Settling requires still holding the job ({@code locked_by}).
  */
 public final class JobQueue {
   public static final int PRIORITY_SCHEDULED = 0;
   public static final int PRIORITY_PUSH = 5;
   public static final int PRIORITY_MANUAL = 10;
 
-  /** A claimed job. attempts counts this claim; calendars are the integration's calendar rows as of the claim. */
+  /**
+   * A claimed job. attempts counts this claim; calendars are the integration's calendar rows as of the claim;
+   * rateLimited counts the consecutive earlier runs that ended rate limited (they do not count as attempts).
+   */
   public record Job(long id, long integrationId, String kind, int priority, int attempts, JsonObject payload,
-                    List<Calendars.Calendar> calendars) {
+                    List<Calendars.Calendar> calendars, int rateLimited) {
     public Job(long id, long integrationId, String kind, int priority, int attempts, JsonObject payload) {
-      this(id, integrationId, kind, priority, attempts, payload, null);
+      this(id, integrationId, kind, priority, attempts, payload, null, 0);
     }
   }
 
@@ -34,7 +40,9 @@ public final class JobQueue {
   }
 
   private static final String UPSERT = "INSERT INTO jobs (integration_id, kind, priority, available_at) "
-      + "SELECT * FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::timestamptz[]) "
+      + "SELECT x.i, x.k, x.p, CASE WHEN x.p >= " + PRIORITY_MANUAL + " THEN x.a ELSE GREATEST(x.a, u.deferred_until) END "
+      + "FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::timestamptz[]) AS x(i, k, p, a) "
+      + "LEFT JOIN user_integrations u ON u.id = x.i "
       + "ON CONFLICT (integration_id, kind) DO UPDATE SET "
       + "priority = GREATEST(jobs.priority, EXCLUDED.priority), "
       + "available_at = CASE WHEN jobs.locked_until > now() THEN jobs.available_at "
@@ -71,20 +79,30 @@ public final class JobQueue {
 
   /** Claims up to limit due jobs, highest priority first, skipping rows other processes hold. */
   public Future<List<Job>> claim(String worker, int limit, int leaseSeconds) {
+    return claim(worker, limit, leaseSeconds, List.of(), null);
+  }
+
+  /**
+   * Claims as {@link #claim(String, int, int)}, never one of the jobs in exclude (the caller's own still-running
+   * jobs, whose lease may have lapsed) and, unless only is null, only jobs of the integrations in only.
+   */
+  public Future<List<Job>> claim(String worker, int limit, int leaseSeconds, Collection<Long> exclude, Collection<Long> only) {
     return pool.preparedQuery("UPDATE jobs j SET locked_by = $1, locked_until = now() + make_interval(secs => $2), "
             + "attempts = j.attempts + 1 FROM (SELECT id FROM jobs WHERE available_at <= now() "
-            + "AND (locked_until IS NULL OR locked_until < now()) ORDER BY priority DESC, available_at LIMIT $3 "
+            + "AND (locked_until IS NULL OR locked_until < now()) AND id <> ALL($4::bigint[]) "
+            + "AND ($5::bigint[] IS NULL OR integration_id = ANY($5::bigint[])) ORDER BY priority DESC, available_at LIMIT $3 "
             + "FOR UPDATE SKIP LOCKED) due WHERE j.id = due.id "
             + "RETURNING j.id, j.integration_id, j.kind, j.priority, j.attempts, j.payload, "
             + "(SELECT json_agg(json_build_array(c.id, c.google_calendar_id, c.time_zone, c.sync_token) ORDER BY c.id) "
-            + "FROM calendars c WHERE c.integration_id = j.integration_id)")
-        .execute(Tuple.of(worker, (double) leaseSeconds, limit))
+            + "FROM calendars c WHERE c.integration_id = j.integration_id), j.rate_limited")
+        .execute(Tuple.of(worker, (double) leaseSeconds, limit, exclude.toArray(new Long[0]),
+            only == null ? null : only.toArray(new Long[0])))
         .map(rs -> {
           List<Job> jobs = new ArrayList<>(rs.size());
           for (Row r : rs) {
             Object p = r.getValue(5);
             jobs.add(new Job(r.getLong(0), r.getLong(1), r.getString(2), r.getInteger(3), r.getInteger(4),
-                p instanceof JsonObject o ? o : new JsonObject(), calendars(r.getLong(1), r.getValue(6))));
+                p instanceof JsonObject o ? o : new JsonObject(), calendars(r.getLong(1), r.getValue(6)), r.getInteger(7)));
           }
           return jobs;
         });
@@ -103,18 +121,22 @@ public final class JobQueue {
 
   private static final String SETTLE_DONE = "WITH s AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[]) "
       + "  AS s(job_id, integration_id, data)), "
+      + "held AS (SELECT j.id, j.integration_id, j.rerun, s.data FROM jobs j JOIN s ON j.id = s.job_id "
+      + "  AND j.integration_id = s.integration_id WHERE j.locked_by = $6 FOR UPDATE OF j), "
       + "t AS (SELECT * FROM unnest($4::bigint[], $5::text[]) AS t(calendar_id, token)), "
-      + "ct AS (UPDATE calendars c SET sync_token = t.token, last_sync_at = now() FROM t WHERE c.id = t.calendar_id), "
-      + "ui AS (UPDATE user_integrations u SET last_sync_at = now(), last_sync_status = 'ok', response_data = s.data::jsonb, "
-      + "  updated_at = now() FROM s WHERE u.id = s.integration_id), "
-      + "del AS (DELETE FROM jobs j USING s WHERE j.id = s.job_id AND j.locked_by = $6 AND NOT j.rerun) "
-      + "UPDATE jobs j SET rerun = false, locked_by = NULL, locked_until = NULL, attempts = 0, last_error = NULL, "
-      + "available_at = now() FROM s WHERE j.id = s.job_id AND j.locked_by = $6 AND j.rerun";
+      + "ct AS (UPDATE calendars c SET sync_token = t.token, last_sync_at = now() FROM t, held h "
+      + "  WHERE c.id = t.calendar_id AND c.integration_id = h.integration_id), "
+      + "ui AS (UPDATE user_integrations u SET last_sync_at = now(), last_sync_status = 'ok', response_data = h.data::jsonb, "
+      + "  updated_at = now() FROM held h WHERE u.id = h.integration_id), "
+      + "del AS (DELETE FROM jobs j USING held h WHERE j.id = h.id AND NOT h.rerun) "
+      + "UPDATE jobs j SET rerun = false, locked_by = NULL, locked_until = NULL, attempts = 0, rate_limited = 0, "
+      + "last_error = NULL, available_at = now() FROM held h WHERE j.id = h.id AND h.rerun";
 
   /**
-   * Settles many successful syncs in one statement: stores their pending sync tokens, records last_sync_at and
-   * response_data, and completes the jobs: each is removed, or released for one more run when it was enqueued again
-   * while running. All or nothing.
+   * Settles many successful syncs in one statement: for the jobs this worker still holds, stores their pending sync
+   * tokens, records last_sync_at and response_data, and completes the jobs: each is removed, or released for one more
+   * run when it was enqueued again while running. A job another worker has taken over (lapsed lease) is left
+   * untouched, its sync tokens included. All or nothing.
    */
   public Future<Void> completeAll(List<Done> done, String worker) {
     int n = done.size();
@@ -138,11 +160,21 @@ public final class JobQueue {
         .mapEmpty();
   }
 
-  /** Released to run again at now + delay. countAttempt=false gives the attempt back (deferrals, rate limits). */
+  /** Released to run again at now + delay. countAttempt=false gives the attempt back (deferrals). */
   public Future<Void> retry(Job job, String worker, long delayMillis, String error, boolean countAttempt) {
+    return release(job, worker, delayMillis, error, countAttempt ? 0 : 1, false);
+  }
+
+  /** Released to run again at now + delay after a run that ended rate limited: the attempt is given back. */
+  public Future<Void> retryRateLimited(Job job, String worker, long delayMillis, String error) {
+    return release(job, worker, delayMillis, error, 1, true);
+  }
+
+  private Future<Void> release(Job job, String worker, long delayMillis, String error, int giveBack, boolean rateLimited) {
     return pool.preparedQuery("UPDATE jobs SET locked_by = NULL, locked_until = NULL, last_error = $3, "
-            + "available_at = now() + make_interval(secs => $4), attempts = attempts - $5 WHERE id = $1 AND locked_by = $2")
-        .execute(Tuple.of(job.id(), worker, error, delayMillis / 1000.0, countAttempt ? 0 : 1)).mapEmpty();
+            + "available_at = now() + make_interval(secs => $4), attempts = attempts - $5, "
+            + "rate_limited = CASE WHEN $6 THEN rate_limited + 1 ELSE 0 END WHERE id = $1 AND locked_by = $2")
+        .execute(Tuple.of(job.id(), worker, error, delayMillis / 1000.0, giveBack, rateLimited)).mapEmpty();
   }
 
   /** Moves the job to failed_jobs with its error (one transaction: the job is never lost in between). */
@@ -164,16 +196,23 @@ public final class JobQueue {
     return pool.preparedQuery("DELETE FROM jobs WHERE id = $1 AND locked_by = $2").execute(Tuple.of(job.id(), worker)).mapEmpty();
   }
 
-  /** Lets go of every job this worker holds (graceful shutdown): they become due again at once. */
+  /** Lets go of every job this worker holds (graceful shutdown): they become due again at once, attempt given back. */
   public Future<Integer> releaseAll(String worker) {
-    return pool.preparedQuery("UPDATE jobs SET locked_by = NULL, locked_until = NULL, attempts = GREATEST(attempts - 1, 0) "
-            + "WHERE locked_by = $1").execute(Tuple.of(worker)).map(rs -> rs.rowCount());
+    return release(worker, null);
   }
 
-  /** Extends the lease of jobs this worker holds. */
-  public Future<Void> renew(String worker, int leaseSeconds) {
-    return pool.preparedQuery("UPDATE jobs SET locked_until = now() + make_interval(secs => $2) WHERE locked_by = $1")
-        .execute(Tuple.of(worker, (double) leaseSeconds)).mapEmpty();
+  /** Lets go of the given jobs if this worker holds them, as {@link #releaseAll}. */
+  public Future<Integer> release(String worker, Collection<Long> jobIds) {
+    return pool.preparedQuery("UPDATE jobs SET locked_by = NULL, locked_until = NULL, attempts = GREATEST(attempts - 1, 0) "
+            + "WHERE locked_by = $1 AND ($2::bigint[] IS NULL OR id = ANY($2::bigint[]))")
+        .execute(Tuple.of(worker, (Object) (jobIds == null ? null : jobIds.toArray(new Long[0])))).map(rs -> rs.rowCount());
+  }
+
+  /** Extends the lease of the given jobs, of those this worker still holds. */
+  public Future<Void> renew(String worker, Collection<Long> jobIds, int leaseSeconds) {
+    return pool.preparedQuery("UPDATE jobs SET locked_until = now() + make_interval(secs => $2) "
+            + "WHERE locked_by = $1 AND id = ANY($3::bigint[])")
+        .execute(Tuple.of(worker, (double) leaseSeconds, jobIds.toArray(new Long[0]))).mapEmpty();
   }
 
   public Future<JsonArray> listFailed(int limit) {
@@ -190,23 +229,22 @@ public final class JobQueue {
         });
   }
 
-  /** Moves failed jobs back to the queue at manual priority; id null means all. Returns how many. */
+  /**
+   * Moves failed jobs back to the queue at manual priority with their payload (the newest failure's, merged over a
+   * waiting job's); id null means all. Returns how many failed jobs were moved.
+   */
   public Future<Integer> retryFailed(Long id) {
-    String where = id == null ? "" : " WHERE id = $1";
-    return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM failed_jobs" + where + " RETURNING integration_id, kind")
-        .execute(id == null ? Tuple.tuple() : Tuple.of(id))
-        .compose(rs -> {
-          if (rs.size() == 0) return Future.succeededFuture(0);
-          List<Long> ids = new ArrayList<>();
-          for (Row r : rs) ids.add(r.getLong(0));
-          Long[] arr = ids.stream().distinct().toArray(Long[]::new);
-          return conn.preparedQuery("INSERT INTO jobs (integration_id, kind, priority) "
-                  + "SELECT i, 'sync', " + PRIORITY_MANUAL + " FROM unnest($1::bigint[]) i "
-                  + "WHERE EXISTS (SELECT 1 FROM user_integrations u WHERE u.id = i) "
-                  + "ON CONFLICT (integration_id, kind) DO UPDATE SET priority = " + PRIORITY_MANUAL + ", "
-                  + "available_at = LEAST(jobs.available_at, now())")
-              .execute(Tuple.of((Object) arr)).map(x -> rs.size());
-        }));
+    return pool.preparedQuery("WITH f AS (DELETE FROM failed_jobs WHERE $1::bigint IS NULL OR id = $1 "
+            + "  RETURNING id, integration_id, kind, payload), "
+            + "ins AS (INSERT INTO jobs (integration_id, kind, priority, payload) "
+            + "  SELECT DISTINCT ON (f.integration_id, f.kind) f.integration_id, f.kind, " + PRIORITY_MANUAL + ", f.payload "
+            + "  FROM f JOIN user_integrations u ON u.id = f.integration_id ORDER BY f.integration_id, f.kind, f.id DESC "
+            + "  ON CONFLICT (integration_id, kind) DO UPDATE SET priority = " + PRIORITY_MANUAL + ", "
+            + "  payload = jobs.payload || EXCLUDED.payload, "
+            + "  available_at = CASE WHEN jobs.locked_until > now() THEN jobs.available_at ELSE LEAST(jobs.available_at, now()) END, "
+            + "  rerun = jobs.rerun OR COALESCE(jobs.locked_until > now(), false)) "
+            + "SELECT count(*) FROM f")
+        .execute(Tuple.of(id)).map(rs -> rs.iterator().next().getLong(0).intValue());
   }
 
   public Future<Integer> cleanupFailed(int olderThanDays) {

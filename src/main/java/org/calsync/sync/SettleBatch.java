@@ -60,7 +60,8 @@ final class SettleBatch {
   private Future<Void> write(List<JobQueue.Done> batch, int attempt) {
     return queue.completeAll(batch, worker).recover(err -> {
       if (attempt >= 3) return Future.failedFuture(err);
-      log.warn("settling {} syncs failed (attempt {}), trying again: {}", batch.size(), attempt, err.getMessage());
+      log.atWarn().setMessage("settling syncs failed, trying again").addKeyValue("syncs", batch.size())
+          .addKeyValue("attempt", attempt).addKeyValue("error", err.getMessage()).log();
       return vertx.timer(500L * attempt).compose(v -> write(batch, attempt + 1));
     });
   }

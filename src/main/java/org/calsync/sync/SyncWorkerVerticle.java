@@ -9,7 +9,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.lang.management.ManagementFactory;
 import java.time.OffsetDateTime;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.calsync.booking.BusyBlocks;
 import org.calsync.bus.Addresses;
 import org.calsync.bus.FailureCode;
@@ -27,8 +31,11 @@ import org.slf4j.LoggerFactory;
  * The sync worker pool: claims due jobs from PostgreSQL (up to sync.maxConcurrent in flight), syncs, and settles each
  * job: done, retried with backoff, deferred (quotaExceeded), dropped (needs reconnect) or moved to failed_jobs after
  * sync.maxAttempts. Wakes on {@link Addresses#JOBS_AVAILABLE} and polls every sync.pollMs. Publishes
- * {@link Addresses#SYNC_COMPLETED}. On stop it takes no new job, lets in-flight ones finish for a bounded time and
- * releases the rest.
+ * {@link Addresses#SYNC_COMPLETED}. Leases are renewed for the jobs in flight only, and a claim never takes a job
+ * this worker is still running. A run that ends rate limited retries later without counting an attempt. With an
+ * integration filter (CLI commands) only those integrations' jobs are claimed. On stop it waits for a claim in
+ * progress (releasing what it returns), takes no new job, lets in-flight ones finish for a bounded time and releases
+ * the rest.
  */
 public final class SyncWorkerVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(SyncWorkerVerticle.class);
@@ -46,16 +53,23 @@ public final class SyncWorkerVerticle extends VerticleBase {
   private CalendarSync calendarSync;
   private SettleBatch settleBatch;
   private SyncMetrics metrics;
-  private int inFlight;
-  private boolean claiming;
+  private final Set<Long> onlyIntegrations;
+  private final Set<Long> inFlight = new HashSet<>();
+  private Future<List<Job>> claiming;
   private boolean again;
   private boolean stopping;
   private Promise<Void> drained;
 
   public SyncWorkerVerticle(CalsyncConfig config, Pool pool, MeterRegistry registry) {
+    this(config, pool, registry, null);
+  }
+
+  /** A worker that claims only jobs of the given integrations (null: any). */
+  public SyncWorkerVerticle(CalsyncConfig config, Pool pool, MeterRegistry registry, Set<Long> onlyIntegrations) {
     this.config = config;
     this.pool = pool;
     this.registry = registry;
+    this.onlyIntegrations = onlyIntegrations == null ? null : Set.copyOf(onlyIntegrations);
     this.workerId = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
   }
 
@@ -72,7 +86,9 @@ public final class SyncWorkerVerticle extends VerticleBase {
         new BusyBlocks(config.booking()));
     vertx.setPeriodic(sync.pollMs(), id -> claim());
     vertx.setPeriodic(sync.leaseSeconds() * 1000L / 3, id -> {
-      if (inFlight > 0) queue.renew(workerId, sync.leaseSeconds()).onFailure(e -> log.warn("lease renewal failed: {}", e.getMessage()));
+      if (inFlight.isEmpty()) return;
+      queue.renew(workerId, List.copyOf(inFlight), sync.leaseSeconds()).onFailure(e -> log.atWarn()
+          .setMessage("lease renewal failed").addKeyValue("jobs", inFlight.size()).addKeyValue("error", e.getMessage()).log());
     });
     vertx.setTimer(1, id -> claim());
     return vertx.eventBus().consumer(Addresses.JOBS_AVAILABLE, m -> claim()).completion();
@@ -81,16 +97,22 @@ public final class SyncWorkerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
-    Future<Void> wait = Future.succeededFuture();
-    if (inFlight > 0) {
-      drained = Promise.promise();
-      log.info("stopping: waiting for {} in-flight syncs", inFlight);
-      wait = Future.any(drained.future(), vertx.timer(STOP_GRACE_MILLIS)).mapEmpty();
-    }
-    return wait.compose(v -> queue.releaseAll(workerId))
-        .onSuccess(n -> { if (n > 0) log.info("released {} jobs for other workers", n); })
+    Future<Void> claimed = claiming == null ? Future.succeededFuture()
+        : Future.any(claiming.transform(ar -> Future.succeededFuture()), vertx.timer(STOP_GRACE_MILLIS)).mapEmpty();
+    return claimed.compose(v -> drain())
+        .compose(v -> queue.releaseAll(workerId))
+        .onSuccess(n -> {
+          if (n > 0) log.atInfo().setMessage("released jobs for other workers").addKeyValue("jobs", n).log();
+        })
         .recover(e -> Future.succeededFuture(0))
         .onComplete(ar -> client.close());
+  }
+
+  private Future<Void> drain() {
+    if (inFlight.isEmpty()) return Future.succeededFuture();
+    drained = Promise.promise();
+    log.atInfo().setMessage("stopping: waiting for in-flight syncs").addKeyValue("jobs", inFlight.size()).log();
+    return Future.any(drained.future(), vertx.timer(STOP_GRACE_MILLIS)).mapEmpty();
   }
 
   public String workerId() {
@@ -99,17 +121,21 @@ public final class SyncWorkerVerticle extends VerticleBase {
 
   private void claim() {
     if (stopping) return;
-    if (claiming) {
+    if (claiming != null) {
       again = true;
       return;
     }
-    int room = sync.maxConcurrent() - inFlight;
+    int room = sync.maxConcurrent() - inFlight.size();
     if (room <= 0) return;
-    claiming = true;
-    queue.claim(workerId, Math.min(room, 200), sync.leaseSeconds()).onComplete(ar -> {
-      claiming = false;
+    claiming = queue.claim(workerId, Math.min(room, 200), sync.leaseSeconds(), List.copyOf(inFlight), onlyIntegrations);
+    claiming.onComplete(ar -> {
+      claiming = null;
       if (ar.failed()) {
-        log.warn("claiming jobs failed: {}", ar.cause().getMessage());
+        log.atWarn().setMessage("claiming jobs failed").addKeyValue("error", ar.cause().getMessage()).log();
+        return;
+      }
+      if (stopping) {
+        releaseUnstarted(ar.result());
         return;
       }
       for (Job job : ar.result()) run(job);
@@ -120,18 +146,30 @@ public final class SyncWorkerVerticle extends VerticleBase {
     });
   }
 
+  private void releaseUnstarted(List<Job> jobs) {
+    if (jobs.isEmpty()) return;
+    queue.release(workerId, jobs.stream().map(Job::id).toList()).onFailure(e -> log.atWarn()
+        .setMessage("releasing jobs claimed while stopping failed (claimable when their lease ends)")
+        .addKeyValue("jobs", jobs.size()).addKeyValue("error", e.getMessage()).log());
+  }
+
   private void run(Job job) {
-    inFlight++;
+    inFlight.add(job.id());
     long started = System.currentTimeMillis();
     boolean allowMassDelete = Boolean.TRUE.equals(job.payload().getValue("allowMassDelete"));
-    log.debug("starting automatic sync integration={} job={} attempt={}", job.integrationId(), job.id(), job.attempts());
+    log.atDebug().setMessage("starting automatic sync").addKeyValue("integration", job.integrationId())
+        .addKeyValue("job", job.id()).addKeyValue("attempt", job.attempts()).log();
     java.util.Map<String, Integer> calls = new java.util.TreeMap<>();
     calendarSync.sync(job.integrationId(), allowMassDelete, calls, job.calendars())
         .transform(ar -> settle(job, ar.succeeded() ? ar.result() : null, ar.cause(), System.currentTimeMillis() - started, calls))
         .onComplete(ar -> {
-          if (ar.failed()) log.error("settling job {} failed (it will be claimed again when its lease ends): {}", job.id(), ar.cause().getMessage());
-          inFlight--;
-          if (stopping && inFlight == 0 && drained != null) drained.tryComplete();
+          if (ar.failed()) {
+            log.atError().setMessage("settling job failed (it will be claimed again when its lease ends)")
+                .addKeyValue("integration", job.integrationId()).addKeyValue("job", job.id())
+                .addKeyValue("error", ar.cause().getMessage()).log();
+          }
+          inFlight.remove(job.id());
+          if (stopping && inFlight.isEmpty() && drained != null) drained.tryComplete();
           claim();
         });
   }
@@ -151,16 +189,24 @@ public final class SyncWorkerVerticle extends VerticleBase {
       done = settleBatch.add(new JobQueue.Done(job.id(), id, result.toJson().put("durationMs", millis), result.pendingTokens()));
     } else if (err instanceof ReplyException re && re.failureCode() == FailureCode.NEEDS_RECONNECT) {
       outcome = "needs_reconnect";
-      log.warn("sync stopped integration={}: {}", id, re.getMessage());
+      log.atWarn().setMessage("sync stopped").addKeyValue("integration", id).addKeyValue("error", re.getMessage()).log();
       done = queue.drop(job, workerId);
     } else if (err instanceof GoogleApiException g && g.kind() == GoogleApiException.Kind.QUOTA) {
       outcome = "deferred";
       OffsetDateTime until = OffsetDateTime.now().plusNanos(QUOTA_DEFER_MILLIS * 1_000_000);
-      log.warn("sync deferred integration={} until={}: {}", id, until, g.getMessage());
+      log.atWarn().setMessage("sync deferred").addKeyValue("integration", id).addKeyValue("until", until.toString())
+          .addKeyValue("error", g.getMessage()).log();
       done = integrations.defer(id, until).compose(v -> queue.retry(job, workerId, QUOTA_DEFER_MILLIS, g.getMessage(), false));
+    } else if (err instanceof GoogleApiException g && g.kind() == GoogleApiException.Kind.RATE_LIMIT) {
+      outcome = "retry";
+      long delay = RetryPolicy.rateLimitedJobMillis(sync.retryBaseSeconds() * 1000L, job.rateLimited(), ThreadLocalRandom.current());
+      log.atWarn().setMessage("sync rate limited, will retry without counting an attempt").addKeyValue("integration", id)
+          .addKeyValue("rateLimitedRuns", job.rateLimited() + 1).addKeyValue("retryInMs", delay)
+          .addKeyValue("error", g.getMessage()).log();
+      done = queue.retryRateLimited(job, workerId, delay, g.getMessage());
     } else if (retryable(err) && job.attempts() < sync.maxAttempts()) {
       outcome = "retry";
-      long delay = jobBackoffMillis(sync.retryBaseSeconds() * 1000L, job.attempts());
+      long delay = RetryPolicy.jobBackoffMillis(sync.retryBaseSeconds() * 1000L, job.attempts(), ThreadLocalRandom.current());
       log.atWarn().setMessage("sync failed, will retry").addKeyValue("integration", id).addKeyValue("attempt", job.attempts())
           .addKeyValue("maxAttempts", sync.maxAttempts()).addKeyValue("retryInMs", delay).addKeyValue("error", err.getMessage()).log();
       done = queue.retry(job, workerId, delay, err.getMessage(), true);
@@ -193,9 +239,5 @@ public final class SyncWorkerVerticle extends VerticleBase {
     if (err instanceof GoogleApiException g) return "google." + g.kind().name().toLowerCase() + (g.reason().isEmpty() ? "" : "." + g.reason());
     if (err instanceof ReplyException re) return "bus." + re.failureCode();
     return err.getClass().getSimpleName();
-  }
-
-  static long jobBackoffMillis(long baseMillis, int attempt) {
-    return Math.min(15 * 60_000L, baseMillis << Math.max(0, attempt - 1));
   }
 }

@@ -93,4 +93,107 @@ class JobQueueTest {
     assertThat(back).extracting(Job::integrationId).containsExactly(a);
     assertThat(back.get(0).priority()).isEqualTo(JobQueue.PRIORITY_MANUAL);
   }
+
+  @Test
+  void aHolderWhoseLeaseWasTakenOverCannotOverwriteTheSyncTokenOrTheSummary() {
+    long cal = h.query("INSERT INTO calendars (integration_id, google_calendar_id, sync_token) VALUES ($1, 'lease-test', 't0') "
+        + "RETURNING id", a).get(0).getLong(0);
+    q.enqueue(a, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now()).await();
+    Job stale = q.claim("stale", 1, 30).await().get(0);
+    lapse(stale.id());
+    Job current = q.claim("current", 1, 30).await().get(0);
+    assertThat(current.id()).isEqualTo(stale.id());
+
+    settle(stale, "stale", cal, "t-stale");
+    assertThat(token(cal)).as("stale holder, before the new holder settles").isEqualTo("t0");
+    assertThat(h.query("SELECT last_sync_at IS NULL FROM user_integrations WHERE id = $1", a).get(0).getBoolean(0)).isTrue();
+    assertThat(h.query("SELECT locked_by FROM jobs WHERE id = $1", current.id()).get(0).getString(0)).isEqualTo("current");
+
+    settle(current, "current", cal, "t-current");
+    assertThat(token(cal)).isEqualTo("t-current");
+    settle(stale, "stale", cal, "t-stale");
+    assertThat(token(cal)).as("stale holder, after the new holder settled").isEqualTo("t-current");
+    assertThat(h.responseData(a).getString("by")).isEqualTo("current");
+  }
+
+  @Test
+  void renewalExtendsOnlyTheGivenJobsAndClaimsSkipExcludedAndFilteredOnes() {
+    q.enqueue(a, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now()).await();
+    q.enqueue(b, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now()).await();
+    List<Job> both = q.claim("w1", 10, 30).await();
+    assertThat(both).hasSize(2);
+    long ja = both.stream().filter(j -> j.integrationId() == a).findFirst().orElseThrow().id();
+    long jb = both.stream().filter(j -> j.integrationId() == b).findFirst().orElseThrow().id();
+    h.query("UPDATE jobs SET locked_until = now() + interval '10 seconds'");
+    q.renew("w1", List.of(ja), 300).await();
+    assertThat(leaseLeftSeconds(ja)).isGreaterThan(200);
+    assertThat(leaseLeftSeconds(jb)).as("not in flight: not renewed").isLessThan(20);
+
+    lapse(ja);
+    lapse(jb);
+    assertThat(q.claim("w1", 10, 30, List.of(ja, jb), null).await()).as("own running jobs are never re-claimed").isEmpty();
+    List<Job> onlyB = q.claim("cli", 10, 30, List.of(), List.of(b)).await();
+    assertThat(onlyB).extracting(Job::id).containsExactly(jb);
+    assertThat(q.claim("w1", 10, 30, List.of(jb), null).await()).extracting(Job::id).containsExactly(ja);
+    assertThat(q.release("cli", List.of(ja, jb)).await()).as("only the jobs cli holds").isEqualTo(1);
+    assertThat(q.releaseAll("w1").await()).isEqualTo(1);
+    assertThat(h.query("SELECT count(*) FROM jobs WHERE locked_by IS NULL AND attempts = 1").get(0).getLong(0))
+        .as("claimed twice, the last claim given back").isEqualTo(2);
+  }
+
+  @Test
+  void rateLimitedRunsGiveTheAttemptBackAndCountTheStreakUntilASuccess() {
+    q.enqueue(a, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now()).await();
+    for (int run = 0; run < 3; run++) {
+      Job job = q.claim("w1", 1, 30).await().get(0);
+      assertThat(job.attempts()).isEqualTo(1);
+      assertThat(job.rateLimited()).isEqualTo(run);
+      q.retryRateLimited(job, "w1", 0, "events.list failed: HTTP 429 rateLimitExceeded").await();
+    }
+    Job job = q.claim("w1", 1, 30).await().get(0);
+    q.enqueue(a, JobQueue.PRIORITY_PUSH, OffsetDateTime.now()).await();
+    complete(job, "w1");
+    Job rerun = q.claim("w1", 1, 30).await().get(0);
+    assertThat(rerun.rateLimited()).isZero();
+    q.retry(rerun, "w1", 0, "HTTP 500", true).await();
+    var row = h.query("SELECT attempts, rate_limited FROM jobs WHERE id = $1", rerun.id()).get(0);
+    assertThat(row.getInteger(0)).as("a counted retry keeps its attempt").isEqualTo(1);
+    assertThat(row.getInteger(1)).isZero();
+  }
+
+  @Test
+  void retryingAFailedJobKeepsItsPayload() {
+    q.enqueue(a, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now()).await();
+    h.query("UPDATE jobs SET payload = '{\"allowMassDelete\": true}'::jsonb WHERE integration_id = $1", a);
+    Job job = q.claim("w1", 1, 30).await().get(0);
+    assertThat(job.payload().getBoolean("allowMassDelete")).isTrue();
+    q.fail(job, "w1", "MassDeletionRefused", "would delete 30 of 40 events").await();
+    q.enqueue(b, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now()).await();
+    q.fail(q.claim("w1", 1, 30).await().get(0), "w1", "google.permanent", "HTTP 404").await();
+
+    assertThat(q.retryFailed(null).await()).isEqualTo(2);
+    List<Job> back = q.claim("w1", 10, 30).await();
+    assertThat(back).hasSize(2);
+    for (Job j : back) {
+      assertThat(j.priority()).isEqualTo(JobQueue.PRIORITY_MANUAL);
+      assertThat(j.payload().getBoolean("allowMassDelete", false)).as("payload of %d", j.integrationId()).isEqualTo(j.integrationId() == a);
+    }
+  }
+
+  private void lapse(long jobId) {
+    h.query("UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = $1", jobId);
+  }
+
+  private double leaseLeftSeconds(long jobId) {
+    return h.query("SELECT EXTRACT(EPOCH FROM locked_until - now())::float8 FROM jobs WHERE id = $1", jobId).get(0).getDouble(0);
+  }
+
+  private String token(long calendarId) {
+    return h.query("SELECT sync_token FROM calendars WHERE id = $1", calendarId).get(0).getString(0);
+  }
+
+  private void settle(Job job, String worker, long calendarId, String token) {
+    q.completeAll(List.of(new JobQueue.Done(job.id(), job.integrationId(), new io.vertx.core.json.JsonObject().put("by", worker),
+        java.util.Map.of(calendarId, token))), worker).await();
+  }
 }

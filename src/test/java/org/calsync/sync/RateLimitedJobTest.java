@@ -1,0 +1,48 @@
+package org.calsync.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import org.calsync.App;
+import org.calsync.db.JobQueue;
+import org.calsync.emulator.FaultProfile;
+import org.calsync.scheduler.SchedulerTasks;
+import org.calsync.support.Harness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A run that ends rate limited, after the in-sync retries, is retried without spending one of sync.maxAttempts. */
+class RateLimitedJobTest {
+  private Harness h;
+
+  @BeforeEach
+  void setUp() {
+    h = new Harness();
+    h.config = h.config(new JsonObject().put("sync", new JsonObject().put("maxAttempts", 1)));
+    h.start(new App.Parts(true, false, false));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    h.emulator.state().setFaults(FaultProfile.none());
+    h.close();
+  }
+
+  @Test
+  void sustainedRateLimitsNeverMoveTheJobToFailedJobs() {
+    h.emulator.state().setFaults(FaultProfile.none().withRateLimit(1.0));
+    long id = h.connectSeeded(1, 3).values().iterator().next();
+    new SchedulerTasks(h.vertx, h.config, h.pool()).dispatchCycle(null, 0, JobQueue.PRIORITY_SCHEDULED).await();
+    long deadline = System.currentTimeMillis() + 120_000;
+    while (System.currentTimeMillis() < deadline && h.query("SELECT count(*) FROM failed_jobs").get(0).getLong(0) == 0
+        && h.query("SELECT count(*) FROM jobs WHERE rate_limited > 0").get(0).getLong(0) == 0) {
+      Harness.sleep(100);
+    }
+    assertThat(h.query("SELECT error FROM failed_jobs")).as("failed jobs").isEmpty();
+    Row job = h.query("SELECT attempts, rate_limited, last_error FROM jobs WHERE integration_id = $1", id).get(0);
+    assertThat(job.getInteger(1)).isPositive();
+    assertThat(job.getString(2)).containsIgnoringCase("rate");
+  }
+}
