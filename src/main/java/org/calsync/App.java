@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class App {
   private static final Logger log = LoggerFactory.getLogger(App.class);
 
-  /** What to deploy; tests and CLI commands switch parts off. */
+  /** What to deploy; tests and the benchmark switch parts off (CLI commands run their own scoped workers). */
   public record Parts(boolean workers, boolean scheduler, boolean ops) {
     public static final Parts ALL = new Parts(true, true, true);
   }

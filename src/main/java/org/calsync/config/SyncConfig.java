@@ -18,7 +18,8 @@ import io.vertx.core.json.JsonObject;
  *   <li>projectRequestsPerMinute: Google per-project quota to stay under (default 10000)</li>
  *   <li>maxFullSyncs: full listings (initial sync, after 410) in flight per process (default 64). Each holds one parsed
  *       page, roughly pageSize x 10 KB: lower it when raising pageSize (at 2500, 16 keeps about 400 MB in flight)</li>
- *   <li>retryBaseSeconds: first job-level retry delay, doubled per attempt up to 15 min (default 30)</li>
+ *   <li>retryBaseSeconds: first job-level retry delay, doubled per attempt up to 15 min, each delay drawn between half
+ *       and all of that (default 30)</li>
  * </ul>
  */
 public record SyncConfig(int intervalMinutes, boolean stagger, int maxConcurrent, int pageSize, int maxAttempts,

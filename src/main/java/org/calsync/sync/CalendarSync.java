@@ -100,7 +100,8 @@ public final class CalendarSync {
     if (cal.syncToken() == null) return full(google, cal, allowMassDelete);
     return incremental(google, cal, allowMassDelete).recover(err -> {
       if (err instanceof GoogleApiException e && e.kind() == GoogleApiException.Kind.FULL_SYNC) {
-        log.info("sync token rejected, full resync integration={} calendar={} reason={}", cal.integrationId(), cal.id(), e.reason());
+        log.atInfo().setMessage("sync token rejected, full resync").addKeyValue("integration", cal.integrationId())
+            .addKeyValue("calendar", cal.id()).addKeyValue("reason", e.reason()).log();
         return calendars.clearSyncToken(cal.id()).compose(v -> full(google, cal, allowMassDelete));
       }
       return Future.failedFuture(err);
