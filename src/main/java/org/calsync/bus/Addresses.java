@@ -13,7 +13,8 @@ public final class Addresses {
    * force refreshes unless the stored token differs from the one this process handed out (after a 401); verify always
    * exchanges the refresh token (token health). Reply {@code {"accessToken": string, "expiresAt": epochMillis}}.
    * Failures: BAD_REQUEST, NOT_FOUND, NEEDS_RECONNECT (invalid_grant / revoked; the integration is marked),
-   * UNAVAILABLE (network, 5xx: retry later).
+   * INTERNAL (invalid_client / unauthorized_client: our OAuth client configuration; no status change),
+   * UNAVAILABLE (network, 5xx, or another process's refresh did not finish: retry later).
    */
   public static final String TOKEN_GET = "calsync.token.get";
 
@@ -36,12 +37,12 @@ public final class Addresses {
 
   /**
    * Request/reply, served by ConnectionVerticle: disconnect and erase (GDPR). Body {@code {"integrationId": long}}.
-   * Revokes the grant at Google, then erases our copy even when the revoke failed: credentials, account email,
-   * calendars, mirrored events, jobs; live push channels are marked stopped; status becomes "disconnected". Reply
-   * {@code {"integrationId": long, "status": "disconnected", "revoke": "revoked"|"failed: <code>"|"skipped: <why>",
-   * "calendarsErased": long, "eventsErased": long, "jobsErased": long, "channelsStopped": long}}. Idempotent. Publishes
-   * {@link #INTEGRATION_STATUS} (once) and audits. Failures: BAD_REQUEST, NOT_FOUND, UNAVAILABLE (database; nothing
-   * was erased, retry).
+   * Stops live push channels at Google (channels.stop) and revokes the grant, then erases our copy even when either
+   * failed: credentials, account email, calendars, mirrored events, jobs, channel rows; status becomes "disconnected".
+   * Reply {@code {"integrationId": long, "status": "disconnected", "revoke": "revoked"|"failed: <code>"|"skipped: <why>",
+   * "calendarsErased": long, "eventsErased": long, "jobsErased": long, "channelsStopped": long,
+   * "channelsNotStopped": long}}. Idempotent. Publishes {@link #INTEGRATION_STATUS} (once) and audits. Failures:
+   * BAD_REQUEST, NOT_FOUND, UNAVAILABLE (database; our copy was not erased, retry).
    */
   public static final String INTEGRATION_DISCONNECT = "calsync.integration.disconnect";
 

@@ -13,20 +13,37 @@ public final class GoogleErrors {
 
   public static GoogleApiException fromResponse(String operation, HttpResponse<Buffer> response) {
     int status = response.statusCode();
-    String reason = reasonOf(response.body());
+    String reason = code(reasonOf(response.body()));
     Kind kind = classify(status, reason);
     long retryAfter = parseRetryAfter(response.getHeader("Retry-After"));
     return new GoogleApiException(kind, status, reason,
         operation + " failed: HTTP " + status + (reason.isEmpty() ? "" : " " + reason), retryAfter, null);
   }
 
+  /**
+   * A local failure (timeout, reset, refused connection). The message names the operation and {@link #describe} of
+   * the cause; the cause itself is not kept, because HTTP client messages quote the request URI (calendar id, syncToken,
+   * pageToken) and would reach logs and stack traces through it.
+   */
   public static GoogleApiException network(String operation, Throwable cause) {
-    String what = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
-    return new GoogleApiException(Kind.TRANSIENT, 0, "network", operation + " failed: " + what, -1, cause);
+    return new GoogleApiException(Kind.TRANSIENT, 0, "network", operation + " failed: " + describe(cause), -1, null);
   }
 
+  /** problem is sanitized like a network message: no URLs, addresses or token-like strings survive. */
   public static GoogleApiException malformed(String operation, String problem) {
-    return new GoogleApiException(Kind.MALFORMED, 200, "malformed", operation + " returned a malformed body: " + problem, -1, null);
+    return new GoogleApiException(Kind.MALFORMED, 200, "malformed",
+        operation + " returned a malformed body: " + Redaction.text(problem), -1, null);
+  }
+
+  /** Exception class and its message with URIs, e-mail addresses and token-like strings removed. */
+  public static String describe(Throwable cause) {
+    String message = Redaction.text(cause.getMessage());
+    return cause.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
+  }
+
+  /** Google's error codes are short identifiers; anything else in that field is not trusted into messages. */
+  static String code(String reason) {
+    return reason.matches("[A-Za-z0-9_.-]{1,64}") ? reason : "";
   }
 
   static Kind classify(int status, String reason) {

@@ -13,7 +13,12 @@ import org.calsync.config.GoogleConfig;
 
 /**
  * Google's OAuth 2.0 token endpoint (refresh grant) and revoke endpoint. Errors are {@link OAuthException}s whose
- * messages carry Google's error code, never a token.
+ * messages carry Google's error code and a redacted error_description, never a token, URL or raw body.
+ *
+ * <p>Classification: invalid_grant and admin_policy_enforced concern one grant (REVOKED: that integration needs
+ * reconnecting). invalid_client and unauthorized_client are CLIENT errors: unauthorized_client means the refresh token
+ * was issued to another OAuth client than google.clientId (SPEC 8.3), which after a client id change or a wrong
+ * configuration is true of every integration at once, so it must not disconnect anyone.
  */
 public final class OAuthClient {
   /** A successful refresh. refreshToken is null unless Google rotated it. */
@@ -41,7 +46,7 @@ public final class OAuthClient {
         .add("refresh_token", refreshToken);
     return client.postAbs(config.tokenUrl()).timeout(config.requestTimeoutMs()).sendForm(form)
         .recover(err -> Future.failedFuture(new OAuthException(OAuthException.Kind.TRANSIENT, "network",
-            "token endpoint unreachable: " + err.getClass().getSimpleName())))
+            "token endpoint unreachable: " + GoogleErrors.describe(err))))
         .compose(this::parse);
   }
 
@@ -62,11 +67,11 @@ public final class OAuthClient {
       }
       return Future.succeededFuture(new Tokens(access, n.longValue(), body.getString("refresh_token"), body.getString("scope")));
     }
-    String error = String.valueOf(body.getValue("error", "http_" + resp.statusCode()));
-    String description = String.valueOf(body.getValue("error_description", ""));
+    String error = body.getValue("error") instanceof String e && !GoogleErrors.code(e).isEmpty() ? e : "http_" + resp.statusCode();
+    String description = body.getValue("error_description") instanceof String d ? Redaction.text(d) : "";
     OAuthException.Kind kind = switch (error) {
-      case "invalid_grant", "unauthorized_client", "admin_policy_enforced" -> OAuthException.Kind.REVOKED;
-      case "invalid_client" -> OAuthException.Kind.CLIENT;
+      case "invalid_grant", "admin_policy_enforced" -> OAuthException.Kind.REVOKED;
+      case "invalid_client", "unauthorized_client" -> OAuthException.Kind.CLIENT;
       default -> resp.statusCode() >= 500 || "internal_failure".equals(error)
           ? OAuthException.Kind.TRANSIENT : OAuthException.Kind.CLIENT;
     };
@@ -79,11 +84,16 @@ public final class OAuthClient {
     return client.postAbs(config.revokeUrl()).timeout(config.requestTimeoutMs())
         .sendForm(MultiMap.caseInsensitiveMultiMap().add("token", token))
         .recover(err -> Future.failedFuture(new OAuthException(OAuthException.Kind.TRANSIENT, "network",
-            "revoke endpoint unreachable: " + err.getClass().getSimpleName())))
+            "revoke endpoint unreachable: " + GoogleErrors.describe(err))))
         .compose(resp -> resp.statusCode() == 200 || resp.statusCode() == 400
             ? Future.succeededFuture()
             : Future.failedFuture(new OAuthException(OAuthException.Kind.TRANSIENT, "http_" + resp.statusCode(),
                 "revoke failed: HTTP " + resp.statusCode())));
+  }
+
+  /** The endpoints and client this instance uses. */
+  public GoogleConfig config() {
+    return config;
   }
 
   public void close() {

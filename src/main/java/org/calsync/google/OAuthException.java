@@ -3,9 +3,12 @@ package org.calsync.google;
 /** A failed token refresh or revoke. */
 public final class OAuthException extends RuntimeException {
   public enum Kind {
-    /** invalid_grant and friends: the grant is gone; the integration needs reconnecting. Never retry. */
+    /** invalid_grant, admin_policy_enforced: this grant is gone; the integration needs reconnecting. Never retry. */
     REVOKED,
-    /** invalid_client or another configuration problem of ours. Retrying will not help until config is fixed. */
+    /**
+     * invalid_client, unauthorized_client (token issued to another client than the configured one) or another
+     * configuration problem of ours: no integration status changes; retrying will not help until config is fixed.
+     */
     CLIENT,
     /** Network, 5xx, malformed reply: retry later. */
     TRANSIENT

@@ -78,7 +78,7 @@ public final class ConnectionVerticle extends VerticleBase {
       msg.fail(FailureCode.NOT_FOUND, err.getMessage());
       return;
     }
-    log.warn("{} failed integration={}: {}", what, id, err.getMessage());
+    log.atWarn().setMessage(what + " failed").addKeyValue("integration", id).addKeyValue("error", err.getMessage()).log();
     msg.fail(FailureCode.UNAVAILABLE, what + " of integration " + id + " failed: " + err.getMessage());
   }
 }

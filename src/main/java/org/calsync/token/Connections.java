@@ -41,13 +41,17 @@ public final class Connections {
         .onSuccess(id -> announce(id, userId, "active", "connected"));
   }
 
-  /** Replaces the credentials of an integration, makes it active and queues a manual sync. */
+  /**
+   * Replaces the credentials of an integration, makes it active and queues a manual sync. Ends any refresh lease, so a
+   * refresh of the old grant still in flight stores nothing.
+   */
   public Future<Void> reconnect(long integrationId, String refreshToken) {
     requireToken(refreshToken);
     byte[] sealed = cipher.seal(integrationId, new JsonObject().put("refresh_token", refreshToken));
     return pool.withTransaction(conn -> conn.preparedQuery("UPDATE user_integrations SET credentials = $2, key_id = $3, "
                 + "access_expires_at = NULL, status = 'active', status_reason = 'reconnected', status_changed_at = now(), "
-                + "deferred_until = NULL, updated_at = now() WHERE id = $1 AND status <> 'disconnected' RETURNING user_id")
+                + "deferred_until = NULL, refresh_lease = NULL, refresh_lease_until = NULL, updated_at = now() "
+                + "WHERE id = $1 AND status <> 'disconnected' RETURNING user_id")
             .execute(Tuple.of(integrationId, Buffer.buffer(sealed), cipher.activeKeyId())))
         .compose(rs -> {
           if (rs.size() == 0) return Future.failedFuture(new IllegalArgumentException("integration " + integrationId

@@ -7,29 +7,39 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
+import java.util.UUID;
 import org.calsync.bus.Addresses;
-import org.calsync.db.Integrations;
 import org.calsync.google.OAuthClient;
 import org.calsync.google.OAuthException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Disconnect (GDPR erasure) of one integration. Under the integration's row lock (so no token refresh runs meanwhile):
- * revokes the grant at Google's revoke endpoint, then erases our copy whatever the revoke did: credentials and account
- * email set to NULL, calendars (and with them the mirrored events and push channel rows) deleted, pending and failed
- * jobs deleted, status 'disconnected'. Live push channels are marked stopped first and counted; the
- * {@link Addresses#INTEGRATION_STATUS} publish tells the push component. The audit record holds ids and counts only.
- * Running it again on a disconnected integration erases again (idempotent) and reports it.
+ * Disconnect (GDPR erasure) of one integration, without holding a pooled connection or row lock during Google calls:
+ * <ol>
+ *   <li>takes the integration's refresh lease (whoever held it), so no token refresh of this grant runs meanwhile;</li>
+ *   <li>stops its live push channels at Google ({@link ChannelStops}), while a token can still do it;</li>
+ *   <li>revokes the grant at Google's revoke endpoint;</li>
+ *   <li>erases our copy in one short transaction whatever steps 2 and 3 did: credentials and account email set to NULL,
+ *       calendars (and with them the mirrored events and push channel rows) deleted, pending and failed jobs deleted,
+ *       status 'disconnected', lease ended.</li>
+ * </ol>
+ * The {@link Addresses#INTEGRATION_STATUS} publish tells the other components. The audit record holds ids and counts
+ * only. Running it again on a disconnected integration erases again (idempotent) and reports it.
  */
 public final class Disconnections {
   private static final Logger log = LoggerFactory.getLogger(Disconnections.class);
 
-  /** What a disconnect did. revoke: "revoked", "failed: <error code>" or "skipped: <why>". */
-  public record Result(long integrationId, String revoke, long calendars, long events, long jobs, long channels) {
+  /**
+   * What a disconnect did. revoke: "revoked", "failed: <error code>" or "skipped: <why>". channels: stopped at Google
+   * (or already unknown there); channelsNotStopped: live channels left to lapse at their expiry.
+   */
+  public record Result(long integrationId, String revoke, long calendars, long events, long jobs, long channels,
+                       long channelsNotStopped) {
     public JsonObject toJson() {
       return new JsonObject().put("integrationId", integrationId).put("status", "disconnected").put("revoke", revoke)
-          .put("calendarsErased", calendars).put("eventsErased", events).put("jobsErased", jobs).put("channelsStopped", channels);
+          .put("calendarsErased", calendars).put("eventsErased", events).put("jobsErased", jobs).put("channelsStopped", channels)
+          .put("channelsNotStopped", channelsNotStopped);
     }
   }
 
@@ -37,68 +47,87 @@ public final class Disconnections {
   private final Pool pool;
   private final CredentialCipher cipher;
   private final OAuthClient oauth;
+  private final RefreshLeases leases;
+  private final ChannelStops channelStops;
 
   public Disconnections(Vertx vertx, Pool pool, CredentialCipher cipher, OAuthClient oauth) {
     this.vertx = vertx;
     this.pool = pool;
     this.cipher = cipher;
     this.oauth = oauth;
+    this.leases = new RefreshLeases(pool);
+    this.channelStops = new ChannelStops(vertx, pool, oauth);
   }
 
   /** Fails with IllegalArgumentException when the integration does not exist. */
   public Future<Result> disconnect(long integrationId, String actor) {
-    long[] userId = new long[1];
-    boolean[] transitioned = new boolean[1];
-    return pool.withTransaction(conn -> Integrations.lockCredentials(conn, integrationId).compose(row -> {
+    long leaseSeconds = 3 * ((oauth.config().requestTimeoutMs() + 999) / 1000) + TokenVerticle.LEASE_MARGIN_SECONDS;
+    return leases.takeOver(integrationId, UUID.randomUUID(), leaseSeconds).compose(row -> {
       if (row == null) return Future.failedFuture(new IllegalArgumentException("integration " + integrationId + " does not exist"));
-      userId[0] = row.userId();
-      transitioned[0] = !"disconnected".equals(row.status());
-      return revoke(row).compose(revoke -> erase(conn, integrationId, revoke));
-    })).onSuccess(r -> {
-      log.info("integration disconnected integration={} revoke={} calendarsErased={} eventsErased={} jobsErased={} channelsStopped={}",
-          r.integrationId(), r.revoke(), r.calendars(), r.events(), r.jobs(), r.channels());
-      if (transitioned[0]) {
+      JsonObject creds = open(row);
+      return channelStops.stopAll(integrationId, creds, row.accessExpiresAt())
+          .compose(stops -> revoke(integrationId, row.sealed() == null, creds, stops.refreshToken())
+              .compose(revoke -> pool.withTransaction(conn -> erase(conn, integrationId, revoke, stops))));
+    }).onSuccess(e -> {
+      Result r = e.result;
+      log.atInfo().setMessage("integration disconnected").addKeyValue("integration", r.integrationId())
+          .addKeyValue("revoke", r.revoke()).addKeyValue("calendarsErased", r.calendars()).addKeyValue("eventsErased", r.events())
+          .addKeyValue("jobsErased", r.jobs()).addKeyValue("channelsStopped", r.channels())
+          .addKeyValue("channelsNotStopped", r.channelsNotStopped()).log();
+      if (e.transitioned) {
         vertx.eventBus().publish(Addresses.INTEGRATION_STATUS, new JsonObject().put("integrationId", integrationId)
-            .put("userId", userId[0]).put("status", "disconnected").put("reason", "disconnected").put("at", Instant.now().toString()));
+            .put("userId", e.userId).put("status", "disconnected").put("reason", "disconnected").put("at", Instant.now().toString()));
       }
       vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", actor).put("action", "integration.disconnected")
-          .put("integrationId", integrationId).put("detail", r.toJson().put("userId", userId[0]).put("alreadyDisconnected", !transitioned[0])));
-    });
+          .put("integrationId", integrationId).put("detail", r.toJson().put("userId", e.userId).put("alreadyDisconnected", !e.transitioned)));
+    }).map(e -> e.result);
   }
 
-  private Future<String> revoke(Integrations.Credentials row) {
-    if (row.sealed() == null) return Future.succeededFuture("skipped: no credentials stored");
-    String token;
+  private record Erased(Result result, long userId, boolean transitioned) {
+  }
+
+  private JsonObject open(RefreshLeases.Snapshot row) {
+    if (row.sealed() == null) return null;
     try {
-      JsonObject creds = cipher.open(row.id(), row.keyId(), row.sealed());
-      token = creds.getString("refresh_token", creds.getString("access_token"));
+      return cipher.open(row.id(), row.keyId(), row.sealed());
     } catch (IllegalStateException e) {
-      return Future.succeededFuture("skipped: credentials unreadable");
+      return null;
     }
+  }
+
+  private Future<String> revoke(long id, boolean nothingStored, JsonObject creds, String refreshToken) {
+    if (nothingStored) return Future.succeededFuture("skipped: no credentials stored");
+    if (creds == null) return Future.succeededFuture("skipped: credentials unreadable");
+    String token = refreshToken != null && !refreshToken.isEmpty() ? refreshToken : creds.getString("access_token");
     if (token == null || token.isEmpty()) return Future.succeededFuture("skipped: no token stored");
     return oauth.revoke(token).transform(ar -> {
       if (ar.succeeded()) return Future.succeededFuture("revoked");
       String code = ar.cause() instanceof OAuthException oe ? oe.error() : ar.cause().getClass().getSimpleName();
-      log.warn("revoking the grant at Google failed integration={} error={}; erasing our copy anyway", row.id(), code);
+      log.atWarn().setMessage("revoking the grant at Google failed; erasing our copy anyway").addKeyValue("integration", id)
+          .addKeyValue("error", code).log();
       return Future.succeededFuture("failed: " + code);
     });
   }
 
-  private Future<Result> erase(SqlConnection conn, long id, String revoke) {
+  private Future<Erased> erase(SqlConnection conn, long id, String revoke, ChannelStops.Result stops) {
     Tuple t = Tuple.of(id);
-    return conn.preparedQuery("UPDATE push_channels SET stopped_at = now() WHERE stopped_at IS NULL AND calendar_id IN "
-            + "(SELECT id FROM calendars WHERE integration_id = $1)").execute(t)
-        .compose(channels -> conn.preparedQuery("DELETE FROM calendar_events WHERE calendar_id IN "
-            + "(SELECT id FROM calendars WHERE integration_id = $1)").execute(t)
-        .compose(events -> conn.preparedQuery("DELETE FROM calendars WHERE integration_id = $1").execute(t)
-        .compose(cals -> conn.preparedQuery("DELETE FROM jobs WHERE integration_id = $1").execute(t)
-        .compose(jobs -> conn.preparedQuery("DELETE FROM failed_jobs WHERE integration_id = $1").execute(t)
-        .compose(failed -> conn.preparedQuery("UPDATE user_integrations SET credentials = NULL, key_id = NULL, "
-                + "access_expires_at = NULL, account_email = NULL, response_data = NULL, deferred_until = NULL, "
-                + "status = 'disconnected', status_reason = 'disconnected', "
-                + "status_changed_at = CASE WHEN status = 'disconnected' THEN status_changed_at ELSE now() END, "
-                + "updated_at = now() WHERE id = $1").execute(t)
-        .map(v -> new Result(id, revoke, cals.rowCount(), events.rowCount(), jobs.rowCount() + failed.rowCount(),
-            channels.rowCount())))))));
+    return conn.preparedQuery("SELECT user_id, status FROM user_integrations WHERE id = $1 FOR UPDATE").execute(t)
+        .compose(before -> {
+          long userId = before.iterator().next().getLong(0);
+          boolean transitioned = !"disconnected".equals(before.iterator().next().getString(1));
+          return conn.preparedQuery("DELETE FROM calendar_events WHERE calendar_id IN "
+                  + "(SELECT id FROM calendars WHERE integration_id = $1)").execute(t)
+              .compose(events -> conn.preparedQuery("DELETE FROM calendars WHERE integration_id = $1").execute(t)
+              .compose(cals -> conn.preparedQuery("DELETE FROM jobs WHERE integration_id = $1").execute(t)
+              .compose(jobs -> conn.preparedQuery("DELETE FROM failed_jobs WHERE integration_id = $1").execute(t)
+              .compose(failed -> conn.preparedQuery("UPDATE user_integrations SET credentials = NULL, key_id = NULL, "
+                      + "access_expires_at = NULL, account_email = NULL, response_data = NULL, deferred_until = NULL, "
+                      + "refresh_lease = NULL, refresh_lease_until = NULL, "
+                      + "status = 'disconnected', status_reason = 'disconnected', "
+                      + "status_changed_at = CASE WHEN status = 'disconnected' THEN status_changed_at ELSE now() END, "
+                      + "updated_at = now() WHERE id = $1").execute(t)
+              .map(v -> new Erased(new Result(id, revoke, cals.rowCount(), events.rowCount(), jobs.rowCount() + failed.rowCount(),
+                  stops.stopped(), stops.notStopped()), userId, transitioned))))));
+        });
   }
 }

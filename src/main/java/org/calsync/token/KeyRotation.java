@@ -16,7 +16,7 @@ import org.calsync.bus.Addresses;
 
 /**
  * Re-encrypts every stored credential that is not under the active key (the first of token.keys), while daemons run.
- * Each batch is one short transaction over rows taken with FOR UPDATE SKIP LOCKED, so a token refresh holding a row
+ * Each batch is one short transaction over rows taken with FOR UPDATE SKIP LOCKED, so a writer holding a row
  * is never waited on (the row is visited again in a later pass) and a refresh never sees a half-rotated row. Rows
  * sealed with a key that is not configured are left untouched and counted. Procedure: configure "new,old" on every
  * daemon (they then seal with the new key and still read the old), run rotate-keys until remaining is 0, then remove

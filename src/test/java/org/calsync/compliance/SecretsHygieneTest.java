@@ -17,6 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import org.calsync.App;
 import org.calsync.bus.Addresses;
+import org.calsync.db.JobQueue;
+import org.calsync.emulator.FaultProfile;
 import org.calsync.emulator.SeededUser;
 import org.calsync.scheduler.SchedulerTasks;
 import org.calsync.support.Harness;
@@ -26,9 +28,11 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * A full run (refreshes, rotated refresh tokens, 401 forced refresh, invalid_grant, disconnect, token health) logs no
- * access token, refresh token or client secret, and leaves none in plaintext in any column of any table. Event text is
- * stored only when sync.storeEventText is true.
+ * A full run (refreshes, rotated refresh tokens, 401 forced refresh, network faults: connection resets and responses
+ * slower than the client timeout on the Calendar API and resets on the token endpoint, invalid_grant, disconnect,
+ * token health) logs no access token, refresh token or client secret and leaves none in plaintext in any column of any
+ * table; nor does any sync token, page token or request URI reach the logs, failed_jobs, jobs.last_error,
+ * user_integrations.response_data or audit_log. Event text is stored only when sync.storeEventText is true.
  */
 class SecretsHygieneTest {
   private static final String CLIENT_SECRET = "calsync-local-secret";
@@ -39,6 +43,10 @@ class SecretsHygieneTest {
   private ListAppender<ILoggingEvent> logs;
   private Level rootLevel;
   private final Set<String> secrets = new HashSet<>();
+  /** Sync tokens and request-URI fragments: legitimately in calendars.sync_token, nowhere else. */
+  private final Set<String> cursors = new HashSet<>(Set.of("syncToken=", "pageToken=", "/calendar/v3/"));
+  /** jobs.last_error as observed while jobs were waiting for a retry (the rows go once the job settles). */
+  private final List<String> jobErrors = new ArrayList<>();
 
   @AfterEach
   void tearDown() throws Exception {
@@ -81,12 +89,42 @@ class SecretsHygieneTest {
     }
   }
 
+  private void collectSyncTokens() {
+    for (Row r : h.query("SELECT sync_token FROM calendars WHERE sync_token IS NOT NULL")) {
+      cursors.add(r.getString(0));
+      cursors.add(java.net.URLEncoder.encode(r.getString(0), StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Queues every active integration and waits for the queue to drain, recording jobs.last_error meanwhile. */
+  private void runCycleWatchingJobErrors() {
+    new SchedulerTasks(h.vertx, h.config, h.pool()).dispatchCycle(null, 0, JobQueue.PRIORITY_MANUAL).await();
+    long deadline = System.currentTimeMillis() + 120_000;
+    while (h.query("SELECT count(*) FROM jobs").get(0).getLong(0) > 0) {
+      if (System.currentTimeMillis() > deadline) throw new AssertionError("queue not drained");
+      for (Row r : h.query("SELECT last_error FROM jobs WHERE last_error IS NOT NULL")) jobErrors.add(r.getString(0));
+      Harness.sleep(20);
+    }
+  }
+
+  /** The places that keep error text: failed_jobs, jobs.last_error (as observed), response_data, audit_log. */
+  private List<String> errorPlaces() {
+    List<String> out = new ArrayList<>(jobErrors);
+    for (Row r : h.query("SELECT error_class || ' ' || error FROM failed_jobs")) out.add("failed_jobs " + r.getString(0));
+    for (Row r : h.query("SELECT response_data::text FROM user_integrations WHERE response_data IS NOT NULL")) {
+      out.add("response_data " + r.getString(0));
+    }
+    for (Row r : h.query("SELECT action || ' ' || detail::text FROM audit_log")) out.add("audit_log " + r.getString(0));
+    return out;
+  }
+
   private Map<String, Long> connect(int users) {
     Map<String, Long> ids = new java.util.TreeMap<>();
     Connections c = new Connections(h.vertx, h.pool(), h.cipher);
     long userId = 1;
     for (SeededUser u : h.emulator.state().seed(users, 20)) {
       secrets.add(u.refreshToken());
+      cursors.add(u.email().replace("@", "%40"));
       ids.put(u.email(), c.connect(userId++, u.email(), u.refreshToken()).await());
       h.emulator.state().insertEvent(u.email(), new JsonObject().put("summary", PRIVATE_SUMMARY).put("description", PRIVATE_DESCRIPTION)
           .put("start", new JsonObject().put("dateTime", "2026-10-01T10:00:00Z")).put("end", new JsonObject().put("dateTime", "2026-10-01T11:00:00Z")));
@@ -117,7 +155,11 @@ class SecretsHygieneTest {
   @Test
   void fullRunLeavesNoSecretInLogsOrDatabase() {
     captureLogs();
-    h = new Harness().start(new App.Parts(true, false, false));
+    h = new Harness();
+    // A short client timeout (the emulator's slow responses outlast it) and small pages (listings carry page tokens).
+    h.config = h.config(new JsonObject().put("google", new JsonObject().put("requestTimeoutMs", 1000))
+        .put("sync", new JsonObject().put("pageSize", 5).put("maxAttempts", 2)));
+    h.start(new App.Parts(true, false, false));
     // Every access token handed out on the bus is a secret too.
     h.vertx.eventBus().addOutboundInterceptor(ctx -> {
       if (ctx.body() instanceof JsonObject b && b.getValue("accessToken") instanceof String t) secrets.add(t);
@@ -133,6 +175,23 @@ class SecretsHygieneTest {
     h.emulator.state().expireAccessTokens();
     h.runCycle();
     collectStoredSecrets();
+    collectSyncTokens();
+
+    // Network faults on the Calendar API: incremental listings (syncToken) and, after 410, full ones (pageToken).
+    h.emulator.state().setFaults(FaultProfile.none().withConnectionReset(0.2).withSlow(0.6, 1500)
+        .withPaths(Set.of("calendars", "users")));
+    runCycleWatchingJobErrors();
+    for (String email : emails) h.emulator.state().invalidateSyncTokens(email);
+    runCycleWatchingJobErrors();
+    // Resets on the token endpoint (before Google handles the request, so no refresh is lost).
+    h.emulator.state().setFaults(FaultProfile.none().withConnectionReset(0.5).withPaths(Set.of("token")));
+    h.emulator.state().expireAccessTokens();
+    runCycleWatchingJobErrors();
+    h.emulator.state().setFaults(FaultProfile.none());
+    h.runCycle();
+    collectStoredSecrets();
+    collectSyncTokens();
+    assertThat(h.emulator.state().stats().faultsInjected()).isPositive();
     h.emulator.state().revokeUser(emails.get(0));
     h.emulator.state().expireAccessTokens();
     h.runCycle();
@@ -167,6 +226,19 @@ class SecretsHygieneTest {
       for (String s : secrets) assertThat(line).as("log line leaks a secret").doesNotContain(s);
     }
     assertThat(scanDatabase(secrets)).as("plaintext secrets in the database").isEmpty();
+    // The faults surfaced as errors in every place that keeps them, and none of them carries a cursor or a URI.
+    List<String> errors = errorPlaces();
+    assertThat(jobErrors).as("jobs waited for a retry after network errors").isNotEmpty();
+    assertThat(errors).as("timeouts recorded").anyMatch(e -> e.contains("TimeoutException"));
+    assertThat(errors).as("resets recorded").anyMatch(e -> e.contains("token endpoint unreachable"));
+    assertThat(h.query("SELECT count(*) FROM failed_jobs WHERE error_class = 'google.transient.network'").get(0).getLong(0))
+        .as("syncs that failed on the network").isPositive();
+    System.out.println("hygiene scan: " + errors.size() + " stored error texts, " + cursors.size() + " sync tokens and URI fragments");
+    for (String e : errors) {
+      for (String s : secrets) assertThat(e).as("stored error leaks a secret").doesNotContain(s);
+      for (String c : cursors) assertThat(e).as("stored error leaks a cursor or URI").doesNotContain(c);
+    }
+    for (String line : lines) for (String c : cursors) assertThat(line).as("log line leaks a cursor or URI").doesNotContain(c);
     // Event text is not stored by default (busy time only), nowhere.
     assertThat(scanDatabase(Set.of(PRIVATE_SUMMARY, PRIVATE_DESCRIPTION))).isEmpty();
     assertThat(h.query("SELECT count(*) FROM calendar_events WHERE summary IS NOT NULL").get(0).getLong(0)).isZero();

@@ -13,7 +13,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Silent refresh of access tokens, and invalid_grant turning an integration to needs_reconnect. */
+/**
+ * Silent refresh of access tokens, invalid_grant turning an integration to needs_reconnect, and unauthorized_client
+ * (a client configuration error) leaving every integration connected.
+ */
 class TokenLifecycleTest {
   private Harness h;
 
@@ -94,5 +97,39 @@ class TokenLifecycleTest {
         .get(0).getLong(0)).isEqualTo(1);
     assertThat(h.query("SELECT count(*) FROM user_integrations WHERE status = 'active' AND last_sync_status = 'ok'")
         .get(0).getLong(0)).isEqualTo(2);
+  }
+  @Test
+  void unauthorizedClientFailsTheJobsLoudlyAndDisconnectsNobody() throws Exception {
+    h.close();
+    // The daemon is configured with another (valid) OAuth client than the one the grants were issued to.
+    h = new Harness();
+    h.emulator.state().registerClient("other-client", "other-secret");
+    h.config = h.config(new JsonObject().put("google", new JsonObject().put("clientId", "other-client").put("clientSecret", "other-secret")));
+    h.start(new App.Parts(true, false, false));
+    List<JsonObject> notices = new CopyOnWriteArrayList<>();
+    h.vertx.eventBus().<JsonObject>consumer(Addresses.INTEGRATION_STATUS, m -> notices.add(m.body())).completion().await();
+    Map<String, Long> ids = h.connectSeeded(3, 2);
+    h.runCycle();
+    Harness.sleep(300);
+
+    assertThat(h.emulator.state().stats().requests("token 400")).as("one refused refresh per job, no retry").isEqualTo(3);
+    assertThat(h.query("SELECT count(*) FROM user_integrations WHERE status = 'active'").get(0).getLong(0)).isEqualTo(3);
+    assertThat(notices).as("no status change").extracting(n -> n.getString("status")).containsOnly("active");
+    assertThat(h.query("SELECT count(*) FROM audit_log WHERE action = 'integration.needs_reconnect'").get(0).getLong(0)).isZero();
+    assertThat(h.query("SELECT count(*) FROM audit_log WHERE action = 'token.refresh_failed' "
+        + "AND detail::jsonb ->> 'error' = 'unauthorized_client'").get(0).getLong(0)).isEqualTo(3);
+    assertThat(h.query("SELECT error_class, error FROM failed_jobs")).hasSize(3).allSatisfy(r -> {
+      assertThat(r.getString(0)).isEqualTo("bus.500");
+      assertThat(r.getString(1)).contains("unauthorized_client");
+    });
+
+    // Fixing the configuration is enough: no reconnect needed.
+    h.app.close().await();
+    h.config = h.config(new JsonObject());
+    h.start(new App.Parts(true, false, false));
+    h.runCycle();
+    assertThat(h.query("SELECT count(*) FROM user_integrations WHERE status = 'active' AND last_sync_status = 'ok'")
+        .get(0).getLong(0)).isEqualTo(3);
+    for (String cal : ids.keySet()) assertThat(h.mirrored(cal)).isEqualTo(h.truth(cal));
   }
 }

@@ -1,0 +1,29 @@
+package org.calsync.google;
+
+import java.util.regex.Pattern;
+
+/**
+ * Makes text from HTTP clients and remote bodies safe for logs, job errors and the append-only audit log: URLs and
+ * URI paths or queries (they carry calendar ids, syncToken and pageToken), e-mail addresses, and long opaque strings
+ * (access and refresh tokens) are replaced by a placeholder; the result is capped at {@link #MAX} characters.
+ */
+final class Redaction {
+  static final int MAX = 300;
+  private static final Pattern URL = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://\\S*");
+  private static final Pattern ADDRESS = Pattern.compile("\\S+@\\S+");
+  private static final Pattern URI = Pattern.compile("\\S*[/?&=%]\\S*");
+  private static final Pattern OPAQUE = Pattern.compile("[A-Za-z0-9._~+-]{24,}");
+
+  private Redaction() {
+  }
+
+  static String text(String s) {
+    if (s == null || s.isBlank()) return "";
+    String out = URL.matcher(s).replaceAll("<url>");
+    out = ADDRESS.matcher(out).replaceAll("<address>");
+    out = URI.matcher(out).replaceAll("<uri>");
+    out = OPAQUE.matcher(out).replaceAll("<redacted>");
+    out = out.strip();
+    return out.length() <= MAX ? out : out.substring(0, MAX) + "...";
+  }
+}

@@ -1,0 +1,138 @@
+package org.calsync.token;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import org.calsync.google.CalendarClient;
+import org.calsync.google.GoogleApiException;
+import org.calsync.google.OAuthClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stops an integration's live push channels at Google (channels.stop) during a disconnect, before the grant is
+ * revoked (afterwards no token could stop them and Google would keep delivering until expiry). The rows are left
+ * live until the erasure deletes them: while the integration is active the push keeper neither stops them (no double
+ * stop) nor opens replacements for them (a stopped row would make it open a new channel). Uses the stored access token
+ * while it has a minute left, else one refresh (the disconnect holds the refresh lease); a 401 forces that refresh
+ * once. A channel Google no longer knows (404) counts as stopped. Never fails: what could not be stopped is counted.
+ */
+final class ChannelStops {
+  private static final Logger log = LoggerFactory.getLogger(ChannelStops.class);
+  private static final long MIN_LIFE_MS = 60_000;
+
+  /** refreshToken: the grant's refresh token after this step (Google may rotate it on refresh), or null. */
+  record Result(long stopped, long notStopped, String refreshToken) {
+  }
+
+  private record Live(String id, String resourceId) {
+  }
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final OAuthClient oauth;
+
+  ChannelStops(Vertx vertx, Pool pool, OAuthClient oauth) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.oauth = oauth;
+  }
+
+  /** creds: the decrypted credentials, or null when none are readable. */
+  Future<Result> stopAll(long integrationId, JsonObject creds, OffsetDateTime accessExpiresAt) {
+    String refreshToken = creds == null ? null : creds.getString("refresh_token");
+    return live(integrationId).compose(live -> {
+      if (live.isEmpty()) return Future.succeededFuture(new Result(0, 0, refreshToken));
+      if (creds == null) return Future.succeededFuture(new Result(0, live.size(), null));
+      String access = creds.getString("access_token");
+      boolean usable = access != null && accessExpiresAt != null
+          && accessExpiresAt.toInstant().toEpochMilli() - System.currentTimeMillis() > MIN_LIFE_MS;
+      Session s = new Session(integrationId, usable ? access : null, refreshToken);
+      CalendarClient client = new CalendarClient(vertx, oauth.config(), 4);
+      Future<Void> chain = Future.succeededFuture();
+      for (Live c : live) chain = chain.compose(v -> s.stop(client, c));
+      return chain.transform(ar -> {
+        client.close();
+        if (s.failed > 0) {
+          log.atWarn().setMessage("push channels not stopped at Google; they lapse at their expiry")
+              .addKeyValue("integration", integrationId).addKeyValue("count", s.failed).log();
+        }
+        return Future.succeededFuture(new Result(s.stopped, s.failed, s.refreshToken));
+      });
+    }, err -> {
+      log.atWarn().setMessage("push channels of a disconnected integration could not be read; erasing anyway")
+          .addKeyValue("integration", integrationId).addKeyValue("error", err.getClass().getSimpleName()).log();
+      return Future.succeededFuture(new Result(0, 0, refreshToken));
+    });
+  }
+
+  private Future<List<Live>> live(long integrationId) {
+    return pool.preparedQuery("SELECT p.id, p.resource_id FROM push_channels p JOIN calendars c ON c.id = p.calendar_id "
+            + "WHERE c.integration_id = $1 AND p.stopped_at IS NULL AND p.resource_id IS NOT NULL AND p.expires_at > now()")
+        .execute(Tuple.of(integrationId)).map(rs -> {
+          List<Live> out = new ArrayList<>(rs.size());
+          for (Row r : rs) out.add(new Live(r.getString(0), r.getString(1)));
+          return out;
+        });
+  }
+
+  /** One disconnect's token state; calls run one after another. */
+  private final class Session {
+    final long integrationId;
+    String access;
+    String refreshToken;
+    boolean refreshed;
+    long stopped;
+    long failed;
+
+    Session(long integrationId, String access, String refreshToken) {
+      this.integrationId = integrationId;
+      this.access = access;
+      this.refreshToken = refreshToken;
+    }
+
+    Future<Void> stop(CalendarClient client, Live c) {
+      return token().compose(t -> client.stopChannel(t, c.id(), c.resourceId()))
+          .recover(err -> auth(err) && !refreshed ? refresh().compose(t -> client.stopChannel(t, c.id(), c.resourceId()))
+              : Future.failedFuture(err))
+          .recover(err -> err instanceof GoogleApiException g && g.status() == 404 ? Future.succeededFuture() : Future.failedFuture(err))
+          .transform(ar -> {
+            if (ar.succeeded()) {
+              stopped++;
+              log.atInfo().setMessage("push channel stopped").addKeyValue("integration", integrationId)
+                  .addKeyValue("channel", c.id()).addKeyValue("reason", "disconnected").log();
+            } else {
+              failed++;
+              log.atWarn().setMessage("channels.stop failed").addKeyValue("integration", integrationId)
+                  .addKeyValue("channel", c.id()).addKeyValue("error", ar.cause().getMessage()).log();
+            }
+            return Future.succeededFuture();
+          });
+    }
+
+    private Future<String> token() {
+      return access != null ? Future.succeededFuture(access) : refresh();
+    }
+
+    private Future<String> refresh() {
+      if (refreshed) return access != null ? Future.succeededFuture(access) : Future.failedFuture("no access token");
+      refreshed = true;
+      if (refreshToken == null || refreshToken.isEmpty()) return Future.failedFuture("no refresh token stored");
+      return oauth.refresh(refreshToken).map(t -> {
+        access = t.accessToken();
+        if (t.refreshToken() != null && !t.refreshToken().isEmpty()) refreshToken = t.refreshToken();
+        return access;
+      });
+    }
+
+    private boolean auth(Throwable err) {
+      return err instanceof GoogleApiException g && g.kind() == GoogleApiException.Kind.AUTH;
+    }
+  }
+}
