@@ -12,10 +12,6 @@ import java.util.List;
 
 /** SQL for user_integrations. */
 public final class Integrations {
-  /** The columns the token path needs, read under a row lock. */
-  public record Credentials(long id, long userId, String status, byte[] sealed, String keyId, OffsetDateTime accessExpiresAt) {
-  }
-
   private final Pool pool;
 
   public Integrations(Pool pool) {
@@ -24,24 +20,6 @@ public final class Integrations {
 
   public Pool pool() {
     return pool;
-  }
-
-  public static Future<Credentials> lockCredentials(SqlClient conn, long id) {
-    return conn.preparedQuery("SELECT id, user_id, status, credentials, key_id, access_expires_at FROM user_integrations "
-            + "WHERE id = $1 FOR UPDATE")
-        .execute(Tuple.of(id))
-        .map(rs -> {
-          if (rs.size() == 0) return null;
-          Row r = rs.iterator().next();
-          return new Credentials(r.getLong(0), r.getLong(1), r.getString(2),
-              r.getBuffer(3) == null ? null : r.getBuffer(3).getBytes(), r.getString(4), r.getOffsetDateTime(5));
-        });
-  }
-
-  public static Future<Void> storeCredentials(SqlClient conn, long id, byte[] sealed, String keyId, OffsetDateTime accessExpiresAt) {
-    return conn.preparedQuery("UPDATE user_integrations SET credentials = $2, key_id = $3, access_expires_at = $4, "
-            + "updated_at = now() WHERE id = $1")
-        .execute(Tuple.of(id, io.vertx.core.buffer.Buffer.buffer(sealed), keyId, accessExpiresAt)).mapEmpty();
   }
 
   /**
