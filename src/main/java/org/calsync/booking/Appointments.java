@@ -81,13 +81,20 @@ final class Appointments {
         });
   }
 
-  /** Records a successful write of version; true when a newer version is already pending. */
-  Future<Boolean> written(Pending p, String worker, String etag) {
+  /** Records a successful write of version under eventId; true when a newer version is already pending. */
+  Future<Boolean> written(Pending p, String worker, String etag, String eventId) {
     return pool.preparedQuery("UPDATE appointments SET written_version = GREATEST(written_version, $3), write_lock = NULL, "
             + "write_locked_until = NULL, google_calendar_id = $4, google_etag = COALESCE($5, google_etag), written_at = now(), "
-            + "write_attempts = 0, last_write_error = NULL WHERE id = $1 AND write_lock = $2 RETURNING version > written_version")
-        .execute(Tuple.of(p.id(), worker, p.version(), p.calendarId(), etag))
+            + "google_event_id = $6, write_attempts = 0, last_write_error = NULL WHERE id = $1 AND write_lock = $2 "
+            + "RETURNING version > written_version")
+        .execute(Tuple.of(p.id(), worker, p.version(), p.calendarId(), etag, eventId))
         .map(rs -> rs.size() > 0 && rs.iterator().next().getBoolean(0));
+  }
+
+  /** The appointment's event moved to a successor id (the old one was refused by Google). */
+  Future<Void> moveEvent(String id, String from, String to) {
+    return pool.preparedQuery("UPDATE appointments SET google_event_id = $3 WHERE id = $1 AND google_event_id = $2")
+        .execute(Tuple.of(id, from, to)).mapEmpty();
   }
 
   /** Releases a failed write for a retry after backoff (5 s doubling, at most 15 min). */

@@ -15,9 +15,21 @@ public final class EventIds {
   }
 
   public static String forAppointment(String appointmentId) {
+    return encode(appointmentId);
+  }
+
+  /**
+   * The id to move the appointment's event to when Google refuses to restore the current one (a deleted id stays
+   * reserved, and an update of it may be refused). Derived from both, so a retried move always picks the same id.
+   */
+  public static String successor(String appointmentId, String currentEventId) {
+    return encode(appointmentId + "\n" + currentEventId);
+  }
+
+  private static String encode(String key) {
     byte[] h;
     try {
-      h = MessageDigest.getInstance("SHA-256").digest(appointmentId.getBytes(StandardCharsets.UTF_8));
+      h = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

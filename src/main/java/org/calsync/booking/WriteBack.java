@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * Writes appointments to Google: insert under the derived id (409 duplicate: it exists, patch it), patch for moves
  * and restores (status back to confirmed, since Google keeps deleted ids reserved), delete for cancellations (404/410:
  * already gone). The event carries no patient data: booking.neutralTitle, private visibility, and the appointment id in
- * private extendedProperties. The intent is in the database first; a failed write stays pending for the sweep.
+ * private extendedProperties. The intent is in the database first; a failed write stays pending for the sweep. When
+ * Google refuses to restore our event (403 forbidden or 410 on the reserved id), the event moves to
+ * {@link EventIds#successor} and the appointment records the new id.
  */
 final class WriteBack {
   private static final Logger log = LoggerFactory.getLogger(WriteBack.class);
@@ -32,6 +34,13 @@ final class WriteBack {
   /** What happened to one write request. */
   record Outcome(boolean written, String error) {
   }
+
+  /** Google's copy after a write: its etag (null once deleted) and the event id it now lives under. */
+  record Written(String etag, String eventId) {
+  }
+
+  /** How many times one write may move the event to a successor id. */
+  private static final int MAX_MOVES = 3;
 
   private final Vertx vertx;
   private final CalendarClient client;
@@ -58,7 +67,7 @@ final class WriteBack {
           log.info("appointment written id={} version={} status={}", p.id(), p.version(), p.status());
           audit(p.integrationId(), "appointment.written", new JsonObject().put("appointmentId", p.id())
               .put("version", p.version()).put("status", p.status()));
-          return appointments.written(p, worker, ar.result())
+          return appointments.written(p, worker, ar.result().etag(), ar.result().eventId())
               .compose(more -> more ? write(appointmentId) : Future.succeededFuture(new Outcome(true, null)));
         }
         String error = describe(ar.cause());
@@ -68,17 +77,35 @@ final class WriteBack {
     });
   }
 
-  /** Makes Google match p; returns the event's etag (null for a deletion). */
-  private Future<String> apply(Pending p) {
+  /** Makes Google match p. */
+  private Future<Written> apply(Pending p) {
     if ("cancelled".equals(p.status())) {
       return tokens.withToken(p.integrationId(), t -> client.deleteEvent(t, p.calendarId(), p.eventId()))
           .recover(e -> status(e) == 404 ? Future.succeededFuture() : Future.failedFuture(e))
-          .map(v -> null);
+          .map(v -> new Written(null, p.eventId()));
     }
-    JsonObject body = event(p.id(), p.start(), p.end());
-    Future<JsonObject> f = p.writtenVersion() == 0 ? insertOrPatch(p.integrationId(), p.calendarId(), p.eventId(), body)
-        : patchOrInsert(p.integrationId(), p.calendarId(), p.eventId(), body);
-    return f.map(ev -> ev.getString("etag"));
+    return upsert(p.id(), p.integrationId(), p.calendarId(), p.eventId(), event(p.id(), p.start(), p.end()),
+        p.writtenVersion() == 0, 0);
+  }
+
+  /** Insert-or-patch (insertFirst) or patch-or-insert under eventId, moving to a successor id if Google refuses it. */
+  private Future<Written> upsert(String appointmentId, long integrationId, String calendarId, String eventId, JsonObject body,
+                                 boolean insertFirst, int moves) {
+    Future<JsonObject> f = insertFirst ? insertOrPatch(integrationId, calendarId, eventId, body)
+        : patchOrInsert(integrationId, calendarId, eventId, body);
+    return f.map(ev -> new Written(ev.getString("etag"), eventId)).recover(e -> {
+      if (!refused(e) || moves >= MAX_MOVES) return Future.failedFuture(e);
+      String next = EventIds.successor(appointmentId, eventId);
+      log.atWarn().setMessage("google refused our event id, moving the appointment's event").addKeyValue("appointment", appointmentId)
+          .addKeyValue("from", eventId).addKeyValue("to", next).addKeyValue("status", status(e)).log();
+      return upsert(appointmentId, integrationId, calendarId, next, body, true, moves + 1);
+    });
+  }
+
+  /** 403 forbidden (not a rate limit or quota) or 410: this id cannot be written again. */
+  private static boolean refused(Throwable e) {
+    return e instanceof GoogleApiException g && (g.status() == 410
+        || (g.status() == 403 && g.kind() == GoogleApiException.Kind.PERMANENT));
   }
 
   private Future<JsonObject> insertOrPatch(long integrationId, String calendarId, String eventId, JsonObject body) {
@@ -113,7 +140,9 @@ final class WriteBack {
               .put("restoredStart", c.start().toString()).put("restoredEnd", c.end().toString());
           if (!deleted && gs != null) notice.put("googleStart", gs.toString());
           if (!deleted && ge != null) notice.put("googleEnd", ge.toString());
-          return patchOrInsert(c.integrationId(), c.calendarId(), c.eventId(), event(c.id(), c.start(), c.end()))
+          return upsert(c.id(), c.integrationId(), c.calendarId(), c.eventId(), event(c.id(), c.start(), c.end()), false, 0)
+              .compose(w -> w.eventId().equals(c.eventId()) ? Future.succeededFuture()
+                  : appointments.moveEvent(c.id(), c.eventId(), w.eventId()).onSuccess(v -> notice.put("eventId", w.eventId())))
               .map(x -> notice.put("at", Instant.now().toString()));
         });
   }

@@ -119,9 +119,9 @@ class BusyEdgeCasesTest {
 
   @Test
   void exceptionRemovedByAnIdOnlyTombstoneFreesItsBlockAndTheInstanceFollowsTheSeries() throws Exception {
-    MinimalTombstones[] proxy = new MinimalTombstones[1];
+    GoogleProxy[] proxy = new GoogleProxy[1];
     try (BookingSupport b = new BookingSupport(new JsonObject(),
-        h -> (proxy[0] = MinimalTombstones.start(h.vertx, h.emulator.baseUrl())).apiBaseUrl())) {
+        h -> (proxy[0] = GoogleProxy.start(h.vertx, h.emulator.baseUrl())).apiBaseUrl())) {
       // Wednesdays 09:00-10:00 Toronto; week 2 moved to Thursday 14:00
       String weekly = b.insert(b.timed(2, "09:00", "10:00").put("recurrence", new JsonArray().add("RRULE:FREQ=WEEKLY")));
       String moved = weekly + "_" + compact(OffsetDateTime.parse(b.at(9, "09:00")).toInstant());
@@ -132,7 +132,7 @@ class BusyEdgeCasesTest {
       assertThat(ids(b.conflicts(b.at(10, "14:00"), b.at(10, "15:00"), null))).containsExactly(moved);
       assertThat(b.conflicts(b.at(9, "09:00"), b.at(9, "10:00"), null)).isEmpty();
 
-      proxy[0].on = true;
+      proxy[0].minimalTombstones = true;
       b.h.emulator.state().deleteEvent(b.cal, moved);
       b.h.runCycle();
       assertThat(b.h.query("SELECT count(*) FROM calendar_events WHERE google_event_id = $1", moved).get(0).getLong(0))

@@ -3,6 +3,7 @@ package org.calsync.booking;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
@@ -10,30 +11,35 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A pass-through HTTP proxy in front of the emulator's Calendar API. While {@link #on} is set, cancelled items of
- * events listings are cut down to what Google guarantees for a deleted event (id only, plus kind/etag/status), as
- * real Google may send them for a removed exception of a series.
+ * A pass-through HTTP proxy in front of the emulator's Calendar API that can answer as real Google may where the
+ * emulator does not. While {@link #minimalTombstones} is set, cancelled items of events listings are cut down to what
+ * Google guarantees for a deleted event (id only, plus kind/etag/status), as for a removed exception of a series.
+ * Updates (PATCH/PUT) of an event id in {@link #refuseUpdates} get 403 forbidden, as reported for updates of a
+ * deleted event's reserved id.
  */
-final class MinimalTombstones implements AutoCloseable {
-  volatile boolean on;
+final class GoogleProxy implements AutoCloseable {
+  volatile boolean minimalTombstones;
+  final Set<String> refuseUpdates = ConcurrentHashMap.newKeySet();
   private final HttpServer server;
   private final WebClient client;
 
-  private MinimalTombstones(HttpServer server, WebClient client) {
+  private GoogleProxy(HttpServer server, WebClient client) {
     this.server = server;
     this.client = client;
   }
 
   /** target: the emulator's base URL (without /calendar/v3). */
-  static MinimalTombstones start(Vertx vertx, String target) {
+  static GoogleProxy start(Vertx vertx, String target) {
     WebClient client = WebClient.create(vertx);
-    MinimalTombstones[] self = new MinimalTombstones[1];
+    GoogleProxy[] self = new GoogleProxy[1];
     HttpServer server = vertx.createHttpServer()
         .requestHandler(req -> self[0].forward(req, target))
         .listen(0, "127.0.0.1").await();
-    self[0] = new MinimalTombstones(server, client);
+    self[0] = new GoogleProxy(server, client);
     return self[0];
   }
 
@@ -42,6 +48,16 @@ final class MinimalTombstones implements AutoCloseable {
   }
 
   private void forward(HttpServerRequest req, String target) {
+    String path = req.path();
+    String id = path.substring(path.lastIndexOf('/') + 1);
+    if ((req.method() == HttpMethod.PATCH || req.method() == HttpMethod.PUT) && refuseUpdates.contains(id)) {
+      JsonObject error = new JsonObject().put("code", 403).put("message", "Forbidden")
+          .put("errors", new JsonArray().add(new JsonObject().put("domain", "global").put("reason", "forbidden")
+              .put("message", "Forbidden")));
+      req.response().setStatusCode(403).putHeader("Content-Type", "application/json; charset=UTF-8")
+          .end(new JsonObject().put("error", error).encode());
+      return;
+    }
     req.body().compose(body -> {
       HttpRequest<Buffer> out = client.requestAbs(req.method(), target + req.uri());
       req.headers().forEach((k, v) -> {
@@ -53,7 +69,7 @@ final class MinimalTombstones implements AutoCloseable {
 
   private Future<Void> reply(HttpServerRequest req, HttpResponse<Buffer> res) {
     Buffer body = res.body() == null ? Buffer.buffer() : res.body();
-    if (on && res.statusCode() == 200 && req.path().endsWith("/events")) body = minimal(body.toJsonObject()).toBuffer();
+    if (minimalTombstones && res.statusCode() == 200 && req.path().endsWith("/events")) body = minimal(body.toJsonObject()).toBuffer();
     var response = req.response().setStatusCode(res.statusCode());
     res.headers().forEach((k, v) -> {
       if (!k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("transfer-encoding")) response.putHeader(k, v);
