@@ -124,15 +124,30 @@ final class EventLister {
         for (int k = startSub; k < ins.size(); k++) {
           if (page.full(e.seq, e.ord, k)) return;
           EventJson.Instance in = ins.get(k);
-          page.add(e.cancelled() || in.cancelled() ? instanceTombstone(cal, e, in)
+          page.add(e.cancelled() || in.cancelled()
+              ? p.showDeleted() ? cancelledInstance(cal, e, in) : instanceTombstone(cal, e, in)
             : EventJson.instanceJson(cal, e, in), in.startMs(), e.updatedMs);
         }
       } else {
+        if (p.singleEvents() && e.isException() && emittedByMaster(cal, e, since, watermark, now)) continue;
         if (page.full(e.seq, e.ord, 0)) return;
         page.add(e.cancelled() && !p.showDeleted() ? EventJson.tombstone(cal, e) : EventJson.render(cal, e),
           e.startMs, e.updatedMs);
       }
     }
+  }
+
+  /** The full JSON of an instance that is cancelled itself or through its deleted series. */
+  private static JsonObject cancelledInstance(CalendarData cal, StoredEvent master, EventJson.Instance in) {
+    JsonObject json = EventJson.instanceJson(cal, master, in);
+    return "cancelled".equals(json.getString("status")) ? json : json.copy().put("status", "cancelled");
+  }
+
+  /** True when the exception's series also changed in (since, watermark] and so emits it in its expansion. */
+  private static boolean emittedByMaster(CalendarData cal, StoredEvent ex, long since, long watermark, long now) {
+    StoredEvent master = cal.byId.get(ex.recurringEventId);
+    if (master == null || !master.isMaster() || master.seq <= since || master.seq > watermark) return false;
+    return EventJson.findInstance(cal, master, ex.id, now) != null;
   }
 
   private static JsonObject instanceTombstone(CalendarData cal, StoredEvent master, EventJson.Instance in) {
@@ -148,15 +163,18 @@ final class EventLister {
       StoredEvent e = cal.order.get(i);
       int startSub = token != null && i == token.posOrd() ? token.sub() : 0;
       if (p.singleEvents() && e.isMaster()) {
-        if (e.cancelled()) continue;
         List<EventJson.Instance> ins = EventJson.instances(cal, e, now);
         for (int k = startSub; k < ins.size(); k++) {
           EventJson.Instance in = ins.get(k);
+          // a deleted series shows as cancelled instances (SPEC 2.1 showDeleted, 2.5)
+          boolean cancelled = e.cancelled() || in.cancelled();
           long updated = in.exception() != null ? in.exception().updatedMs : e.updatedMs;
+          if (e.cancelled()) updated = Math.max(updated, e.updatedMs);
           boolean deletedShown = p.showDeleted() || (p.updatedMin() != null && updated >= p.updatedMin());
-          if (in.cancelled() && !deletedShown) continue;
+          if (cancelled && !deletedShown) continue;
           if (!inWindow(p, in.startMs(), in.endMs()) || (p.updatedMin() != null && updated < p.updatedMin())) continue;
-          JsonObject json = in.cancelled() && !p.showDeleted() ? instanceTombstone(cal, e, in) : EventJson.instanceJson(cal, e, in);
+          JsonObject json = !cancelled ? EventJson.instanceJson(cal, e, in)
+            : p.showDeleted() ? cancelledInstance(cal, e, in) : instanceTombstone(cal, e, in);
           if (!matchesContent(p, json)) continue;
           if (page.full(0, i, k)) return;
           page.add(json, in.startMs(), updated);

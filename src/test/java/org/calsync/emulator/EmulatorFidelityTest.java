@@ -190,12 +190,6 @@ class EmulatorFidelityTest extends EmulatorTestSupport {
     assertThat(listAll(token, "maxResults=1", new ArrayList<>(), new String[1])).containsExactlyElementsOf(created);
   }
 
-  private List<String> ids(JsonArray items) {
-    List<String> out = new ArrayList<>();
-    items.forEach(o -> out.add(((JsonObject) o).getString("id")));
-    return out;
-  }
-
   @Test
   void exdateAndRdateShapeInstancesListingsAndFreeBusy() throws Exception {
     String token = login(ALICE);
