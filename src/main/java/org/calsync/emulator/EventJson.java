@@ -1,8 +1,10 @@
 package org.calsync.emulator;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.lang.ref.SoftReference;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -72,6 +74,18 @@ final class EventJson {
     if (e.transparent) j.put("transparency", "transparent");
     return j.put("iCalUID", e.id + "@google.com").put("sequence", e.sequence)
       .put("reminders", new JsonObject().put("useDefault", true)).put("eventType", "default");
+  }
+
+  /**
+   * The serialized {@link #render} of a row, cached per version: a row's etag changes and its data is replaced on
+   * every write. The cache is softly referenced so a large seed cannot exhaust the heap through it.
+   */
+  static Buffer encoded(CalendarData cal, StoredEvent e) {
+    StoredEvent.Encoded c = e.encoded == null ? null : e.encoded.get();
+    if (c != null && c.etag() == e.etag && c.data() == e.data) return c.bytes();
+    Buffer b = render(cal, e).toBuffer();
+    e.encoded = new SoftReference<>(new StoredEvent.Encoded(e.etag, e.data, b));
+    return b;
   }
 
   /** Minimal cancelled entry for incremental results (SPEC §2.5). */
