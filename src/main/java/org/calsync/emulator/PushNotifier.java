@@ -27,13 +27,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Bodies are empty. Each channel delivers its messages one at a time in message-number order (so "sync" always
  * arrives before the first "exists"). A delivery answered 500, 502, 503 or 504 is retried with exponential backoff
  * (PUSH: "the Google Calendar API retries with exponential backoff") up to {@link #MAX_RETRIES} times before the
- * next message goes out; any other failure drops the message. Stopped and expired channels are dropped with their
- * queues.
+ * next message goes out; any other failure drops the message. At most {@link #MAX_QUEUED} messages wait per channel
+ * (beyond that the newest "exists" replaces the last waiting one). Stopped and expired channels are dropped with
+ * their queues.
  */
 final class PushNotifier {
   private static final Logger LOG = LoggerFactory.getLogger(PushNotifier.class);
   static final long MAX_TTL_SECONDS = 604_800;
   static final int MAX_RETRIES = 5;
+  /** Messages a channel keeps waiting behind the one in flight. */
+  static final int MAX_QUEUED = 1000;
   /** RFC 1123 with a two-digit day of month, as Google writes it ("Tue, 19 Nov 2013 01:13:52 GMT"). */
   static final DateTimeFormatter EXPIRATION =
     DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
@@ -87,6 +90,15 @@ final class PushNotifier {
 
   boolean exists(String channelId) { return byId.containsKey(channelId); }
 
+  /** The number of the channel's latest message (queued or sent), or -1 when the channel is unknown. */
+  long lastNumber(String channelId) {
+    Channel c = byId.get(channelId);
+    if (c == null) return -1;
+    synchronized (c) {
+      return c.messageNumber;
+    }
+  }
+
   void add(Channel c) {
     byId.put(c.id, c);
     enqueue(c, "sync", false);
@@ -126,6 +138,9 @@ final class PushNotifier {
   private void enqueue(Channel c, String state, boolean advance) {
     synchronized (c) {
       if (advance) c.messageNumber += 1 + rngNext();
+      if (c.queue.size() >= MAX_QUEUED && "exists".equals(c.queue.peekLast().state())) {
+        c.queue.pollLast(); // a stalled endpoint: the newest "exists" stands for the ones it replaces
+      }
       c.queue.add(new Message(state, c.messageNumber));
       if (c.inFlight) return;
       c.inFlight = true;

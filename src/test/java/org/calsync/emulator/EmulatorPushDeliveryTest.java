@@ -3,6 +3,7 @@ package org.calsync.emulator;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -75,6 +77,34 @@ class EmulatorPushDeliveryTest extends EmulatorTestSupport {
       assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("sync");
       assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("exists");
       assertThat(received.poll(300, TimeUnit.MILLISECONDS)).isNull();
+    } finally {
+      hook.close().await(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aStalledEndpointKeepsABoundedQueueWithTheNewestChange() throws Exception {
+    String token = login(ALICE);
+    LinkedBlockingQueue<Long> numbers = new LinkedBlockingQueue<>();
+    CompletableFuture<HttpServerResponse> held = new CompletableFuture<>();
+    HttpServer hook = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+      numbers.add(Long.parseLong(req.getHeader("X-Goog-Message-Number")));
+      if (!held.isDone()) held.complete(req.response()); // the sync message waits until released
+      else req.response().end();
+    })).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
+    try {
+      send(api(POST, token, EVENTS + "/watch"), new JsonObject().put("id", "chan-3")
+        .put("type", "web_hook").put("address", "http://127.0.0.1:" + hook.actualPort() + "/hook"));
+      HttpServerResponse sync = held.get(10, TimeUnit.SECONDS);
+      int changes = PushNotifier.MAX_QUEUED + 50;
+      for (int i = 0; i < changes; i++) emu.state().insertEvent(ALICE, timed("n" + i, "2026-06-01T10:00:00Z", "2026-06-01T11:00:00Z"));
+      long newest = emu.state().notifier().lastNumber("chan-3");
+      sync.end();
+      List<Long> got = new ArrayList<>();
+      for (int i = 0; i < 1 + PushNotifier.MAX_QUEUED; i++) got.add(numbers.poll(10, TimeUnit.SECONDS));
+      assertThat(numbers.poll(300, TimeUnit.MILLISECONDS)).isNull();
+      assertThat(got).doesNotContainNull().isSorted().doesNotHaveDuplicates();
+      assertThat(got.get(got.size() - 1)).isEqualTo(newest);
     } finally {
       hook.close().await(5, TimeUnit.SECONDS);
     }
