@@ -240,44 +240,31 @@ public final class EmulatorState {
   /**
    * Creates users "user1@clinic.test".."user{users}@clinic.test" (existing ones are reused), each with
    * {@code eventsPerUser} random events (deterministic from the seed, relative to today's date in UTC) and a new
-   * refresh token. Seeded events are stored compactly and rendered on demand.
+   * refresh token. Seeded events are stored compactly and rendered on demand. The state lock is taken per chunk of
+   * rows, not for the whole run; a user's refresh token is minted only when its calendar is complete.
    */
   public List<SeededUser> seed(int users, int eventsPerUser) {
     long today = LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     long now = System.currentTimeMillis();
     List<SeededUser> out = new ArrayList<>(users);
-    synchronized (lock) {
-      for (int i = 1; i <= users; i++) {
-        String email = "user" + i + "@clinic.test";
-        CalendarData cal = calendarOrCreate(email);
-        SplittableRandom r = new SplittableRandom(options.seed() * 1_000_003L + i);
-        long s = nextSeq();
+    for (int i = 1; i <= users; i++) {
+      String email = "user" + i + "@clinic.test";
+      SplittableRandom r = new SplittableRandom(options.seed() * 1_000_003L + i);
+      CalendarData cal;
+      long s;
+      synchronized (lock) {
+        cal = calendarOrCreate(email);
+        s = nextSeq();
         cal.reserve(eventsPerUser);
-        for (int j = 0; j < eventsPerUser; j++) {
-          StoredEvent e = cal.newRow(seededId());
-          int day = r.nextInt(-30, 60);
-          e.seq = s;
-          e.etag = ++etagCounter;
-          e.createdMs = now - r.nextLong(1, 90L * 86_400_000L);
-          e.updatedMs = e.createdMs;
-          e.seedSummary = r.nextInt(EventJson.SEED_SUMMARIES.length);
-          e.transparent = r.nextInt(10) == 0;
-          if (r.nextInt(20) == 0) {
-            e.allDay = true;
-            long midnight = LocalDate.ofEpochDay(Math.floorDiv(today, 86_400_000L) + day).atStartOfDay(cal.zone)
-              .toInstant().toEpochMilli();
-            e.startMs = midnight;
-            e.endMs = LocalDate.ofEpochDay(Math.floorDiv(today, 86_400_000L) + day + 1).atStartOfDay(cal.zone)
-              .toInstant().toEpochMilli();
-          } else {
-            // business hours in Toronto: 13:00..22:45 UTC is 08:00..17:45 EST (09:00..18:45 EDT)
-            e.startMs = today + day * 86_400_000L + (13 + r.nextInt(10)) * 3_600_000L + r.nextInt(4) * 900_000L;
-            e.endMs = e.startMs + (1 + r.nextInt(6)) * 900_000L;
-          }
-          e.durMs = e.endMs - e.startMs;
-        }
         cal.bulkSeq = s;
         cal.lastSeq = s;
+      }
+      for (int from = 0; from < eventsPerUser; from += SEED_CHUNK) {
+        synchronized (lock) {
+          seedRows(cal, r, s, Math.min(SEED_CHUNK, eventsPerUser - from), today, now);
+        }
+      }
+      synchronized (lock) {
         cal.updatedMs = now;
         String token = "1//0" + randomString(B64, 100);
         refreshTokens.put(token, email);
@@ -286,6 +273,35 @@ public final class EmulatorState {
       }
     }
     return out;
+  }
+
+  /** Rows seeded per hold of the state lock, so that requests keep being served while a large seed runs. */
+  private static final int SEED_CHUNK = 20_000;
+
+  private void seedRows(CalendarData cal, SplittableRandom r, long s, int n, long today, long now) {
+    for (int j = 0; j < n; j++) {
+      StoredEvent e = cal.newRow(seededId());
+      int day = r.nextInt(-30, 60);
+      e.seq = s;
+      e.etag = ++etagCounter;
+      e.createdMs = now - r.nextLong(1, 90L * 86_400_000L);
+      e.updatedMs = e.createdMs;
+      e.seedSummary = r.nextInt(EventJson.SEED_SUMMARIES.length);
+      e.transparent = r.nextInt(10) == 0;
+      if (r.nextInt(20) == 0) {
+        e.allDay = true;
+        long midnight = LocalDate.ofEpochDay(Math.floorDiv(today, 86_400_000L) + day).atStartOfDay(cal.zone)
+          .toInstant().toEpochMilli();
+        e.startMs = midnight;
+        e.endMs = LocalDate.ofEpochDay(Math.floorDiv(today, 86_400_000L) + day + 1).atStartOfDay(cal.zone)
+          .toInstant().toEpochMilli();
+      } else {
+        // business hours in Toronto: 13:00..22:45 UTC is 08:00..17:45 EST (09:00..18:45 EDT)
+        e.startMs = today + day * 86_400_000L + (13 + r.nextInt(10)) * 3_600_000L + r.nextInt(4) * 900_000L;
+        e.endMs = e.startMs + (1 + r.nextInt(6)) * 900_000L;
+      }
+      e.durMs = e.endMs - e.startMs;
+    }
   }
 
   private String seededId() {

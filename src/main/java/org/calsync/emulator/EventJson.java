@@ -1,14 +1,17 @@
 package org.calsync.emulator;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.lang.ref.SoftReference;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -73,6 +76,18 @@ final class EventJson {
       .put("reminders", new JsonObject().put("useDefault", true)).put("eventType", "default");
   }
 
+  /**
+   * The serialized {@link #render} of a row, cached per version: a row's etag changes and its data is replaced on
+   * every write. The cache is softly referenced so a large seed cannot exhaust the heap through it.
+   */
+  static Buffer encoded(CalendarData cal, StoredEvent e) {
+    StoredEvent.Encoded c = e.encoded == null ? null : e.encoded.get();
+    if (c != null && c.etag() == e.etag && c.data() == e.data) return c.bytes();
+    Buffer b = render(cal, e).toBuffer();
+    e.encoded = new SoftReference<>(new StoredEvent.Encoded(e.etag, e.data, b));
+    return b;
+  }
+
   /** Minimal cancelled entry for incremental results (SPEC §2.5). */
   static JsonObject tombstone(CalendarData cal, StoredEvent e) {
     JsonObject j = new JsonObject().put("kind", "calendar#event").put("etag", etag(e.etag)).put("id", e.id)
@@ -113,7 +128,13 @@ final class EventJson {
     if (tr != null && !"opaque".equals(tr) && !"transparent".equals(tr)) throw GoogleErrors.invalid("Invalid Value");
     Recurrence rule = null;
     JsonArray rec = client.getValue("recurrence") instanceof JsonArray a && !a.isEmpty() ? a : null;
-    if (rec != null && e.recurringEventId == null) rule = Recurrence.parse(rec);
+    if (rec != null && e.recurringEventId == null) {
+      // the zone a series is expanded in must be named (Event.start.timeZone: "required" for recurring events)
+      if (!Times.isAllDay(start) && start.getValue("timeZone") == null) {
+        throw GoogleErrors.required("Missing time zone definition for start time.");
+      }
+      rule = Recurrence.parse(rec);
+    }
 
     JsonObject normalized = new JsonObject();
     for (Map.Entry<String, Object> f : client) {
@@ -239,6 +260,7 @@ final class EventJson {
     ZoneId zone = zoneOf(cal, master);
     List<ZonedDateTime> starts = master.rule.expand(Instant.ofEpochMilli(master.startMs).atZone(zone), now);
     List<Instance> out = new ArrayList<>(starts.size());
+    long days = master.allDay ? allDayDays(master) : 0;
     for (ZonedDateTime t : starts) {
       String iid = Recurrence.instanceId(master.id, t, master.allDay);
       StoredEvent ex = cal.byId.get(iid);
@@ -246,10 +268,26 @@ final class EventJson {
         out.add(new Instance(iid, ex.startMs, ex.endMs, ex.cancelled(), render(cal, ex), ex));
       } else {
         long s = t.toInstant().toEpochMilli();
-        out.add(new Instance(iid, s, s + master.durMs, master.cancelled(), null, null));
+        long e = master.allDay ? t.toLocalDate().plusDays(days).atStartOfDay(zone).toInstant().toEpochMilli()
+          : s + master.durMs;
+        out.add(new Instance(iid, s, e, master.cancelled(), null, null));
       }
     }
     return out;
+  }
+
+  /** Whole days an all-day master spans (its end date minus its start date; DST days are 23 or 25 hours long). */
+  static long allDayDays(StoredEvent master) {
+    JsonObject d = master.data;
+    if (d != null && d.getValue("start") instanceof JsonObject st && d.getValue("end") instanceof JsonObject en
+      && st.getValue("date") instanceof String sd && en.getValue("date") instanceof String ed) {
+      try {
+        return Math.max(1, LocalDate.parse(sd).until(LocalDate.parse(ed), ChronoUnit.DAYS));
+      } catch (RuntimeException e) {
+        // stored dates are validated on write; fall through
+      }
+    }
+    return Math.max(1, Math.round(master.durMs / 86_400_000.0));
   }
 
   /** The JSON of a virtual instance (lazily built because most are filtered out or paged away). */

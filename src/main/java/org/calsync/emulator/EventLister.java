@@ -17,7 +17,8 @@ import java.util.List;
 final class EventLister {
   private EventLister() {}
 
-  private record Entry(JsonObject json, long startMs, long updatedMs) {}
+  /** {@code item}: a JsonObject, or a stored row's cached serialization ({@link EventJson#encoded}). */
+  private record Entry(Object item, long startMs, long updatedMs) {}
 
   /** Collects up to {@code max} items and remembers where the next page starts. */
   private static final class Page {
@@ -40,11 +41,11 @@ final class EventLister {
       return true;
     }
 
-    void add(JsonObject j, long start, long updated) { items.add(new Entry(j, start, updated)); }
+    void add(Object item, long start, long updated) { items.add(new Entry(item, start, updated)); }
 
-    List<JsonObject> json() {
-      List<JsonObject> out = new ArrayList<>(items.size());
-      for (Entry e : items) out.add(e.json);
+    List<Object> json() {
+      List<Object> out = new ArrayList<>(items.size());
+      for (Entry e : items) out.add(e.item);
       return out;
     }
   }
@@ -124,15 +125,30 @@ final class EventLister {
         for (int k = startSub; k < ins.size(); k++) {
           if (page.full(e.seq, e.ord, k)) return;
           EventJson.Instance in = ins.get(k);
-          page.add(e.cancelled() || in.cancelled() ? instanceTombstone(cal, e, in)
+          page.add(e.cancelled() || in.cancelled()
+              ? p.showDeleted() ? cancelledInstance(cal, e, in) : instanceTombstone(cal, e, in)
             : EventJson.instanceJson(cal, e, in), in.startMs(), e.updatedMs);
         }
       } else {
+        if (p.singleEvents() && e.isException() && emittedByMaster(cal, e, since, watermark, now)) continue;
         if (page.full(e.seq, e.ord, 0)) return;
-        page.add(e.cancelled() && !p.showDeleted() ? EventJson.tombstone(cal, e) : EventJson.render(cal, e),
+        page.add(e.cancelled() && !p.showDeleted() ? EventJson.tombstone(cal, e) : EventJson.encoded(cal, e),
           e.startMs, e.updatedMs);
       }
     }
+  }
+
+  /** The full JSON of an instance that is cancelled itself or through its deleted series. */
+  private static JsonObject cancelledInstance(CalendarData cal, StoredEvent master, EventJson.Instance in) {
+    JsonObject json = EventJson.instanceJson(cal, master, in);
+    return "cancelled".equals(json.getString("status")) ? json : json.copy().put("status", "cancelled");
+  }
+
+  /** True when the exception's series also changed in (since, watermark] and so emits it in its expansion. */
+  private static boolean emittedByMaster(CalendarData cal, StoredEvent ex, long since, long watermark, long now) {
+    StoredEvent master = cal.byId.get(ex.recurringEventId);
+    if (master == null || !master.isMaster() || master.seq <= since || master.seq > watermark) return false;
+    return EventJson.findInstance(cal, master, ex.id, now) != null;
   }
 
   private static JsonObject instanceTombstone(CalendarData cal, StoredEvent master, EventJson.Instance in) {
@@ -148,15 +164,18 @@ final class EventLister {
       StoredEvent e = cal.order.get(i);
       int startSub = token != null && i == token.posOrd() ? token.sub() : 0;
       if (p.singleEvents() && e.isMaster()) {
-        if (e.cancelled()) continue;
         List<EventJson.Instance> ins = EventJson.instances(cal, e, now);
         for (int k = startSub; k < ins.size(); k++) {
           EventJson.Instance in = ins.get(k);
+          // a deleted series shows as cancelled instances (SPEC 2.1 showDeleted, 2.5)
+          boolean cancelled = e.cancelled() || in.cancelled();
           long updated = in.exception() != null ? in.exception().updatedMs : e.updatedMs;
+          if (e.cancelled()) updated = Math.max(updated, e.updatedMs);
           boolean deletedShown = p.showDeleted() || (p.updatedMin() != null && updated >= p.updatedMin());
-          if (in.cancelled() && !deletedShown) continue;
+          if (cancelled && !deletedShown) continue;
           if (!inWindow(p, in.startMs(), in.endMs()) || (p.updatedMin() != null && updated < p.updatedMin())) continue;
-          JsonObject json = in.cancelled() && !p.showDeleted() ? instanceTombstone(cal, e, in) : EventJson.instanceJson(cal, e, in);
+          JsonObject json = !cancelled ? EventJson.instanceJson(cal, e, in)
+            : p.showDeleted() ? cancelledInstance(cal, e, in) : instanceTombstone(cal, e, in);
           if (!matchesContent(p, json)) continue;
           if (page.full(0, i, k)) return;
           page.add(json, in.startMs(), updated);
@@ -167,7 +186,7 @@ final class EventLister {
         StoredEvent master = cal.byId.get(e.recurringEventId);
         if (master != null && master.isMaster()) continue; // emitted through the master's expansion
       }
-      JsonObject json = fullEntry(cal, p, e);
+      Object json = fullEntry(cal, p, e);
       if (json == null) continue;
       if (page.full(0, i, 0)) return;
       page.add(json, e.startMs, e.updatedMs);
@@ -175,7 +194,7 @@ final class EventLister {
   }
 
   /** The entry a full (non-incremental) listing shows for a stored row, or null when filtered out. */
-  private static JsonObject fullEntry(CalendarData cal, ListParams p, StoredEvent e) {
+  private static Object fullEntry(CalendarData cal, ListParams p, StoredEvent e) {
     if (e.cancelled()) {
       boolean shown = p.showDeleted() || (p.updatedMin() != null && e.updatedMs >= p.updatedMin());
       if (!shown && !p.singleEvents() && e.isException()) {
@@ -186,9 +205,15 @@ final class EventLister {
     }
     if (!inWindow(p, e.startMs, e.endMs)) return null;
     if (p.updatedMin() != null && e.updatedMs < p.updatedMin()) return null;
+    boolean full = !e.cancelled() || p.showDeleted();
+    if (full && !hasContentFilter(p)) return EventJson.encoded(cal, e);
     JsonObject json = e.cancelled() && !p.showDeleted() ? EventJson.tombstone(cal, e) : EventJson.render(cal, e);
     if (!matchesContent(p, e.cancelled() ? EventJson.render(cal, e) : json)) return null;
     return json;
+  }
+
+  private static boolean hasContentFilter(ListParams p) {
+    return p.iCalUID() != null || p.q() != null || !p.privateProps().isEmpty() || !p.sharedProps().isEmpty();
   }
 
   private static boolean inWindow(ListParams p, long start, long end) {
@@ -211,8 +236,8 @@ final class EventLister {
     else items.sort(Comparator.comparingLong(Entry::updatedMs));
     int offset = token != null ? token.sub() : 0;
     int end = Math.min(items.size(), offset + (shortPage >= 0 ? shortPage : p.maxResults()));
-    List<JsonObject> out = new ArrayList<>();
-    for (int i = offset; i < end; i++) out.add(items.get(i).json);
+    List<Object> out = new ArrayList<>();
+    for (int i = offset; i < end; i++) out.add(items.get(i).item);
     if (end < items.size() || (shortPage >= 0 && offset < items.size())) {
       return new ListResult(out, SyncTokens.page(new SyncTokens.Page(cal.index, watermark, -1, 0, 0, end, limit,
         p.queryHash())), null);
@@ -239,7 +264,7 @@ final class EventLister {
     }
     int offset = token != null ? token.sub() : 0;
     int end = Math.min(all.size(), offset + p.maxResults());
-    List<JsonObject> out = new ArrayList<>(all.subList(Math.min(offset, all.size()), end));
+    List<Object> out = new ArrayList<>(all.subList(Math.min(offset, all.size()), end));
     if (end < all.size()) {
       return new ListResult(out, SyncTokens.page(new SyncTokens.Page(cal.index, cal.lastSeq, -1, 0, 0, end, 0, 0)), null);
     }

@@ -14,10 +14,17 @@ final class Http {
   static final String MALFORMED = "emulator.malformed";
   static final String RETRY_AFTER = "emulator.retryAfter";
   static final String USER = "emulator.user";
+  /** The challenge Google's APIs send with every 401 (RFC 6750 3). */
+  static final String BEARER_CHALLENGE = "Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\"";
 
   /** Writes a JSON body; a 200 under the malformed-JSON fault is cut in the middle. */
   static void json(RoutingContext ctx, int status, JsonObject body) {
-    Buffer b = body.toBuffer();
+    json(ctx, status, body.toBuffer());
+  }
+
+  /** Writes serialized JSON; a 200 under the malformed-JSON fault is cut in the middle. */
+  static void json(RoutingContext ctx, int status, Buffer body) {
+    Buffer b = body;
     if (status == 200 && Boolean.TRUE.equals(ctx.get(MALFORMED)) && b.length() > 1) {
       b = b.getBuffer(0, Math.max(1, b.length() / 2));
     }
@@ -27,6 +34,7 @@ final class Http {
   static void error(RoutingContext ctx, ApiError e) {
     String retryAfter = ctx.get(RETRY_AFTER);
     if (retryAfter != null) ctx.response().putHeader("Retry-After", retryAfter);
+    if (e.status == 401) ctx.response().putHeader("WWW-Authenticate", BEARER_CHALLENGE);
     ctx.response().setStatusCode(e.status).putHeader("content-type", JSON).end(e.toJson().toBuffer());
   }
 

@@ -16,10 +16,13 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * The RRULE subset the emulator expands: FREQ=DAILY|WEEKLY|MONTHLY with INTERVAL, COUNT, UNTIL and (weekly) BYDAY.
- * Other RRULE parts are ignored. EXDATE lines remove occurrences and RDATE lines add some (RFC 5545 3.8.5): values
+ * The RRULE subset the emulator expands: FREQ=DAILY|WEEKLY|MONTHLY|YEARLY with INTERVAL, COUNT, UNTIL and BYDAY
+ * (WEEKLY: weekdays; MONTHLY: weekdays with an optional ordinal, e.g. 2TU, -1FR, or every such weekday of the month
+ * without one). UNTIL is a UTC date-time ({@code ...Z}), a floating date-time or a date; the last two are read in
+ * the event's time zone (a date UNTIL includes that whole local day). Other RRULE parts are ignored. EXDATE lines remove occurrences and RDATE lines add some (RFC 5545 3.8.5): values
  * {@code yyyyMMdd'T'HHmmss'Z'} (UTC), {@code yyyyMMdd'T'HHmmss} (in the TZID parameter's zone, else the event's) or
  * {@code yyyyMMdd} (VALUE=DATE: an EXDATE date removes the occurrence starting on that local date; an RDATE date adds
  * one at the series' local start time), comma-separated lists allowed; RDATE periods are refused (400). COUNT counts
@@ -30,14 +33,25 @@ final class Recurrence {
   static final int MAX_INSTANCES = 1000;
   static final long HORIZON_MS = 2L * 366 * 24 * 3600 * 1000;
 
-  enum Freq { DAILY, WEEKLY, MONTHLY }
+  enum Freq { DAILY, WEEKLY, MONTHLY, YEARLY }
+
+  /** One BYDAY entry: a weekday and its ordinal inside the month (0 = every such weekday). */
+  record ByDay(int ordinal, DayOfWeek day) {}
 
   final Freq freq;
   final int interval;
   final int count;            // 0 = unbounded
-  final Long untilMs;         // null = unbounded
-  final LocalDate untilDate;  // UNTIL in date form (all-day)
-  final EnumSet<DayOfWeek> byDay;
+  final Until until;          // null = unbounded
+  final List<ByDay> byDay;
+
+  /** UNTIL: an instant (UTC form), or a local date-time or date resolved in the event's zone. */
+  record Until(Instant instant, LocalDateTime local, LocalDate date) {
+    long ms(ZoneId zone) {
+      if (instant != null) return instant.toEpochMilli();
+      if (local != null) return local.atZone(zone).toInstant().toEpochMilli();
+      return date.plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli() - 1;
+    }
+  }
   final List<DateValue> exdates;
   final List<DateValue> rdates;
 
@@ -55,24 +69,23 @@ final class Recurrence {
     }
   }
 
-  private Recurrence(Freq freq, int interval, int count, Long untilMs, LocalDate untilDate, EnumSet<DayOfWeek> byDay) {
-    this(freq, interval, count, untilMs, untilDate, byDay, List.of(), List.of());
+  private Recurrence(Freq freq, int interval, int count, Until until, List<ByDay> byDay) {
+    this(freq, interval, count, until, byDay, List.of(), List.of());
   }
 
-  private Recurrence(Freq freq, int interval, int count, Long untilMs, LocalDate untilDate, EnumSet<DayOfWeek> byDay,
+  private Recurrence(Freq freq, int interval, int count, Until until, List<ByDay> byDay,
                      List<DateValue> exdates, List<DateValue> rdates) {
     this.exdates = exdates;
     this.rdates = rdates;
     this.freq = freq;
     this.interval = interval;
     this.count = count;
-    this.untilMs = untilMs;
-    this.untilDate = untilDate;
+    this.until = until;
     this.byDay = byDay;
   }
 
   /** True when the series has no end (an RRULE without COUNT or UNTIL). */
-  boolean unbounded() { return freq != null && count == 0 && untilMs == null; }
+  boolean unbounded() { return freq != null && count == 0 && until == null; }
 
   /**
    * Parses an event's recurrence array (RRULE, EXDATE, RDATE lines; others ignored); throws ApiError 400 when there
@@ -95,10 +108,9 @@ final class Recurrence {
       }
     }
     if (rule == null && rd.isEmpty()) throw GoogleErrors.invalid("Invalid recurrence rule.");
-    if (rule == null) return new Recurrence(null, 1, 0, null, null, EnumSet.noneOf(DayOfWeek.class), List.of(), List.copyOf(rd));
+    if (rule == null) return new Recurrence(null, 1, 0, null, List.of(), List.of(), List.copyOf(rd));
     if (ex.isEmpty() && rd.isEmpty()) return rule;
-    return new Recurrence(rule.freq, rule.interval, rule.count, rule.untilMs, rule.untilDate, rule.byDay,
-      List.copyOf(ex), List.copyOf(rd));
+    return new Recurrence(rule.freq, rule.interval, rule.count, rule.until, rule.byDay, List.copyOf(ex), List.copyOf(rd));
   }
 
   /** {@code rest} is ";PARAM=V;...:v1,v2" or ":v1,v2". */
@@ -147,9 +159,8 @@ final class Recurrence {
   private static Recurrence parseRule(String rule) {
     Freq freq = null;
     int interval = 1, count = 0;
-    Long untilMs = null;
-    LocalDate untilDate = null;
-    EnumSet<DayOfWeek> byDay = EnumSet.noneOf(DayOfWeek.class);
+    Until until = null;
+    List<ByDay> byDay = new ArrayList<>();
     try {
       for (String part : rule.split(";")) {
         int eq = part.indexOf('=');
@@ -162,16 +173,21 @@ final class Recurrence {
           case "COUNT" -> count = Integer.parseInt(v);
           case "UNTIL" -> {
             if (v.length() == 8) {
-              untilDate = LocalDate.parse(v, DateTimeFormatter.BASIC_ISO_DATE);
-              untilMs = untilDate.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli() - 1;
+              until = new Until(null, null, LocalDate.parse(v, DateTimeFormatter.BASIC_ISO_DATE));
+            } else if (v.endsWith("Z")) {
+              until = new Until(LocalDateTime.parse(v.substring(0, v.length() - 1), BASIC_DATE_TIME)
+                .toInstant(ZoneOffset.UTC), null, null);
             } else {
-              String s = v.endsWith("Z") ? v.substring(0, v.length() - 1) : v;
-              untilMs = LocalDateTime.parse(s, DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss"))
-                .toInstant(ZoneOffset.UTC).toEpochMilli();
+              until = new Until(null, LocalDateTime.parse(v, BASIC_DATE_TIME), null);
             }
           }
           case "BYDAY" -> {
-            for (String d : v.split(",")) byDay.add(day(d.replaceAll("^[+-]?\\d+", "")));
+            for (String d : v.split(",")) {
+              String num = d.replaceAll("[A-Z]+$", "");
+              int ord = num.isEmpty() || num.equals("+") ? 0 : Integer.parseInt(num.startsWith("+") ? num.substring(1) : num);
+              if (ord < -5 || ord > 5) throw new IllegalArgumentException(d);
+              byDay.add(new ByDay(ord, day(d.substring(num.length()))));
+            }
           }
           default -> { }
         }
@@ -180,7 +196,9 @@ final class Recurrence {
       throw GoogleErrors.invalid("Invalid recurrence rule.");
     }
     if (freq == null || interval < 1 || count < 0) throw GoogleErrors.invalid("Invalid recurrence rule.");
-    return new Recurrence(freq, interval, count, untilMs, untilDate, byDay);
+    // YEARLY needs BYMONTH to make sense of BYDAY, which is not expanded: refused rather than expanded wrongly
+    if (freq == Freq.YEARLY && !byDay.isEmpty()) throw GoogleErrors.invalid("Invalid recurrence rule.");
+    return new Recurrence(freq, interval, count, until, List.copyOf(byDay));
   }
 
   private static DayOfWeek day(String d) {
@@ -222,18 +240,36 @@ final class Recurrence {
 
   private List<ZonedDateTime> expandRule(ZonedDateTime start, long nowMs) {
     long horizon = Math.max(start.toInstant().toEpochMilli(), nowMs) + HORIZON_MS;
+    long untilMs = until == null ? Long.MAX_VALUE : until.ms(start.getZone());
     List<ZonedDateTime> out = new ArrayList<>();
     int limit = count > 0 ? Math.min(count, MAX_INSTANCES) : MAX_INSTANCES;
     if (freq == Freq.WEEKLY && !byDay.isEmpty()) {
+      EnumSet<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
+      for (ByDay b : byDay) days.add(b.day());
       ZonedDateTime weekStart = start.with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
       for (int w = 0; out.size() < limit; w += interval) {
         ZonedDateTime week = weekStart.plusWeeks(w);
         if (week.toInstant().toEpochMilli() > horizon) break;
-        for (DayOfWeek d : byDay) {
+        for (DayOfWeek d : days) {
           ZonedDateTime t = week.with(TemporalAdjusters.nextOrSame(d));
           t = ZonedDateTime.of(t.toLocalDate(), start.toLocalTime(), start.getZone());
           if (t.isBefore(start)) continue;
-          if (!accept(t, horizon)) return out;
+          if (!accept(t, horizon, untilMs)) return out;
+          out.add(t);
+          if (out.size() >= limit) break;
+        }
+      }
+      return out;
+    }
+    if (freq == Freq.MONTHLY && !byDay.isEmpty()) {
+      LocalDate firstMonth = start.toLocalDate().withDayOfMonth(1);
+      for (int m = 0; out.size() < limit; m += interval) {
+        LocalDate month = firstMonth.plusMonths(m);
+        if (month.atStartOfDay(start.getZone()).toInstant().toEpochMilli() > horizon) break;
+        for (LocalDate d : monthDays(month)) {
+          ZonedDateTime t = ZonedDateTime.of(d, start.toLocalTime(), start.getZone());
+          if (t.isBefore(start)) continue;
+          if (!accept(t, horizon, untilMs)) return out;
           out.add(t);
           if (out.size() >= limit) break;
         }
@@ -245,21 +281,40 @@ final class Recurrence {
       switch (freq) {
         case DAILY -> t = start.plusDays((long) i * interval);
         case WEEKLY -> t = start.plusWeeks((long) i * interval);
-        default -> {
+        case MONTHLY -> {
           t = start.plusMonths((long) i * interval);
           if (t.getDayOfMonth() != start.getDayOfMonth()) continue; // RFC 5545: invalid dates are skipped
         }
+        default -> {
+          t = start.plusYears((long) i * interval);
+          if (t.getDayOfMonth() != start.getDayOfMonth()) continue; // Feb 29 only in leap years
+        }
       }
-      if (!accept(t, horizon)) break;
+      if (!accept(t, horizon, untilMs)) break;
       out.add(t);
     }
     return out;
   }
 
-  private boolean accept(ZonedDateTime t, long horizon) {
+  /** The days of {@code month} (its first day) matching BYDAY, ascending and without repeats. */
+  private List<LocalDate> monthDays(LocalDate month) {
+    TreeSet<LocalDate> days = new TreeSet<>();
+    for (ByDay b : byDay) {
+      if (b.ordinal() == 0) {
+        for (LocalDate d = month.with(TemporalAdjusters.firstInMonth(b.day())); d.getMonth() == month.getMonth(); d = d.plusWeeks(1)) {
+          days.add(d);
+        }
+      } else {
+        LocalDate d = month.with(TemporalAdjusters.dayOfWeekInMonth(b.ordinal(), b.day()));
+        if (d.getMonth() == month.getMonth()) days.add(d); // a fifth weekday the month lacks is skipped
+      }
+    }
+    return new ArrayList<>(days);
+  }
+
+  private static boolean accept(ZonedDateTime t, long horizon, long untilMs) {
     long ms = t.toInstant().toEpochMilli();
-    if (untilMs != null && ms > untilMs) return false;
-    return ms <= horizon;
+    return ms <= untilMs && ms <= horizon;
   }
 
   /** Google's instance id: master id + "_" + original start as yyyyMMdd'T'HHmmss'Z' (or yyyyMMdd when all-day). */

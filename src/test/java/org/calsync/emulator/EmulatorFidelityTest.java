@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import static io.vertx.core.http.HttpMethod.DELETE;
 import static io.vertx.core.http.HttpMethod.GET;
+import static io.vertx.core.http.HttpMethod.PATCH;
 import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -190,12 +192,6 @@ class EmulatorFidelityTest extends EmulatorTestSupport {
     assertThat(listAll(token, "maxResults=1", new ArrayList<>(), new String[1])).containsExactlyElementsOf(created);
   }
 
-  private List<String> ids(JsonArray items) {
-    List<String> out = new ArrayList<>();
-    items.forEach(o -> out.add(((JsonObject) o).getString("id")));
-    return out;
-  }
-
   @Test
   void exdateAndRdateShapeInstancesListingsAndFreeBusy() throws Exception {
     String token = login(ALICE);
@@ -243,5 +239,30 @@ class EmulatorFidelityTest extends EmulatorTestSupport {
       .put("recurrence", new JsonArray().add("RRULE:FREQ=DAILY;COUNT=2").add("RDATE;VALUE=PERIOD:20260610T130000Z/PT1H")));
     assertThat(period.statusCode()).isEqualTo(400);
     assertThat(emu.state().groundTruth(ALICE)).hasSize(2);
+  }
+
+  @Test
+  void listingsShowEveryVersionOfAnEvent() throws Exception {
+    SeededUser u = emu.state().seed(1, 3).get(0);
+    String token = tokenRequest(refreshForm(u.refreshToken())).bodyAsJsonObject().getString("access_token");
+    String events = "calendars/primary/events";
+    JsonObject first = send(api(GET, token, events)).bodyAsJsonObject().getJsonArray("items").getJsonObject(0);
+    String id = first.getString("id");
+    assertThat(first).isEqualTo(send(api(GET, token, events + "/" + id)).bodyAsJsonObject());
+    assertThat(send(api(GET, token, events)).bodyAsJsonObject().getJsonArray("items").getJsonObject(0)).isEqualTo(first);
+
+    HttpResponse<Buffer> patched = send(api(PATCH, token, events + "/" + id),
+      new JsonObject().put("summary", "renamed"));
+    assertThat(patched.statusCode()).isEqualTo(200);
+    JsonObject second = send(api(GET, token, events)).bodyAsJsonObject().getJsonArray("items").getJsonObject(0);
+    assertThat(second.getString("summary")).isEqualTo("renamed");
+    assertThat(second.getString("etag")).isNotEqualTo(first.getString("etag"));
+    assertThat(second).isEqualTo(patched.bodyAsJsonObject());
+
+    assertThat(send(api(DELETE, token, events + "/" + id)).statusCode()).isEqualTo(204);
+    assertThat(ids(send(api(GET, token, events)).bodyAsJsonObject().getJsonArray("items"))).hasSize(2).doesNotContain(id);
+    JsonObject third = send(api(GET, token, events + "?showDeleted=true")).bodyAsJsonObject().getJsonArray("items").getJsonObject(0);
+    assertThat(third.getString("status")).isEqualTo("cancelled");
+    assertThat(third.getString("summary")).isEqualTo("renamed");
   }
 }

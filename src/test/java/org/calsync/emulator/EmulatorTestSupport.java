@@ -4,6 +4,7 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
@@ -13,6 +14,8 @@ import org.junit.jupiter.api.BeforeEach;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Starts a fresh emulator per test and offers blocking HTTP helpers (tests run off the event loop). */
@@ -67,6 +70,12 @@ abstract class EmulatorTestSupport {
 
   HttpResponse<Buffer> send(HttpRequest<Buffer> r, JsonObject body) throws Exception {
     return r.sendJsonObject(body).await(10, TimeUnit.SECONDS);
+  }
+
+  static List<String> ids(JsonArray items) {
+    List<String> out = new ArrayList<>();
+    items.forEach(o -> out.add(((JsonObject) o).getString("id")));
+    return out;
   }
 
   static JsonObject timed(String summary, String start, String end) {

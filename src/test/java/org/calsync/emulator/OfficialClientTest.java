@@ -1,7 +1,11 @@
 package org.calsync.emulator;
 
+import com.google.api.client.auth.oauth2.TokenResponseException;
+import com.google.api.client.googleapis.auth.oauth2.GoogleRefreshTokenRequest;
 import com.google.api.client.googleapis.json.GoogleJsonResponseException;
+import com.google.api.client.http.GenericUrl;
 import com.google.api.client.http.HttpHeaders;
+import com.google.api.client.http.HttpResponseException;
 import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.api.client.json.gson.GsonFactory;
 import com.google.api.client.util.DateTime;
@@ -17,17 +21,22 @@ import com.google.auth.http.HttpCredentialsAdapter;
 import com.google.auth.oauth2.UserCredentials;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Drives the emulator with Google's official Java client and auth library. */
 class OfficialClientTest extends EmulatorTestSupport {
@@ -165,5 +174,120 @@ class OfficialClientTest extends EmulatorTestSupport {
     Calendar dead = calendar(refresh);
     assertThatThrownBy(() -> dead.calendarList().list().execute()).isInstanceOf(IOException.class)
       .hasMessageContaining("invalid_grant");
+  }
+
+  @Test
+  void updateReplacesTheEventAndIfNoneMatchGives304() throws Exception {
+    emu.state().createUser(ALICE);
+    Calendar cal = calendar(emu.state().mintRefreshToken(ALICE));
+    Event created = cal.events().insert("primary", event("first", "2026-05-01T10:00:00-04:00", "2026-05-01T10:30:00-04:00")
+      .setDescription("notes")).execute();
+    Event replaced = cal.events().update("primary", created.getId(),
+      event("second", "2026-05-01T11:00:00-04:00", "2026-05-01T11:30:00-04:00")).execute();
+    assertThat(replaced.getSummary()).isEqualTo("second");
+    assertThat(replaced.getDescription()).isNull(); // PUT replaces: fields left out are gone
+    assertThat(replaced.getICalUID()).isEqualTo(created.getICalUID());
+    assertThat(replaced.getEtag()).isNotEqualTo(created.getEtag());
+    assertThat(replaced.getSequence()).isGreaterThan(created.getSequence());
+
+    Calendar.Events.Get fresh = cal.events().get("primary", created.getId());
+    fresh.setRequestHeaders(new HttpHeaders().setIfNoneMatch(replaced.getEtag()));
+    HttpResponseException notModified = assertThrows(HttpResponseException.class, fresh::execute);
+    assertThat(notModified.getStatusCode()).isEqualTo(304);
+    Calendar.Events.Get stale = cal.events().get("primary", created.getId());
+    stale.setRequestHeaders(new HttpHeaders().setIfNoneMatch(created.getEtag()));
+    assertThat(stale.execute().getSummary()).isEqualTo("second");
+  }
+
+  @Test
+  void recurringInstancesWithAnExceptionAllDayAndPrivateProperties() throws Exception {
+    emu.state().createUser(ALICE);
+    Calendar cal = calendar(emu.state().mintRefreshToken(ALICE));
+    String zone = "America/Toronto";
+    Event master = cal.events().insert("primary", new Event().setSummary("standup")
+      .setStart(new EventDateTime().setDateTime(new DateTime("2026-06-01T09:00:00-04:00")).setTimeZone(zone))
+      .setEnd(new EventDateTime().setDateTime(new DateTime("2026-06-01T09:15:00-04:00")).setTimeZone(zone))
+      .setRecurrence(List.of("RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4"))).execute();
+    List<Event> instances = cal.events().instances("primary", master.getId()).execute().getItems();
+    assertThat(instances).hasSize(4);
+    assertThat(instances).allMatch(i -> master.getId().equals(i.getRecurringEventId()));
+    Event second = instances.get(1);
+    assertThat(second.getOriginalStartTime().getDateTime().getValue())
+      .isEqualTo(new DateTime("2026-06-03T09:00:00-04:00").getValue());
+    cal.events().patch("primary", second.getId(), new Event().setSummary("standup (moved)")
+      .setStart(new EventDateTime().setDateTime(new DateTime("2026-06-03T10:00:00-04:00")).setTimeZone(zone))
+      .setEnd(new EventDateTime().setDateTime(new DateTime("2026-06-03T10:15:00-04:00")).setTimeZone(zone))).execute();
+    List<Event> after = cal.events().instances("primary", master.getId()).execute().getItems();
+    assertThat(after).hasSize(4);
+    Event moved = after.get(1);
+    assertThat(moved.getId()).isEqualTo(second.getId());
+    assertThat(moved.getSummary()).isEqualTo("standup (moved)");
+    assertThat(moved.getStart().getDateTime().getValue()).isEqualTo(new DateTime("2026-06-03T10:00:00-04:00").getValue());
+    assertThat(moved.getOriginalStartTime().getDateTime().getValue()).isEqualTo(second.getOriginalStartTime().getDateTime().getValue());
+    assertThat(after.get(2).getSummary()).isEqualTo("standup");
+
+    Event allDay = cal.events().insert("primary", new Event().setSummary("holiday")
+      .setStart(new EventDateTime().setDate(new DateTime("2026-07-01"))).setEnd(new EventDateTime().setDate(new DateTime("2026-07-02")))
+      .setExtendedProperties(new Event.ExtendedProperties().setPrivate(Map.of("calsyncId", "bk-42", "origin", "booking"))))
+      .execute();
+    Event read = cal.events().get("primary", allDay.getId()).execute();
+    assertThat(read.getStart().getDate().toStringRfc3339()).isEqualTo("2026-07-01");
+    assertThat(read.getEnd().getDate().toStringRfc3339()).isEqualTo("2026-07-02");
+    assertThat(read.getStart().getDateTime()).isNull();
+    assertThat(read.getExtendedProperties().getPrivate()).isEqualTo(Map.of("calsyncId", "bk-42", "origin", "booking"));
+    List<Event> found = cal.events().list("primary").setPrivateExtendedProperty(List.of("calsyncId=bk-42")).execute().getItems();
+    assertThat(found).extracting(Event::getId).containsExactly(allDay.getId());
+  }
+
+  @Test
+  void incrementalSyncAcrossSeveralPagesAndTheDefaultPageSize() throws Exception {
+    emu.state().createUser(ALICE);
+    Calendar cal = calendar(emu.state().mintRefreshToken(ALICE));
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      ids.add(emu.state().insertEvent(ALICE, timed("e" + i, "2026-03-02T10:00:00-05:00", "2026-03-02T11:00:00-05:00")).getString("id"));
+    }
+    Events first = cal.events().list("primary").execute();
+    assertThat(first.getItems()).hasSize(250);
+    assertThat(first.getNextPageToken()).isNotNull();
+    assertThat(first.getNextSyncToken()).isNull();
+    Events last = cal.events().list("primary").setPageToken(first.getNextPageToken()).execute();
+    assertThat(last.getItems()).hasSize(50);
+    String sync = last.getNextSyncToken();
+    assertThat(sync).isNotNull();
+
+    Set<String> changed = new HashSet<>();
+    for (int i = 0; i < 300; i += 13) {
+      emu.state().patchEvent(ALICE, ids.get(i), new JsonObject().put("summary", "changed"));
+      changed.add(ids.get(i));
+    }
+    List<String> seen = new ArrayList<>();
+    String page = null;
+    int pages = 0;
+    Events delta;
+    do {
+      delta = cal.events().list("primary").setSyncToken(sync).setMaxResults(5).setPageToken(page).execute();
+      delta.getItems().forEach(e -> seen.add(e.getId()));
+      page = delta.getNextPageToken();
+      pages++;
+    } while (page != null);
+    assertThat(pages).isGreaterThanOrEqualTo(5);
+    assertThat(seen).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(changed);
+    assertThat(delta.getNextSyncToken()).isNotNull().isNotEqualTo(sync);
+    assertThat(cal.events().list("primary").setSyncToken(delta.getNextSyncToken()).execute().getItems()).isEmpty();
+  }
+
+  @Test
+  void revokedRefreshTokenIsInvalidGrantWithGooglesDescription() throws Exception {
+    emu.state().createUser(ALICE);
+    String refresh = emu.state().mintRefreshToken(ALICE);
+    emu.state().revokeRefreshToken(refresh);
+    GoogleRefreshTokenRequest request = new GoogleRefreshTokenRequest(new NetHttpTransport(), GsonFactory.getDefaultInstance(),
+      refresh, "calsync-local", "calsync-local-secret");
+    request.setTokenServerUrl(new GenericUrl(emu.baseUrl() + "/token"));
+    TokenResponseException e = assertThrows(TokenResponseException.class, request::execute);
+    assertThat(e.getStatusCode()).isEqualTo(400);
+    assertThat(e.getDetails().getError()).isEqualTo("invalid_grant");
+    assertThat(e.getDetails().getErrorDescription()).isEqualTo("Token has been expired or revoked.");
   }
 }
