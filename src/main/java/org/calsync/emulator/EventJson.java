@@ -84,7 +84,9 @@ final class EventJson {
     StoredEvent.Encoded c = e.encoded == null ? null : e.encoded.get();
     if (c != null && c.etag() == e.etag && c.data() == e.data) return c.bytes();
     Buffer b = render(cal, e).toBuffer();
-    e.encoded = new SoftReference<>(new StoredEvent.Encoded(e.etag, e.data, b));
+    // cache from the second read of a version on: a one-off read (an initial sync) costs no cache entry
+    if (e.readOnce == e.data) e.encoded = new SoftReference<>(new StoredEvent.Encoded(e.etag, e.data, b));
+    else e.readOnce = e.data;
     return b;
   }
 

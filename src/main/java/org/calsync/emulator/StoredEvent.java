@@ -34,6 +34,8 @@ final class StoredEvent {
   int seedSummary;
   /** Cache of {@link EventJson#encoded}: valid while etag and data are the ones it was made from. */
   SoftReference<Encoded> encoded;
+  /** The data last serialized without caching (a version is cached when it is read a second time). */
+  JsonObject readOnce;
 
   record Encoded(long etag, JsonObject data, Buffer bytes) {}
 

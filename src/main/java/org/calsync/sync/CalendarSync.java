@@ -185,9 +185,12 @@ public final class CalendarSync {
         return Future.failedFuture(GoogleErrors.malformed("events.list", ex.getMessage()));
       }
       upserted[0] += rows.size();
-      return Mirror.upsert(pool, cal.id(), rows).compose(v -> page.nextPageToken != null
-          ? fullPages(google, cal, mapper, page.nextPageToken, upserted, pages + 1)
-          : Future.succeededFuture(new End(page.nextSyncToken, pages + 1)));
+      // the parsed page is not referenced past this point, so it can be collected while the rows are written
+      String next = page.nextPageToken;
+      String syncToken = page.nextSyncToken;
+      return Mirror.upsert(pool, cal.id(), rows).compose(v -> next != null
+          ? fullPages(google, cal, mapper, next, upserted, pages + 1)
+          : Future.succeededFuture(new End(syncToken, pages + 1)));
     });
   }
 
