@@ -112,6 +112,7 @@ class MultiProcessCrashTest {
         stats.faultsInjected(), faults, stats.totalRequests(), syncs, workers, failed.size(),
         maxInFlight.values().stream().mapToInt(Integer::intValue).max().orElse(0), proxy.listings(), overlapping,
         n - diverged.size(), n);
+    System.out.printf("multi-process: emulator requests by status %s%n", stats.requests());
 
     assertThat(kills).hasSize(3);
     assertThat(diverged).as("calendars whose mirror differs from Google").isEmpty();
@@ -136,7 +137,9 @@ class MultiProcessCrashTest {
     long pid = d.pid();
     waitFor(() -> leasedBy(pid) >= 2, 60, "d" + i + " holding leased jobs");
     d.kill9();
-    Harness.sleep(300); // a statement PostgreSQL had already received from it completes
+    // A statement PostgreSQL had already received from it still completes: let it, before reading what the dead
+    // process holds. Its leases were renewed until the kill, so no other worker can take its jobs this early.
+    Harness.sleep(1000);
     OffsetDateTime at = h.query("SELECT now()").get(0).getOffsetDateTime(0);
     Map<Long, Long> leased = new TreeMap<>();
     for (Row r : h.query("SELECT id, integration_id FROM jobs WHERE locked_by LIKE $1", pid + "@%")) {
