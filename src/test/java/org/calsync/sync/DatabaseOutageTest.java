@@ -21,6 +21,7 @@ import org.calsync.emulator.FaultProfile;
 import org.calsync.scheduler.SchedulerTasks;
 import org.calsync.support.FaultCounts;
 import org.calsync.support.Harness;
+import org.calsync.support.SyncOverlaps;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -87,7 +88,7 @@ class DatabaseOutageTest {
     deadline = System.currentTimeMillis() + 15_000;
     while (ready() != 503 && System.currentTimeMillis() < deadline) Harness.sleep(100);
     assertThat(ready()).as("not ready without PostgreSQL").isEqualTo(503);
-    Harness.sleep(2000);
+    Harness.sleep(6000); // longer than the 5 s lease: renewals fail meanwhile, so the leases lapse
 
     pg = startPg(dir, port);
     deadline = System.currentTimeMillis() + 30_000;
@@ -117,6 +118,7 @@ class DatabaseOutageTest {
     assertThat(h.query("SELECT integration_id, error_class, error FROM failed_jobs").stream()
         .map(r -> r.getLong(0) + " " + r.getString(1) + ": " + r.getString(2)).toList()).as("failed_jobs").isEmpty();
     assertThat(h.emulator.state().stats().faultsInjected()).as("faults injected").isPositive();
+    SyncOverlaps.assertNone(h);
   }
 
   private int ready() {

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,6 +19,7 @@ import org.calsync.scheduler.SchedulerTasks;
 import org.calsync.support.DaemonProcess;
 import org.calsync.support.FaultCounts;
 import org.calsync.support.Harness;
+import org.calsync.support.SyncOverlaps;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -124,7 +124,7 @@ class MultiProcessCrashTest {
     assertThat(proxy.listings()).as("listings went through the proxy").isGreaterThan(2 * n);
     assertThat(maxInFlight).as("listings per calendar seen").hasSize(n);
     assertThat(maxInFlight).as("no calendar listed by two workers at once").allSatisfy((cal, max) -> assertThat(max).isEqualTo(1));
-    assertNoOverlappingSyncs();
+    SyncOverlaps.assertNone(h);
     assertThat(workers).as("the work was shared").isGreaterThanOrEqualTo(3);
   }
 
@@ -174,24 +174,6 @@ class MultiProcessCrashTest {
       }
     }
     return attributed;
-  }
-
-  private void assertNoOverlappingSyncs() {
-    Map<Long, List<long[]>> runs = new HashMap<>();
-    for (Row r : h.query("SELECT integration_id, detail FROM audit_log WHERE action LIKE 'sync.%' AND integration_id IS NOT NULL")) {
-      JsonObject d = new JsonObject(r.getString(1));
-      if (d.getLong("startedAt") == null) continue;
-      runs.computeIfAbsent(r.getLong(0), k -> new ArrayList<>())
-          .add(new long[] {d.getLong("startedAt"), d.getLong("startedAt") + d.getLong("durationMs")});
-    }
-    assertThat(runs).isNotEmpty();
-    runs.forEach((id, list) -> {
-      list.sort((a, b) -> Long.compare(a[0], b[0]));
-      for (int i = 1; i < list.size(); i++) {
-        assertThat(list.get(i)[0]).as("integration %d: sync %d starts after the previous one ended", id, i)
-            .isGreaterThanOrEqualTo(list.get(i - 1)[1]);
-      }
-    });
   }
 
   private long leasedBy(long pid) {
