@@ -48,6 +48,11 @@ public final class DaemonProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** The OS process id of the current run (calsync worker ids start with "pid@host/"). */
+  public long pid() {
+    return process.pid();
+  }
+
   public boolean alive() {
     return process != null && process.isAlive();
   }

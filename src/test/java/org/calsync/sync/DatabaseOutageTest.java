@@ -4,23 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.sqlclient.Row;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.calsync.App;
 import org.calsync.db.JobQueue;
 import org.calsync.emulator.EmulatorOptions;
 import org.calsync.emulator.FaultProfile;
 import org.calsync.scheduler.SchedulerTasks;
+import org.calsync.support.FaultCounts;
 import org.calsync.support.Harness;
+import org.calsync.support.SyncOverlaps;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * PostgreSQL goes away mid-cycle and comes back: /ready turns red then green, the daemon recovers without a restart,
- * and no job is lost. Uses its own embedded server so that it can be stopped.
+ * and no job is lost: the jobs in flight when it went away finish afterwards, while Google keeps injecting faults.
+ * Uses its own embedded server so that it can be stopped.
  */
 class DatabaseOutageTest {
   private EmbeddedPostgres pg;
@@ -47,33 +55,70 @@ class DatabaseOutageTest {
     }
     pg = startPg(dir, port);
     h = new Harness(EmulatorOptions.defaults(), "postgresql://postgres@127.0.0.1:" + port + "/postgres");
-    h.config = h.config(new JsonObject().put("sync", new JsonObject().put("leaseSeconds", 5).put("pollMs", 100).put("maxConcurrent", 8))
+    h.config = h.config(new JsonObject()
+        .put("google", new JsonObject().put("requestTimeoutMs", 600))
+        .put("sync", new JsonObject().put("leaseSeconds", 5).put("pollMs", 100).put("maxConcurrent", 8).put("pageSize", 5))
         .put("db", new JsonObject().put("poolSize", 4)));
     h.start(new App.Parts(true, false, true));
     web = WebClient.create(h.vertx);
-    Map<String, Long> ids = h.connectSeeded(60, 10);
+    int n = 60;
+    Map<String, Long> ids = h.connectSeeded(n, 10);
     assertThat(ready()).isEqualTo(200);
 
-    h.emulator.state().setFaults(FaultProfile.none().withLatency(100, 50));
+    // Google misbehaves throughout (10% 5xx, 5% rate limits, 2% resets, 2% slower than the client's timeout).
+    h.emulator.state().setFaults(FaultProfile.none().withLatency(100, 50).withServerError(0.10).withRateLimit(0.05)
+        .withConnectionReset(0.02).withSlow(0.02, 1500));
     new SchedulerTasks(h.vertx, h.config, h.pool()).dispatchCycle(null, 0, JobQueue.PRIORITY_MANUAL).await();
-    Harness.sleep(400);
+    long deadline = System.currentTimeMillis() + 20_000;
+    Map<Long, Long> leased = new TreeMap<>();
+    OffsetDateTime downAt = null;
+    while (System.currentTimeMillis() < deadline) {
+      leased.clear();
+      for (Row r : h.query("SELECT id, integration_id, now() FROM jobs WHERE locked_until > now()")) {
+        leased.put(r.getLong(0), r.getLong(1));
+        downAt = r.getOffsetDateTime(2);
+      }
+      if (leased.size() >= 4) break;
+      Harness.sleep(20);
+    }
+    assertThat(leased).as("jobs in flight when PostgreSQL goes away").hasSizeGreaterThanOrEqualTo(4);
+    long stoppedAt = System.currentTimeMillis();
     pg.close();
     pg = null;
-    long deadline = System.currentTimeMillis() + 15_000;
+    deadline = System.currentTimeMillis() + 15_000;
     while (ready() != 503 && System.currentTimeMillis() < deadline) Harness.sleep(100);
     assertThat(ready()).as("not ready without PostgreSQL").isEqualTo(503);
-    Harness.sleep(2000);
+    Harness.sleep(6000); // longer than the 5 s lease: renewals fail meanwhile, so the leases lapse
 
     pg = startPg(dir, port);
     deadline = System.currentTimeMillis() + 30_000;
     while (ready() != 200 && System.currentTimeMillis() < deadline) Harness.sleep(200);
     assertThat(ready()).as("ready again").isEqualTo(200);
-    h.emulator.state().setFaults(FaultProfile.none());
+    long outageMs = System.currentTimeMillis() - stoppedAt;
     h.awaitQueueDrained(120);
 
-    for (String cal : ids.keySet()) assertThat(h.mirrored(cal)).as("mirror of %s", cal).isEqualTo(h.truth(cal));
-    assertThat(h.query("SELECT count(*) FROM user_integrations WHERE last_sync_status = 'ok'").get(0).getLong(0)).isEqualTo(60);
-    assertThat(h.query("SELECT count(*) FROM failed_jobs").get(0).getLong(0)).isZero();
+    List<String> diverged = new ArrayList<>();
+    for (String cal : ids.keySet()) if (!h.mirrored(cal).equals(h.truth(cal))) diverged.add(cal);
+    long failed = h.query("SELECT count(*) FROM failed_jobs").get(0).getLong(0);
+    long finished = 0;
+    for (Map.Entry<Long, Long> job : leased.entrySet()) {
+      Row u = h.query("SELECT last_sync_status = 'ok' AND last_sync_at > $2, "
+          + "NOT EXISTS (SELECT 1 FROM jobs WHERE id = $3) FROM user_integrations WHERE id = $1", job.getValue(), downAt, job.getKey()).get(0);
+      if (u.getBoolean(0) && u.getBoolean(1)) finished++;
+    }
+    System.out.printf("database outage: %d integrations, PostgreSQL down and back in %d ms, %d jobs in flight at the outage "
+            + "(%d finished after it), %d faults injected %s in %d requests, failed_jobs %d, convergence %d/%d mirrors equal truth%n",
+        n, outageMs, leased.size(), finished, h.emulator.state().stats().faultsInjected(),
+        FaultCounts.byKind(h.emulator.state().stats(), "slow"),
+        h.emulator.state().stats().totalRequests(), failed, n - diverged.size(), n);
+
+    assertThat(diverged).as("calendars whose mirror differs from Google").isEmpty();
+    assertThat(finished).as("jobs in flight at the outage, synced ok after it").isEqualTo(leased.size());
+    assertThat(h.query("SELECT count(*) FROM user_integrations WHERE last_sync_status = 'ok'").get(0).getLong(0)).isEqualTo(n);
+    assertThat(h.query("SELECT integration_id, error_class, error FROM failed_jobs").stream()
+        .map(r -> r.getLong(0) + " " + r.getString(1) + ": " + r.getString(2)).toList()).as("failed_jobs").isEmpty();
+    assertThat(h.emulator.state().stats().faultsInjected()).as("faults injected").isPositive();
+    SyncOverlaps.assertNone(h);
   }
 
   private int ready() {

@@ -1,0 +1,106 @@
+package org.calsync.sync;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A pass-through HTTP proxy in front of the emulator's Calendar API that records, per calendar, the largest number of
+ * events.list requests in flight at once, as the clients see them: a request counts from its arrival until its
+ * response is sent or its connection closes (a client that timed out and gave up no longer has it in flight, even
+ * though the emulator may still be sleeping on it). An upstream connection reset is passed on as a reset.
+ */
+final class ListingProxy implements AutoCloseable {
+  private final HttpServer server;
+  private final WebClient client;
+  private final String target;
+  private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> maxInFlight = new ConcurrentHashMap<>();
+  private final AtomicInteger listings = new AtomicInteger();
+
+  private ListingProxy(Vertx vertx, String target) {
+    this.target = target;
+    this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(-1));
+    this.server = vertx.createHttpServer().requestHandler(this::forward).listen(0, "127.0.0.1").await();
+  }
+
+  /** target: the emulator's base URL (without /calendar/v3). */
+  static ListingProxy start(Vertx vertx, String target) {
+    return new ListingProxy(vertx, target);
+  }
+
+  String apiBaseUrl() {
+    return "http://127.0.0.1:" + server.actualPort() + "/calendar/v3";
+  }
+
+  /** Largest number of events.list requests in flight at once, by calendar path. */
+  Map<String, Integer> maxInFlight() {
+    Map<String, Integer> m = new TreeMap<>();
+    maxInFlight.forEach((k, v) -> m.put(k, v.get()));
+    return m;
+  }
+
+  int listings() {
+    return listings.get();
+  }
+
+  private void forward(HttpServerRequest req) {
+    String path = req.path();
+    boolean listing = "GET".equals(req.method().name()) && path.startsWith("/calendar/v3/calendars/") && path.endsWith("/events");
+    Runnable done = () -> { };
+    if (listing) {
+      listings.incrementAndGet();
+      int now = inFlight.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
+      maxInFlight.computeIfAbsent(path, k -> new AtomicInteger()).accumulateAndGet(now, Math::max);
+      AtomicBoolean ended = new AtomicBoolean();
+      done = () -> {
+        if (ended.compareAndSet(false, true)) inFlight.get(path).decrementAndGet();
+      };
+      Runnable end = done;
+      req.connection().closeHandler(v -> end.run());
+    }
+    Runnable end = done;
+    req.body().compose(body -> {
+      HttpRequest<Buffer> out = client.requestAbs(req.method(), target + req.uri());
+      req.headers().forEach((k, v) -> {
+        if (!k.equalsIgnoreCase("host") && !k.equalsIgnoreCase("content-length")) out.putHeader(k, v);
+      });
+      return out.sendBuffer(body);
+    }).onSuccess(res -> reply(req, res, end)).onFailure(e -> {
+      end.run();
+      req.connection().close();
+    });
+  }
+
+  private void reply(HttpServerRequest req, HttpResponse<Buffer> res, Runnable done) {
+    Buffer body = res.body() == null ? Buffer.buffer() : res.body();
+    var response = req.response().setStatusCode(res.statusCode());
+    res.headers().forEach((k, v) -> {
+      if (!k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("transfer-encoding")
+          && !k.equalsIgnoreCase("connection")) {
+        response.putHeader(k, v);
+      }
+    });
+    // the client may already have given up (timeout): counted as ended when its connection closed
+    done.run();
+    response.end(body).onFailure(e -> { });
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.close().await();
+  }
+}
