@@ -15,7 +15,8 @@ import io.vertx.core.json.JsonObject;
  *   <li>leaseSeconds: how long a claimed job stays ours without renewal (default 300)</li>
  *   <li>pollMs: idle queue poll (default 1000)</li>
  *   <li>storeEventText: keep summaries in the mirror (default false: busy time only)</li>
- *   <li>projectRequestsPerMinute: Google per-project quota to stay under (default 10000)</li>
+ *   <li>projectRequestsPerMinute: Google per-project quota to stay under, per process: with N daemons on one
+ *       database set the project's quota / N (default 10000)</li>
  *   <li>maxFullSyncs: full listings (initial sync, after 410) in flight per process (default 64). Each holds one parsed
  *       page, roughly pageSize x 10 KB: lower it when raising pageSize (at 2500, 16 keeps about 400 MB in flight)</li>
  *   <li>retryBaseSeconds: first job-level retry delay, doubled per attempt up to 15 min, each delay drawn between half
