@@ -4,7 +4,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.lang.ref.SoftReference;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -77,17 +76,11 @@ final class EventJson {
   }
 
   /**
-   * The serialized {@link #render} of a row, cached per version: a row's etag changes and its data is replaced on
-   * every write. The cache is softly referenced so a large seed cannot exhaust the heap through it.
+   * The serialized {@link #render} of a row, as a listing page embeds it. Not cached: caching every version of millions
+   * of seeded events (softly referenced) made the emulator's full collections cost more than rendering again.
    */
   static Buffer encoded(CalendarData cal, StoredEvent e) {
-    StoredEvent.Encoded c = e.encoded == null ? null : e.encoded.get();
-    if (c != null && c.etag() == e.etag && c.data() == e.data) return c.bytes();
-    Buffer b = render(cal, e).toBuffer();
-    // cache from the second read of a version on: a one-off read (an initial sync) costs no cache entry
-    if (e.readOnce == e.data) e.encoded = new SoftReference<>(new StoredEvent.Encoded(e.etag, e.data, b));
-    else e.readOnce = e.data;
-    return b;
+    return render(cal, e).toBuffer();
   }
 
   /** Minimal cancelled entry for incremental results (SPEC §2.5). */

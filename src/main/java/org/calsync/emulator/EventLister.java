@@ -17,7 +17,7 @@ import java.util.List;
 final class EventLister {
   private EventLister() {}
 
-  /** {@code item}: a JsonObject, or a stored row's cached serialization ({@link EventJson#encoded}). */
+  /** {@code item}: a JsonObject, or a stored row's serialization ({@link EventJson#encoded}). */
   private record Entry(Object item, long startMs, long updatedMs) {}
 
   /** Collects up to {@code max} items and remembers where the next page starts. */

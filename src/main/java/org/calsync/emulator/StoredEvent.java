@@ -1,9 +1,6 @@
 package org.calsync.emulator;
 
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-
-import java.lang.ref.SoftReference;
 
 /**
  * One stored event row (single event, recurring master, or exception instance). Guarded by the state lock.
@@ -32,12 +29,7 @@ final class StoredEvent {
   long originalStartMs;
   JsonObject data;
   int seedSummary;
-  /** Cache of {@link EventJson#encoded}: valid while etag and data are the ones it was made from. */
-  SoftReference<Encoded> encoded;
-  /** The data last serialized without caching (a version is cached when it is read a second time). */
-  JsonObject readOnce;
 
-  record Encoded(long etag, JsonObject data, Buffer bytes) {}
 
   StoredEvent(String id, int ord) {
     this.id = id;
