@@ -8,12 +8,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.sqlclient.Row;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import org.calsync.App;
 import org.calsync.bus.Addresses;
 import org.calsync.support.Harness;
@@ -38,7 +35,7 @@ class PushNotificationTest {
 
   /** Workers + ops + push; push.webhookUrl points at the ops server's port (chosen free before start). */
   private void start(JsonObject push) {
-    port = freePort();
+    port = Harness.freePort();
     h = new Harness();
     h.config = h.config(new JsonObject()
         .put("http", new JsonObject().put("port", port))
@@ -57,7 +54,7 @@ class PushNotificationTest {
     Map<String, Long> ids = h.connectSeeded(3, 5);
     h.runCycle();
     awaitLiveChannels(3);
-    await("sync message per channel", () -> count("sync") >= 3);
+    Harness.await("sync message per channel", () -> count("sync") >= 3);
 
     assertThat(h.emulator.state().stats().requests("events.watch 200")).isEqualTo(3);
     List<Row> rows = h.query("SELECT p.calendar_id, p.resource_id, length(p.token_hash), p.expires_at > now() + interval '6 days' "
@@ -73,11 +70,14 @@ class PushNotificationTest {
     String cal = ids.keySet().stream().sorted().findFirst().orElseThrow();
     long integration = ids.get(cal);
     h.emulator.state().insertEvent(cal, event("2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z"));
-    await("push-priority job queued (due after the debounce)", () -> !h.query(
+    Harness.await("push-priority job queued (due after the debounce)", () -> !h.query(
         "SELECT 1 FROM jobs WHERE integration_id = $1 AND priority = 5", integration).isEmpty());
-    await("mirror converged without a polling cycle", () -> h.mirrored(cal).equals(h.truth(cal)));
+    Harness.await("mirror converged without a polling cycle", () -> h.mirrored(cal).equals(h.truth(cal)));
     assertThat(count("queued")).isGreaterThanOrEqualTo(1);
-    assertThat(h.responseData(integration).getBoolean("fullSync")).as("incremental").isFalse();
+    // the mirror commits with the sync; response_data follows when the worker settles its batch
+    Harness.await("the push-priority sync settled as an incremental one", () -> h.query(
+        "SELECT 1 FROM jobs WHERE integration_id = $1", integration).isEmpty()
+        && Boolean.FALSE.equals(h.responseData(integration).getBoolean("fullSync")));
     assertThat(h.query("SELECT count(*) FROM failed_jobs").get(0).getLong(0)).isZero();
   }
 
@@ -103,7 +103,7 @@ class PushNotificationTest {
     assertThat(count("forged")).isEqualTo(2);
     assertThat(count("unknown_channel")).isEqualTo(1);
     assertThat(count("bad_request")).isEqualTo(4);
-    await("forgeries audited", () -> h.query("SELECT count(*) FROM audit_log WHERE action = 'push.webhook_refused'")
+    Harness.await("forgeries audited", () -> h.query("SELECT count(*) FROM audit_log WHERE action = 'push.webhook_refused'")
         .get(0).getLong(0) == 2);
     List<Row> audit = h.query("SELECT detail FROM audit_log WHERE action = 'push.webhook_refused' ORDER BY id");
     assertThat(audit.get(0).getString(0)).contains(id).contains("token_mismatch").doesNotContain("not-the-token");
@@ -133,7 +133,7 @@ class PushNotificationTest {
     double refused = count("stopped_channel");
     String cal = ids.keySet().iterator().next();
     h.emulator.state().insertEvent(cal, event("2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z"));
-    await("emulator delivery refused", () -> count("stopped_channel") > refused);
+    Harness.await("emulator delivery refused", () -> count("stopped_channel") > refused);
     assertThat(h.query("SELECT count(*) FROM jobs").get(0).getLong(0)).isZero();
     assertThat(count("resource_mismatch")).isEqualTo(1);
   }
@@ -169,7 +169,7 @@ class PushNotificationTest {
     Map<String, Long> ids = h.connectSeeded(2, 4);
     h.runCycle();
     awaitLiveChannels(2);
-    await("sync messages", () -> count("sync") >= 2);
+    Harness.await("sync messages", () -> count("sync") >= 2);
     String cal = ids.keySet().stream().sorted().findFirst().orElseThrow();
     long integration = ids.get(cal);
     List<JsonObject> completed = new CopyOnWriteArrayList<>();
@@ -181,8 +181,8 @@ class PushNotificationTest {
     for (int i = 0; i < 6; i++) {
       h.emulator.state().insertEvent(cal, event("2026-12-1" + i + "T09:00:00Z", "2026-12-1" + i + "T10:00:00Z"));
     }
-    await("all six notifications handled", () -> count("queued") + count("replay") >= before + 6);
-    await("mirror converged", () -> h.mirrored(cal).equals(h.truth(cal)));
+    Harness.await("all six notifications handled", () -> count("queued") + count("replay") >= before + 6);
+    Harness.await("mirror converged", () -> h.mirrored(cal).equals(h.truth(cal)));
     h.awaitQueueDrained(30);
     assertThat(completed).as("one sync for the burst").hasSize(1);
     assertThat(completed.get(0).getString("outcome")).isEqualTo("synced");
@@ -198,7 +198,7 @@ class PushNotificationTest {
     awaitLiveChannels(1);
     String first = h.query("SELECT id FROM push_channels ORDER BY created_at LIMIT 1").get(0).getString(0);
 
-    await("first channel stopped as renewed", () -> "renewed".equals(
+    Harness.await("first channel stopped as renewed", () -> "renewed".equals(
         h.query("SELECT stop_reason FROM push_channels WHERE id = $1", first).get(0).getString(0)));
     Row old = h.query("SELECT expires_at, stopped_at FROM push_channels WHERE id = $1", first).get(0);
     List<Row> successors = h.query("SELECT id FROM push_channels WHERE id <> $1 AND resource_id IS NOT NULL "
@@ -212,7 +212,7 @@ class PushNotificationTest {
     // Notifications keep flowing through the live channel.
     String cal = ids.keySet().iterator().next();
     h.emulator.state().insertEvent(cal, event("2026-12-05T09:00:00Z", "2026-12-05T10:00:00Z"));
-    await("mirror converged after renewal", () -> h.mirrored(cal).equals(h.truth(cal)));
+    Harness.await("mirror converged after renewal", () -> h.mirrored(cal).equals(h.truth(cal)));
     assertThat(h.runtime.registry().find("calsync.push.channels").tag("state", "active").gauge()).isNotNull();
   }
 
@@ -229,7 +229,7 @@ class PushNotificationTest {
     h.emulator.state().revokeUser(lost);
     h.runCycle();
     assertThat(h.query("SELECT status FROM user_integrations WHERE id = $1", lostId).get(0).getString(0)).isEqualTo("needs_reconnect");
-    await("channels of the integration stopped", () -> h.query("SELECT count(*) FROM push_channels p JOIN calendars c "
+    Harness.await("channels of the integration stopped", () -> h.query("SELECT count(*) FROM push_channels p JOIN calendars c "
         + "ON c.id = p.calendar_id WHERE c.integration_id = $1 AND p.stopped_at IS NULL", lostId).get(0).getLong(0) == 0);
     assertThat(h.query("SELECT DISTINCT p.stop_reason FROM push_channels p JOIN calendars c ON c.id = p.calendar_id "
         + "WHERE c.integration_id = $1", lostId).get(0).getString(0)).isEqualTo("needs_reconnect");
@@ -239,7 +239,7 @@ class PushNotificationTest {
 
     double refused = count("stopped_channel");
     h.emulator.state().insertEvent(lost, event("2026-12-06T09:00:00Z", "2026-12-06T10:00:00Z"));
-    await("delivery to the stopped channel refused", () -> count("stopped_channel") > refused);
+    Harness.await("delivery to the stopped channel refused", () -> count("stopped_channel") > refused);
     assertThat(h.query("SELECT count(*) FROM jobs").get(0).getLong(0)).isZero();
     Harness.sleep(1500);
     assertThat(h.query("SELECT count(*) FROM push_channels p JOIN calendars c ON c.id = p.calendar_id "
@@ -258,7 +258,7 @@ class PushNotificationTest {
     h.start(new App.Parts(true, false, true));
     Map<String, Long> ids = h.connectSeeded(2, 3);
     h.runCycle();
-    await("watch refused for both calendars", () -> h.query("SELECT count(*) FROM push_channels WHERE stop_reason = 'watch_failed'")
+    Harness.await("watch refused for both calendars", () -> h.query("SELECT count(*) FROM push_channels WHERE stop_reason = 'watch_failed'")
         .get(0).getLong(0) == 2);
     Harness.sleep(2500);
     assertThat(h.query("SELECT count(*) FROM push_channels").get(0).getLong(0)).as("not retried at every pass").isEqualTo(2);
@@ -275,7 +275,7 @@ class PushNotificationTest {
   // ------------------------------------------------------------------------------------------------ helpers
 
   private void awaitLiveChannels(int n) {
-    await(n + " live channels", () -> h.query("SELECT count(*) FROM push_channels WHERE stopped_at IS NULL "
+    Harness.await(n + " live channels", () -> h.query("SELECT count(*) FROM push_channels WHERE stopped_at IS NULL "
         + "AND resource_id IS NOT NULL").get(0).getLong(0) >= n);
   }
 
@@ -315,22 +315,5 @@ class PushNotificationTest {
   private static JsonObject event(String start, String end) {
     return new JsonObject().put("summary", "busy").put("start", new JsonObject().put("dateTime", start))
         .put("end", new JsonObject().put("dateTime", end));
-  }
-
-  private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (System.currentTimeMillis() < deadline) {
-      if (condition.getAsBoolean()) return;
-      Harness.sleep(50);
-    }
-    throw new AssertionError("timed out waiting for: " + what);
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

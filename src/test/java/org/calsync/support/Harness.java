@@ -146,6 +146,25 @@ public final class Harness implements AutoCloseable {
     return v instanceof JsonObject o ? o : new JsonObject();
   }
 
+  /** Waits up to 30 s for condition; fails naming what it waited for. */
+  public static void await(String what, java.util.function.BooleanSupplier condition) {
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (condition.getAsBoolean()) return;
+      sleep(50);
+    }
+    throw new AssertionError("timed out waiting for: " + what);
+  }
+
+  /** A TCP port free at the time of the call. */
+  public static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static void sleep(long ms) {
     try {
       Thread.sleep(ms);

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import org.calsync.App;
 import org.calsync.bus.Addresses;
 import org.calsync.emulator.FaultProfile;
@@ -29,7 +26,7 @@ class DisconnectChannelsTest {
 
   @BeforeEach
   void setUp() {
-    int port = freePort();
+    int port = Harness.freePort();
     h = new Harness();
     h.config = h.config(new JsonObject().put("http", new JsonObject().put("port", port))
         .put("push", new JsonObject().put("enabled", true).put("webhookUrl", "http://127.0.0.1:" + port + "/webhooks/google")
@@ -38,7 +35,7 @@ class DisconnectChannelsTest {
     ids = h.connectSeeded(2, 3);
     emails = ids.keySet().stream().sorted().toList();
     h.runCycle();
-    await("a live channel per calendar", () -> count("SELECT count(*) FROM push_channels WHERE stopped_at IS NULL "
+    Harness.await("a live channel per calendar", () -> count("SELECT count(*) FROM push_channels WHERE stopped_at IS NULL "
         + "AND resource_id IS NOT NULL") == 2);
   }
 
@@ -71,8 +68,8 @@ class DisconnectChannelsTest {
     double queued0 = notifications("queued");
     h.emulator.state().insertEvent(gone, event("2026-12-08"));
     h.emulator.state().insertEvent(kept, event("2026-12-08"));
-    await("the kept calendar's notification handled", () -> notifications("queued") > queued0);
-    await("the kept calendar converged", () -> h.mirrored(kept).equals(h.truth(kept)));
+    Harness.await("the kept calendar's notification handled", () -> notifications("queued") > queued0);
+    Harness.await("the kept calendar converged", () -> h.mirrored(kept).equals(h.truth(kept)));
     assertThat(notifications("unknown_channel")).as("no delivery for the disconnected calendar").isEqualTo(unknown0);
   }
 
@@ -93,7 +90,7 @@ class DisconnectChannelsTest {
           assertThat(r.getValue(1)).isNull();
         });
     assertThat(count("SELECT count(*) FROM calendars WHERE integration_id = $1", id)).isZero();
-    await("audited", () -> count("SELECT count(*) FROM audit_log WHERE action = 'integration.disconnected' "
+    Harness.await("audited", () -> count("SELECT count(*) FROM audit_log WHERE action = 'integration.disconnected' "
         + "AND detail::jsonb ->> 'channelsNotStopped' = '1'") == 1);
   }
 
@@ -109,22 +106,5 @@ class DisconnectChannelsTest {
   private static JsonObject event(String day) {
     return new JsonObject().put("start", new JsonObject().put("dateTime", day + "T09:00:00Z"))
         .put("end", new JsonObject().put("dateTime", day + "T10:00:00Z"));
-  }
-
-  private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (System.currentTimeMillis() < deadline) {
-      if (condition.getAsBoolean()) return;
-      Harness.sleep(50);
-    }
-    throw new AssertionError("timed out waiting for: " + what);
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
