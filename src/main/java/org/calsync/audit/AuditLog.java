@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -43,7 +44,16 @@ public final class AuditLog {
 
   public Future<Void> append(List<Entry> entries) {
     if (entries.isEmpty()) return Future.succeededFuture();
-    return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(CHAIN_LOCK))
+    return pool.withTransaction(conn -> append(conn, entries));
+  }
+
+  /**
+   * Appends inside the caller's transaction, so the records commit (or roll back) with the change they describe. Holds
+   * the chain's transaction lock until that commit: keep such transactions short.
+   */
+  public static Future<Void> append(SqlConnection conn, List<Entry> entries) {
+    if (entries.isEmpty()) return Future.succeededFuture();
+    return conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(CHAIN_LOCK))
         .compose(v -> conn.query("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").execute())
         .compose(rs -> {
           byte[] prev = rs.size() == 0 ? AuditChain.GENESIS : rs.iterator().next().getBuffer(0).getBytes();
@@ -58,7 +68,7 @@ public final class AuditLog {
           }
           return conn.preparedQuery("INSERT INTO audit_log (at, actor, action, integration_id, detail, prev_hash, hash) "
               + "VALUES ($1, $2, $3, $4, $5, $6, $7)").executeBatch(batch).mapEmpty();
-        }));
+        });
   }
 
   /**

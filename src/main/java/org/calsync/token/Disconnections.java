@@ -1,5 +1,7 @@
 package org.calsync.token;
 
+import java.util.List;
+import org.calsync.audit.AuditLog;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -67,7 +69,10 @@ public final class Disconnections {
       JsonObject creds = open(row);
       return channelStops.stopAll(integrationId, creds, row.accessExpiresAt())
           .compose(stops -> revoke(integrationId, row.sealed() == null, creds, stops.refreshToken())
-              .compose(revoke -> pool.withTransaction(conn -> erase(conn, integrationId, revoke, stops))));
+              .compose(revoke -> pool.withTransaction(conn -> erase(conn, integrationId, revoke, stops)
+                  .compose(e -> AuditLog.append(conn, List.of(new AuditLog.Entry(Instant.now(), actor, "integration.disconnected",
+                      integrationId, AuditLog.detail(e.result.toJson().put("userId", e.userId)
+                          .put("alreadyDisconnected", !e.transitioned))))).map(e)))));
     }).onSuccess(e -> {
       Result r = e.result;
       log.atInfo().setMessage("integration disconnected").addKeyValue("integration", r.integrationId())
@@ -78,8 +83,6 @@ public final class Disconnections {
         vertx.eventBus().publish(Addresses.INTEGRATION_STATUS, new JsonObject().put("integrationId", integrationId)
             .put("userId", e.userId).put("status", "disconnected").put("reason", "disconnected").put("at", Instant.now().toString()));
       }
-      vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", actor).put("action", "integration.disconnected")
-          .put("integrationId", integrationId).put("detail", r.toJson().put("userId", e.userId).put("alreadyDisconnected", !e.transitioned)));
     }).map(e -> e.result);
   }
 

@@ -1,5 +1,9 @@
 package org.calsync.token;
 
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.time.Instant;
+import org.calsync.audit.AuditLog;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
@@ -67,15 +71,22 @@ final class RefreshLeases {
   }
 
   /**
-   * Moves the integration to needs_reconnect and ends the lease. Returns the user id, or null when the lease was lost
-   * (the credentials changed meanwhile, e.g. a reconnect, so the refused grant is no longer the stored one).
+   * Moves the integration to needs_reconnect and ends the lease, with its audit record in the same transaction. Returns
+   * the user id, or null when the lease was lost (the credentials changed meanwhile, e.g. a reconnect, so the refused
+   * grant is no longer the stored one).
    */
   Future<Long> needsReconnect(long id, UUID lease, String reason) {
-    return pool.preparedQuery("UPDATE user_integrations SET status = 'needs_reconnect', status_reason = $3, "
-            + "status_changed_at = now(), updated_at = now(), refresh_lease = NULL, refresh_lease_until = NULL "
+    return pool.withTransaction(conn -> conn.preparedQuery("UPDATE user_integrations SET status = 'needs_reconnect', "
+            + "status_reason = $3, status_changed_at = now(), updated_at = now(), refresh_lease = NULL, refresh_lease_until = NULL "
             + "WHERE id = $1 AND refresh_lease = $2 AND status = 'active' RETURNING user_id")
         .execute(Tuple.of(id, lease, reason))
-        .map(rs -> rs.size() == 0 ? null : rs.iterator().next().getLong(0));
+        .compose(rs -> {
+          if (rs.size() == 0) return Future.succeededFuture(null);
+          long userId = rs.iterator().next().getLong(0);
+          return AuditLog.append(conn, List.of(new AuditLog.Entry(Instant.now(), "token", "integration.needs_reconnect", id,
+                  AuditLog.detail(new JsonObject().put("reason", reason).put("userId", userId)))))
+              .map(v -> userId);
+        }));
   }
 
   /** Ends the lease if it is still ours. */

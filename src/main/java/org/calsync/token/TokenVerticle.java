@@ -94,9 +94,7 @@ public final class TokenVerticle extends VerticleBase {
       cache.remove(id);
       JsonObject status = new JsonObject().put("integrationId", id).put("userId", o.reconnectUserId())
           .put("status", "needs_reconnect").put("reason", o.reason()).put("at", Instant.now().toString());
-      vertx.eventBus().publish(Addresses.INTEGRATION_STATUS, status);
-      vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", "token").put("action", "integration.needs_reconnect")
-          .put("integrationId", id).put("detail", new JsonObject().put("reason", o.reason())));
+      vertx.eventBus().publish(Addresses.INTEGRATION_STATUS, status); // audited with the status change (RefreshLeases)
     }
     if (o.token() != null) return Future.succeededFuture(o.token());
     return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, o.failureCode(), o.failure()));

@@ -81,6 +81,8 @@ class TokenLifecycleTest {
     h.emulator.state().revokeUser(email);
     long refreshes0 = h.emulator.state().stats().requests("token 400");
     h.runCycle();
+    assertThat(h.query("SELECT count(*) FROM audit_log WHERE action = 'integration.needs_reconnect' AND integration_id = $1", id)
+        .get(0).getLong(0)).as("audited in the status change's own transaction").isEqualTo(1);
     h.runCycle();
     h.runCycle();
     Harness.sleep(300);
