@@ -103,7 +103,9 @@ public final class Addresses {
    * data, under an event id derived from the appointment id; repeating the message changes nothing. Reply
    * {@code {"appointmentId", "eventId", "version": long, "written": boolean, "error": string?}}; written=false means
    * the write is pending and retried every booking.sweepSeconds. Failures: BAD_REQUEST (malformed; the appointment
-   * belongs to another integration), NOT_FOUND (integration), UNAVAILABLE (database).
+   * belongs to another integration), NOT_FOUND (integration), UNAVAILABLE (database). Use request/reply: the intent is
+   * durable only once the reply arrives, and a plain send that meets UNAVAILABLE is only logged, so the sender must
+   * retry on UNAVAILABLE (repeating a message is harmless).
    */
   public static final String APPOINTMENT_BOOKED = "calsync.appointment.booked";
 
