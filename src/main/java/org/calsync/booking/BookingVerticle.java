@@ -8,6 +8,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -274,7 +275,10 @@ public final class BookingVerticle extends VerticleBase {
         .onComplete(ar -> sweeping = false);
   }
 
-  /** Re-expands calendars whose busy blocks were last fully expanded over a day ago (or never, after an upgrade). */
+  /**
+   * Re-expands calendars whose busy blocks were last fully expanded over a day ago (or never, after an upgrade). Each is
+   * re-checked under FOR UPDATE SKIP LOCKED, so processes sharing the database never renew the same calendar twice.
+   */
   private Future<Void> renewHorizons() {
     return pool.query("SELECT id, time_zone FROM calendars WHERE busy_expanded_at IS NULL "
             + "OR busy_expanded_at < now() - interval '1 day' ORDER BY busy_expanded_at NULLS FIRST LIMIT 20").execute()
@@ -283,8 +287,11 @@ public final class BookingVerticle extends VerticleBase {
           for (var r : rs) {
             long id = r.getLong(0);
             String zone = r.getString(1);
-            chain = chain.compose(v -> pool.withTransaction(conn -> busyBlocks.rebuild(conn, id, BusyBlocks.zone(zone), null))
-                .mapEmpty());
+            chain = chain.compose(v -> pool.withTransaction(conn -> conn.preparedQuery("SELECT 1 FROM calendars WHERE id = $1 "
+                    + "AND (busy_expanded_at IS NULL OR busy_expanded_at < now() - interval '1 day') FOR UPDATE SKIP LOCKED")
+                .execute(Tuple.of(id))
+                .compose(due -> due.size() == 0 ? Future.succeededFuture()
+                    : busyBlocks.rebuild(conn, id, BusyBlocks.zone(zone), null).mapEmpty())));
           }
           return chain;
         });

@@ -118,6 +118,27 @@ class BusyEdgeCasesTest {
   }
 
   @Test
+  void aCalendarExpandedOverADayAgoIsRenewedByTheSweepOnce() throws Exception {
+    try (BookingSupport b = new BookingSupport(new JsonObject())) {
+      b.insert(b.timed(1, "08:00", "09:00").put("recurrence", new JsonArray().add("RRULE:FREQ=DAILY")));
+      b.h.runCycle();
+      long cal = b.h.query("SELECT id FROM calendars").get(0).getLong(0);
+      long blocks = b.h.query("SELECT count(*) FROM busy_blocks WHERE calendar_id = $1", cal).get(0).getLong(0);
+      assertThat(blocks).as("a daily series over the horizon").isGreaterThan(100);
+
+      // as if the last full expansion were two days old and its blocks lost
+      b.h.query("UPDATE calendars SET busy_expanded_at = now() - interval '2 days' WHERE id = $1", cal);
+      b.h.query("DELETE FROM busy_blocks WHERE calendar_id = $1", cal);
+      BookingSupport.eventually(() -> assertThat(b.h.query("SELECT count(*) FROM busy_blocks WHERE calendar_id = $1", cal)
+          .get(0).getLong(0)).as("the same window, give or take an instance crossing its edge meanwhile")
+          .isBetween(blocks - 1, blocks + 1));
+      assertThat(b.h.query("SELECT busy_expanded_at > now() - interval '1 minute' FROM calendars WHERE id = $1", cal)
+          .get(0).getBoolean(0)).isTrue();
+      assertThat(b.conflicts(b.at(3, "08:15"), b.at(3, "08:45"), null)).hasSize(1);
+    }
+  }
+
+  @Test
   void exceptionRemovedByAnIdOnlyTombstoneFreesItsBlockAndTheInstanceFollowsTheSeries() throws Exception {
     GoogleProxy[] proxy = new GoogleProxy[1];
     try (BookingSupport b = new BookingSupport(new JsonObject(),
