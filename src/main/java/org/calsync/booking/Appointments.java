@@ -44,10 +44,11 @@ final class Appointments {
             + "end_at = EXCLUDED.end_at, status = 'booked', version = appointments.version + 1, updated_at = now(), "
             + "next_write_at = now(), write_attempts = 0 "
             + "WHERE appointments.integration_id = EXCLUDED.integration_id AND (appointments.start_at <> EXCLUDED.start_at "
-            + "OR appointments.end_at <> EXCLUDED.end_at OR appointments.status <> 'booked') RETURNING version")
+            + "OR appointments.end_at <> EXCLUDED.end_at OR appointments.status <> 'booked') RETURNING version, google_event_id")
         .execute(Tuple.of(id, integrationId, utc(start), utc(end), eventId))
-        .compose(rs -> rs.size() > 0 ? Future.succeededFuture(new Intent(rs.iterator().next().getLong(0), eventId, true, null))
-            : current(id).map(r -> new Intent(r.getLong(0), eventId, true,
+        .compose(rs -> rs.size() > 0
+            ? Future.succeededFuture(new Intent(rs.iterator().next().getLong(0), rs.iterator().next().getString(1), true, null))
+            : current(id).map(r -> new Intent(r.getLong(0), r.getString(2), true,
                 r.getLong(1) == integrationId ? null : r.getLong(1))));
   }
 

@@ -69,7 +69,8 @@ final class BusyQueries {
             + "SELECT 0, integration_id, calendar_id, stale, NULL::timestamptz, NULL::timestamptz, NULL::text, NULL::text FROM cal "
             + "UNION ALL SELECT 1, NULL, b.calendar_id, NULL, b.start_at, b.end_at, b.event_id, b.appointment_id "
             + "FROM cal JOIN busy_blocks b ON b.calendar_id = cal.calendar_id AND b.start_at < $3 AND b.start_at > $4 "
-            + "AND b.end_at > $2 AND ($5::text IS NULL OR (b.appointment_id IS DISTINCT FROM $5 AND b.event_id <> $7))")
+            + "AND b.end_at > $2 AND ($5::text IS NULL OR (b.appointment_id IS DISTINCT FROM $5 AND b.event_id <> $7 "
+            + "AND b.event_id IS DISTINCT FROM (SELECT a.google_event_id FROM appointments a WHERE a.id = $5)))")
         .execute(Tuple.of(id, Appointments.utc(start), Appointments.utc(end),
             Appointments.utc(start.minus(BusyExpansion.MAX_PIECE)), excludeAppointment, staleMinutes,
             excludeAppointment == null ? null : EventIds.forAppointment(excludeAppointment)))

@@ -81,7 +81,7 @@ final class WriteBack {
   private Future<Written> apply(Pending p) {
     if ("cancelled".equals(p.status())) {
       return tokens.withToken(p.integrationId(), t -> client.deleteEvent(t, p.calendarId(), p.eventId()))
-          .recover(e -> status(e) == 404 ? Future.succeededFuture() : Future.failedFuture(e))
+          .recover(e -> status(e) == 404 || status(e) == 410 ? Future.succeededFuture() : Future.failedFuture(e))
           .map(v -> new Written(null, p.eventId()));
     }
     return upsert(p.id(), p.integrationId(), p.calendarId(), p.eventId(), event(p.id(), p.start(), p.end()),

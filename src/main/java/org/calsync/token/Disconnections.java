@@ -64,15 +64,16 @@ public final class Disconnections {
   /** Fails with IllegalArgumentException when the integration does not exist. */
   public Future<Result> disconnect(long integrationId, String actor) {
     long leaseSeconds = 3 * ((oauth.config().requestTimeoutMs() + 999) / 1000) + TokenVerticle.LEASE_MARGIN_SECONDS;
-    return leases.takeOver(integrationId, UUID.randomUUID(), leaseSeconds).compose(row -> {
+    UUID lease = UUID.randomUUID();
+    return leases.takeOver(integrationId, lease, leaseSeconds).compose(row -> {
       if (row == null) return Future.failedFuture(new IllegalArgumentException("integration " + integrationId + " does not exist"));
       JsonObject creds = open(row);
-      return channelStops.stopAll(integrationId, creds, row.accessExpiresAt())
+      Future<Erased> erased = channelStops.stopAll(integrationId, creds, row.accessExpiresAt())
           .compose(stops -> revoke(integrationId, row.sealed() == null, creds, stops.refreshToken())
               .compose(revoke -> pool.withTransaction(conn -> erase(conn, integrationId, revoke, stops)
-                  .compose(e -> AuditLog.append(conn, List.of(new AuditLog.Entry(Instant.now(), actor, "integration.disconnected",
-                      integrationId, AuditLog.detail(e.result.toJson().put("userId", e.userId)
-                          .put("alreadyDisconnected", !e.transitioned))))).map(e)))));
+                  .compose(e -> audited(conn, e, integrationId, actor)))));
+      // nothing erased: give the lease back so token requests need not wait for it to lapse
+      return erased.recover(err -> leases.release(integrationId, lease).transform(x -> Future.<Erased>failedFuture(err)));
     }).onSuccess(e -> {
       Result r = e.result;
       log.atInfo().setMessage("integration disconnected").addKeyValue("integration", r.integrationId())
@@ -87,6 +88,12 @@ public final class Disconnections {
   }
 
   private record Erased(Result result, long userId, boolean transitioned) {
+  }
+
+  /** The erasure's audit record, in its transaction. */
+  private static Future<Erased> audited(SqlConnection conn, Erased e, long integrationId, String actor) {
+    return AuditLog.append(conn, List.of(new AuditLog.Entry(Instant.now(), actor, "integration.disconnected", integrationId,
+        AuditLog.detail(e.result.toJson().put("userId", e.userId).put("alreadyDisconnected", !e.transitioned))))).map(e);
   }
 
   private JsonObject open(RefreshLeases.Snapshot row) {

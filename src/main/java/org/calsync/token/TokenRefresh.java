@@ -107,7 +107,12 @@ final class TokenRefresh {
   }
 
   /** Calls Google under the lease; null when the lease was lost meanwhile (nothing stored, start over). */
+  /** Refreshes under the lease; a failure to store the outcome (database) releases the lease before failing. */
   private Future<Outcome> refresh(long id, JsonObject creds, UUID lease) {
+    return refreshHeld(id, creds, lease).recover(err -> leases.release(id, lease).transform(x -> Future.failedFuture(err)));
+  }
+
+  private Future<Outcome> refreshHeld(long id, JsonObject creds, UUID lease) {
     String refreshToken = creds.getString("refresh_token");
     if (refreshToken == null || refreshToken.isEmpty()) return reconnect(id, lease, "no refresh token stored");
     log.atInfo().setMessage("attempting silent token refresh").addKeyValue("integration", id).log();

@@ -39,16 +39,25 @@ class RefusedRestoreTest {
 
       // a reschedule now moves the successor; the refused id is never written again
       JsonObject moved = appt.copy().put("start", b.at(5, "15:00")).put("end", b.at(5, "15:30"));
-      assertThat(b.request("calsync.appointment.rescheduled", moved).getBoolean("written")).isTrue();
+      JsonObject reply = b.request("calsync.appointment.rescheduled", moved);
+      assertThat(reply.getBoolean("written")).isTrue();
+      assertThat(reply.getString("eventId")).as("the reply names the event's current id").isEqualTo(successor);
       live = b.googleEventsOf("R-1");
       assertThat(live).extracting(e -> e.getString("id")).containsExactly(successor);
       assertThat(OffsetDateTime.parse(live.get(0).getJsonObject("start").getString("dateTime")).toInstant())
           .isEqualTo(OffsetDateTime.parse(b.at(5, "15:00")).toInstant());
 
-      // the restored event comes back through the sync as ours: no conflict with its own appointment, no new notice
+      // the restored event comes back through the sync as ours: no conflict with its own appointment, no new notice,
+      // even with our marker stripped in Google (the stored event id still identifies it)
+      b.h.emulator.state().patchEvent(b.cal, successor, new JsonObject().put("extendedProperties",
+          new JsonObject().put("private", new JsonObject().putNull("calsyncAppointmentId"))));
       b.h.runCycle();
+      assertThat(b.h.query("SELECT count(*) FROM calendar_events WHERE google_event_id = $1 AND appointment_id IS NULL",
+          successor).get(0).getLong(0)).as("the marker is gone from the mirror").isEqualTo(1);
       assertThat(b.conflicts(b.at(5, "15:00"), b.at(5, "15:30"), "R-1")).isEmpty();
       assertThat(b.conflicts(b.at(5, "15:00"), b.at(5, "15:30"), null)).hasSize(1);
+      BookingSupport.eventually(() -> assertThat(b.h.query("SELECT count(*) FROM appointments WHERE id = 'R-1' AND needs_check")
+          .get(0).getLong(0)).as("the EMR-wins check ran").isZero());
       assertThat(overridden).hasSize(1);
     }
   }
