@@ -1,10 +1,8 @@
 package org.calsync.booking;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -12,10 +10,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import org.calsync.booking.Appointments.Intent;
 import org.calsync.booking.BusyQueries.Busy;
@@ -39,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * calendar. Addresses and shapes are documented in {@link Addresses}.
  */
 public final class BookingVerticle extends VerticleBase {
+  /** How often a fresh conflict check looks for its sync's outcome in the database. */
+  private static final long FRESH_POLL_MS = 50;
   private static final Logger log = LoggerFactory.getLogger(BookingVerticle.class);
 
   private final CalsyncConfig config;
@@ -126,32 +123,38 @@ public final class BookingVerticle extends VerticleBase {
   }
 
   /**
-   * Queues a manual-priority sync of each integration and waits (at most booking.freshTimeoutMs) for a sync of each
-   * that started after this call; false when one did not finish in time or did not succeed.
+   * Queues a manual-priority sync of each integration and waits (at most booking.freshTimeoutMs) until each has
+   * finished a sync claimed after this call, whichever process ran it; false when one did not finish in time or did
+   * not succeed. Read from the database: enqueueing either creates the job or marks a running one to run again, so the
+   * job row is gone only after a run that started after the enqueue (see {@link JobQueue}).
    */
   private Future<Boolean> freshSync(List<Long> integrationIds) {
-    long t0 = System.currentTimeMillis();
-    Promise<Boolean> done = Promise.promise();
-    Set<Long> waiting = Collections.synchronizedSet(new HashSet<>(integrationIds));
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.SYNC_COMPLETED, m -> {
-      JsonObject b = m.body();
-      Long id = b.getLong("integrationId");
-      long started = System.currentTimeMillis() - b.getLong("durationMs", 0L);
-      if (id == null || !waiting.contains(id) || started < t0) return;
-      if (!"synced".equals(b.getString("outcome"))) done.tryComplete(false);
-      waiting.remove(id);
-      if (waiting.isEmpty()) done.tryComplete(true);
-    });
-    long timer = vertx.setTimer(booking.freshTimeoutMs(), x -> done.tryComplete(false));
+    long deadline = System.currentTimeMillis() + booking.freshTimeoutMs();
     List<OffsetDateTime> now = new ArrayList<>();
     integrationIds.forEach(i -> now.add(OffsetDateTime.now()));
-    consumer.completion()
-        .compose(v -> new JobQueue(pool).enqueueAll(integrationIds, now, JobQueue.PRIORITY_MANUAL))
-        .onSuccess(v -> vertx.eventBus().publish(Addresses.JOBS_AVAILABLE, new JsonObject()))
-        .onFailure(e -> done.tryComplete(false));
-    return done.future().andThen(x -> {
-      consumer.unregister();
-      vertx.cancelTimer(timer);
+    Long[] ids = integrationIds.toArray(new Long[0]);
+    return pool.query("SELECT now()").execute().map(rs -> rs.iterator().next().getOffsetDateTime(0))
+        .compose(t0 -> new JobQueue(pool).enqueueAll(integrationIds, now, JobQueue.PRIORITY_MANUAL).map(t0))
+        .compose(t0 -> {
+          vertx.eventBus().publish(Addresses.JOBS_AVAILABLE, new JsonObject());
+          return awaitSynced(ids, t0, deadline);
+        })
+        .otherwise(false);
+  }
+
+  private static final String SYNCED_SINCE = "SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM jobs j "
+      + "WHERE j.integration_id = u.id)), count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.integration_id "
+      + "= u.id) AND (u.last_sync_status IS DISTINCT FROM 'ok' OR u.last_sync_at IS NULL OR u.last_sync_at < $2)) "
+      + "FROM user_integrations u WHERE u.id = ANY($1)";
+
+  private Future<Boolean> awaitSynced(Long[] ids, OffsetDateTime since, long deadline) {
+    return pool.preparedQuery(SYNCED_SINCE).execute(Tuple.of(ids, since)).compose(rs -> {
+      long settled = rs.iterator().next().getLong(0);
+      long unsuccessful = rs.iterator().next().getLong(1);
+      if (unsuccessful > 0) return Future.succeededFuture(false);
+      if (settled == ids.length) return Future.succeededFuture(true);
+      if (System.currentTimeMillis() >= deadline) return Future.succeededFuture(false);
+      return vertx.timer(FRESH_POLL_MS).compose(v -> awaitSynced(ids, since, deadline));
     });
   }
 

@@ -79,7 +79,7 @@ public final class Addresses {
    * expanded within booking.horizonDays; transparent, cancelled and declined events do not block).
    * Body {@code {"integrationId": long | "userId": long, "start": rfc3339, "end": rfc3339, "appointmentId": string?,
    * "fresh": boolean?}}: appointmentId leaves out that appointment's own event (rescheduling); fresh=true first runs
-   * an incremental sync (waits at most booking.freshTimeoutMs). Reply {@code {"conflicts": [{"start", "end",
+   * an incremental sync, on whichever process claims it (waits at most booking.freshTimeoutMs). Reply {@code {"conflicts": [{"start", "end",
    * "eventId", "appointmentId"?}], "checkedAt": rfc3339, "stale": boolean}}: each conflict is the busy part within the
    * range (appointmentId set when it is another appointment's event); stale=true when a calendar was never synced, its
    * last sync is older than booking.staleMinutes, or a requested fresh sync did not finish in time.
