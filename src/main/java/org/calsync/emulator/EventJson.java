@@ -1,6 +1,5 @@
 package org.calsync.emulator;
 
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -73,14 +72,6 @@ final class EventJson {
     if (e.transparent) j.put("transparency", "transparent");
     return j.put("iCalUID", e.id + "@google.com").put("sequence", e.sequence)
       .put("reminders", new JsonObject().put("useDefault", true)).put("eventType", "default");
-  }
-
-  /**
-   * The serialized {@link #render} of a row, as a listing page embeds it. Not cached: caching every version of millions
-   * of seeded events (softly referenced) made the emulator's full collections cost more than rendering again.
-   */
-  static Buffer encoded(CalendarData cal, StoredEvent e) {
-    return render(cal, e).toBuffer();
   }
 
   /** Minimal cancelled entry for incremental results (SPEC §2.5). */

@@ -17,8 +17,7 @@ import java.util.List;
 final class EventLister {
   private EventLister() {}
 
-  /** {@code item}: a JsonObject, or a stored row's serialization ({@link EventJson#encoded}). */
-  private record Entry(Object item, long startMs, long updatedMs) {}
+  private record Entry(JsonObject item, long startMs, long updatedMs) {}
 
   /** Collects up to {@code max} items and remembers where the next page starts. */
   private static final class Page {
@@ -41,10 +40,10 @@ final class EventLister {
       return true;
     }
 
-    void add(Object item, long start, long updated) { items.add(new Entry(item, start, updated)); }
+    void add(JsonObject item, long start, long updated) { items.add(new Entry(item, start, updated)); }
 
-    List<Object> json() {
-      List<Object> out = new ArrayList<>(items.size());
+    List<JsonObject> json() {
+      List<JsonObject> out = new ArrayList<>(items.size());
       for (Entry e : items) out.add(e.item);
       return out;
     }
@@ -132,7 +131,7 @@ final class EventLister {
       } else {
         if (p.singleEvents() && e.isException() && emittedByMaster(cal, e, since, watermark, now)) continue;
         if (page.full(e.seq, e.ord, 0)) return;
-        page.add(e.cancelled() && !p.showDeleted() ? EventJson.tombstone(cal, e) : EventJson.encoded(cal, e),
+        page.add(e.cancelled() && !p.showDeleted() ? EventJson.tombstone(cal, e) : EventJson.render(cal, e),
           e.startMs, e.updatedMs);
       }
     }
@@ -186,7 +185,7 @@ final class EventLister {
         StoredEvent master = cal.byId.get(e.recurringEventId);
         if (master != null && master.isMaster()) continue; // emitted through the master's expansion
       }
-      Object json = fullEntry(cal, p, e);
+      JsonObject json = fullEntry(cal, p, e);
       if (json == null) continue;
       if (page.full(0, i, 0)) return;
       page.add(json, e.startMs, e.updatedMs);
@@ -194,7 +193,7 @@ final class EventLister {
   }
 
   /** The entry a full (non-incremental) listing shows for a stored row, or null when filtered out. */
-  private static Object fullEntry(CalendarData cal, ListParams p, StoredEvent e) {
+  private static JsonObject fullEntry(CalendarData cal, ListParams p, StoredEvent e) {
     if (e.cancelled()) {
       boolean shown = p.showDeleted() || (p.updatedMin() != null && e.updatedMs >= p.updatedMin());
       if (!shown && !p.singleEvents() && e.isException()) {
@@ -205,15 +204,9 @@ final class EventLister {
     }
     if (!inWindow(p, e.startMs, e.endMs)) return null;
     if (p.updatedMin() != null && e.updatedMs < p.updatedMin()) return null;
-    boolean full = !e.cancelled() || p.showDeleted();
-    if (full && !hasContentFilter(p)) return EventJson.encoded(cal, e);
     JsonObject json = e.cancelled() && !p.showDeleted() ? EventJson.tombstone(cal, e) : EventJson.render(cal, e);
     if (!matchesContent(p, e.cancelled() ? EventJson.render(cal, e) : json)) return null;
     return json;
-  }
-
-  private static boolean hasContentFilter(ListParams p) {
-    return p.iCalUID() != null || p.q() != null || !p.privateProps().isEmpty() || !p.sharedProps().isEmpty();
   }
 
   private static boolean inWindow(ListParams p, long start, long end) {
@@ -236,7 +229,7 @@ final class EventLister {
     else items.sort(Comparator.comparingLong(Entry::updatedMs));
     int offset = token != null ? token.sub() : 0;
     int end = Math.min(items.size(), offset + (shortPage >= 0 ? shortPage : p.maxResults()));
-    List<Object> out = new ArrayList<>();
+    List<JsonObject> out = new ArrayList<>();
     for (int i = offset; i < end; i++) out.add(items.get(i).item);
     if (end < items.size() || (shortPage >= 0 && offset < items.size())) {
       return new ListResult(out, SyncTokens.page(new SyncTokens.Page(cal.index, watermark, -1, 0, 0, end, limit,
@@ -264,7 +257,7 @@ final class EventLister {
     }
     int offset = token != null ? token.sub() : 0;
     int end = Math.min(all.size(), offset + p.maxResults());
-    List<Object> out = new ArrayList<>(all.subList(Math.min(offset, all.size()), end));
+    List<JsonObject> out = new ArrayList<>(all.subList(Math.min(offset, all.size()), end));
     if (end < all.size()) {
       return new ListResult(out, SyncTokens.page(new SyncTokens.Page(cal.index, cal.lastSeq, -1, 0, 0, end, 0, 0)), null);
     }

@@ -1,7 +1,6 @@
 package org.calsync.emulator;
 
 import io.vertx.core.MultiMap;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -143,8 +142,10 @@ final class EventsApi {
       .put("defaultReminders", new JsonArray());
   }
 
-  private static Buffer finish(JsonObject envelope, ListResult r) {
-    return r.encode(envelope);
+  private static JsonObject finish(JsonObject envelope, ListResult r) {
+    if (r.nextPageToken() != null) envelope.put("nextPageToken", r.nextPageToken());
+    if (r.nextSyncToken() != null) envelope.put("nextSyncToken", r.nextSyncToken());
+    return envelope.put("items", new JsonArray(new ArrayList<>(r.items())));
   }
 
   private void instances(RoutingContext ctx) {

@@ -19,12 +19,7 @@ final class Http {
 
   /** Writes a JSON body; a 200 under the malformed-JSON fault is cut in the middle. */
   static void json(RoutingContext ctx, int status, JsonObject body) {
-    json(ctx, status, body.toBuffer());
-  }
-
-  /** Writes serialized JSON; a 200 under the malformed-JSON fault is cut in the middle. */
-  static void json(RoutingContext ctx, int status, Buffer body) {
-    Buffer b = body;
+    Buffer b = body.toBuffer();
     if (status == 200 && Boolean.TRUE.equals(ctx.get(MALFORMED)) && b.length() > 1) {
       b = b.getBuffer(0, Math.max(1, b.length() / 2));
     }
