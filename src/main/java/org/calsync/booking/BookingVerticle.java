@@ -22,6 +22,7 @@ import org.calsync.bus.Messages;
 import org.calsync.config.BookingConfig;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.db.JobQueue;
+import org.calsync.db.Mirror;
 import org.calsync.google.CalendarClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -133,7 +134,7 @@ public final class BookingVerticle extends VerticleBase {
     List<OffsetDateTime> now = new ArrayList<>();
     integrationIds.forEach(i -> now.add(OffsetDateTime.now()));
     Long[] ids = integrationIds.toArray(new Long[0]);
-    return pool.query("SELECT now()").execute().map(rs -> rs.iterator().next().getOffsetDateTime(0))
+    return Mirror.now(pool)
         .compose(t0 -> new JobQueue(pool).enqueueAll(integrationIds, now, JobQueue.PRIORITY_MANUAL).map(t0))
         .compose(t0 -> {
           vertx.eventBus().publish(Addresses.JOBS_AVAILABLE, new JsonObject());
@@ -142,10 +143,11 @@ public final class BookingVerticle extends VerticleBase {
         .otherwise(false);
   }
 
-  private static final String SYNCED_SINCE = "SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM jobs j "
-      + "WHERE j.integration_id = u.id)), count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.integration_id "
-      + "= u.id) AND (u.last_sync_status IS DISTINCT FROM 'ok' OR u.last_sync_at IS NULL OR u.last_sync_at < $2)) "
-      + "FROM user_integrations u WHERE u.id = ANY($1)";
+  /** [integrations whose job is settled, of those the ones whose last sync since $2 did not succeed]. */
+  private static final String SYNCED_SINCE = "SELECT count(*) FILTER (WHERE settled), count(*) FILTER (WHERE settled AND "
+      + "(last_sync_status IS DISTINCT FROM 'ok' OR last_sync_at IS NULL OR last_sync_at < $2)) "
+      + "FROM (SELECT u.last_sync_status, u.last_sync_at, NOT EXISTS (SELECT 1 FROM jobs j WHERE j.integration_id = u.id) "
+      + "AS settled FROM user_integrations u WHERE u.id = ANY($1)) s";
 
   private Future<Boolean> awaitSynced(Long[] ids, OffsetDateTime since, long deadline) {
     return pool.preparedQuery(SYNCED_SINCE).execute(Tuple.of(ids, since)).compose(rs -> {

@@ -3,7 +3,6 @@ package org.calsync.sync;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Function;
 import org.calsync.google.AccessTokens;
 import org.calsync.google.GoogleApiException;
@@ -24,10 +23,6 @@ final class GoogleCall {
   int calls;
   /** Outcome of every call made: "200", "401 authError", "429 rateLimitExceeded", "0" (network) -> count. */
   final Map<String, Integer> byStatus;
-
-  GoogleCall(Vertx vertx, GoogleThrottle throttle, RetryPolicy policy, AccessTokens tokens, long integrationId, SyncMetrics metrics) {
-    this(vertx, throttle, policy, tokens, integrationId, metrics, new TreeMap<>());
-  }
 
   GoogleCall(Vertx vertx, GoogleThrottle throttle, RetryPolicy policy, AccessTokens tokens, long integrationId, SyncMetrics metrics,
              Map<String, Integer> byStatus) {
