@@ -22,8 +22,9 @@ import org.calsync.bus.Messages;
 import org.calsync.config.BookingConfig;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.db.JobQueue;
-import org.calsync.db.Mirror;
 import org.calsync.google.CalendarClient;
+import org.calsync.mirror.BusyBlocks;
+import org.calsync.mirror.Mirror;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

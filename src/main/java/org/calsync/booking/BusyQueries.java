@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.calsync.booking.Requests.Who;
+import org.calsync.mirror.BusyExpansion;
 
 /** Reads of busy time: which calendars a request covers, the blocks overlapping a range, and conflict reports. */
 final class BusyQueries {

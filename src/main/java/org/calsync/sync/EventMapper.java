@@ -7,8 +7,8 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import org.calsync.db.Mirror.EventRow;
 import org.calsync.google.Rfc3339;
+import org.calsync.mirror.Mirror.EventRow;
 
 /**
  * Turns a Google event resource into a mirror row. All-day dates are placed in the calendar's time zone; the event's

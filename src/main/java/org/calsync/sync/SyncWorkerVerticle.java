@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import org.calsync.booking.BusyBlocks;
 import org.calsync.bus.Addresses;
 import org.calsync.bus.FailureCode;
 import org.calsync.config.CalsyncConfig;
@@ -24,6 +23,7 @@ import org.calsync.db.JobQueue;
 import org.calsync.db.JobQueue.Job;
 import org.calsync.google.CalendarClient;
 import org.calsync.google.GoogleApiException;
+import org.calsync.mirror.BusyBlocks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,4 +1,4 @@
-package org.calsync.booking;
+package org.calsync.mirror;
 
 import java.time.DateTimeException;
 import java.time.Duration;

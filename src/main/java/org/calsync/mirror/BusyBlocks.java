@@ -1,4 +1,4 @@
-package org.calsync.booking;
+package org.calsync.mirror;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
@@ -14,10 +14,10 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.calsync.booking.BusyExpansion.Block;
-import org.calsync.booking.BusyExpansion.Source;
 import org.calsync.config.BookingConfig;
-import org.calsync.db.Mirror.EventRow;
+import org.calsync.mirror.BusyExpansion.Block;
+import org.calsync.mirror.BusyExpansion.Source;
+import org.calsync.mirror.Mirror.EventRow;
 
 /**
  * Keeps busy_blocks in step with the mirror. The sync engine calls {@link #afterChanges} (incremental: only the touched
@@ -114,7 +114,7 @@ public final class BusyBlocks {
   }
 
   /** The calendar's zone; UTC when absent or unknown. */
-  static ZoneId zone(String timeZone) {
+  public static ZoneId zone(String timeZone) {
     return BusyExpansion.zone(timeZone, ZoneOffset.UTC);
   }
 }

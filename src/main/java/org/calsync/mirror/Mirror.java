@@ -1,4 +1,4 @@
-package org.calsync.db;
+package org.calsync.mirror;
 
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;

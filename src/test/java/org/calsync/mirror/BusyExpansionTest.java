@@ -1,4 +1,4 @@
-package org.calsync.booking;
+package org.calsync.mirror;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,8 +8,9 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.List;
-import org.calsync.booking.BusyExpansion.Block;
-import org.calsync.booking.BusyExpansion.Source;
+import org.calsync.booking.EventIds;
+import org.calsync.mirror.BusyExpansion.Block;
+import org.calsync.mirror.BusyExpansion.Source;
 import org.junit.jupiter.api.Test;
 
 /** Busy semantics as a pure function: what blocks, recurrence in the calendar's zone, exceptions, horizon. */
