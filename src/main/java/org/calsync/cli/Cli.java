@@ -4,7 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
 import java.util.concurrent.TimeUnit;
 import org.calsync.App;
-import org.calsync.Runtime;
+import org.calsync.VertxRuntime;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.config.ConfigException;
 import org.calsync.token.CredentialCipher;
@@ -19,10 +19,10 @@ final class Cli {
   }
 
   /** Runs body against a started App (with the given parts) and always shuts everything down. */
-  static <T> T withApp(ConfigOption option, App.Parts parts, java.util.function.BiFunction<Runtime, App, Future<T>> body) {
+  static <T> T withApp(ConfigOption option, App.Parts parts, java.util.function.BiFunction<VertxRuntime, App, Future<T>> body) {
     CalsyncConfig config = config(option);
     CredentialCipher cipher = CredentialCipher.fromConfig(config.token());
-    Runtime rt = Runtime.create();
+    VertxRuntime rt = VertxRuntime.create();
     try {
       App app = await(App.start(rt.vertx(), config, cipher, rt.registry(), parts));
       try {

@@ -5,7 +5,7 @@ import java.util.Collection;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.calsync.App;
-import org.calsync.Runtime;
+import org.calsync.VertxRuntime;
 import org.calsync.booking.BookingVerticle;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.sync.SyncWorkerVerticle;
@@ -20,7 +20,7 @@ final class LocalWorkers {
   private LocalWorkers() {
   }
 
-  static <T> Future<T> around(Runtime rt, CalsyncConfig config, App app, Collection<Long> integrationIds, Supplier<Future<T>> body) {
+  static <T> Future<T> around(VertxRuntime rt, CalsyncConfig config, App app, Collection<Long> integrationIds, Supplier<Future<T>> body) {
     var vertx = rt.vertx();
     return vertx.deployVerticle(new BookingVerticle(config, app.pool())).compose(booking ->
         vertx.deployVerticle(new SyncWorkerVerticle(config, app.pool(), rt.registry(), Set.copyOf(integrationIds)))

@@ -4,7 +4,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import org.calsync.App;
-import org.calsync.Runtime;
+import org.calsync.VertxRuntime;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.token.CredentialCipher;
 import org.slf4j.Logger;
@@ -24,7 +24,7 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() {
     CalsyncConfig cfg = Cli.config(config);
     CredentialCipher cipher = CredentialCipher.fromConfig(cfg.token());
-    Runtime rt = Runtime.create();
+    VertxRuntime rt = VertxRuntime.create();
     App app;
     try {
       app = Cli.await(App.start(rt.vertx(), cfg, cipher, rt.registry(), App.Parts.ALL));
@@ -35,7 +35,7 @@ public final class RunCommand implements Callable<Integer> {
     log.atInfo().setMessage("calsync started").addKeyValue("httpHost", cfg.http().host()).addKeyValue("httpPort", app.httpPort())
         .addKeyValue("intervalMinutes", cfg.sync().intervalMinutes()).addKeyValue("maxConcurrent", cfg.sync().maxConcurrent()).log();
     CountDownLatch stopped = new CountDownLatch(1);
-    java.lang.Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("calsync stopping");
       try {
         app.close().await(25, TimeUnit.SECONDS);

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.calsync.App;
-import org.calsync.Runtime;
+import org.calsync.VertxRuntime;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.db.Db;
 import org.calsync.emulator.EmulatorOptions;
@@ -50,7 +50,7 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     EmbeddedDb embedded = dbUrl == null ? EmbeddedDb.start() : null;
-    Runtime rt = Runtime.create();
+    VertxRuntime rt = VertxRuntime.create();
     GoogleEmulator emulator = null;
     App app = null;
     try {
@@ -91,7 +91,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static void connectAll(Runtime rt, CalsyncConfig config, CredentialCipher cipher, List<SeededUser> users) {
+  private static void connectAll(VertxRuntime rt, CalsyncConfig config, CredentialCipher cipher, List<SeededUser> users) {
     Db.migrate(rt.vertx(), config.db()).await();
     Pool pool = Db.pool(rt.vertx(), config.db());
     try {

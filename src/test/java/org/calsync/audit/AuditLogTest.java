@@ -13,25 +13,22 @@ import java.util.List;
 import org.calsync.App;
 import org.calsync.support.Cli;
 import org.calsync.support.Harness;
+import org.calsync.support.HarnessExtension;
 import org.calsync.support.TestDb;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** audit_log: append-only for the application, tampering detected by the hash chain, retention purge of old rows only. */
+@ExtendWith(HarnessExtension.class)
 class AuditLogTest {
   private Harness h;
   private AuditLog log;
 
   @BeforeEach
-  void setUp() {
-    h = new Harness().start(new App.Parts(false, false, false));
+  void setUp(Harness harness) {
+    h = harness.start(new App.Parts(false, false, false));
     log = new AuditLog(h.pool());
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    h.close();
   }
 
   private void append(int n, Instant at) {
@@ -43,7 +40,7 @@ class AuditLogTest {
   }
 
   private long idAt(int index) {
-    return h.query("SELECT id FROM audit_log ORDER BY id OFFSET $1 LIMIT 1", index).get(0).getLong(0);
+    return h.longValue("SELECT id FROM audit_log ORDER BY id OFFSET $1 LIMIT 1", index);
   }
 
   private void tamper(String sql) {
@@ -64,7 +61,7 @@ class AuditLogTest {
       assertThatThrownBy(() -> pool.withTransaction(c -> c.query("SET LOCAL " + guc + " = 'on'").execute()
           .compose(v -> c.query("DELETE FROM audit_log").execute())).await()).hasMessageContaining("append-only");
     }
-    assertThat(h.query("SELECT count(*) FROM audit_log").get(0).getLong(0)).isEqualTo(5);
+    assertThat(h.count("SELECT count(*) FROM audit_log")).isEqualTo(5);
     assertThat(log.verify().await().ok()).isTrue();
   }
 
@@ -117,13 +114,13 @@ class AuditLogTest {
     // The database enforces a floor of 30 days whatever the caller asks.
     assertThat(log.purgeOlderThan(1).await()).isEqualTo(2);
     assertThat(log.purgeOlderThan(1).await()).isZero();
-    assertThat(h.query("SELECT count(*) FROM audit_log WHERE action = 'test.record'").get(0).getLong(0)).isEqualTo(4);
-    assertThat(h.query("SELECT count(*) FROM audit_log WHERE action = $1", AuditLog.PURGED).get(0).getLong(0)).isEqualTo(2);
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'test.record'")).isEqualTo(4);
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = $1", AuditLog.PURGED)).isEqualTo(2);
     AuditLog.Verification v = log.verify().await();
     assertThat(v.ok()).as(String.valueOf(v.problem())).isTrue();
     assertThat(v.checked()).isEqualTo(6);
     // A direct call deleting recent rows is refused.
-    assertThat(h.query("SELECT deleted FROM audit_log_purge(0)").get(0).getLong(0)).isZero();
+    assertThat(h.longValue("SELECT deleted FROM audit_log_purge(0)")).isZero();
   }
 
   @Test

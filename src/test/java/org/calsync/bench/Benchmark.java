@@ -111,8 +111,8 @@ public final class Benchmark implements Callable<Integer> {
       report.setup.add(String.format(Locale.ROOT, "%d integrations x %d events, emulator latency %d ms (%s), %s PostgreSQL, "
               + "calsync poolSize %d maxConcurrent %d; peer %d threads; %d cores, max heap %d MB",
           n, perUser, latency, emulatorMode == null ? "separate process" : emulatorMode, embedded != null ? "embedded (fsync and synchronous_commit off)" : "given",
-          or(poolSize, 16), or(maxConcurrent, 1024), threads, java.lang.Runtime.getRuntime().availableProcessors(),
-          java.lang.Runtime.getRuntime().maxMemory() >> 20));
+          or(poolSize, 16), or(maxConcurrent, 1024), threads, Runtime.getRuntime().availableProcessors(),
+          Runtime.getRuntime().maxMemory() >> 20));
       long t0 = System.nanoTime();
       List<SeededUser> seeded = emu.seed(ingestN + n, perUser);
       List<SeededUser> users = seeded.subList(ingestN, seeded.size());

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.calsync.App;
-import org.calsync.Runtime;
+import org.calsync.VertxRuntime;
 import org.calsync.bus.Addresses;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.db.JobQueue;
@@ -27,7 +27,7 @@ final class CalsyncSide implements AutoCloseable {
   record Cycle(int enqueued, long synced, long failed, long changedEvents, long upserted) {
   }
 
-  private final Runtime runtime = Runtime.create();
+  private final VertxRuntime runtime = VertxRuntime.create();
   private final CalsyncConfig config;
   private final CredentialCipher cipher = CredentialCipher.ephemeral();
   private final App app;

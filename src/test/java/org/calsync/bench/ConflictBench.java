@@ -44,7 +44,7 @@ public final class ConflictBench {
     try {
       long t0 = System.nanoTime();
       fill(h.dbUrl, calendars, perCalendar);
-      long blocks = h.query("SELECT count(*) FROM busy_blocks").get(0).getLong(0);
+      long blocks = h.count("SELECT count(*) FROM busy_blocks");
       System.out.printf("filled %,d busy blocks over %,d calendars in %.1f s%n", blocks, calendars, (System.nanoTime() - t0) / 1e9);
 
       // the database's own time for one check (the same statement BookingVerticle runs), without bus and scheduling

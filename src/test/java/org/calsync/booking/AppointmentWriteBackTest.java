@@ -6,32 +6,26 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.calsync.support.Harness;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Appointments written back to the emulator: no patient data, idempotent, moves, cancels, EMR wins, conflict report. */
+@ExtendWith(HarnessExtension.class)
 class AppointmentWriteBackTest {
   private BookingSupport b;
 
   @BeforeEach
-  void setUp() {
-    b = new BookingSupport(new JsonObject().put("neutralTitle", "Unavailable"));
+  void setUp(Harness h) {
+    b = new BookingSupport(h, new JsonObject().put("neutralTitle", "Unavailable"));
     b.h.runCycle();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    b.close();
   }
 
   private JsonObject appt(String id, int day, String from, String to) {
     return new JsonObject().put("appointmentId", id).put("integrationId", b.integrationId)
         .put("start", b.at(day, from)).put("end", b.at(day, to));
-  }
-
-  private long count(String sql, Object... params) {
-    return b.h.query(sql, params).get(0).getLong(0);
   }
 
   @Test
@@ -58,13 +52,13 @@ class AppointmentWriteBackTest {
     assertThat(again.getLong("version")).isEqualTo(reply.getLong("version"));
     // a crash after Google took the insert but before we recorded it: the sweep writes again (409 -> patch)
     b.h.query("UPDATE appointments SET written_version = 0 WHERE id = 'A-1'");
-    BookingSupport.eventually(() -> assertThat(count("SELECT count(*) FROM appointments WHERE id = 'A-1' AND written_version = version")).isEqualTo(1));
+    BookingSupport.eventually(() -> assertThat(b.h.count("SELECT count(*) FROM appointments WHERE id = 'A-1' AND written_version = version")).isEqualTo(1));
     assertThat(b.googleEventsOf("A-1")).hasSize(1);
     assertThat(b.h.emulator.state().groundTruth(b.cal)).hasSize(1);
 
     // our own event comes back through the sync: busy, but never a conflict with its own appointment
     b.h.runCycle();
-    assertThat(count("SELECT count(*) FROM calendar_events WHERE appointment_id = 'A-1'")).isEqualTo(1);
+    assertThat(b.h.count("SELECT count(*) FROM calendar_events WHERE appointment_id = 'A-1'")).isEqualTo(1);
     assertThat(b.conflicts(b.at(1, "10:00"), b.at(1, "10:30"), "A-1")).isEmpty();
     JsonArray other = b.conflicts(b.at(1, "10:15"), b.at(1, "11:00"), "A-2");
     assertThat(other).hasSize(1);
@@ -170,7 +164,7 @@ class AppointmentWriteBackTest {
   @Test
   void malformedMessagesGetBadRequestAndChangeNothing() {
     b.request("calsync.appointment.booked", appt("D-1", 1, "09:00", "10:00"));
-    long versions = count("SELECT sum(version) FROM appointments");
+    long versions = b.h.count("SELECT sum(version) FROM appointments");
     String s = b.at(1, "09:00");
     String e = b.at(1, "10:00");
     assertThat(b.failure("calsync.appointment.booked", "not json")).isEqualTo(400);
@@ -202,8 +196,8 @@ class AppointmentWriteBackTest {
     // answered after F-1 by the same consumer: F-1 has been handled
     assertThat(b.failure("calsync.appointment.booked", new JsonObject().put("appointmentId", "F-2"))).isEqualTo(400);
 
-    assertThat(count("SELECT sum(version) FROM appointments")).isEqualTo(versions);
-    assertThat(count("SELECT count(*) FROM appointments")).isEqualTo(1);
+    assertThat(b.h.count("SELECT sum(version) FROM appointments")).isEqualTo(versions);
+    assertThat(b.h.count("SELECT count(*) FROM appointments")).isEqualTo(1);
     assertThat(b.h.emulator.state().groundTruth(b.cal)).hasSize(1);
   }
 }

@@ -10,13 +10,12 @@ import java.time.ZoneId;
 import java.time.temporal.TemporalAdjusters;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Function;
 import org.calsync.App;
 import org.calsync.support.Harness;
 import org.calsync.token.Connections;
 
 /** A harness with booking switched on (fast sweep) and one practitioner whose calendar is in America/Toronto. */
-final class BookingSupport implements AutoCloseable {
+final class BookingSupport {
   static final ZoneId TORONTO = ZoneId.of("America/Toronto");
   final Harness h;
   final String cal = "dr.house@clinic.test";
@@ -24,16 +23,17 @@ final class BookingSupport implements AutoCloseable {
   /** A Monday three weeks ahead (local date in Toronto). */
   final LocalDate monday = LocalDate.now(TORONTO).plusWeeks(3).with(TemporalAdjusters.previousOrSame(DayOfWeek.MONDAY));
 
-  BookingSupport(JsonObject booking) {
-    this(booking, null);
+  /** Starts calsync in the (not yet started) harness with the booking config overrides. */
+  BookingSupport(Harness h, JsonObject booking) {
+    this(h, booking, null);
   }
 
-  /** apiBaseUrl: the Calendar API base calsync uses, given the harness (null: the emulator's). */
-  BookingSupport(JsonObject booking, Function<Harness, String> apiBaseUrl) {
-    h = new Harness();
+  /** apiBaseUrl: the Calendar API base calsync uses (null: the emulator's). */
+  BookingSupport(Harness h, JsonObject booking, String apiBaseUrl) {
+    this.h = h;
     JsonObject overrides = new JsonObject().put("booking", new JsonObject().put("sweepSeconds", 1).mergeIn(booking));
-    if (apiBaseUrl != null) overrides.put("google", new JsonObject().put("apiBaseUrl", apiBaseUrl.apply(h)));
-    h.config = h.config(overrides);
+    if (apiBaseUrl != null) overrides.put("google", new JsonObject().put("apiBaseUrl", apiBaseUrl));
+    h.configure(overrides);
     h.start(new App.Parts(true, false, false));
     h.emulator.state().createUser(cal);
     String refresh = h.emulator.state().mintRefreshToken(cal);
@@ -101,10 +101,5 @@ final class BookingSupport implements AutoCloseable {
         Harness.sleep(100);
       }
     }
-  }
-
-  @Override
-  public void close() throws Exception {
-    h.close();
   }
 }

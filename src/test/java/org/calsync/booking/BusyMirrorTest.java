@@ -7,22 +7,20 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
-import org.junit.jupiter.api.AfterEach;
+import org.calsync.support.Harness;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Busy time synced from the emulator into busy_blocks, read back through the conflict and availability addresses. */
+@ExtendWith(HarnessExtension.class)
 class BusyMirrorTest {
   private BookingSupport b;
 
   @BeforeEach
-  void setUp() {
-    b = new BookingSupport(new JsonObject().put("horizonDays", 70));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    b.close();
+  void setUp(Harness h) {
+    b = new BookingSupport(h, new JsonObject().put("horizonDays", 70));
   }
 
   private static String utc(String rfc3339) {
@@ -95,7 +93,7 @@ class BusyMirrorTest {
     assertThat(b.conflicts(b.at(0, "09:00"), b.at(0, "10:00"), null)).isEmpty();
     assertThat(b.conflicts(b.at(2, "09:00"), b.at(23, "10:00"), null)).extracting(o -> ((JsonObject) o).getString("eventId"))
         .doesNotContain(weekly, moved);
-    assertThat(b.h.query("SELECT count(*) FROM busy_blocks WHERE root_id = $1", weekly).get(0).getLong(0)).isZero();
+    assertThat(b.h.count("SELECT count(*) FROM busy_blocks WHERE root_id = $1", weekly)).isZero();
   }
 
   @Test

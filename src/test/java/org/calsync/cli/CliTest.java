@@ -12,24 +12,26 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.calsync.audit.AuditLog;
 import org.calsync.App;
+import org.calsync.audit.AuditLog;
 import org.calsync.emulator.FaultProfile;
 import org.calsync.support.Harness;
-import org.junit.jupiter.api.AfterEach;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import picocli.CommandLine;
 
 /** The admin commands, run as an operator would, against the real database and emulator. */
+@ExtendWith(HarnessExtension.class)
 class CliTest {
   private Harness h;
   private Path configFile;
   private Map<String, Long> ids;
 
   @BeforeEach
-  void setUp() throws Exception {
-    h = new Harness().start(new App.Parts(false, false, false));
+  void setUp(Harness harness) throws Exception {
+    h = harness.start(new App.Parts(false, false, false));
     // the oldest records of the chain (purges remove a prefix): one past the 60-day retention, one within it
     new AuditLog(h.pool()).append(List.of(
         new AuditLog.Entry(Instant.now().minus(Duration.ofDays(90)), "test", "test.old", null, "{}"),
@@ -39,11 +41,6 @@ class CliTest {
     configFile = Files.createTempFile("calsync", ".json");
     Files.writeString(configFile, cfg.encodePrettily());
     ids = h.connectSeeded(3, 5);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    h.close();
   }
 
   private record Run(int exit, String out) {
@@ -80,7 +77,7 @@ class CliTest {
     Run sync = run("sync", Long.toString(id));
     assertThat(sync.exit()).isZero();
     assertThat(sync.json().getString("lastSyncStatus")).isEqualTo("ok");
-    assertThat(h.query("SELECT count(*) FROM user_integrations WHERE last_sync_at IS NOT NULL").get(0).getLong(0)).isEqualTo(1);
+    assertThat(h.count("SELECT count(*) FROM user_integrations WHERE last_sync_at IS NOT NULL")).isEqualTo(1);
 
     assertThat(run("status").json().getValue("lastCycle")).as("no automatic cycle yet").isNull();
     // the scheduler's record of a cycle that starts now; the sync above is older and not counted
@@ -116,7 +113,7 @@ class CliTest {
 
     Run queued = run("sync-all");
     assertThat(queued.out()).contains("queued 3 integrations");
-    assertThat(h.query("SELECT count(*) FROM jobs WHERE priority = 10").get(0).getLong(0)).isEqualTo(3);
+    assertThat(h.count("SELECT count(*) FROM jobs WHERE priority = 10")).isEqualTo(3);
   }
 
   @Test

@@ -15,31 +15,28 @@ import java.util.List;
 import org.calsync.App;
 import org.calsync.db.JobQueue;
 import org.calsync.support.Harness;
-import org.junit.jupiter.api.AfterEach;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * sync and test-auto-sync run workers in the CLI process: they take only their own integrations' jobs, even when
  * other jobs are due on the same database, and stop waiting at --timeout.
  */
+@ExtendWith(HarnessExtension.class)
 class CliWorkerScopeTest {
   private Harness h;
   private Path configFile;
   private List<Long> ids;
 
   @BeforeEach
-  void setUp() throws Exception {
-    h = new Harness().start(new App.Parts(false, false, false));
+  void setUp(Harness harness) throws Exception {
+    h = harness.start(new App.Parts(false, false, false));
     configFile = Files.createTempFile("calsync", ".json");
     Files.writeString(configFile, h.configJson(new JsonObject().put("token", new JsonObject().put("keys", h.keys))).encodePrettily());
     ids = new ArrayList<>(h.connectSeeded(3, 4).values().stream().sorted().toList());
     h.query("DELETE FROM jobs");
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    h.close();
   }
 
   @Test
@@ -55,7 +52,7 @@ class CliWorkerScopeTest {
     assertThat(auto.exit()).as(auto.out()).isZero();
     assertThat(auto.out()).contains("1 of 1 integrations synced");
     assertUntouched(unrelated);
-    assertThat(h.query("SELECT count(*) FROM user_integrations WHERE last_sync_status = 'ok'").get(0).getLong(0)).isEqualTo(2);
+    assertThat(h.count("SELECT count(*) FROM user_integrations WHERE last_sync_status = 'ok'")).isEqualTo(2);
   }
 
   @Test
@@ -77,7 +74,7 @@ class CliWorkerScopeTest {
   }
 
   private long userOf(long integrationId) {
-    return h.query("SELECT user_id FROM user_integrations WHERE id = $1", integrationId).get(0).getLong(0);
+    return h.longValue("SELECT user_id FROM user_integrations WHERE id = $1", integrationId);
   }
 
   private void assertUntouched(long integrationId) {

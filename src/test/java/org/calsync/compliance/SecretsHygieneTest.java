@@ -22,9 +22,12 @@ import org.calsync.emulator.FaultProfile;
 import org.calsync.emulator.SeededUser;
 import org.calsync.scheduler.SchedulerTasks;
 import org.calsync.support.Harness;
+import org.calsync.support.HarnessExtension;
+import org.calsync.support.Harnesses;
 import org.calsync.token.Connections;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -34,6 +37,7 @@ import org.slf4j.LoggerFactory;
  * table; nor does any sync token, page token or request URI reach the logs, failed_jobs, jobs.last_error,
  * user_integrations.response_data or audit_log. Event text is stored only when sync.storeEventText is true.
  */
+@ExtendWith(HarnessExtension.class)
 class SecretsHygieneTest {
   private static final String CLIENT_SECRET = "calsync-local-secret";
   private static final String PRIVATE_SUMMARY = "Consult J. Doe private-summary-7f3a";
@@ -50,7 +54,6 @@ class SecretsHygieneTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    if (h != null) h.close();
     if (logs != null) {
       Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
       root.detachAppender(logs);
@@ -100,7 +103,7 @@ class SecretsHygieneTest {
   private void runCycleWatchingJobErrors() {
     new SchedulerTasks(h.vertx, h.config, h.pool()).dispatchCycle(null, 0, JobQueue.PRIORITY_MANUAL).await();
     long deadline = System.currentTimeMillis() + 120_000;
-    while (h.query("SELECT count(*) FROM jobs").get(0).getLong(0) > 0) {
+    while (h.count("SELECT count(*) FROM jobs") > 0) {
       if (System.currentTimeMillis() > deadline) throw new AssertionError("queue not drained");
       for (Row r : h.query("SELECT last_error FROM jobs WHERE last_error IS NOT NULL")) jobErrors.add(r.getString(0));
       Harness.sleep(20);
@@ -153,11 +156,10 @@ class SecretsHygieneTest {
   }
 
   @Test
-  void fullRunLeavesNoSecretInLogsOrDatabase() {
+  void fullRunLeavesNoSecretInLogsOrDatabase(Harnesses worlds) {
     captureLogs();
-    h = new Harness();
     // A short client timeout (the emulator's slow responses outlast it) and small pages (listings carry page tokens).
-    h.config = h.config(new JsonObject().put("google", new JsonObject().put("requestTimeoutMs", 1000))
+    h = worlds.open().configure(new JsonObject().put("google", new JsonObject().put("requestTimeoutMs", 1000))
         .put("sync", new JsonObject().put("pageSize", 5).put("maxAttempts", 2)));
     h.start(new App.Parts(true, false, false));
     // Every access token handed out on the bus is a secret too.
@@ -231,7 +233,7 @@ class SecretsHygieneTest {
     assertThat(jobErrors).as("jobs waited for a retry after network errors").isNotEmpty();
     assertThat(errors).as("timeouts recorded").anyMatch(e -> e.contains("TimeoutException"));
     assertThat(errors).as("resets recorded").anyMatch(e -> e.contains("token endpoint unreachable"));
-    assertThat(h.query("SELECT count(*) FROM failed_jobs WHERE error_class = 'google.transient.network'").get(0).getLong(0))
+    assertThat(h.count("SELECT count(*) FROM failed_jobs WHERE error_class = 'google.transient.network'"))
         .as("syncs that failed on the network").isPositive();
     System.out.println("hygiene scan: " + errors.size() + " stored error texts, " + cursors.size() + " sync tokens and URI fragments");
     for (String e : errors) {
@@ -241,25 +243,24 @@ class SecretsHygieneTest {
     for (String line : lines) for (String c : cursors) assertThat(line).as("log line leaks a cursor or URI").doesNotContain(c);
     // Event text is not stored by default (busy time only), nowhere.
     assertThat(scanDatabase(Set.of(PRIVATE_SUMMARY, PRIVATE_DESCRIPTION))).isEmpty();
-    assertThat(h.query("SELECT count(*) FROM calendar_events WHERE summary IS NOT NULL").get(0).getLong(0)).isZero();
+    assertThat(h.count("SELECT count(*) FROM calendar_events WHERE summary IS NOT NULL")).isZero();
     for (String line : lines) assertThat(line).doesNotContain(PRIVATE_SUMMARY).doesNotContain(PRIVATE_DESCRIPTION);
 
     // The audit trail records each Google call's outcome per sync, and the token refreshes.
     List<String> details = h.query("SELECT detail FROM audit_log WHERE action = 'sync.synced'").stream().map(r -> r.getString(0)).toList();
     assertThat(details).isNotEmpty().allSatisfy(d -> assertThat(new JsonObject(d).getJsonObject("googleCallsByStatus").getMap()).containsKey("200"));
     assertThat(details).anySatisfy(d -> assertThat(new JsonObject(d).getJsonObject("googleCallsByStatus").getInteger("401 authError")).isEqualTo(1));
-    assertThat(h.query("SELECT count(*) FROM audit_log WHERE action = 'token.refreshed'").get(0).getLong(0))
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'token.refreshed'"))
         .isEqualTo(h.emulator.state().stats().tokenRefreshes());
   }
 
   @Test
-  void eventSummariesAreStoredOnlyWhenConfigured() {
-    h = new Harness();
-    h.config = h.config(new JsonObject().put("sync", new JsonObject().put("storeEventText", true)));
+  void eventSummariesAreStoredOnlyWhenConfigured(Harness harness) {
+    h = harness.configure(new JsonObject().put("sync", new JsonObject().put("storeEventText", true)));
     h.start(new App.Parts(true, false, false));
     connect(2);
     h.runCycle();
-    assertThat(h.query("SELECT count(*) FROM calendar_events WHERE summary = $1", PRIVATE_SUMMARY).get(0).getLong(0)).isEqualTo(2);
+    assertThat(h.count("SELECT count(*) FROM calendar_events WHERE summary = $1", PRIVATE_SUMMARY)).isEqualTo(2);
     assertThat(scanDatabase(Set.of(PRIVATE_DESCRIPTION))).as("descriptions are never stored").isEmpty();
   }
 }

@@ -7,22 +7,19 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import org.calsync.App;
 import org.calsync.support.Harness;
-import org.junit.jupiter.api.AfterEach;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Enqueueing again for an integration whose job waits unclaimed merges into that job. */
+@ExtendWith(HarnessExtension.class)
 class JobQueueEnqueueTest {
   private Harness h;
 
   @BeforeEach
-  void setUp() {
-    h = new Harness().start(new App.Parts(false, false, false));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    h.close();
+  void setUp(Harness harness) {
+    h = harness.start(new App.Parts(false, false, false));
   }
 
   @Test

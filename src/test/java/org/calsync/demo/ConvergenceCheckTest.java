@@ -7,21 +7,16 @@ import java.util.Map;
 import org.calsync.App;
 import org.calsync.emulator.SeededUser;
 import org.calsync.support.Harness;
-import org.junit.jupiter.api.AfterEach;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The convergence checks (the tests' Harness.mirrored/truth and the demo's) see times and transparency, not only ids. */
+@ExtendWith(HarnessExtension.class)
 class ConvergenceCheckTest {
-  private Harness h;
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (h != null) h.close();
-  }
-
   @Test
-  void aMirrorWithStaleTimesOrTransparencyDoesNotConverge() {
-    h = new Harness().start(new App.Parts(true, false, false));
+  void aMirrorWithStaleTimesOrTransparencyDoesNotConverge(Harness h) {
+    h.start(new App.Parts(true, false, false));
     Map<String, Long> ids = h.connectSeeded(3, 6);
     h.runCycle();
     List<SeededUser> users = ids.keySet().stream().sorted().map(email -> new SeededUser(email, "")).toList();

@@ -16,21 +16,16 @@ import org.calsync.emulator.FaultProfile;
 import org.calsync.scheduler.SchedulerTasks;
 import org.calsync.support.DaemonProcess;
 import org.calsync.support.Harness;
-import org.junit.jupiter.api.AfterEach;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Health, readiness and metrics over HTTP; SIGTERM handling; the systemd unit. */
+@ExtendWith(HarnessExtension.class)
 class OpsTest {
-  private Harness h;
-
-  @AfterEach
-  void tearDown() throws Exception {
-    if (h != null) h.close();
-  }
-
   @Test
-  void healthReadyAndPrometheusMetricsWithCalsyncMeters() {
-    h = new Harness().start(new App.Parts(true, false, true));
+  void healthReadyAndPrometheusMetricsWithCalsyncMeters(Harness h) {
+    h.start(new App.Parts(true, false, true));
     h.connectSeeded(4, 3);
     h.emulator.state().setFaults(FaultProfile.none().withServerError(0.2));
     h.runCycle();
@@ -52,7 +47,7 @@ class OpsTest {
       assertThat(metric(metrics, "calsync_oldest_due_seconds")).isZero();
       assertThat(metric(metrics, "calsync_oldest_sync_age_seconds")).as("all just synced").isBetween(0.0, 120.0);
 
-      long stale = h.query("SELECT min(id) FROM user_integrations").get(0).getLong(0);
+      long stale = h.longValue("SELECT min(id) FROM user_integrations");
       h.query("UPDATE calendars SET last_sync_at = now() - interval '2 hours' WHERE integration_id = $1", stale);
       metrics = web.get(h.app.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
       assertThat(metric(metrics, "calsync_oldest_sync_age_seconds")).as("nothing queued, one integration 2 h behind")
@@ -68,8 +63,8 @@ class OpsTest {
   }
 
   @Test
-  void sigtermFinishesOrReleasesInFlightJobsAndExits() throws Exception {
-    h = new Harness().start(new App.Parts(false, false, false));
+  void sigtermFinishesOrReleasesInFlightJobsAndExits(Harness h) throws Exception {
+    h.start(new App.Parts(false, false, false));
     h.connectSeeded(40, 3);
     h.emulator.state().setFaults(FaultProfile.none().withLatency(300, 0));
     JsonObject cfg = h.configJson(new JsonObject().put("sync", new JsonObject().put("maxConcurrent", 4))
@@ -78,16 +73,16 @@ class OpsTest {
     try {
       new SchedulerTasks(h.vertx, h.config, h.pool()).dispatchCycle(null, 0, JobQueue.PRIORITY_MANUAL).await();
       long deadline = System.currentTimeMillis() + 60_000;
-      while (h.query("SELECT count(*) FROM user_integrations WHERE last_sync_at IS NOT NULL").get(0).getLong(0) < 4
+      while (h.count("SELECT count(*) FROM user_integrations WHERE last_sync_at IS NOT NULL") < 4
           && System.currentTimeMillis() < deadline) {
         Harness.sleep(100);
       }
       int exit = d.terminate();
       assertThat(exit).as("stopped by SIGTERM within the bound").isIn(0, 143);
       assertThat(d.log()).contains("calsync stopping").contains("calsync stopped");
-      assertThat(h.query("SELECT count(*) FROM jobs WHERE locked_until > now()").get(0).getLong(0)).as("nothing left leased").isZero();
-      long synced = h.query("SELECT count(*) FROM user_integrations WHERE last_sync_at IS NOT NULL").get(0).getLong(0);
-      long queued = h.query("SELECT count(*) FROM jobs").get(0).getLong(0);
+      assertThat(h.count("SELECT count(*) FROM jobs WHERE locked_until > now()")).as("nothing left leased").isZero();
+      long synced = h.count("SELECT count(*) FROM user_integrations WHERE last_sync_at IS NOT NULL");
+      long queued = h.count("SELECT count(*) FROM jobs");
       assertThat(synced + queued).as("every integration is synced or still queued").isEqualTo(40);
       assertThat(queued).as("it stopped before finishing the cycle").isPositive();
     } finally {

@@ -14,30 +14,37 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.calsync.App;
 import org.calsync.bus.Addresses;
 import org.calsync.support.Harness;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Push notifications end to end: the emulator's real web-hook deliveries over HTTP to the ops server's
  * /webhooks/google, channels in PostgreSQL, jobs picked up by the real sync workers. No scheduler (no polling cycle)
  * unless a test runs one explicitly.
  */
+@ExtendWith(HarnessExtension.class)
 class PushNotificationTest {
   private Harness h;
   private WebClient web;
   private int port;
 
+  @BeforeEach
+  void setUp(Harness harness) {
+    h = harness;
+  }
+
   @AfterEach
-  void tearDown() throws Exception {
+  void tearDown() {
     if (web != null) web.close();
-    if (h != null) h.close();
   }
 
   /** Workers + ops + push; push.webhookUrl points at the ops server's port (chosen free before start). */
   private void start(JsonObject push) {
     port = Harness.freePort();
-    h = new Harness();
-    h.config = h.config(new JsonObject()
+    h.configure(new JsonObject()
         .put("http", new JsonObject().put("port", port))
         .put("push", new JsonObject().put("enabled", true).put("webhookUrl", "http://127.0.0.1:" + port + "/webhooks/google")
             .put("checkSeconds", 1).put("debounceMs", 1500).mergeIn(push)));
@@ -78,7 +85,7 @@ class PushNotificationTest {
     Harness.await("the push-priority sync settled as an incremental one", () -> h.query(
         "SELECT 1 FROM jobs WHERE integration_id = $1", integration).isEmpty()
         && Boolean.FALSE.equals(h.responseData(integration).getBoolean("fullSync")));
-    assertThat(h.query("SELECT count(*) FROM failed_jobs").get(0).getLong(0)).isZero();
+    assertThat(h.count("SELECT count(*) FROM failed_jobs")).isZero();
   }
 
   @Test
@@ -99,16 +106,15 @@ class PushNotificationTest {
     assertThat(post(id, resource, "x", null, 5)).as("no state").isEqualTo(400);
     assertThat(send(request(id, resource, "x", "exists").putHeader("X-Goog-Message-Number", "ten"))).isEqualTo(400);
 
-    assertThat(h.query("SELECT count(*) FROM jobs").get(0).getLong(0)).isZero();
+    assertThat(h.count("SELECT count(*) FROM jobs")).isZero();
     assertThat(count("forged")).isEqualTo(2);
     assertThat(count("unknown_channel")).isEqualTo(1);
     assertThat(count("bad_request")).isEqualTo(4);
-    Harness.await("forgeries audited", () -> h.query("SELECT count(*) FROM audit_log WHERE action = 'push.webhook_refused'")
-        .get(0).getLong(0) == 2);
+    Harness.await("forgeries audited", () -> h.count("SELECT count(*) FROM audit_log WHERE action = 'push.webhook_refused'") == 2);
     List<Row> audit = h.query("SELECT detail FROM audit_log WHERE action = 'push.webhook_refused' ORDER BY id");
     assertThat(audit.get(0).getString(0)).contains(id).contains("token_mismatch").doesNotContain("not-the-token");
     assertThat(audit.get(1).getString(0)).contains("missing_token");
-    assertThat(h.query("SELECT last_message_number FROM push_channels WHERE id = $1", id).get(0).getLong(0))
+    assertThat(h.longValue("SELECT last_message_number FROM push_channels WHERE id = $1", id))
         .as("forgeries do not advance the message number").isLessThan(99);
   }
 
@@ -118,7 +124,7 @@ class PushNotificationTest {
     Map<String, Long> ids = h.connectSeeded(1, 3);
     h.runCycle();
     awaitLiveChannels(1);
-    long calendar = h.query("SELECT id FROM calendars").get(0).getLong(0);
+    long calendar = h.longValue("SELECT id FROM calendars");
     insertChannel("stopped-1", calendar, "tok-s", "res-1", "now() + interval '1 day'", "now()");
     insertChannel("expired-1", calendar, "tok-e", "res-1", "now() - interval '1 second'", null);
     insertChannel("live-1", calendar, "tok-l", "res-1", "now() + interval '1 day'", null);
@@ -126,7 +132,7 @@ class PushNotificationTest {
     assertThat(post("stopped-1", "res-1", "tok-s", "exists", 5)).isEqualTo(410);
     assertThat(post("expired-1", "res-1", "tok-e", "exists", 5)).isEqualTo(410);
     assertThat(post("live-1", "res-other", "tok-l", "exists", 5)).as("token right, resource wrong").isEqualTo(403);
-    assertThat(h.query("SELECT count(*) FROM jobs").get(0).getLong(0)).isZero();
+    assertThat(h.count("SELECT count(*) FROM jobs")).isZero();
 
     // A real channel stopped on our side: the emulator still delivers, we refuse and queue nothing.
     h.query("UPDATE push_channels SET stopped_at = now(), stop_reason = 'test' WHERE id NOT IN ('live-1', 'expired-1', 'stopped-1')");
@@ -134,7 +140,7 @@ class PushNotificationTest {
     String cal = ids.keySet().iterator().next();
     h.emulator.state().insertEvent(cal, event("2026-12-04T09:00:00Z", "2026-12-04T10:00:00Z"));
     Harness.await("emulator delivery refused", () -> count("stopped_channel") > refused);
-    assertThat(h.query("SELECT count(*) FROM jobs").get(0).getLong(0)).isZero();
+    assertThat(h.count("SELECT count(*) FROM jobs")).isZero();
     assertThat(count("resource_mismatch")).isEqualTo(1);
   }
 
@@ -143,7 +149,7 @@ class PushNotificationTest {
     start(new JsonObject().put("debounceMs", 600_000));
     h.connectSeeded(1, 3);
     h.runCycle();
-    long calendar = h.query("SELECT id FROM calendars").get(0).getLong(0);
+    long calendar = h.longValue("SELECT id FROM calendars");
     insertChannel("replay-1", calendar, "tok-r", "res-r", "now() + interval '1 day'", null);
 
     assertThat(post("replay-1", "res-r", "tok-r", "sync", 1)).isEqualTo(200);
@@ -229,21 +235,21 @@ class PushNotificationTest {
     h.emulator.state().revokeUser(lost);
     h.runCycle();
     assertThat(h.query("SELECT status FROM user_integrations WHERE id = $1", lostId).get(0).getString(0)).isEqualTo("needs_reconnect");
-    Harness.await("channels of the integration stopped", () -> h.query("SELECT count(*) FROM push_channels p JOIN calendars c "
-        + "ON c.id = p.calendar_id WHERE c.integration_id = $1 AND p.stopped_at IS NULL", lostId).get(0).getLong(0) == 0);
+    Harness.await("channels of the integration stopped", () -> h.count("SELECT count(*) FROM push_channels p JOIN calendars c "
+        + "ON c.id = p.calendar_id WHERE c.integration_id = $1 AND p.stopped_at IS NULL", lostId) == 0);
     assertThat(h.query("SELECT DISTINCT p.stop_reason FROM push_channels p JOIN calendars c ON c.id = p.calendar_id "
         + "WHERE c.integration_id = $1", lostId).get(0).getString(0)).isEqualTo("needs_reconnect");
-    assertThat(h.query("SELECT count(*) FROM push_channels p JOIN calendars c ON c.id = p.calendar_id "
-        + "WHERE c.integration_id = $1 AND p.stopped_at IS NULL", ids.get(emails.get(1))).get(0).getLong(0))
+    assertThat(h.count("SELECT count(*) FROM push_channels p JOIN calendars c ON c.id = p.calendar_id "
+        + "WHERE c.integration_id = $1 AND p.stopped_at IS NULL", ids.get(emails.get(1))))
         .as("the other integration keeps its channel").isEqualTo(1);
 
     double refused = count("stopped_channel");
     h.emulator.state().insertEvent(lost, event("2026-12-06T09:00:00Z", "2026-12-06T10:00:00Z"));
     Harness.await("delivery to the stopped channel refused", () -> count("stopped_channel") > refused);
-    assertThat(h.query("SELECT count(*) FROM jobs").get(0).getLong(0)).isZero();
+    assertThat(h.count("SELECT count(*) FROM jobs")).isZero();
     Harness.sleep(1500);
-    assertThat(h.query("SELECT count(*) FROM push_channels p JOIN calendars c ON c.id = p.calendar_id "
-        + "WHERE c.integration_id = $1 AND p.stopped_at IS NULL", lostId).get(0).getLong(0))
+    assertThat(h.count("SELECT count(*) FROM push_channels p JOIN calendars c ON c.id = p.calendar_id "
+        + "WHERE c.integration_id = $1 AND p.stopped_at IS NULL", lostId))
         .as("no new channel for an integration that needs reconnecting").isZero();
   }
 
@@ -258,10 +264,9 @@ class PushNotificationTest {
     h.start(new App.Parts(true, false, true));
     Map<String, Long> ids = h.connectSeeded(2, 3);
     h.runCycle();
-    Harness.await("watch refused for both calendars", () -> h.query("SELECT count(*) FROM push_channels WHERE stop_reason = 'watch_failed'")
-        .get(0).getLong(0) == 2);
+    Harness.await("watch refused for both calendars", () -> h.count("SELECT count(*) FROM push_channels WHERE stop_reason = 'watch_failed'") == 2);
     Harness.sleep(2500);
-    assertThat(h.query("SELECT count(*) FROM push_channels").get(0).getLong(0)).as("not retried at every pass").isEqualTo(2);
+    assertThat(h.count("SELECT count(*) FROM push_channels")).as("not retried at every pass").isEqualTo(2);
     assertThat(h.emulator.state().stats().requests("events.watch 400")).isEqualTo(2);
     assertThat(h.runtime.registry().find("calsync.push.channel.ops").tag("op", "watch").tag("outcome", "failed").counter().count())
         .isEqualTo(2);
@@ -275,8 +280,8 @@ class PushNotificationTest {
   // ------------------------------------------------------------------------------------------------ helpers
 
   private void awaitLiveChannels(int n) {
-    Harness.await(n + " live channels", () -> h.query("SELECT count(*) FROM push_channels WHERE stopped_at IS NULL "
-        + "AND resource_id IS NOT NULL").get(0).getLong(0) >= n);
+    Harness.await(n + " live channels", () -> h.count("SELECT count(*) FROM push_channels WHERE stopped_at IS NULL "
+        + "AND resource_id IS NOT NULL") >= n);
   }
 
   private void insertChannel(String id, long calendarId, String token, String resource, String expiresSql, String stoppedSql) {
@@ -286,7 +291,7 @@ class PushNotificationTest {
   }
 
   private long jobs() {
-    return h.query("SELECT count(*) FROM jobs").get(0).getLong(0);
+    return h.count("SELECT count(*) FROM jobs");
   }
 
   private double count(String outcome) {

@@ -48,7 +48,7 @@ public final class WebhookLatency {
       Arrays.sort(lat);
       System.out.printf("notifications=%d concurrency=%d throughput=%.0f/s p50=%.2fms p99=%.2fms max=%.2fms jobs=%d%n", total,
           concurrency, total / seconds, lat[total / 2] / 1e6, lat[(int) (total * 0.99)] / 1e6, lat[total - 1] / 1e6,
-          h.query("SELECT count(*) FROM jobs").get(0).getLong(0));
+          h.count("SELECT count(*) FROM jobs"));
       web.close();
     }
     System.exit(0);

@@ -10,27 +10,24 @@ import java.util.stream.Collectors;
 import org.calsync.App;
 import org.calsync.db.JobQueue;
 import org.calsync.support.Harness;
-import org.junit.jupiter.api.AfterEach;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A cycle's jobs are spread evenly over 90% of the interval, against the real database. */
+@ExtendWith(HarnessExtension.class)
 class SchedulerStaggerTest {
   private static final int ACTIVE = 50;
   private Harness h;
 
   @BeforeEach
-  void setUp() {
-    h = new Harness().start(new App.Parts(false, false, false));
+  void setUp(Harness harness) {
+    h = harness.start(new App.Parts(false, false, false));
     h.query("INSERT INTO user_integrations (user_id, account_email) SELECT g, 'u' || g || '@clinic.example' "
         + "FROM generate_series(1, $1) g", ACTIVE);
     h.query("INSERT INTO user_integrations (user_id, status) VALUES (900, 'needs_reconnect')");
     h.query("INSERT INTO user_integrations (user_id, deferred_until) VALUES (901, now() + interval '1 hour')");
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    h.close();
   }
 
   private List<OffsetDateTime> availableAt() {
@@ -66,7 +63,7 @@ class SchedulerStaggerTest {
   void withoutStaggerEveryJobIsDueAtOnce() {
     new SchedulerTasks(h.vertx, h.config, h.pool()).dispatchCycle(null, Schedule.staggerWindowMillis(30, false),
         JobQueue.PRIORITY_SCHEDULED).await();
-    assertThat(h.query("SELECT count(*) FROM jobs WHERE available_at <= now()").get(0).getLong(0)).isEqualTo(ACTIVE);
+    assertThat(h.count("SELECT count(*) FROM jobs WHERE available_at <= now()")).isEqualTo(ACTIVE);
   }
 
   @Test
@@ -95,13 +92,13 @@ class SchedulerStaggerTest {
     awaitTask("cleanup");
     assertThat(h.query("SELECT last_run_at FROM scheduler_runs WHERE task = 'auto_sync'").get(0).getOffsetDateTime(0))
         .as("the restarted scheduler did not start another cycle").isEqualTo(lastRun);
-    assertThat(h.query("SELECT count(*) FROM jobs").get(0).getLong(0)).isZero();
+    assertThat(h.count("SELECT count(*) FROM jobs")).isZero();
   }
 
   /** Waits until the scheduler has recorded task (its first tick checks auto_sync first, then cleanup). */
   private void awaitTask(String task) {
     long deadline = System.currentTimeMillis() + 30_000;
-    while (h.query("SELECT count(*) FROM scheduler_runs WHERE task = $1", task).get(0).getLong(0) == 0) {
+    while (h.count("SELECT count(*) FROM scheduler_runs WHERE task = $1", task) == 0) {
       if (System.currentTimeMillis() > deadline) throw new AssertionError(task + " never recorded");
       Harness.sleep(50);
     }

@@ -13,7 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.calsync.App;
-import org.calsync.Runtime;
+import org.calsync.VertxRuntime;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.db.JobQueue;
 import org.calsync.demo.EventStates;
@@ -29,7 +29,7 @@ import org.calsync.token.CredentialCipher;
  * helpers for the test thread; nothing of calsync is replaced.
  */
 public final class Harness implements AutoCloseable {
-  public final Runtime runtime;
+  public final VertxRuntime runtime;
   public final Vertx vertx;
   public final GoogleEmulator emulator;
   public final String dbUrl;
@@ -45,7 +45,7 @@ public final class Harness implements AutoCloseable {
 
   /** A world on the given (empty) database. */
   public Harness(EmulatorOptions options, String dbUrl) {
-    runtime = Runtime.create();
+    runtime = VertxRuntime.create();
     vertx = runtime.vertx();
     emulator = GoogleEmulator.start(vertx, options).await();
     this.dbUrl = dbUrl;
@@ -83,6 +83,12 @@ public final class Harness implements AutoCloseable {
     return base;
   }
 
+  /** Applies config overrides (merged per section, see {@link #config(JsonObject)}) before {@link #start}. */
+  public Harness configure(JsonObject overrides) {
+    config = config(overrides);
+    return this;
+  }
+
   public Harness start(App.Parts parts) {
     app = App.start(vertx, config, cipher, runtime.registry(), parts).await();
     return this;
@@ -111,8 +117,7 @@ public final class Harness implements AutoCloseable {
   public void awaitQueueDrained(int seconds) {
     long deadline = System.currentTimeMillis() + seconds * 1000L;
     while (System.currentTimeMillis() < deadline) {
-      long left = query("SELECT count(*) FROM jobs").get(0).getLong(0);
-      if (left == 0) return;
+      if (count("SELECT count(*) FROM jobs") == 0) return;
       sleep(50);
     }
     throw new AssertionError("queue not drained in " + seconds + " s: " + query("SELECT integration_id, attempts, last_error FROM jobs").size() + " jobs left");
@@ -122,6 +127,16 @@ public final class Harness implements AutoCloseable {
     List<Row> rows = new ArrayList<>();
     pool().preparedQuery(sql).execute(Tuple.from(params)).await().forEach(rows::add);
     return rows;
+  }
+
+  /** The count a {@code SELECT count(*) ...} query returns. */
+  public long count(String sql, Object... params) {
+    return longValue(sql, params);
+  }
+
+  /** The first column of the first row, as a long (an id, a max, a number column). */
+  public long longValue(String sql, Object... params) {
+    return query(sql, params).get(0).getLong(0);
   }
 
   /** Live events mirrored for a Google calendar id: their ids, compared with {@link #truth} by id and state. */

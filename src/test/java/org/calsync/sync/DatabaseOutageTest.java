@@ -21,15 +21,19 @@ import org.calsync.emulator.FaultProfile;
 import org.calsync.scheduler.SchedulerTasks;
 import org.calsync.support.FaultCounts;
 import org.calsync.support.Harness;
+import org.calsync.support.HarnessExtension;
+import org.calsync.support.Harnesses;
 import org.calsync.support.SyncOverlaps;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * PostgreSQL goes away mid-cycle and comes back: /ready turns red then green, the daemon recovers without a restart,
  * and no job is lost: the jobs in flight when it went away finish afterwards, while Google keeps injecting faults.
  * Uses its own embedded server so that it can be stopped.
  */
+@ExtendWith(HarnessExtension.class)
 class DatabaseOutageTest {
   private EmbeddedPostgres pg;
   private Harness h;
@@ -38,8 +42,6 @@ class DatabaseOutageTest {
   @AfterEach
   void tearDown() throws Exception {
     if (web != null) web.close();
-    if (h != null) h.close();
-    if (pg != null) pg.close();
   }
 
   private EmbeddedPostgres startPg(Path dir, int port) throws Exception {
@@ -47,15 +49,17 @@ class DatabaseOutageTest {
   }
 
   @Test
-  void readinessFollowsPostgresAndNoJobIsLostAcrossARestart() throws Exception {
+  void readinessFollowsPostgresAndNoJobIsLostAcrossARestart(Harnesses worlds) throws Exception {
     Path dir = Files.createTempDirectory("calsync-pg");
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
     pg = startPg(dir, port);
-    h = new Harness(EmulatorOptions.defaults(), "postgresql://postgres@127.0.0.1:" + port + "/postgres");
-    h.config = h.config(new JsonObject()
+    worlds.closeWith(() -> {
+      if (pg != null) pg.close();
+    });
+    h = worlds.open(EmulatorOptions.defaults(), "postgresql://postgres@127.0.0.1:" + port + "/postgres").configure(new JsonObject()
         .put("google", new JsonObject().put("requestTimeoutMs", 600))
         .put("sync", new JsonObject().put("leaseSeconds", 5).put("pollMs", 100).put("maxConcurrent", 8).put("pageSize", 5))
         .put("db", new JsonObject().put("poolSize", 4)));
@@ -99,7 +103,7 @@ class DatabaseOutageTest {
 
     List<String> diverged = new ArrayList<>();
     for (String cal : ids.keySet()) if (!h.mirrored(cal).equals(h.truth(cal))) diverged.add(cal);
-    long failed = h.query("SELECT count(*) FROM failed_jobs").get(0).getLong(0);
+    long failed = h.count("SELECT count(*) FROM failed_jobs");
     long finished = 0;
     for (Map.Entry<Long, Long> job : leased.entrySet()) {
       Row u = h.query("SELECT last_sync_status = 'ok' AND last_sync_at > $2, "
@@ -114,7 +118,7 @@ class DatabaseOutageTest {
 
     assertThat(diverged).as("calendars whose mirror differs from Google").isEmpty();
     assertThat(finished).as("jobs in flight at the outage, synced ok after it").isEqualTo(leased.size());
-    assertThat(h.query("SELECT count(*) FROM user_integrations WHERE last_sync_status = 'ok'").get(0).getLong(0)).isEqualTo(n);
+    assertThat(h.count("SELECT count(*) FROM user_integrations WHERE last_sync_status = 'ok'")).isEqualTo(n);
     assertThat(h.query("SELECT integration_id, error_class, error FROM failed_jobs").stream()
         .map(r -> r.getLong(0) + " " + r.getString(1) + ": " + r.getString(2)).toList()).as("failed_jobs").isEmpty();
     assertThat(h.emulator.state().stats().faultsInjected()).as("faults injected").isPositive();

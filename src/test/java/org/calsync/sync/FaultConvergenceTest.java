@@ -10,30 +10,26 @@ import org.calsync.App;
 import org.calsync.emulator.FaultProfile;
 import org.calsync.support.FaultCounts;
 import org.calsync.support.Harness;
-import org.junit.jupiter.api.AfterEach;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every integration converges while Google misbehaves: 10% 5xx, 5% rate limits, 2% connection resets, 2% responses
  * slower than the client's timeout, 1% truncated JSON, 5% short or empty pages that still carry a page token, with
  * Google-side edits between cycles.
  */
+@ExtendWith(HarnessExtension.class)
 class FaultConvergenceTest {
   private Harness h;
 
   @BeforeEach
-  void setUp() {
-    h = new Harness();
-    h.config = h.config(new JsonObject()
+  void setUp(Harness harness) {
+    h = harness.configure(new JsonObject()
         .put("google", new JsonObject().put("requestTimeoutMs", 800))
         .put("sync", new JsonObject().put("pageSize", 10).put("maxConcurrent", 64)));
     h.start(new App.Parts(true, false, false));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    h.close();
   }
 
   @Test
@@ -53,7 +49,7 @@ class FaultConvergenceTest {
     long injected = h.emulator.state().stats().faultsInjected();
     List<String> diverged = new ArrayList<>();
     for (String cal : ids.keySet()) if (!h.mirrored(cal).equals(h.truth(cal))) diverged.add(cal);
-    long failed = h.query("SELECT count(*) FROM failed_jobs").get(0).getLong(0);
+    long failed = h.count("SELECT count(*) FROM failed_jobs");
     System.out.printf("fault convergence: 120 integrations, 3 cycles, %d requests, %d faults injected %s, failed_jobs %d, "
             + "convergence %d/120 mirrors equal truth%n", h.emulator.state().stats().totalRequests(), injected,
         FaultCounts.byKind(h.emulator.state().stats(), "slow/malformed/shortPages"), failed, 120 - diverged.size());
@@ -62,8 +58,8 @@ class FaultConvergenceTest {
     assertThat(diverged).as("calendars whose mirror differs from Google").isEmpty();
     assertThat(h.query("SELECT integration_id, error_class, error FROM failed_jobs").stream()
         .map(r -> r.getLong(0) + " " + r.getString(1) + ": " + r.getString(2)).toList()).as("failed_jobs").isEmpty();
-    assertThat(h.query("SELECT count(*) FROM jobs").get(0).getLong(0)).isZero();
-    assertThat(h.query("SELECT count(*) FROM user_integrations WHERE last_sync_status = 'ok'").get(0).getLong(0)).isEqualTo(120);
+    assertThat(h.count("SELECT count(*) FROM jobs")).isZero();
+    assertThat(h.count("SELECT count(*) FROM user_integrations WHERE last_sync_status = 'ok'")).isEqualTo(120);
   }
 
   @Test
@@ -74,14 +70,14 @@ class FaultConvergenceTest {
     long id = ids.values().iterator().next();
     long deadline = System.currentTimeMillis() + 20_000;
     while (System.currentTimeMillis() < deadline
-        && h.query("SELECT count(*) FROM user_integrations WHERE id = $1 AND deferred_until IS NOT NULL", id).get(0).getLong(0) == 0) {
+        && h.count("SELECT count(*) FROM user_integrations WHERE id = $1 AND deferred_until IS NOT NULL", id) == 0) {
       Harness.sleep(50);
     }
     var row = h.query("SELECT EXTRACT(EPOCH FROM deferred_until - now())::float8 FROM user_integrations WHERE id = $1", id).get(0);
     assertThat(row.getDouble(0)).as("deferred by hours").isGreaterThan(3 * 3600);
     var job = h.query("SELECT attempts, EXTRACT(EPOCH FROM available_at - now())::float8 FROM jobs WHERE integration_id = $1", id).get(0);
     assertThat(job.getDouble(1)).isGreaterThan(3 * 3600);
-    assertThat(h.query("SELECT count(*) FROM failed_jobs").get(0).getLong(0)).isZero();
+    assertThat(h.count("SELECT count(*) FROM failed_jobs")).isZero();
     assertThat(h.emulator.state().stats().requests(" 403")).as("no hammering").isEqualTo(1);
   }
 }

@@ -5,14 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.OffsetDateTime;
 import java.util.List;
 import org.calsync.App;
-import org.calsync.db.JobQueue;
 import org.calsync.db.JobQueue.Job;
+import org.calsync.db.JobQueue;
 import org.calsync.support.Harness;
-import org.junit.jupiter.api.AfterEach;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Queue semantics on the real database: dedupe, priorities, leases, reruns, failed jobs. */
+@ExtendWith(HarnessExtension.class)
 class JobQueueTest {
   private Harness h;
   private JobQueue q;
@@ -20,17 +22,12 @@ class JobQueueTest {
   private long b;
 
   @BeforeEach
-  void setUp() {
-    h = new Harness().start(new App.Parts(false, false, false));
+  void setUp(Harness harness) {
+    h = harness.start(new App.Parts(false, false, false));
     q = new JobQueue(h.pool());
     var ids = h.connectSeeded(2, 1).values().stream().sorted().toList();
     a = ids.get(0);
     b = ids.get(1);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    h.close();
   }
 
   @Test
@@ -41,7 +38,7 @@ class JobQueueTest {
     q.enqueue(a, JobQueue.PRIORITY_SCHEDULED, later).await();
     q.enqueue(b, JobQueue.PRIORITY_MANUAL, OffsetDateTime.now()).await();
 
-    assertThat(h.query("SELECT count(*) FROM jobs WHERE integration_id = $1", a).get(0).getLong(0)).isEqualTo(1);
+    assertThat(h.count("SELECT count(*) FROM jobs WHERE integration_id = $1", a)).isEqualTo(1);
     List<Job> first = q.claim("w1", 1, 30).await();
     List<Job> second = q.claim("w1", 1, 30).await();
     assertThat(first).extracting(Job::integrationId).as("manual before push").containsExactly(b);
@@ -59,7 +56,7 @@ class JobQueueTest {
     List<Job> again = q.claim("w1", 1, 30).await();
     assertThat(again).hasSize(1);
     complete(again.get(0), "w1");
-    assertThat(h.query("SELECT count(*) FROM jobs").get(0).getLong(0)).isZero();
+    assertThat(h.count("SELECT count(*) FROM jobs")).isZero();
 
     q.enqueue(b, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now()).await();
     Job held = q.claim("dead", 1, 1).await().get(0);
@@ -85,7 +82,7 @@ class JobQueueTest {
     var rows = q.listFailed(10).await();
     assertThat(rows).hasSize(1);
     assertThat(rows.getJsonObject(0).getString("error")).contains("HTTP 500");
-    assertThat(h.query("SELECT count(*) FROM jobs").get(0).getLong(0)).isZero();
+    assertThat(h.count("SELECT count(*) FROM jobs")).isZero();
 
     assertThat(q.retryFailed(rows.getJsonObject(0).getLong("id")).await()).isEqualTo(1);
     assertThat(q.listFailed(10).await()).isEmpty();
@@ -96,8 +93,8 @@ class JobQueueTest {
 
   @Test
   void aHolderWhoseLeaseWasTakenOverCannotOverwriteTheSyncTokenOrTheSummary() {
-    long cal = h.query("INSERT INTO calendars (integration_id, google_calendar_id, sync_token) VALUES ($1, 'lease-test', 't0') "
-        + "RETURNING id", a).get(0).getLong(0);
+    long cal = h.longValue("INSERT INTO calendars (integration_id, google_calendar_id, sync_token) VALUES ($1, 'lease-test', 't0') "
+        + "RETURNING id", a);
     q.enqueue(a, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now()).await();
     Job stale = q.claim("stale", 1, 30).await().get(0);
     lapse(stale.id());
@@ -137,7 +134,7 @@ class JobQueueTest {
     assertThat(q.claim("w1", 10, 30, List.of(jb), null).await()).extracting(Job::id).containsExactly(ja);
     assertThat(q.release("cli", List.of(ja, jb)).await()).as("only the jobs cli holds").isEqualTo(1);
     assertThat(q.releaseAll("w1").await()).isEqualTo(1);
-    assertThat(h.query("SELECT count(*) FROM jobs WHERE locked_by IS NULL AND attempts = 1").get(0).getLong(0))
+    assertThat(h.count("SELECT count(*) FROM jobs WHERE locked_by IS NULL AND attempts = 1"))
         .as("claimed twice, the last claim given back").isEqualTo(2);
   }
 

@@ -10,11 +10,14 @@ import java.nio.charset.StandardCharsets;
 import org.calsync.emulator.FaultProfile;
 import org.calsync.emulator.SeededUser;
 import org.calsync.support.Harness;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The overlap probe of the crash tests can see an overlap, and does not mistake a timed-out request for one. */
+@ExtendWith(HarnessExtension.class)
 class ListingProxyTest {
   private Harness h;
   private ListingProxy proxy;
@@ -23,8 +26,8 @@ class ListingProxyTest {
   private String token;
 
   @BeforeEach
-  void setUp() {
-    h = new Harness();
+  void setUp(Harness harness) {
+    h = harness;
     proxy = ListingProxy.start(h.vertx, h.emulator.baseUrl());
     web = WebClient.create(h.vertx);
     SeededUser u = h.emulator.state().seed(1, 3).get(0);
@@ -39,7 +42,6 @@ class ListingProxyTest {
   void tearDown() throws Exception {
     web.close();
     proxy.close();
-    h.close();
   }
 
   private Future<Integer> list(long timeoutMs) {

@@ -19,10 +19,12 @@ import org.calsync.scheduler.SchedulerTasks;
 import org.calsync.support.DaemonProcess;
 import org.calsync.support.FaultCounts;
 import org.calsync.support.Harness;
+import org.calsync.support.HarnessExtension;
 import org.calsync.support.SyncOverlaps;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Three daemon processes on one database share the work while Google misbehaves (10% 5xx, 5% rate limits, 2%
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * finish exactly those jobs. No integration is listed by two workers at once (checked on the wire by a proxy in front
  * of the emulator, and from the audit trail).
  */
+@ExtendWith(HarnessExtension.class)
 class MultiProcessCrashTest {
   private static final int LEASE_SECONDS = 6;
 
@@ -44,8 +47,8 @@ class MultiProcessCrashTest {
   }
 
   @BeforeEach
-  void setUp() {
-    h = new Harness().start(new App.Parts(false, false, false));
+  void setUp(Harness harness) {
+    h = harness.start(new App.Parts(false, false, false));
     proxy = ListingProxy.start(h.vertx, h.emulator.baseUrl());
   }
 
@@ -53,7 +56,6 @@ class MultiProcessCrashTest {
   void tearDown() throws Exception {
     for (DaemonProcess d : daemons) d.close();
     if (proxy != null) proxy.close();
-    h.close();
   }
 
   @Test
@@ -77,7 +79,7 @@ class MultiProcessCrashTest {
     waitFor(() -> synced() >= 80, 90, "more syncs");
     killWhileLeased(0);
     waitFor(() -> synced() == n && jobs() == 0, 120, "every integration synced");
-    long cycles = count("SELECT count(*) FROM audit_log WHERE action = 'scheduler.cycle'");
+    long cycles = h.count("SELECT count(*) FROM audit_log WHERE action = 'scheduler.cycle'");
     assertThat(cycles).as("exactly one scheduler dispatched the cycle").isEqualTo(1);
 
     // Google-side changes, a manual cycle, and another kill in the middle of it.
@@ -100,8 +102,8 @@ class MultiProcessCrashTest {
     int attributed = assertKilledJobsFinishedByOthers();
     Map<String, Integer> maxInFlight = proxy.maxInFlight();
     long overlapping = maxInFlight.values().stream().filter(v -> v > 1).count();
-    long syncs = count("SELECT count(*) FROM audit_log WHERE action = 'sync.synced'");
-    long workers = count("SELECT count(DISTINCT detail::jsonb ->> 'worker') FROM audit_log WHERE action = 'sync.synced'");
+    long syncs = h.count("SELECT count(*) FROM audit_log WHERE action = 'sync.synced'");
+    long workers = h.count("SELECT count(DISTINCT detail::jsonb ->> 'worker') FROM audit_log WHERE action = 'sync.synced'");
     Stats stats = h.emulator.state().stats();
     Map<String, Long> faults = FaultCounts.byKind(stats, "slow"); // the only other fault in this profile
     System.out.printf("multi-process: %d integrations, 3 processes, %d kills (leased jobs interrupted: %s; all finished by "
@@ -158,7 +160,7 @@ class MultiProcessCrashTest {
     int attributed = 0;
     for (Kill k : kills) {
       for (Map.Entry<Long, Long> job : k.leased().entrySet()) {
-        assertThat(count("SELECT count(*) FROM jobs WHERE id = " + job.getKey())).as("job %d is not left over", job.getKey()).isZero();
+        assertThat(h.count("SELECT count(*) FROM jobs WHERE id = " + job.getKey())).as("job %d is not left over", job.getKey()).isZero();
         Row u = h.query("SELECT last_sync_status, last_sync_at > $2 FROM user_integrations WHERE id = $1", job.getValue(), k.at()).get(0);
         assertThat(u.getString(0)).as("integration %d of job %d interrupted by the kill of %s", job.getValue(), job.getKey(), k.name())
             .isEqualTo("ok");
@@ -177,19 +179,15 @@ class MultiProcessCrashTest {
   }
 
   private long leasedBy(long pid) {
-    return h.query("SELECT count(*) FROM jobs WHERE locked_by LIKE $1 AND locked_until > now()", pid + "@%").get(0).getLong(0);
+    return h.count("SELECT count(*) FROM jobs WHERE locked_by LIKE $1 AND locked_until > now()", pid + "@%");
   }
 
   private long synced() {
-    return count("SELECT count(*) FROM user_integrations WHERE last_sync_status = 'ok'");
+    return h.count("SELECT count(*) FROM user_integrations WHERE last_sync_status = 'ok'");
   }
 
   private long jobs() {
-    return count("SELECT count(*) FROM jobs");
-  }
-
-  private long count(String sql) {
-    return h.query(sql).get(0).getLong(0);
+    return h.count("SELECT count(*) FROM jobs");
   }
 
   private void waitFor(java.util.function.BooleanSupplier cond, int seconds, String what) throws Exception {

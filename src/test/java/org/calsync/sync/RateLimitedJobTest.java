@@ -9,25 +9,26 @@ import org.calsync.db.JobQueue;
 import org.calsync.emulator.FaultProfile;
 import org.calsync.scheduler.SchedulerTasks;
 import org.calsync.support.Harness;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A run that ends rate limited, after the in-sync retries, is retried without spending one of sync.maxAttempts. */
+@ExtendWith(HarnessExtension.class)
 class RateLimitedJobTest {
   private Harness h;
 
   @BeforeEach
-  void setUp() {
-    h = new Harness();
-    h.config = h.config(new JsonObject().put("sync", new JsonObject().put("maxAttempts", 1)));
+  void setUp(Harness harness) {
+    h = harness.configure(new JsonObject().put("sync", new JsonObject().put("maxAttempts", 1)));
     h.start(new App.Parts(true, false, false));
   }
 
   @AfterEach
   void tearDown() throws Exception {
     h.emulator.state().setFaults(FaultProfile.none());
-    h.close();
   }
 
   @Test
@@ -36,8 +37,8 @@ class RateLimitedJobTest {
     long id = h.connectSeeded(1, 3).values().iterator().next();
     new SchedulerTasks(h.vertx, h.config, h.pool()).dispatchCycle(null, 0, JobQueue.PRIORITY_SCHEDULED).await();
     long deadline = System.currentTimeMillis() + 120_000;
-    while (System.currentTimeMillis() < deadline && h.query("SELECT count(*) FROM failed_jobs").get(0).getLong(0) == 0
-        && h.query("SELECT count(*) FROM jobs WHERE rate_limited > 0").get(0).getLong(0) == 0) {
+    while (System.currentTimeMillis() < deadline && h.count("SELECT count(*) FROM failed_jobs") == 0
+        && h.count("SELECT count(*) FROM jobs WHERE rate_limited > 0") == 0) {
       Harness.sleep(100);
     }
     assertThat(h.query("SELECT error FROM failed_jobs")).as("failed jobs").isEmpty();

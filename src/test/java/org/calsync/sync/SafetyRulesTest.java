@@ -11,24 +11,20 @@ import java.util.Set;
 import org.calsync.App;
 import org.calsync.emulator.FaultProfile;
 import org.calsync.support.Harness;
-import org.junit.jupiter.api.AfterEach;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Errors never delete mirrored data; mass deletions are refused and reported; malformed JSON fails only that job. */
+@ExtendWith(HarnessExtension.class)
 class SafetyRulesTest {
   private Harness h;
 
   @BeforeEach
-  void setUp() {
-    h = new Harness();
-    h.config = h.config(new JsonObject().put("sync", new JsonObject().put("maxDeleteShare", 0.5).put("maxDeleteMinimum", 3)));
+  void setUp(Harness harness) {
+    h = harness.configure(new JsonObject().put("sync", new JsonObject().put("maxDeleteShare", 0.5).put("maxDeleteMinimum", 3)));
     h.start(new App.Parts(true, false, false));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    h.close();
   }
 
   @Test
@@ -76,12 +72,12 @@ class SafetyRulesTest {
     assertThat(failed.get(0).getString(0)).isEqualTo("google.malformed.malformed");
     assertThat(failed.get(0).getString(1)).contains("events.list returned a malformed body");
     assertThat(failed.get(0).getInteger(2)).isEqualTo(3);
-    assertThat(h.query("SELECT count(*) FROM calendars WHERE sync_token IS NULL").get(0).getLong(0)).as("tokens kept").isZero();
+    assertThat(h.count("SELECT count(*) FROM calendars WHERE sync_token IS NULL")).as("tokens kept").isZero();
 
     h.emulator.state().setFaults(FaultProfile.none());
     assertThat(new org.calsync.db.JobQueue(h.pool()).retryFailed(null).await()).isEqualTo(3);
     h.awaitQueueDrained(30);
     assertThat(h.mirrored(cal)).isEqualTo(h.truth(cal));
-    assertThat(h.query("SELECT count(*) FROM failed_jobs").get(0).getLong(0)).isZero();
+    assertThat(h.count("SELECT count(*) FROM failed_jobs")).isZero();
   }
 }

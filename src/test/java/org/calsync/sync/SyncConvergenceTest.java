@@ -7,24 +7,20 @@ import java.util.List;
 import java.util.Map;
 import org.calsync.App;
 import org.calsync.support.Harness;
-import org.junit.jupiter.api.AfterEach;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Full sync then incremental syncs converge to Google's truth, over pages, for many integrations. */
+@ExtendWith(HarnessExtension.class)
 class SyncConvergenceTest {
   private Harness h;
 
   @BeforeEach
-  void setUp() {
-    h = new Harness();
-    h.config = h.config(new JsonObject().put("sync", new JsonObject().put("pageSize", 7)));
+  void setUp(Harness harness) {
+    h = harness.configure(new JsonObject().put("sync", new JsonObject().put("pageSize", 7)));
     h.start(new App.Parts(true, false, false));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    h.close();
   }
 
   @Test
@@ -38,7 +34,7 @@ class SyncConvergenceTest {
       assertThat(data.getBoolean("fullSync")).isTrue();
       assertThat(data.getInteger("pages")).as("25 events at 7 a page").isGreaterThanOrEqualTo(4);
     }
-    assertThat(h.query("SELECT count(*) FROM calendars WHERE sync_token IS NULL").get(0).getLong(0)).isZero();
+    assertThat(h.count("SELECT count(*) FROM calendars WHERE sync_token IS NULL")).isZero();
 
     // Google-side edits: inserts, moves, transparency changes and deletions on several calendars.
     List<String> cals = ids.keySet().stream().sorted().toList();
@@ -62,11 +58,11 @@ class SyncConvergenceTest {
       assertThat(h.responseData(ids.get(cal)).getBoolean("fullSync")).as("incremental for %s", cal).isFalse();
     }
     String first = cals.get(0);
-    long transparent = h.query("SELECT count(*) FROM calendar_events e JOIN calendars c ON c.id = e.calendar_id "
-        + "WHERE c.google_calendar_id = $1 AND e.transparency = 'transparent'", first).get(0).getLong(0);
+    long transparent = h.count("SELECT count(*) FROM calendar_events e JOIN calendars c ON c.id = e.calendar_id "
+        + "WHERE c.google_calendar_id = $1 AND e.transparency = 'transparent'", first);
     assertThat(transparent).isGreaterThanOrEqualTo(1);
-    assertThat(h.query("SELECT count(*) FROM failed_jobs").get(0).getLong(0)).isZero();
-    assertThat(h.query("SELECT count(*) FROM user_integrations WHERE last_sync_status = 'ok'").get(0).getLong(0)).isEqualTo(40);
+    assertThat(h.count("SELECT count(*) FROM failed_jobs")).isZero();
+    assertThat(h.count("SELECT count(*) FROM user_integrations WHERE last_sync_status = 'ok'")).isEqualTo(40);
   }
 
   @Test
@@ -87,6 +83,6 @@ class SyncConvergenceTest {
     assertThat(h.mirrored(cal)).doesNotContain(gone).isEqualTo(h.truth(cal));
     assertThat(h.query("SELECT sync_token FROM calendars WHERE google_calendar_id = $1", cal).get(0).getString(0))
         .isNotNull().isNotEqualTo(tokenBefore);
-    assertThat(h.query("SELECT count(*) FROM failed_jobs").get(0).getLong(0)).isZero();
+    assertThat(h.count("SELECT count(*) FROM failed_jobs")).isZero();
   }
 }

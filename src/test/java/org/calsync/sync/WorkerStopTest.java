@@ -13,11 +13,13 @@ import java.util.function.BooleanSupplier;
 import org.calsync.App;
 import org.calsync.db.JobQueue;
 import org.calsync.support.Harness;
-import org.junit.jupiter.api.AfterEach;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A worker stopped while its claim query is still running releases what that claim returns instead of syncing it. */
+@ExtendWith(HarnessExtension.class)
 class WorkerStopTest {
   private static final String CLAIM_WAITING = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
       + "AND query LIKE 'UPDATE jobs j SET locked_by = $1%'";
@@ -25,13 +27,8 @@ class WorkerStopTest {
   private Harness h;
 
   @BeforeEach
-  void setUp() {
-    h = new Harness().start(new App.Parts(false, false, false));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    h.close();
+  void setUp(Harness harness) {
+    h = harness.start(new App.Parts(false, false, false));
   }
 
   @Test
@@ -45,14 +42,14 @@ class WorkerStopTest {
     Transaction tx = conn.begin().await();
     conn.query("LOCK TABLE calendars IN ACCESS EXCLUSIVE MODE").execute().await();
     String deployment = h.vertx.deployVerticle(new SyncWorkerVerticle(h.config, h.pool(), h.runtime.registry(), Set.of(id))).await();
-    waitFor(() -> count(CLAIM_WAITING) == 1, "the claim to wait on the lock");
+    waitFor(() -> h.count(CLAIM_WAITING) == 1, "the claim to wait on the lock");
 
     Future<Void> undeployed = h.vertx.undeploy(deployment);
     Harness.sleep(300);
     tx.commit().await();
     conn.close().await();
     undeployed.await(30, TimeUnit.SECONDS);
-    waitFor(() -> count("SELECT count(*) FROM jobs WHERE integration_id = " + id + " AND locked_by IS NOT NULL") == 0,
+    waitFor(() -> h.count("SELECT count(*) FROM jobs WHERE integration_id = " + id + " AND locked_by IS NOT NULL") == 0,
         "the job to be released");
 
     Row job = h.query("SELECT attempts, last_error FROM jobs WHERE integration_id = $1", id).get(0);
@@ -60,10 +57,6 @@ class WorkerStopTest {
     assertThat(job.getString(1)).isNull();
     assertThat(h.emulator.state().stats().totalRequests()).as("no sync started").isEqualTo(googleRequests);
     assertThat(h.query("SELECT last_sync_at FROM user_integrations WHERE id = $1", id).get(0).getValue(0)).isNull();
-  }
-
-  private long count(String sql) {
-    return h.query(sql).get(0).getLong(0);
   }
 
   private static void waitFor(BooleanSupplier condition, String what) {

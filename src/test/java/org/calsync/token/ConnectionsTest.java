@@ -21,11 +21,13 @@ import org.calsync.google.OAuthClient;
 import org.calsync.google.OAuthException;
 import org.calsync.support.Cli;
 import org.calsync.support.Harness;
-import org.junit.jupiter.api.AfterEach;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Reconnect (bus and CLI) resumes where syncing stopped; disconnect (bus and CLI) revokes and erases. */
+@ExtendWith(HarnessExtension.class)
 class ConnectionsTest {
   private final String keys = "k1:" + key();
   private final CredentialCipher cipher = CredentialCipher.parse(keys, "test");
@@ -41,8 +43,8 @@ class ConnectionsTest {
   }
 
   @BeforeEach
-  void setUp() {
-    h = new Harness();
+  void setUp(Harness harness) {
+    h = harness;
     h.app = App.start(h.vertx, h.config, cipher, h.runtime.registry(), new App.Parts(true, false, false)).await();
     Connections c = new Connections(h.vertx, h.pool(), cipher);
     long userId = 1;
@@ -52,11 +54,6 @@ class ConnectionsTest {
     }
     h.runCycle();
     h.vertx.eventBus().<JsonObject>consumer(Addresses.INTEGRATION_STATUS, m -> notices.add(m.body())).completion().await();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    h.close();
   }
 
   private String email(int i) {
@@ -85,10 +82,6 @@ class ConnectionsTest {
     return out;
   }
 
-  private long count(String sql, Object... params) {
-    return h.query(sql, params).get(0).getLong(0);
-  }
-
   private void revokeAndSync(String email) {
     h.emulator.state().revokeUser(email);
     h.runCycle();
@@ -101,7 +94,7 @@ class ConnectionsTest {
     assertThat(calendarState(id)).as("same calendars rows, sync token kept").isEqualTo(calendarsBefore);
     assertThat(h.responseData(id).getBoolean("fullSync")).as("incremental, from the stored sync token").isFalse();
     assertThat(h.mirrored(email)).isEqualTo(h.truth(email));
-    assertThat(count("SELECT count(*) FROM calendar_events e JOIN calendars c ON c.id = e.calendar_id WHERE c.integration_id = $1", id))
+    assertThat(h.count("SELECT count(*) FROM calendar_events e JOIN calendars c ON c.id = e.calendar_id WHERE c.integration_id = $1", id))
         .isEqualTo(eventsBefore + 1);
   }
 
@@ -115,7 +108,7 @@ class ConnectionsTest {
     String email = email(0);
     long id = ids.get(email);
     List<String> calendarsBefore = calendarState(id);
-    long eventsBefore = count("SELECT count(*) FROM calendar_events e JOIN calendars c ON c.id = e.calendar_id WHERE c.integration_id = $1", id);
+    long eventsBefore = h.count("SELECT count(*) FROM calendar_events e JOIN calendars c ON c.id = e.calendar_id WHERE c.integration_id = $1", id);
     revokeAndSync(email);
     h.emulator.state().insertEvent(email, event("2026-11-03"));
 
@@ -133,7 +126,7 @@ class ConnectionsTest {
     assertResumedWithoutDuplicates(email, calendarsBefore, eventsBefore);
     assertThat(notices).extracting(n -> n.getString("status")).containsExactly("needs_reconnect", "active");
     Harness.sleep(400);
-    assertThat(count("SELECT count(*) FROM audit_log WHERE action = 'integration.reconnected' AND integration_id = $1", id)).isEqualTo(1);
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'integration.reconnected' AND integration_id = $1", id)).isEqualTo(1);
   }
 
   @Test
@@ -141,7 +134,7 @@ class ConnectionsTest {
     String email = email(1);
     long id = ids.get(email);
     List<String> calendarsBefore = calendarState(id);
-    long eventsBefore = count("SELECT count(*) FROM calendar_events e JOIN calendars c ON c.id = e.calendar_id WHERE c.integration_id = $1", id);
+    long eventsBefore = h.count("SELECT count(*) FROM calendar_events e JOIN calendars c ON c.id = e.calendar_id WHERE c.integration_id = $1", id);
     revokeAndSync(email);
     h.emulator.state().insertEvent(email, event("2026-11-04"));
     String fresh = h.emulator.state().mintRefreshToken(email);
@@ -160,16 +153,16 @@ class ConnectionsTest {
   void disconnectOverTheBusRevokesErasesAndAudits() {
     String email = email(0);
     long id = ids.get(email);
-    long otherEvents = count("SELECT count(*) FROM calendar_events");
-    long calId = h.query("SELECT id FROM calendars WHERE integration_id = $1", id).get(0).getLong(0);
+    long otherEvents = h.count("SELECT count(*) FROM calendar_events");
+    long calId = h.longValue("SELECT id FROM calendars WHERE integration_id = $1", id);
     h.query("INSERT INTO push_channels (id, calendar_id, resource_id, token_hash, expires_at) VALUES ('ch-1', $1, 'res', '\\x00', now() + interval '1 day')", calId);
     h.query("INSERT INTO failed_jobs (integration_id, kind, attempts, error_class, error) VALUES ($1, 'sync', 3, 'x', 'y')", id);
     h.query("INSERT INTO jobs (integration_id, available_at) VALUES ($1, now() + interval '1 hour')", id);
-    long mine = count("SELECT count(*) FROM calendar_events e JOIN calendars c ON c.id = e.calendar_id WHERE c.integration_id = $1", id);
+    long mine = h.count("SELECT count(*) FROM calendar_events e JOIN calendars c ON c.id = e.calendar_id WHERE c.integration_id = $1", id);
 
     JsonObject reply = request(Addresses.INTEGRATION_DISCONNECT, new JsonObject().put("integrationId", id));
     assertThat(reply.getString("status")).isEqualTo("disconnected");
-    assertThat(count("SELECT count(*) FROM audit_log WHERE action = 'integration.disconnected' AND integration_id = $1", id))
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'integration.disconnected' AND integration_id = $1", id))
         .as("audited in the erasure's own transaction, not after it").isEqualTo(1);
     assertThat(reply.getString("revoke")).isEqualTo("revoked");
     assertThat(reply.getLong("eventsErased")).isEqualTo(mine).isPositive();
@@ -188,19 +181,19 @@ class ConnectionsTest {
     assertThat(row.getValue(1)).isNull();
     assertThat(row.getValue(2)).isNull();
     assertThat(row.getString(3)).isEqualTo("disconnected");
-    assertThat(count("SELECT count(*) FROM calendars WHERE integration_id = $1", id)).isZero();
-    assertThat(count("SELECT count(*) FROM jobs WHERE integration_id = $1", id)).isZero();
-    assertThat(count("SELECT count(*) FROM failed_jobs WHERE integration_id = $1", id)).isZero();
-    assertThat(count("SELECT count(*) FROM push_channels")).isZero();
-    assertThat(count("SELECT count(*) FROM calendar_events")).isEqualTo(otherEvents - mine);
+    assertThat(h.count("SELECT count(*) FROM calendars WHERE integration_id = $1", id)).isZero();
+    assertThat(h.count("SELECT count(*) FROM jobs WHERE integration_id = $1", id)).isZero();
+    assertThat(h.count("SELECT count(*) FROM failed_jobs WHERE integration_id = $1", id)).isZero();
+    assertThat(h.count("SELECT count(*) FROM push_channels")).isZero();
+    assertThat(h.count("SELECT count(*) FROM calendar_events")).isEqualTo(otherEvents - mine);
     assertThat(notices).hasSize(1);
     assertThat(notices.get(0).getString("status")).isEqualTo("disconnected");
     assertThat(failureCode(Addresses.TOKEN_GET, new JsonObject().put("integrationId", id))).isEqualTo(FailureCode.NEEDS_RECONNECT);
 
     // Later cycles leave it alone; nothing comes back; the others still sync.
     h.runCycle();
-    assertThat(count("SELECT count(*) FROM calendars WHERE integration_id = $1", id)).isZero();
-    assertThat(count("SELECT count(*) FROM user_integrations WHERE status = 'active' AND last_sync_status = 'ok'")).isEqualTo(2);
+    assertThat(h.count("SELECT count(*) FROM calendars WHERE integration_id = $1", id)).isZero();
+    assertThat(h.count("SELECT count(*) FROM user_integrations WHERE status = 'active' AND last_sync_status = 'ok'")).isEqualTo(2);
     // A disconnected integration cannot get calendars back, e.g. from a sync that was in flight.
     assertThatThrownBy(() -> h.query("INSERT INTO calendars (integration_id, google_calendar_id) VALUES ($1, 'x')", id))
         .hasMessageContaining("disconnected");
@@ -233,7 +226,7 @@ class ConnectionsTest {
     assertThat(run.exit()).as(run.out()).isEqualTo(3);
     assertThat(run.out()).contains("revoke failed: http_404").contains("disconnected integration " + id);
     assertThat(h.query("SELECT credentials FROM user_integrations WHERE id = $1", id).get(0).getValue(0)).isNull();
-    assertThat(count("SELECT count(*) FROM calendars WHERE integration_id = $1", id)).isZero();
+    assertThat(h.count("SELECT count(*) FROM calendars WHERE integration_id = $1", id)).isZero();
     assertThat(new JsonObject(h.query("SELECT detail FROM audit_log WHERE action = 'integration.disconnected' AND integration_id = $1", id)
         .get(0).getString(0)).getString("revoke")).isEqualTo("failed: http_404");
     assertThat(Cli.run(null, "disconnect", "-c", config.toString(), "424242").exit()).isEqualTo(2);

@@ -11,37 +11,33 @@ import org.calsync.App;
 import org.calsync.bus.Addresses;
 import org.calsync.emulator.FaultProfile;
 import org.calsync.support.Harness;
-import org.junit.jupiter.api.AfterEach;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Disconnect stops the integration's live push channels at Google before revoking the grant, so Google stops
  * delivering; a channels.stop that fails does not hold up the erasure.
  */
+@ExtendWith(HarnessExtension.class)
 class DisconnectChannelsTest {
   private Harness h;
   private Map<String, Long> ids;
   private List<String> emails;
 
   @BeforeEach
-  void setUp() {
+  void setUp(Harness harness) {
     int port = Harness.freePort();
-    h = new Harness();
-    h.config = h.config(new JsonObject().put("http", new JsonObject().put("port", port))
+    h = harness.configure(new JsonObject().put("http", new JsonObject().put("port", port))
         .put("push", new JsonObject().put("enabled", true).put("webhookUrl", "http://127.0.0.1:" + port + "/webhooks/google")
             .put("checkSeconds", 1).put("debounceMs", 100)));
     h.start(new App.Parts(true, false, true));
     ids = h.connectSeeded(2, 3);
     emails = ids.keySet().stream().sorted().toList();
     h.runCycle();
-    Harness.await("a live channel per calendar", () -> count("SELECT count(*) FROM push_channels WHERE stopped_at IS NULL "
+    Harness.await("a live channel per calendar", () -> h.count("SELECT count(*) FROM push_channels WHERE stopped_at IS NULL "
         + "AND resource_id IS NOT NULL") == 2);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    h.close();
   }
 
   private JsonObject disconnect(long id) {
@@ -60,7 +56,7 @@ class DisconnectChannelsTest {
     assertThat(reply.getLong("channelsStopped")).isEqualTo(1);
     assertThat(reply.getLong("channelsNotStopped")).isZero();
     assertThat(h.emulator.state().stats().requests("channels.stop 204") - stops0).isEqualTo(1);
-    assertThat(count("SELECT count(*) FROM push_channels p JOIN calendars c ON c.id = p.calendar_id WHERE c.integration_id = $1",
+    assertThat(h.count("SELECT count(*) FROM push_channels p JOIN calendars c ON c.id = p.calendar_id WHERE c.integration_id = $1",
         ids.get(gone))).isZero();
 
     // Google no longer delivers for the erased calendar; the other integration's channel still works.
@@ -89,13 +85,9 @@ class DisconnectChannelsTest {
           assertThat(r.getString(0)).isEqualTo("disconnected");
           assertThat(r.getValue(1)).isNull();
         });
-    assertThat(count("SELECT count(*) FROM calendars WHERE integration_id = $1", id)).isZero();
-    Harness.await("audited", () -> count("SELECT count(*) FROM audit_log WHERE action = 'integration.disconnected' "
+    assertThat(h.count("SELECT count(*) FROM calendars WHERE integration_id = $1", id)).isZero();
+    Harness.await("audited", () -> h.count("SELECT count(*) FROM audit_log WHERE action = 'integration.disconnected' "
         + "AND detail::jsonb ->> 'channelsNotStopped' = '1'") == 1);
-  }
-
-  private long count(String sql, Object... params) {
-    return h.query(sql, params).get(0).getLong(0);
   }
 
   private double notifications(String outcome) {

@@ -13,11 +13,14 @@ import org.calsync.App;
 import org.calsync.emulator.SeededUser;
 import org.calsync.support.Cli;
 import org.calsync.support.Harness;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** rotate-keys re-encrypts every credential under the new key while the daemon runs; the old key can then go. */
+@ExtendWith(HarnessExtension.class)
 class KeyRotationTest {
   private final String k1 = "k1:" + key();
   private final String k2 = "k2:" + key();
@@ -31,14 +34,13 @@ class KeyRotationTest {
   }
 
   @BeforeEach
-  void setUp() {
-    h = new Harness();
+  void setUp(Harness harness) {
+    h = harness;
   }
 
   @AfterEach
   void tearDown() throws Exception {
     if (daemon != null) daemon.close().await();
-    h.close();
   }
 
   private App startDaemon(CredentialCipher cipher) {
@@ -62,8 +64,7 @@ class KeyRotationTest {
   private void syncAll() {
     h.app = daemon;
     h.runCycle();
-    assertThat(h.query("SELECT count(*) FROM user_integrations WHERE last_sync_status = 'ok' AND status = 'active'")
-        .get(0).getLong(0)).isEqualTo(rows().size());
+    assertThat(h.count("SELECT count(*) FROM user_integrations WHERE last_sync_status = 'ok' AND status = 'active'")).isEqualTo(rows().size());
     h.app = null;
   }
 

@@ -9,26 +9,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.calsync.App;
-import org.calsync.Runtime;
+import org.calsync.VertxRuntime;
 import org.calsync.bus.Addresses;
 import org.calsync.support.Harness;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * 1,000 integrations whose tokens expire together cause exactly 1,000 refreshes, with two daemons (own Vert.x
  * instance, event bus, token cache and pool each) asking for every token at the same time.
  */
+@ExtendWith(HarnessExtension.class)
 class RefreshStormTest {
   private Harness h;
-  private Runtime second;
+  private VertxRuntime second;
   private App other;
 
   @BeforeEach
-  void setUp() {
-    h = new Harness().start(new App.Parts(true, false, false));
-    second = Runtime.create();
+  void setUp(Harness harness) {
+    h = harness.start(new App.Parts(true, false, false));
+    second = VertxRuntime.create();
     other = App.start(second.vertx(), h.config, h.cipher, second.registry(), new App.Parts(true, false, false)).await();
   }
 
@@ -36,7 +39,6 @@ class RefreshStormTest {
   void tearDown() throws Exception {
     other.close().await();
     second.vertx().close().await();
-    h.close();
   }
 
   /** Both daemons ask for every token concurrently, twice each; returns the replies. */
@@ -79,7 +81,7 @@ class RefreshStormTest {
     long r2 = stats.tokenRefreshes();
     h.runCycle();
     assertThat(stats.tokenRefreshes() - r2).isEqualTo(1000);
-    assertThat(h.query("SELECT count(*) FROM user_integrations WHERE last_sync_status = 'ok'").get(0).getLong(0)).isEqualTo(1000);
+    assertThat(h.count("SELECT count(*) FROM user_integrations WHERE last_sync_status = 'ok'")).isEqualTo(1000);
     System.out.println("refresh storm: 3 x 1000 simultaneous expiries -> " + (stats.tokenRefreshes() - r0) + " refreshes");
   }
 }

@@ -11,22 +11,19 @@ import org.calsync.App;
 import org.calsync.bus.Addresses;
 import org.calsync.scheduler.SchedulerTasks;
 import org.calsync.support.Harness;
-import org.junit.jupiter.api.AfterEach;
+import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A refresh token returned by Google replaces the stored one; the weekly health check counts and notifies once. */
+@ExtendWith(HarnessExtension.class)
 class TokenHealthAndRotationTest {
   private Harness h;
 
   @BeforeEach
-  void setUp() {
-    h = new Harness().start(new App.Parts(true, false, false));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    h.close();
+  void setUp(Harness harness) {
+    h = harness.start(new App.Parts(true, false, false));
   }
 
   private String storedRefreshToken(long id) {
@@ -52,12 +49,11 @@ class TokenHealthAndRotationTest {
     h.runCycle();
 
     assertThat(h.emulator.state().stats().tokenRefreshes()).isEqualTo(r0 + 6);
-    assertThat(h.query("SELECT count(*) FROM user_integrations WHERE status = 'active' AND last_sync_status = 'ok'").get(0).getLong(0))
+    assertThat(h.count("SELECT count(*) FROM user_integrations WHERE status = 'active' AND last_sync_status = 'ok'"))
         .isEqualTo(2);
     Harness.sleep(400);
-    assertThat(h.query("SELECT count(*) FROM audit_log WHERE action = 'token.refreshed' AND detail::jsonb ->> 'rotated' = 'true'")
-        .get(0).getLong(0)).isEqualTo(4);
-    assertThat(h.query("SELECT count(*) FROM audit_log WHERE action = 'token.refreshed'").get(0).getLong(0)).isEqualTo(6);
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'token.refreshed' AND detail::jsonb ->> 'rotated' = 'true'")).isEqualTo(4);
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'token.refreshed'")).isEqualTo(6);
   }
 
   @Test
@@ -83,7 +79,7 @@ class TokenHealthAndRotationTest {
     assertThat(notices).hasSize(1);
     assertThat(notices.get(0).getLong("integrationId")).isEqualTo(ids.get(revoked));
     assertThat(notices.get(0).getString("status")).isEqualTo("needs_reconnect");
-    assertThat(h.query("SELECT count(*) FROM audit_log WHERE action = 'integration.needs_reconnect'").get(0).getLong(0)).isEqualTo(1);
-    assertThat(h.query("SELECT count(*) FROM audit_log WHERE action = 'scheduler.token_health'").get(0).getLong(0)).isEqualTo(2);
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'integration.needs_reconnect'")).isEqualTo(1);
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'scheduler.token_health'")).isEqualTo(2);
   }
 }

@@ -8,30 +8,24 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.calsync.App;
 import org.calsync.bus.Addresses;
+import org.calsync.emulator.EmulatorOptions;
 import org.calsync.support.Harness;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.calsync.support.HarnessExtension;
+import org.calsync.support.Harnesses;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Silent refresh of access tokens, invalid_grant turning an integration to needs_reconnect, and unauthorized_client
  * (a client configuration error) leaving every integration connected.
  */
+@ExtendWith(HarnessExtension.class)
 class TokenLifecycleTest {
-  private Harness h;
-
-  @BeforeEach
-  void setUp() {
-    h = new Harness().start(new App.Parts(true, false, false));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    h.close();
-  }
+  private static final App.Parts WORKERS = new App.Parts(true, false, false);
 
   @Test
-  void expiredAccessTokenIsRefreshedSilentlyAndOnlyWhenNeeded() {
+  void expiredAccessTokenIsRefreshedSilentlyAndOnlyWhenNeeded(Harness h) {
+    h.start(WORKERS);
     Map<String, Long> ids = h.connectSeeded(5, 5);
     long refreshes0 = h.emulator.state().stats().tokenRefreshes();
     h.runCycle();
@@ -49,18 +43,15 @@ class TokenLifecycleTest {
 
     assertThat(h.emulator.state().stats().requests(" 401")).as("each stale token refused once").isEqualTo(unauthorized0 + 5);
     assertThat(h.emulator.state().stats().tokenRefreshes()).as("one silent refresh each").isEqualTo(refreshes0 + 10);
-    assertThat(h.query("SELECT count(*) FROM user_integrations WHERE status = 'active' AND last_sync_status = 'ok'")
-        .get(0).getLong(0)).isEqualTo(5);
+    assertThat(h.count("SELECT count(*) FROM user_integrations WHERE status = 'active' AND last_sync_status = 'ok'")).isEqualTo(5);
     assertThat(h.mirrored(cal)).isEqualTo(h.truth(cal));
-    assertThat(h.query("SELECT count(*) FROM failed_jobs").get(0).getLong(0)).isZero();
+    assertThat(h.count("SELECT count(*) FROM failed_jobs")).isZero();
   }
 
   @Test
-  void tokenCloseToExpiryIsRefreshedAheadOfTime() throws Exception {
-    h.close();
+  void tokenCloseToExpiryIsRefreshedAheadOfTime(Harnesses worlds) {
     // Google hands out tokens that live 200 s: inside the 300 s buffer, so every use refreshes first.
-    h = new Harness(org.calsync.emulator.EmulatorOptions.defaults().withAccessTokenTtlSeconds(200))
-        .start(new App.Parts(true, false, false));
+    Harness h = worlds.open(EmulatorOptions.defaults().withAccessTokenTtlSeconds(200)).start(WORKERS);
     h.connectSeeded(2, 3);
     long r0 = h.emulator.state().stats().tokenRefreshes();
     h.runCycle();
@@ -70,7 +61,8 @@ class TokenLifecycleTest {
   }
 
   @Test
-  void invalidGrantMarksNeedsReconnectNotifiesOnceAndStopsJobs() {
+  void invalidGrantMarksNeedsReconnectNotifiesOnceAndStopsJobs(Harness h) {
+    h.start(WORKERS);
     Map<String, Long> ids = h.connectSeeded(3, 4);
     h.runCycle();
     List<JsonObject> notices = new CopyOnWriteArrayList<>();
@@ -81,8 +73,7 @@ class TokenLifecycleTest {
     h.emulator.state().revokeUser(email);
     long refreshes0 = h.emulator.state().stats().requests("token 400");
     h.runCycle();
-    assertThat(h.query("SELECT count(*) FROM audit_log WHERE action = 'integration.needs_reconnect' AND integration_id = $1", id)
-        .get(0).getLong(0)).as("audited in the status change's own transaction").isEqualTo(1);
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'integration.needs_reconnect' AND integration_id = $1", id)).as("audited in the status change's own transaction").isEqualTo(1);
     h.runCycle();
     h.runCycle();
     Harness.sleep(300);
@@ -93,21 +84,17 @@ class TokenLifecycleTest {
     assertThat(notices.get(0).getLong("integrationId")).isEqualTo(id);
     assertThat(notices.get(0).getString("status")).isEqualTo("needs_reconnect");
     assertThat(h.emulator.state().stats().requests("token 400")).as("no retry storm: one failed refresh").isEqualTo(refreshes0 + 1);
-    assertThat(h.query("SELECT count(*) FROM jobs WHERE integration_id = $1", id).get(0).getLong(0)).isZero();
-    assertThat(h.query("SELECT count(*) FROM failed_jobs").get(0).getLong(0)).as("not a failure to retry").isZero();
-    assertThat(h.query("SELECT count(*) FROM audit_log WHERE action = 'integration.needs_reconnect' AND integration_id = $1", id)
-        .get(0).getLong(0)).isEqualTo(1);
-    assertThat(h.query("SELECT count(*) FROM user_integrations WHERE status = 'active' AND last_sync_status = 'ok'")
-        .get(0).getLong(0)).isEqualTo(2);
+    assertThat(h.count("SELECT count(*) FROM jobs WHERE integration_id = $1", id)).isZero();
+    assertThat(h.count("SELECT count(*) FROM failed_jobs")).as("not a failure to retry").isZero();
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'integration.needs_reconnect' AND integration_id = $1", id)).isEqualTo(1);
+    assertThat(h.count("SELECT count(*) FROM user_integrations WHERE status = 'active' AND last_sync_status = 'ok'")).isEqualTo(2);
   }
   @Test
-  void unauthorizedClientFailsTheJobsLoudlyAndDisconnectsNobody() throws Exception {
-    h.close();
+  void unauthorizedClientFailsTheJobsLoudlyAndDisconnectsNobody(Harness h) {
     // The daemon is configured with another (valid) OAuth client than the one the grants were issued to.
-    h = new Harness();
     h.emulator.state().registerClient("other-client", "other-secret");
-    h.config = h.config(new JsonObject().put("google", new JsonObject().put("clientId", "other-client").put("clientSecret", "other-secret")));
-    h.start(new App.Parts(true, false, false));
+    h.configure(new JsonObject().put("google", new JsonObject().put("clientId", "other-client").put("clientSecret", "other-secret")));
+    h.start(WORKERS);
     List<JsonObject> notices = new CopyOnWriteArrayList<>();
     h.vertx.eventBus().<JsonObject>consumer(Addresses.INTEGRATION_STATUS, m -> notices.add(m.body())).completion().await();
     Map<String, Long> ids = h.connectSeeded(3, 2);
@@ -115,11 +102,11 @@ class TokenLifecycleTest {
     Harness.sleep(300);
 
     assertThat(h.emulator.state().stats().requests("token 400")).as("one refused refresh per job, no retry").isEqualTo(3);
-    assertThat(h.query("SELECT count(*) FROM user_integrations WHERE status = 'active'").get(0).getLong(0)).isEqualTo(3);
+    assertThat(h.count("SELECT count(*) FROM user_integrations WHERE status = 'active'")).isEqualTo(3);
     assertThat(notices).as("no status change").extracting(n -> n.getString("status")).containsOnly("active");
-    assertThat(h.query("SELECT count(*) FROM audit_log WHERE action = 'integration.needs_reconnect'").get(0).getLong(0)).isZero();
-    assertThat(h.query("SELECT count(*) FROM audit_log WHERE action = 'token.refresh_failed' "
-        + "AND detail::jsonb ->> 'error' = 'unauthorized_client'").get(0).getLong(0)).isEqualTo(3);
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'integration.needs_reconnect'")).isZero();
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'token.refresh_failed' "
+        + "AND detail::jsonb ->> 'error' = 'unauthorized_client'")).isEqualTo(3);
     assertThat(h.query("SELECT error_class, error FROM failed_jobs")).hasSize(3).allSatisfy(r -> {
       assertThat(r.getString(0)).isEqualTo("bus.500");
       assertThat(r.getString(1)).contains("unauthorized_client");
@@ -127,11 +114,10 @@ class TokenLifecycleTest {
 
     // Fixing the configuration is enough: no reconnect needed.
     h.app.close().await();
-    h.config = h.config(new JsonObject());
-    h.start(new App.Parts(true, false, false));
+    h.configure(new JsonObject());
+    h.start(WORKERS);
     h.runCycle();
-    assertThat(h.query("SELECT count(*) FROM user_integrations WHERE status = 'active' AND last_sync_status = 'ok'")
-        .get(0).getLong(0)).isEqualTo(3);
+    assertThat(h.count("SELECT count(*) FROM user_integrations WHERE status = 'active' AND last_sync_status = 'ok'")).isEqualTo(3);
     for (String cal : ids.keySet()) assertThat(h.mirrored(cal)).isEqualTo(h.truth(cal));
   }
 }

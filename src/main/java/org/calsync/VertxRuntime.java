@@ -13,16 +13,16 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
 /** Builds the Vertx instance with Micrometer metrics into a Prometheus registry (plus JVM binders). */
-public final class Runtime {
+public final class VertxRuntime {
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
 
-  private Runtime(Vertx vertx, PrometheusMeterRegistry registry) {
+  private VertxRuntime(Vertx vertx, PrometheusMeterRegistry registry) {
     this.vertx = vertx;
     this.registry = registry;
   }
 
-  public static Runtime create() {
+  public static VertxRuntime create() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
@@ -33,7 +33,7 @@ public final class Runtime {
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
-    return new Runtime(vertx, registry);
+    return new VertxRuntime(vertx, registry);
   }
 
   public Vertx vertx() {
