@@ -61,7 +61,7 @@ public final class Addresses {
   /**
    * Publish, by the sync workers after each job. Body {@code {"integrationId": long, "outcome":
    * "synced"|"retry"|"failed"|"needs_reconnect"|"deferred"|"refused", "changed": int, "deleted": int, "fullSync": boolean,
-   * "error": string?, "durationMs": long}}.
+   * "skipped": int (events that could not be mapped, listed by status), "error": string?, "durationMs": long}}.
    */
   public static final String SYNC_COMPLETED = "calsync.sync.completed";
 

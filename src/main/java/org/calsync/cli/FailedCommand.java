@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "failed", mixinStandardHelpOptions = true, description = "List or retry failed jobs.",
     subcommands = {FailedCommand.ListFailed.class, FailedCommand.RetryFailed.class})
 public final class FailedCommand {
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List failed jobs, newest first.")
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List failed jobs (one per integration and error class, counted), latest first.")
   static final class ListFailed implements Callable<Integer> {
     @Mixin
     ConfigOption config = new ConfigOption();
@@ -25,11 +25,13 @@ public final class FailedCommand {
     @Override
     public Integer call() {
       JsonArray rows = Cli.withApp(config, new App.Parts(false, false, false), (rt, app) -> new JobQueue(app.pool()).listFailed(limit));
-      System.out.printf("%-8s %-12s %-9s %-28s %-26s %s%n", "id", "integration", "attempts", "class", "failed at", "error");
+      System.out.printf("%-8s %-12s %-9s %-28s %-6s %-26s %-26s %s%n", "id", "integration", "attempts", "class", "times",
+          "first failed at", "last failed at", "error");
       for (Object o : rows) {
         JsonObject r = (JsonObject) o;
-        System.out.printf("%-8d %-12d %-9d %-28s %-26s %s%n", r.getLong("id"), r.getLong("integrationId"), r.getInteger("attempts"),
-            r.getString("errorClass"), r.getString("failedAt"), r.getString("error"));
+        System.out.printf("%-8d %-12d %-9d %-28s %-6d %-26s %-26s %s%n", r.getLong("id"), r.getLong("integrationId"),
+            r.getInteger("attempts"), r.getString("errorClass"), r.getInteger("occurrences"), r.getString("firstFailedAt"),
+            r.getString("failedAt"), r.getString("error"));
       }
       System.out.println(rows.size() + " failed jobs");
       return 0;

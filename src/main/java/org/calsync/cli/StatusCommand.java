@@ -9,18 +9,23 @@ import java.util.concurrent.Callable;
 import org.calsync.App;
 import org.calsync.db.Integrations;
 import org.calsync.db.JobQueue;
+import org.calsync.mirror.SkippedEvents;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
  * Prints one JSON document: integrations by status; queue (depth, due, running, failed, oldestDueSeconds);
- * oldestSyncAgeSeconds (see Integrations#oldestSyncAgeSeconds); lastCycle, the last automatic cycle: startedAt,
+ * oldestSyncAgeSeconds (see Integrations#oldestSyncAgeSeconds); failing, the active integrations whose syncs keep
+ * failing (see Integrations#failing); skippedEvents, events a sync could not map (count and the latest); lastCycle, the last automatic cycle: startedAt,
  * enqueued, and synced/failed = integrations whose latest sync since it started succeeded/failed (null before the
  * first cycle); scheduler, every task's last run and detail.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = "Show integrations by state, the last sync cycle, queue depth and the oldest sync's age.")
 public final class StatusCommand implements Callable<Integer> {
+  /** failing integrations and skipped events listed at most. */
+  private static final int LISTED = 20;
+
   @Mixin
   ConfigOption config = new ConfigOption();
 
@@ -37,6 +42,8 @@ public final class StatusCommand implements Callable<Integer> {
     return integrations.countsByStatus().map(counts -> out.put("integrations", counts))
         .compose(v -> new JobQueue(pool).stats()).map(queue -> out.put("queue", queue))
         .compose(v -> integrations.oldestSyncAgeSeconds()).map(age -> out.put("oldestSyncAgeSeconds", age))
+        .compose(v -> integrations.failing(LISTED)).map(failing -> out.put("failing", failing))
+        .compose(v -> SkippedEvents.summary(pool, LISTED)).map(skipped -> out.put("skippedEvents", skipped))
         .compose(v -> pool.query("SELECT task, last_run_at, detail FROM scheduler_runs ORDER BY task").execute())
         .compose(rs -> {
           JsonObject tasks = new JsonObject();

@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonObject;
  *   <li>maxConcurrent: syncs in flight per process (default 256)</li>
  *   <li>pageSize: events.list maxResults (default 250, max 2500)</li>
  *   <li>maxAttempts: job attempts before failed_jobs (default 3)</li>
- *   <li>maxDeleteShare: refuse a sync deleting more than this share of a calendar (default 0.5)</li>
+ *   <li>maxDeleteShare: refuse a sync deleting more than this share of a calendar's mirrored events (tombstones of events never mirrored do not count) (default 0.5)</li>
  *   <li>maxDeleteMinimum: deletions always allowed below this count (default 20)</li>
  *   <li>leaseSeconds: how long a claimed job stays ours without renewal (default 300)</li>
  *   <li>pollMs: idle queue poll (default 1000)</li>

@@ -1,6 +1,7 @@
 package org.calsync.db;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -86,5 +87,33 @@ public final class Integrations {
           Row r = rs.iterator().next();
           return new JsonObject().put("synced", r.getLong(0)).put("failed", r.getLong(1));
         });
+  }
+
+  /**
+   * Active integrations whose syncs keep failing (failing_since set by a job moved to failed_jobs, cleared by the next
+   * successful sync): {"count": n, "integrations": [{integrationId, failingSince, errorClass, occurrences, error}]},
+   * the longest failing first, up to limit listed, each with its latest failure.
+   */
+  public Future<JsonObject> failing(int limit) {
+    return pool.preparedQuery("SELECT u.id, u.failing_since, f.error_class, f.occurrences, f.error, count(*) OVER () "
+            + "FROM user_integrations u LEFT JOIN LATERAL (SELECT error_class, occurrences, error FROM failed_jobs "
+            + "WHERE integration_id = u.id ORDER BY failed_at DESC LIMIT 1) f ON true "
+            + "WHERE u.failing_since IS NOT NULL AND u.status = 'active' ORDER BY u.failing_since, u.id LIMIT $1")
+        .execute(Tuple.of(limit)).map(rs -> {
+          JsonArray list = new JsonArray();
+          long count = 0;
+          for (Row r : rs) {
+            count = r.getLong(5);
+            list.add(new JsonObject().put("integrationId", r.getLong(0)).put("failingSince", r.getOffsetDateTime(1).toString())
+                .put("errorClass", r.getString(2)).put("occurrences", r.getInteger(3)).put("error", r.getString(4)));
+          }
+          return new JsonObject().put("count", count).put("integrations", list);
+        });
+  }
+
+  /** How many active integrations are failing (see {@link #failing}). */
+  public Future<Long> failingCount() {
+    return pool.query("SELECT count(*) FROM user_integrations WHERE failing_since IS NOT NULL AND status = 'active'")
+        .execute().map(rs -> rs.iterator().next().getLong(0));
   }
 }

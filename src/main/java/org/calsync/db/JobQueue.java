@@ -127,7 +127,7 @@ public final class JobQueue {
       + "ct AS (UPDATE calendars c SET sync_token = t.token, last_sync_at = now() FROM t, held h "
       + "  WHERE c.id = t.calendar_id AND c.integration_id = h.integration_id), "
       + "ui AS (UPDATE user_integrations u SET last_sync_at = now(), last_sync_status = 'ok', response_data = h.data::jsonb, "
-      + "  updated_at = now() FROM held h WHERE u.id = h.integration_id), "
+      + "  failing_since = NULL, updated_at = now() FROM held h WHERE u.id = h.integration_id), "
       + "del AS (DELETE FROM jobs j USING held h WHERE j.id = h.id AND NOT h.rerun) "
       + "UPDATE jobs j SET rerun = false, locked_by = NULL, locked_until = NULL, attempts = 0, rate_limited = 0, "
       + "last_error = NULL, available_at = now() FROM held h WHERE j.id = h.id AND h.rerun";
@@ -177,7 +177,11 @@ public final class JobQueue {
         .execute(Tuple.of(job.id(), worker, error, delayMillis / 1000.0, giveBack, rateLimited)).mapEmpty();
   }
 
-  /** Moves the job to failed_jobs with its error (one transaction: the job is never lost in between). */
+  /**
+   * Moves the job to failed_jobs with its error (one transaction: the job is never lost in between). Failures of the
+   * same integration, kind and error class share one row: its occurrences count up and failed_at, error, payload and
+   * attempts become the latest. The integration is marked failing (failing_since) until a sync succeeds.
+   */
   public Future<Void> fail(Job job, String worker, String errorClass, String error) {
     return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM jobs WHERE id = $1 AND locked_by = $2 "
             + "RETURNING integration_id, kind, payload, attempts")
@@ -186,8 +190,13 @@ public final class JobQueue {
           if (rs.size() == 0) return Future.succeededFuture();
           Row r = rs.iterator().next();
           return conn.preparedQuery("INSERT INTO failed_jobs (integration_id, kind, payload, attempts, error_class, error) "
-                  + "VALUES ($1, $2, $3, $4, $5, $6)")
-              .execute(Tuple.of(r.getLong(0), r.getString(1), r.getValue(2), r.getInteger(3), errorClass, error)).mapEmpty();
+                  + "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (integration_id, kind, error_class) DO UPDATE SET "
+                  + "occurrences = failed_jobs.occurrences + 1, failed_at = now(), error = EXCLUDED.error, "
+                  + "payload = EXCLUDED.payload, attempts = EXCLUDED.attempts")
+              .execute(Tuple.of(r.getLong(0), r.getString(1), r.getValue(2), r.getInteger(3), errorClass, error))
+              .compose(v -> conn.preparedQuery("UPDATE user_integrations SET failing_since = COALESCE(failing_since, now()) "
+                  + "WHERE id = $1").execute(Tuple.of(r.getLong(0))))
+              .mapEmpty();
         }));
   }
 
@@ -215,15 +224,20 @@ public final class JobQueue {
         .execute(Tuple.of(worker, (double) leaseSeconds, jobIds.toArray(new Long[0]))).mapEmpty();
   }
 
+  /**
+   * Failed jobs, latest failure first: id, integrationId, kind, attempts, errorClass, error, failedAt (latest),
+   * occurrences, firstFailedAt.
+   */
   public Future<JsonArray> listFailed(int limit) {
-    return pool.preparedQuery("SELECT id, integration_id, kind, attempts, error_class, error, failed_at FROM failed_jobs "
-            + "ORDER BY id DESC LIMIT $1")
+    return pool.preparedQuery("SELECT id, integration_id, kind, attempts, error_class, error, failed_at, occurrences, "
+            + "first_failed_at FROM failed_jobs ORDER BY failed_at DESC, id DESC LIMIT $1")
         .execute(Tuple.of(limit)).map(rs -> {
           JsonArray out = new JsonArray();
           for (Row r : rs) {
             out.add(new JsonObject().put("id", r.getLong(0)).put("integrationId", r.getLong(1)).put("kind", r.getString(2))
                 .put("attempts", r.getInteger(3)).put("errorClass", r.getString(4)).put("error", r.getString(5))
-                .put("failedAt", r.getOffsetDateTime(6).toString()));
+                .put("failedAt", r.getOffsetDateTime(6).toString()).put("occurrences", r.getInteger(7))
+                .put("firstFailedAt", r.getOffsetDateTime(8).toString()));
           }
           return out;
         });

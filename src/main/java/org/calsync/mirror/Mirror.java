@@ -106,6 +106,13 @@ public final class Mirror {
         .map(rs -> rs.iterator().next().getLong(0));
   }
 
+  /** Marks rows as listed now without changing them (a full listing skipped their new version: the sweep keeps them). */
+  public static Future<Void> markListed(SqlClient conn, long calendarId, Collection<String> ids) {
+    if (ids.isEmpty()) return Future.succeededFuture();
+    return conn.preparedQuery("UPDATE calendar_events SET synced_at = now() WHERE calendar_id = $1 AND google_event_id = ANY($2)")
+        .execute(Tuple.of(calendarId, (Object) ids.toArray(new String[0]))).mapEmpty();
+  }
+
   /** Deletes the calendar's rows not written since the given time (end of a full listing). */
   public static Future<Integer> sweep(SqlClient conn, long calendarId, OffsetDateTime since) {
     return conn.preparedQuery("DELETE FROM calendar_events WHERE calendar_id = $1 AND synced_at < $2")

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *   403 resource mismatch, 404 unknown channel, 410 stopped/expired channel, 503 database unavailable).
  * Gauges calsync_queue_depth, calsync_queue_due, calsync_queue_running, calsync_failed_jobs,
  * calsync_oldest_due_seconds (wait of the oldest due job) and calsync_oldest_sync_age_seconds (time since the least
- * recently synced active integration last synced; see db.Integrations#oldestSyncAgeSeconds) are read from the database
+ * recently synced active integration last synced; see db.Integrations#oldestSyncAgeSeconds) and
+ * calsync_integrations_failing (active integrations whose syncs keep failing; db.Integrations#failing) are read from the database
  * on each scrape of /metrics; if the database does not answer within 2 s, the last values are served.
  */
 public final class OpsVerticle extends VerticleBase {
@@ -67,12 +68,14 @@ public final class OpsVerticle extends VerticleBase {
     gauge("calsync.failed.jobs", "failed");
     gauge("calsync.oldest.due.seconds", "oldestDueSeconds");
     gauge("calsync.oldest.sync.age.seconds", "oldestSyncAgeSeconds");
+    gauge("calsync.integrations.failing", "failingIntegrations");
     return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host()).onSuccess(s -> server = s);
   }
 
   private Future<Void> refreshStats() {
     return new JobQueue(pool).stats()
         .compose(q -> new Integrations(pool).oldestSyncAgeSeconds().map(age -> q.put("oldestSyncAgeSeconds", age)))
+        .compose(q -> new Integrations(pool).failingCount().map(n -> q.put("failingIntegrations", n)))
         .timeout(2, TimeUnit.SECONDS)
         .onSuccess(stats::set)
         .onFailure(e -> log.atWarn().setMessage("metrics: database stats unavailable").addKeyValue("error", e.getMessage()).log())

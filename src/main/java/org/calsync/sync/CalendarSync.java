@@ -5,11 +5,11 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import java.util.ArrayList;
-import java.util.HashSet;
+import io.vertx.sqlclient.SqlConnection;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
 import org.calsync.config.SyncConfig;
 import org.calsync.db.Calendars;
 import org.calsync.db.Calendars.Calendar;
@@ -20,14 +20,19 @@ import org.calsync.google.GoogleErrors;
 import org.calsync.mirror.BusyBlocks;
 import org.calsync.mirror.Mirror;
 import org.calsync.mirror.Mirror.EventRow;
+import org.calsync.mirror.SkippedEvents;
+import org.calsync.mirror.StagedDeletions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The sync algorithm of Google's "Synchronize resources efficiently" guide, per calendar of an integration:
- * incremental with the stored sync token, following pages, applied in one transaction with the new token; a full
- * listing when there is no token or Google answers 410, applied page by page and finished by removing what Google no
- * longer lists. The token is stored only after the last page. Deletions beyond sync.maxDeleteShare are refused.
+ * incremental with the stored sync token, following pages, each page applied as it comes (its deletions staged in the
+ * database) and the staged deletions applied with the new token once the listing is complete; a full listing when
+ * there is no token or Google answers 410, applied page by page and finished by removing what Google no longer lists.
+ * Either way one page is held in memory at a time, the token is stored only after the last page, and a listing cut
+ * short is simply repeated from the old token (applying a page again changes nothing). Deletions of mirrored rows
+ * beyond sync.maxDeleteShare are refused. An event that cannot be mapped is skipped and recorded (skipped_events).
  */
 public final class CalendarSync {
   private static final Logger log = LoggerFactory.getLogger(CalendarSync.class);
@@ -108,43 +113,57 @@ public final class CalendarSync {
     });
   }
 
-  // ---- incremental: gather every page, then apply atomically with the new token
+  // ---- incremental: applied page by page; deletions are staged and applied with the new token at the end
+
+  /** Staged deletions applied per statement at the end of an incremental listing. */
+  private static final int DELETE_CHUNK = 1000;
 
   private Future<SyncResult> incremental(GoogleCall google, Calendar cal, boolean allowMassDelete) {
-    List<Object> items = new ArrayList<>();
-    return pages(google, cal, cal.syncToken(), null, items, 0).compose(end -> {
-      EventMapper mapper = new EventMapper(cal.timeZone(), config.storeEventText());
-      List<EventRow> upserts = new ArrayList<>();
-      Set<String> deletions = new HashSet<>();
-      try {
-        for (Object item : items) {
-          JsonObject e = (JsonObject) item;
-          String id = EventMapper.idOf(e);
-          if (EventMapper.isDeletion(e)) {
-            deletions.add(id);
-          } else {
-            deletions.remove(id);
-            upserts.add(mapper.map(e));
-          }
-        }
-      } catch (IllegalArgumentException | ClassCastException ex) {
-        return Future.failedFuture(GoogleErrors.malformed("events.list", ex.getMessage()));
-      }
-      upserts.removeIf(r -> deletions.contains(r.id()));
-      if (upserts.isEmpty() && deletions.isEmpty()) {
-        return Future.succeededFuture(new SyncResult(1, 0, 0, end.pages, false, 0, Map.of(cal.id(), end.token)));
-      }
-      return pool.withTransaction(conn -> {
-        Future<Void> guard = deletions.isEmpty() || allowMassDelete ? Future.succeededFuture()
-            : Mirror.count(conn, cal.id()).compose(total -> checkDeletes(cal.id(), deletions.size(), total));
-        return guard
-            .compose(v -> Mirror.upsert(conn, cal.id(), upserts))
-            .compose(v -> Mirror.delete(conn, cal.id(), deletions))
-            .compose(deleted -> busy == null ? Future.succeededFuture(deleted.count())
-                : busy.afterChanges(conn, cal.id(), cal.timeZone(), upserts, deletions, deleted.series()).map(deleted.count()))
-            .compose(deleted -> Calendars.saveSyncToken(conn, cal.id(), end.token, false)
-                .map(v -> new SyncResult(1, upserts.size(), deleted, end.pages, false, 0)));
-      });
+    UUID run = UUID.randomUUID();
+    Tally tally = new Tally();
+    EventMapper mapper = new EventMapper(cal.timeZone(), config.storeEventText());
+    return listPages(google, cal, cal.syncToken(), mapper, changes -> applyIncrementalPage(cal, run, changes, tally), null, 0)
+        .compose(end -> {
+          SyncResult result = new SyncResult(1, tally.upserted, 0, end.pages, false, 0, tally.skipped);
+          if (tally.deletions == 0) return Future.succeededFuture(result.withPendingToken(cal.id(), end.token));
+          return pool.withTransaction(conn -> {
+            Future<Void> guard = allowMassDelete ? Future.succeededFuture()
+                : StagedDeletions.countMirrored(conn, run).compose(n -> n == 0 ? Future.succeededFuture()
+                    : Mirror.count(conn, cal.id()).compose(total -> checkDeletes(cal.id(), n, total)));
+            return guard.compose(v -> applyDeletions(conn, cal, run, 0))
+                .compose(deleted -> Calendars.saveSyncToken(conn, cal.id(), end.token, false).map(v -> result.withDeleted(deleted)));
+          });
+        })
+        .onFailure(err -> {
+          if (tally.deletions > 0) StagedDeletions.discard(pool, run, cal.id()).onFailure(e -> log.atWarn()
+              .setMessage("discarding staged deletions failed (removed after a day)").addKeyValue("calendar", cal.id())
+              .addKeyValue("error", e.getMessage()).log());
+        });
+  }
+
+  /** One page of an incremental listing, in one transaction: writes, staged deletions, skipped events, busy blocks. */
+  private Future<Void> applyIncrementalPage(Calendar cal, UUID run, PageChanges changes, Tally tally) {
+    boolean staged = tally.deletions > 0;
+    tally.add(cal, changes);
+    if (changes.isEmpty()) return Future.succeededFuture();
+    List<String> upsertIds = changes.upserts().stream().map(EventRow::id).toList();
+    return pool.withTransaction(conn -> Mirror.upsert(conn, cal.id(), changes.upserts())
+        .compose(v -> staged ? StagedDeletions.unstage(conn, run, upsertIds) : Future.succeededFuture())
+        .compose(v -> StagedDeletions.stage(conn, run, cal.id(), changes.deletions()))
+        .compose(v -> SkippedEvents.record(conn, cal.id(), changes.skipped()))
+        .compose(v -> SkippedEvents.clear(conn, cal.id(), upsertIds))
+        .compose(v -> busy == null || changes.upserts().isEmpty() ? Future.succeededFuture()
+            : busy.afterChanges(conn, cal.id(), cal.timeZone(), changes.upserts(), List.of(), Set.of())));
+  }
+
+  /** Applies the run's staged deletions chunk by chunk (inside the final transaction); returns the rows removed. */
+  private Future<Integer> applyDeletions(SqlConnection conn, Calendar cal, UUID run, int deleted) {
+    return StagedDeletions.take(conn, run, DELETE_CHUNK).compose(ids -> {
+      if (ids.isEmpty()) return Future.succeededFuture(deleted);
+      return Mirror.delete(conn, cal.id(), ids).compose(d -> (busy == null ? Future.<Void>succeededFuture()
+              : busy.afterChanges(conn, cal.id(), cal.timeZone(), List.of(), ids, d.series()))
+          .compose(v -> SkippedEvents.clear(conn, cal.id(), ids))
+          .compose(v -> applyDeletions(conn, cal, run, deleted + d.count())));
     });
   }
 
@@ -156,47 +175,50 @@ public final class CalendarSync {
   }
 
   private Future<SyncResult> fullListing(GoogleCall google, Calendar cal, boolean allowMassDelete) {
-    int[] upserted = {0};
+    Tally tally = new Tally();
     EventMapper mapper = new EventMapper(cal.timeZone(), config.storeEventText());
     // Rows this listing upserts get synced_at >= started; what is older was not listed and is swept at the end.
-    return Mirror.now(pool).compose(started -> fullPages(google, cal, mapper, null, upserted, 0).compose(end ->
-        pool.withTransaction(conn -> Mirror.sweepCounts(conn, cal.id(), started).compose(counts -> {
+    return Mirror.now(pool).compose(started -> listPages(google, cal, null, mapper, changes -> applyFullPage(cal, changes, tally), null, 0)
+        .compose(end -> pool.withTransaction(conn -> Mirror.sweepCounts(conn, cal.id(), started).compose(counts -> {
           Future<Void> guard = allowMassDelete ? Future.succeededFuture() : checkDeletes(cal.id(), counts[1], counts[0]);
           return guard.compose(v -> Mirror.sweep(conn, cal.id(), started))
+              .compose(deleted -> SkippedEvents.clearNotSeenSince(conn, cal.id(), started).map(deleted))
               .compose(deleted -> busy == null ? Future.succeededFuture(deleted)
                   : busy.afterFull(conn, cal.id(), cal.timeZone()).map(deleted))
               .compose(deleted -> Calendars.saveSyncToken(conn, cal.id(), end.token, true)
-                  .map(v -> new SyncResult(1, upserted[0], deleted, end.pages, true, 0)));
+                  .map(v -> new SyncResult(1, tally.upserted, deleted, end.pages, true, 0, tally.skipped)));
         }))));
   }
 
-  private Future<End> fullPages(GoogleCall google, Calendar cal, EventMapper mapper, String pageToken,
-                                int[] upserted, int pages) {
-    return page(google, cal, null, pageToken).compose(page -> {
-      List<EventRow> rows = new ArrayList<>();
-      try {
-        for (Object item : page.items) {
-          JsonObject e = (JsonObject) item;
-          if (EventMapper.isDeletion(e)) continue;
-          EventRow row = mapper.map(e);
-          rows.add(row);
-        }
-      } catch (IllegalArgumentException | ClassCastException ex) {
-        return Future.failedFuture(GoogleErrors.malformed("events.list", ex.getMessage()));
-      }
-      upserted[0] += rows.size();
-      // the parsed page is not referenced past this point, so it can be collected while the rows are written
-      String next = page.nextPageToken;
-      String syncToken = page.nextSyncToken;
-      return Mirror.upsert(pool, cal.id(), rows).compose(v -> next != null
-          ? fullPages(google, cal, mapper, next, upserted, pages + 1)
-          : Future.succeededFuture(new End(syncToken, pages + 1)));
-    });
+  /** One page of a full listing (deletions need no action: the sweep removes what is not listed). */
+  private Future<Void> applyFullPage(Calendar cal, PageChanges changes, Tally tally) {
+    tally.add(cal, changes);
+    if (changes.skipped().isEmpty()) return Mirror.upsert(pool, cal.id(), changes.upserts());
+    // a skipped event keeps its last good row: marked as listed so the sweep keeps it
+    return pool.withTransaction(conn -> Mirror.upsert(conn, cal.id(), changes.upserts())
+        .compose(v -> SkippedEvents.record(conn, cal.id(), changes.skipped()))
+        .compose(v -> Mirror.markListed(conn, cal.id(), changes.skipped().keySet())));
   }
 
   private Future<Void> checkDeletes(long calendarId, long wouldDelete, long total) {
     if (wouldDelete <= config.maxDeleteMinimum() || wouldDelete <= config.maxDeleteShare() * total) return Future.succeededFuture();
     return Future.failedFuture(new MassDeletionRefused(calendarId, wouldDelete, total, config.maxDeleteShare()));
+  }
+
+  /** Counts of a listing so far; confined to the sync's event loop. */
+  private static final class Tally {
+    int upserted;
+    int deletions;
+    int skipped;
+
+    void add(Calendar cal, PageChanges changes) {
+      upserted += changes.upserts().size();
+      deletions += changes.deletions().size();
+      skipped += changes.skipped().size();
+      changes.skipped().forEach((id, reason) -> log.atWarn().setMessage("event skipped: it cannot be mapped (the rest syncs)")
+          .addKeyValue("integration", cal.integrationId()).addKeyValue("calendar", cal.id()).addKeyValue("event", id)
+          .addKeyValue("reason", reason).log());
+    }
   }
 
   // ---- pages
@@ -207,11 +229,25 @@ public final class CalendarSync {
   private record Page(JsonArray items, String nextPageToken, String nextSyncToken) {
   }
 
-  private Future<End> pages(GoogleCall google, Calendar cal, String syncToken, String pageToken, List<Object> into, int pages) {
+  /**
+   * Lists every page (syncToken null: a full listing) and hands each, sorted into changes, to apply before asking for
+   * the next; only one page is held at a time. An item without an id fails the listing as malformed.
+   */
+  private Future<End> listPages(GoogleCall google, Calendar cal, String syncToken, EventMapper mapper,
+                                Function<PageChanges, Future<Void>> apply, String pageToken, int pages) {
     return page(google, cal, syncToken, pageToken).compose(page -> {
-      for (Object item : page.items) into.add(item);
-      return page.nextPageToken != null ? pages(google, cal, syncToken, page.nextPageToken, into, pages + 1)
-          : Future.succeededFuture(new End(page.nextSyncToken, pages + 1));
+      PageChanges changes;
+      try {
+        changes = PageChanges.of(page.items, mapper);
+      } catch (IllegalArgumentException | ClassCastException ex) {
+        return Future.failedFuture(GoogleErrors.malformed("events.list", ex.getMessage()));
+      }
+      // the parsed page is not referenced past this point, so it can be collected while the rows are written
+      String next = page.nextPageToken;
+      String nextSyncToken = page.nextSyncToken;
+      return apply.apply(changes).compose(v -> next != null
+          ? listPages(google, cal, syncToken, mapper, apply, next, pages + 1)
+          : Future.succeededFuture(new End(nextSyncToken, pages + 1)));
     });
   }
 

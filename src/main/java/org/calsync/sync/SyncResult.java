@@ -6,15 +6,16 @@ import java.util.Map;
 
 /**
  * What one integration sync did (stored as response_data and published on calsync.sync.completed).
- * pendingTokens: new sync tokens by calendar id that the sync did not write itself (no changes came); they are written
- * together with the job's completion, so either both happen or neither.
+ * skipped: events that could not be mapped (recorded in skipped_events). pendingTokens: new sync tokens by calendar id
+ * that the sync did not write itself (no deletions came); they are written together with the job's completion, so
+ * either both happen or neither.
  */
 public record SyncResult(int calendars, int upserted, int deleted, int pages, boolean fullSync, int googleCalls,
-                         Map<Long, String> pendingTokens) {
-  public static final SyncResult EMPTY = new SyncResult(0, 0, 0, 0, false, 0, Map.of());
+                         int skipped, Map<Long, String> pendingTokens) {
+  public static final SyncResult EMPTY = new SyncResult(0, 0, 0, 0, false, 0, 0);
 
-  public SyncResult(int calendars, int upserted, int deleted, int pages, boolean fullSync, int googleCalls) {
-    this(calendars, upserted, deleted, pages, fullSync, googleCalls, Map.of());
+  public SyncResult(int calendars, int upserted, int deleted, int pages, boolean fullSync, int googleCalls, int skipped) {
+    this(calendars, upserted, deleted, pages, fullSync, googleCalls, skipped, Map.of());
   }
 
   public SyncResult plus(SyncResult o) {
@@ -24,11 +25,21 @@ public record SyncResult(int calendars, int upserted, int deleted, int pages, bo
       tokens.putAll(o.pendingTokens);
     }
     return new SyncResult(calendars + o.calendars, upserted + o.upserted, deleted + o.deleted, pages + o.pages,
-        fullSync || o.fullSync, googleCalls + o.googleCalls, tokens);
+        fullSync || o.fullSync, googleCalls + o.googleCalls, skipped + o.skipped, tokens);
   }
 
   public SyncResult withGoogleCalls(int calls) {
-    return new SyncResult(calendars, upserted, deleted, pages, fullSync, calls, pendingTokens);
+    return new SyncResult(calendars, upserted, deleted, pages, fullSync, calls, skipped, pendingTokens);
+  }
+
+  SyncResult withDeleted(int rows) {
+    return new SyncResult(calendars, upserted, rows, pages, fullSync, googleCalls, skipped, pendingTokens);
+  }
+
+  SyncResult withPendingToken(long calendarId, String token) {
+    Map<Long, String> tokens = new HashMap<>(pendingTokens);
+    tokens.put(calendarId, token);
+    return new SyncResult(calendars, upserted, deleted, pages, fullSync, googleCalls, skipped, tokens);
   }
 
   public int changed() {
@@ -37,6 +48,6 @@ public record SyncResult(int calendars, int upserted, int deleted, int pages, bo
 
   public JsonObject toJson() {
     return new JsonObject().put("calendars", calendars).put("upserted", upserted).put("deleted", deleted).put("pages", pages)
-        .put("fullSync", fullSync).put("googleCalls", googleCalls);
+        .put("fullSync", fullSync).put("googleCalls", googleCalls).put("skipped", skipped);
   }
 }

@@ -220,6 +220,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
     if (err != null) event.put("error", err.getMessage()).put("changed", 0);
     event.put("outcome", outcome);
     metrics.sync(outcome, millis, result == null ? 0 : result.changed());
+    if (result != null) metrics.skipped(result.skipped());
     return done.onSuccess(v -> {
       vertx.eventBus().publish(Addresses.SYNC_COMPLETED, event);
       vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", "sync").put("action", "sync." + outcome)

@@ -69,6 +69,10 @@ public final class Benchmark implements Callable<Integer> {
   String emulatorMode;
   @Option(names = "--emulator-jvm-opts", description = "JVM options of the emulator process (default -Xmx4g -XX:+UseParallelGC)")
   String emulatorJvmOpts;
+  @Option(names = "--change-set", description = "Run only the large change-set phase: one calendar mirrored, then this many "
+      + "events added in Google, then one incremental sync (pages of --ingest-page-size); prints its heap figures. Run it "
+      + "with JAVA_OPTS=-Xmx256m to show the heap does not grow with the change set")
+  Integer changeSet;
   @Option(names = "--cycle-timeout", description = "Seconds a cycle may take; then it is reported as unfinished (default 1800)")
   Integer cycleTimeout;
 
@@ -108,6 +112,7 @@ public final class Benchmark implements Callable<Integer> {
     List<String> emuOpts = List.of(or(emulatorJvmOpts, "-Xmx4g -XX:+UseParallelGC").trim().split("\\s+"));
     EmulatorHandle emu = "inprocess".equals(emulatorMode) ? EmulatorHandle.inProcess() : EmulatorHandle.process(emuOpts);
     try {
+      if (changeSet != null) return changeSet(url, emu, machine, changeSet, timeout);
       report.setup.add(String.format(Locale.ROOT, "%d integrations x %d events, emulator latency %d ms (%s), %s PostgreSQL, "
               + "calsync poolSize %d maxConcurrent %d; peer %d threads; %d cores, max heap %d MB",
           n, perUser, latency, emulatorMode == null ? "separate process" : emulatorMode, embedded != null ? "embedded (fsync and synchronous_commit off)" : "given",
@@ -173,6 +178,30 @@ public final class Benchmark implements Callable<Integer> {
       emu.close();
       if (embedded != null) embedded.close();
     }
+  }
+
+  /** The --change-set phase alone (incremental listings are applied page by page: heap bounded by a page). */
+  private int changeSet(String url, EmulatorHandle emu, Machine machine, int changes, int timeout) {
+    report.setup.add(String.format(Locale.ROOT, "change set: 1 calendar of 10 events, then %d events added in Google; "
+        + "pages of %d; max heap %d MB", changes, or(ingestPageSize, 2500), java.lang.Runtime.getRuntime().maxMemory() >> 20));
+    List<SeededUser> user = emu.seed(1, 10);
+    try (CalsyncSide calsync = new CalsyncSide(url, emu.baseUrl(), or(poolSize, 16), or(maxConcurrent, 1024),
+        or(ingestPageSize, 2500), or(ingestFullSyncs, 16), or(requestsPerMinute, 1_000_000))) {
+      calsync.connect(user, null);
+      CalsyncSide.Cycle first = calsync.cycle(null, timeout);
+      progress("initial full sync: synced %d failed %d", first.synced(), first.failed());
+      emu.seed(1, changes);
+      progress("added %d events to %s", changes, user.get(0).email());
+      measure(String.format(Locale.ROOT, "calsync incremental, %d changes", changes), emu, machine, 0, "events/s", () -> {
+        CalsyncSide.Cycle c = calsync.cycle(null, timeout);
+        return new Outcome(c.upserted(), c.upserted() / wall(), String.format(Locale.ROOT,
+            "synced %d failed %d, mirror holds %d events", c.synced(), c.failed(), calsync.count("SELECT count(*) FROM calendar_events")));
+      });
+      long mirrored = calsync.count("SELECT count(*) FROM calendar_events");
+      report.targets.add(new Report.Target("change set complete (mirror = 10 + changes)", mirrored + " events", mirrored == 10L + changes));
+    }
+    report.print(out);
+    return 0;
   }
 
   private void calsyncCycle(String name, CalsyncSide calsync, Long userId, int n, int timeout, EmulatorHandle emu, Machine machine) {

@@ -9,7 +9,12 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,8 +25,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * events.list requests in flight at once, as the clients see them: a request counts from its arrival until its
  * response is sent or its connection closes (a client that timed out and gave up no longer has it in flight, even
  * though the emulator may still be sleeping on it). An upstream connection reset is passed on as a reset.
+ * It can also answer as Google may where the emulator does not: {@link #rewrite} changes events.list pages (e.g. the
+ * same event twice, or an event no mapper accepts), and listings {@link #forbid} selects get 403 forbidden.
  */
 final class ListingProxy implements AutoCloseable {
+  /** Rewrites a 200 events.list page; given the calendar id (decoded) and the page as the emulator sent it. */
+  interface PageRewrite {
+    JsonObject apply(String calendarId, JsonObject page);
+  }
+
+  volatile PageRewrite rewrite;
+  /** events.list requests whose URI (decoded) it accepts are answered 403 forbidden. */
+  volatile Predicate<String> forbid;
+
   private final HttpServer server;
   private final WebClient client;
   private final String target;
@@ -72,20 +88,33 @@ final class ListingProxy implements AutoCloseable {
       req.connection().closeHandler(v -> end.run());
     }
     Runnable end = done;
+    String calendarId = listing ? URLDecoder.decode(path.substring("/calendar/v3/calendars/".length(), path.length() - "/events".length()),
+        StandardCharsets.UTF_8) : null;
+    Predicate<String> refused = forbid;
+    if (listing && refused != null && refused.test(URLDecoder.decode(req.uri(), StandardCharsets.UTF_8))) {
+      JsonObject error = new JsonObject().put("code", 403).put("message", "Forbidden")
+          .put("errors", new JsonArray().add(new JsonObject().put("domain", "global").put("reason", "forbidden").put("message", "Forbidden")));
+      end.run();
+      req.response().setStatusCode(403).putHeader("Content-Type", "application/json; charset=UTF-8")
+          .end(new JsonObject().put("error", error).encode());
+      return;
+    }
     req.body().compose(body -> {
       HttpRequest<Buffer> out = client.requestAbs(req.method(), target + req.uri());
       req.headers().forEach((k, v) -> {
         if (!k.equalsIgnoreCase("host") && !k.equalsIgnoreCase("content-length")) out.putHeader(k, v);
       });
       return out.sendBuffer(body);
-    }).onSuccess(res -> reply(req, res, end)).onFailure(e -> {
+    }).onSuccess(res -> reply(req, res, end, calendarId)).onFailure(e -> {
       end.run();
       req.connection().close();
     });
   }
 
-  private void reply(HttpServerRequest req, HttpResponse<Buffer> res, Runnable done) {
+  private void reply(HttpServerRequest req, HttpResponse<Buffer> res, Runnable done, String calendarId) {
     Buffer body = res.body() == null ? Buffer.buffer() : res.body();
+    PageRewrite r = rewrite;
+    if (r != null && calendarId != null && res.statusCode() == 200) body = r.apply(calendarId, body.toJsonObject()).toBuffer();
     var response = req.response().setStatusCode(res.statusCode());
     res.headers().forEach((k, v) -> {
       if (!k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("transfer-encoding")

@@ -1,0 +1,105 @@
+package org.calsync.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.calsync.App;
+import org.calsync.support.Cli;
+import org.calsync.support.Harness;
+import org.calsync.support.HarnessExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * An integration Google refuses every cycle (403 forbidden) keeps one failed_jobs row per error class, counted, and is
+ * shown as failing in status and metrics until a sync succeeds; failed list / failed retry keep working.
+ */
+@ExtendWith(HarnessExtension.class)
+class FailingIntegrationTest {
+  private Harness h;
+  private ListingProxy proxy;
+
+  @BeforeEach
+  void setUp(Harness harness) {
+    proxy = ListingProxy.start(harness.vertx, harness.emulator.baseUrl());
+    h = harness.configure(new JsonObject().put("google", new JsonObject().put("apiBaseUrl", proxy.apiBaseUrl())));
+    h.start(new App.Parts(true, false, true));
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (proxy != null) proxy.close();
+  }
+
+  @Test
+  void anIntegrationThatKeepsFailingHasOneCountedFailureAndIsSurfacedUntilItSyncs() {
+    Map<String, Long> ids = h.connectSeeded(2, 4);
+    String refused = ids.keySet().stream().sorted().findFirst().orElseThrow();
+    long id = ids.get(refused);
+    h.runCycle();
+    proxy.forbid = uri -> uri.contains("/calendars/" + refused + "/events");
+
+    for (int cycle = 0; cycle < 3; cycle++) h.runCycle();
+
+    var failed = h.query("SELECT integration_id, error_class, occurrences, first_failed_at < failed_at FROM failed_jobs");
+    assertThat(failed).as("one row, counted").hasSize(1);
+    assertThat(failed.get(0).getLong(0)).isEqualTo(id);
+    assertThat(failed.get(0).getString(1)).isEqualTo("google.permanent.forbidden");
+    assertThat(failed.get(0).getInteger(2)).isEqualTo(3);
+    assertThat(failed.get(0).getBoolean(3)).as("first and last seen").isTrue();
+
+    JsonObject failing = status().getJsonObject("failing");
+    assertThat(failing.getLong("count")).isEqualTo(1);
+    JsonObject entry = failing.getJsonArray("integrations").getJsonObject(0);
+    assertThat(entry.getLong("integrationId")).isEqualTo(id);
+    assertThat(entry.getString("errorClass")).isEqualTo("google.permanent.forbidden");
+    assertThat(entry.getInteger("occurrences")).isEqualTo(3);
+    assertThat(entry.getString("failingSince")).isNotNull();
+    assertThat(metric("calsync_integrations_failing")).isEqualTo(1.0);
+    Cli.Run list = cli("failed", "list");
+    assertThat(list.out()).contains("1 failed jobs").contains("google.permanent.forbidden");
+
+    proxy.forbid = null;
+    Cli.Run retry = cli("failed", "retry", "all");
+    assertThat(retry.out()).contains("requeued 1 failed jobs");
+    h.awaitQueueDrained(30);
+
+    assertThat(h.mirrored(refused)).isEqualTo(h.truth(refused));
+    assertThat(status().getJsonObject("failing").getLong("count")).as("no longer failing").isZero();
+    assertThat(metric("calsync_integrations_failing")).isZero();
+    assertThat(cli("failed", "list").out()).contains("0 failed jobs");
+  }
+
+  /** Runs a CLI command (its options after its words) against this harness's database. */
+  private Cli.Run cli(String... args) {
+    Path config = Cli.configFile(h, new JsonObject());
+    List<String> full = new ArrayList<>(List.of(args));
+    full.addAll(List.of("-c", config.toString()));
+    Cli.Run run = Cli.run(null, full.toArray(new String[0]));
+    assertThat(run.exit()).as(run.out()).isZero();
+    return run;
+  }
+
+  private JsonObject status() {
+    String out = cli("status").out();
+    return new JsonObject(out.substring(out.indexOf('{'), out.lastIndexOf('}') + 1));
+  }
+
+  private double metric(String name) {
+    WebClient web = WebClient.create(h.vertx);
+    try {
+      String scrape = web.get(h.app.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
+      return scrape.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
+          .findFirst().orElseThrow(() -> new AssertionError(name + " not in /metrics"));
+    } finally {
+      web.close();
+    }
+  }
+}
