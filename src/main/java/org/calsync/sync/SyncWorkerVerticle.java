@@ -97,6 +97,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    if (claiming != null) log.atInfo().setMessage("stopping: waiting for the claim in progress").log();
     Future<Void> claimed = claiming == null ? Future.succeededFuture()
         : Future.any(claiming.transform(ar -> Future.succeededFuture()), vertx.timer(STOP_GRACE_MILLIS)).mapEmpty();
     return claimed.compose(v -> drain())

@@ -52,7 +52,7 @@ class AppointmentWriteBackTest {
     assertThat(again.getLong("version")).isEqualTo(reply.getLong("version"));
     // a crash after Google took the insert but before we recorded it: the sweep writes again (409 -> patch)
     b.h.query("UPDATE appointments SET written_version = 0 WHERE id = 'A-1'");
-    BookingSupport.eventually(() -> assertThat(b.h.count("SELECT count(*) FROM appointments WHERE id = 'A-1' AND written_version = version")).isEqualTo(1));
+    Harness.eventually(() -> assertThat(b.h.count("SELECT count(*) FROM appointments WHERE id = 'A-1' AND written_version = version")).isEqualTo(1));
     assertThat(b.googleEventsOf("A-1")).hasSize(1);
     assertThat(b.h.emulator.state().groundTruth(b.cal)).hasSize(1);
 
@@ -99,14 +99,14 @@ class AppointmentWriteBackTest {
     b.request("calsync.appointment.booked", appt("Z-9", 3, "16:00", "16:30"));
     moveInGoogle("Z-9", 3, "17:00", "17:30");
     b.h.runCycle();
-    BookingSupport.eventually(() -> assertThat(of(overridden, "Z-9")).hasSize(1));
+    Harness.eventually(() -> assertThat(of(overridden, "Z-9")).hasSize(1));
     assertThat(overridden).as("B-7 is unchanged in Google").hasSize(1);
     String eventId = EventIds.forAppointment("B-7");
 
     b.h.emulator.state().patchEvent(b.cal, eventId, new JsonObject()
         .put("start", new JsonObject().put("dateTime", b.at(3, "12:00"))).put("end", new JsonObject().put("dateTime", b.at(3, "12:45"))));
     b.h.runCycle();
-    BookingSupport.eventually(() -> assertThat(of(overridden, "B-7")).hasSize(1));
+    Harness.eventually(() -> assertThat(of(overridden, "B-7")).hasSize(1));
     JsonObject notice = of(overridden, "B-7").get(0);
     assertThat(notice.getString("appointmentId")).isEqualTo("B-7");
     assertThat(notice.getString("change")).isEqualTo("moved");
@@ -116,7 +116,7 @@ class AppointmentWriteBackTest {
 
     b.h.emulator.state().deleteEvent(b.cal, eventId);
     b.h.runCycle();
-    BookingSupport.eventually(() -> assertThat(of(overridden, "B-7")).hasSize(2));
+    Harness.eventually(() -> assertThat(of(overridden, "B-7")).hasSize(2));
     assertThat(of(overridden, "B-7").get(1).getString("change")).isEqualTo("deleted");
     List<JsonObject> restored = b.googleEventsOf("B-7");
     assertThat(restored).hasSize(1);
@@ -127,7 +127,7 @@ class AppointmentWriteBackTest {
     // moved again, is checked after it in the same run)
     moveInGoogle("Z-9", 3, "18:00", "18:30");
     b.h.runCycle();
-    BookingSupport.eventually(() -> assertThat(of(overridden, "Z-9")).hasSize(2));
+    Harness.eventually(() -> assertThat(of(overridden, "Z-9")).hasSize(2));
     assertThat(of(overridden, "B-7")).hasSize(2);
     assertThat(overridden).hasSize(4);
   }
@@ -140,7 +140,7 @@ class AppointmentWriteBackTest {
     String clash = b.insert(b.timed(4, "10:30", "11:30"));
     b.insert(b.timed(4, "13:00", "14:00"));
     b.h.runCycle();
-    BookingSupport.eventually(() -> assertThat(reports).isNotEmpty());
+    Harness.eventually(() -> assertThat(reports).isNotEmpty());
     assertThat(reportedEvents()).as("our own event is not a conflict").containsExactly(clash);
     assertThat(reports).hasSize(1);
     assertThat(reports.get(0).getString("appointmentId")).isEqualTo("C-1");
@@ -151,7 +151,7 @@ class AppointmentWriteBackTest {
     b.h.runCycle();
     String sentinel = b.insert(b.timed(4, "10:45", "10:50"));
     b.h.runCycle();
-    BookingSupport.eventually(() -> assertThat(reports).extracting(r -> r.getString("eventId")).contains(sentinel));
+    Harness.eventually(() -> assertThat(reports).extracting(r -> r.getString("eventId")).contains(sentinel));
     assertThat(reports).extracting(r -> r.getString("eventId")).containsExactly(clash, sentinel);
     assertThat(reportedEvents()).containsExactlyInAnyOrder(clash, sentinel);
   }

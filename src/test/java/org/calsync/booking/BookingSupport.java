@@ -89,17 +89,4 @@ final class BookingSupport {
       return priv != null && appointmentId.equals(priv.getString("calsyncAppointmentId"));
     }).toList();
   }
-
-  static void eventually(Runnable check) {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (true) {
-      try {
-        check.run();
-        return;
-      } catch (AssertionError e) {
-        if (System.currentTimeMillis() > deadline) throw e;
-        Harness.sleep(100);
-      }
-    }
-  }
 }

@@ -111,7 +111,7 @@ class BusyEdgeCasesTest {
     assertThat(ids(b.conflicts(b.at(1, "10:00"), b.at(1, "10:30"), "S-1"))).containsExactly(clash);
     assertThat(ids(b.conflicts(b.at(1, "10:00"), b.at(1, "10:30"), "S-2"))).containsExactlyInAnyOrder(own, clash);
     // the report of that sync covers every block: only the clash is a conflict of S-1
-    BookingSupport.eventually(() -> assertThat(reports).isNotEmpty());
+    Harness.eventually(() -> assertThat(reports).isNotEmpty());
     assertThat(b.h.query("SELECT event_id FROM conflict_reports WHERE appointment_id = 'S-1'").stream()
         .map(r -> r.getString(0)).toList()).containsExactly(clash);
     assertThat(reports).extracting(r -> r.getString("eventId")).containsExactly(clash);
@@ -129,7 +129,7 @@ class BusyEdgeCasesTest {
     // as if the last full expansion were two days old and its blocks lost
     b.h.query("UPDATE calendars SET busy_expanded_at = now() - interval '2 days' WHERE id = $1", cal);
     b.h.query("DELETE FROM busy_blocks WHERE calendar_id = $1", cal);
-    BookingSupport.eventually(() -> assertThat(b.h.count("SELECT count(*) FROM busy_blocks WHERE calendar_id = $1", cal)).as("the same window, give or take an instance crossing its edge meanwhile")
+    Harness.eventually(() -> assertThat(b.h.count("SELECT count(*) FROM busy_blocks WHERE calendar_id = $1", cal)).as("the same window, give or take an instance crossing its edge meanwhile")
         .isBetween(blocks - 1, blocks + 1));
     assertThat(b.h.query("SELECT busy_expanded_at > now() - interval '1 minute' FROM calendars WHERE id = $1", cal)
         .get(0).getBoolean(0)).isTrue();

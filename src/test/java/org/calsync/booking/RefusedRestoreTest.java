@@ -33,7 +33,7 @@ class RefusedRestoreTest {
     proxy.refuseUpdates.add(first);
     b.h.emulator.state().deleteEvent(b.cal, first);
     b.h.runCycle();
-    BookingSupport.eventually(() -> assertThat(overridden).hasSize(1));
+    Harness.eventually(() -> assertThat(overridden).hasSize(1));
     assertThat(overridden.get(0).getString("change")).isEqualTo("deleted");
     assertThat(overridden.get(0).getString("eventId")).isEqualTo(successor);
     List<JsonObject> live = b.googleEventsOf("R-1");
@@ -59,7 +59,7 @@ class RefusedRestoreTest {
         successor)).as("the marker is gone from the mirror").isEqualTo(1);
     assertThat(b.conflicts(b.at(5, "15:00"), b.at(5, "15:30"), "R-1")).isEmpty();
     assertThat(b.conflicts(b.at(5, "15:00"), b.at(5, "15:30"), null)).hasSize(1);
-    BookingSupport.eventually(() -> assertThat(b.h.count("SELECT count(*) FROM appointments WHERE id = 'R-1' AND needs_check")).as("the EMR-wins check ran").isZero());
+    Harness.eventually(() -> assertThat(b.h.count("SELECT count(*) FROM appointments WHERE id = 'R-1' AND needs_check")).as("the EMR-wins check ran").isZero());
     assertThat(overridden).hasSize(1);
   }
 }

@@ -205,7 +205,8 @@ class SecretsHygieneTest {
     assertThat(erased.getString("revoke")).isEqualTo("revoked");
     h.runCycle();
     collectStoredSecrets();
-    Harness.sleep(500);
+    Harness.await("every token refresh audited", () -> h.count("SELECT count(*) FROM audit_log WHERE action = 'token.refreshed'")
+        >= h.emulator.state().stats().tokenRefreshes());
 
     long accessTokens = secrets.stream().filter(s -> s.startsWith("ya29.")).count();
     long refreshTokens = secrets.stream().filter(s -> s.startsWith("1//")).count();

@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import org.calsync.support.Harness;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -233,7 +234,7 @@ class EmulatorOpsTest extends EmulatorTestSupport {
     assertThat(changed).isBetween(1, 30);
 
     emu.state().mutationDriver().start(200);
-    Thread.sleep(500);
+    Harness.await("the driver's changes", () -> emu.state().mutationDriver().mutations() > 40);
     emu.state().mutationDriver().stop();
     assertThat(emu.state().mutationDriver().mutations()).isGreaterThan(40);
   }
@@ -303,7 +304,7 @@ class EmulatorOpsTest extends EmulatorTestSupport {
       }
     });
     t.start();
-    for (int i = 0; i < 100 && !out.toString(StandardCharsets.UTF_8).contains("Seeded"); i++) Thread.sleep(50);
+    Harness.await("the seeding reported", () -> out.toString(StandardCharsets.UTF_8).contains("Seeded"));
     String printed = out.toString(StandardCharsets.UTF_8);
     assertThat(printed).contains("Google emulator listening on http://127.0.0.1:").contains("/admin/").contains("Seeded 3 users");
     assertThat(cmd.emulator.state().users()).hasSize(3);

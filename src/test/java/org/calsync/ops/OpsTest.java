@@ -36,20 +36,21 @@ class OpsTest {
       var ready = web.get(h.app.httpPort(), "127.0.0.1", "/ready").send().await();
       assertThat(ready.statusCode()).isEqualTo(200);
       assertThat(ready.bodyAsJsonObject().getString("status")).isEqualTo("UP");
-      Harness.sleep(200);
-      String metrics = web.get(h.app.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
-      assertThat(metrics).contains("calsync_syncs_total{outcome=\"synced\"}")
-          .contains("calsync_google_calls_total{op=\"events.list\",reason=\"\",status=\"200\"}")
-          .contains("calsync_google_calls_total{op=\"events.list\"")
-          .contains("calsync_queue_depth").contains("calsync_failed_jobs").contains("calsync_oldest_due_seconds")
-          .contains("calsync_token_refreshes_total{outcome=\"ok\"} 4.0").contains("jvm_memory_used_bytes").contains("vertx_http_client");
-      assertThat(metric(metrics, "calsync_queue_depth")).as("drained").isZero();
-      assertThat(metric(metrics, "calsync_oldest_due_seconds")).isZero();
-      assertThat(metric(metrics, "calsync_oldest_sync_age_seconds")).as("all just synced").isBetween(0.0, 120.0);
+      Harness.eventually(() -> {
+        String metrics = web.get(h.app.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
+        assertThat(metrics).contains("calsync_syncs_total{outcome=\"synced\"}")
+            .contains("calsync_google_calls_total{op=\"events.list\",reason=\"\",status=\"200\"}")
+            .contains("calsync_google_calls_total{op=\"events.list\"")
+            .contains("calsync_queue_depth").contains("calsync_failed_jobs").contains("calsync_oldest_due_seconds")
+            .contains("calsync_token_refreshes_total{outcome=\"ok\"} 4.0").contains("jvm_memory_used_bytes").contains("vertx_http_client");
+        assertThat(metric(metrics, "calsync_queue_depth")).as("drained").isZero();
+        assertThat(metric(metrics, "calsync_oldest_due_seconds")).isZero();
+        assertThat(metric(metrics, "calsync_oldest_sync_age_seconds")).as("all just synced").isBetween(0.0, 120.0);
+      });
 
       long stale = h.longValue("SELECT min(id) FROM user_integrations");
       h.query("UPDATE calendars SET last_sync_at = now() - interval '2 hours' WHERE integration_id = $1", stale);
-      metrics = web.get(h.app.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
+      String metrics = web.get(h.app.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
       assertThat(metric(metrics, "calsync_oldest_sync_age_seconds")).as("nothing queued, one integration 2 h behind")
           .isBetween(7200.0, 7200.0 + 600);
       assertThat(metric(metrics, "calsync_oldest_due_seconds")).as("the queue metric cannot see it").isZero();
@@ -72,11 +73,8 @@ class OpsTest {
     DaemonProcess d = new DaemonProcess(Files.createTempDirectory("calsync-term"), "d", cfg, h.keys).start();
     try {
       new SchedulerTasks(h.vertx, h.config, h.pool()).dispatchCycle(null, 0, JobQueue.PRIORITY_MANUAL).await();
-      long deadline = System.currentTimeMillis() + 60_000;
-      while (h.count("SELECT count(*) FROM user_integrations WHERE last_sync_at IS NOT NULL") < 4
-          && System.currentTimeMillis() < deadline) {
-        Harness.sleep(100);
-      }
+      Harness.await("four integrations synced", 60,
+          () -> h.count("SELECT count(*) FROM user_integrations WHERE last_sync_at IS NOT NULL") >= 4);
       int exit = d.terminate();
       assertThat(exit).as("stopped by SIGTERM within the bound").isIn(0, 143);
       assertThat(d.log()).contains("calsync stopping").contains("calsync stopped");

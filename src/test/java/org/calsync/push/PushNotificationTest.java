@@ -15,6 +15,7 @@ import org.calsync.App;
 import org.calsync.bus.Addresses;
 import org.calsync.support.Harness;
 import org.calsync.support.HarnessExtension;
+import org.calsync.token.Connections;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -247,7 +248,9 @@ class PushNotificationTest {
     h.emulator.state().insertEvent(lost, event("2026-12-06T09:00:00Z", "2026-12-06T10:00:00Z"));
     Harness.await("delivery to the stopped channel refused", () -> count("stopped_channel") > refused);
     assertThat(h.count("SELECT count(*) FROM jobs")).isZero();
-    Harness.sleep(1500);
+    long witness = connectWitness();
+    Harness.await("a keeper pass since: the new calendar's channel", () -> h.count("SELECT count(*) FROM push_channels p "
+        + "JOIN calendars c ON c.id = p.calendar_id WHERE c.integration_id = $1 AND p.stopped_at IS NULL", witness) == 1);
     assertThat(h.count("SELECT count(*) FROM push_channels p JOIN calendars c ON c.id = p.calendar_id "
         + "WHERE c.integration_id = $1 AND p.stopped_at IS NULL", lostId))
         .as("no new channel for an integration that needs reconnecting").isZero();
@@ -265,11 +268,13 @@ class PushNotificationTest {
     Map<String, Long> ids = h.connectSeeded(2, 3);
     h.runCycle();
     Harness.await("watch refused for both calendars", () -> h.count("SELECT count(*) FROM push_channels WHERE stop_reason = 'watch_failed'") == 2);
-    Harness.sleep(2500);
-    assertThat(h.count("SELECT count(*) FROM push_channels")).as("not retried at every pass").isEqualTo(2);
-    assertThat(h.emulator.state().stats().requests("events.watch 400")).isEqualTo(2);
+    long witness = connectWitness();
+    Harness.await("a keeper pass since: the new calendar's watch refused", () -> h.count("SELECT count(*) FROM push_channels p "
+        + "JOIN calendars c ON c.id = p.calendar_id WHERE c.integration_id = $1 AND p.stop_reason = 'watch_failed'", witness) == 1);
+    assertThat(h.count("SELECT count(*) FROM push_channels")).as("not retried at every pass: one per calendar").isEqualTo(3);
+    assertThat(h.emulator.state().stats().requests("events.watch 400")).isEqualTo(3);
     assertThat(h.runtime.registry().find("calsync.push.channel.ops").tag("op", "watch").tag("outcome", "failed").counter().count())
-        .isEqualTo(2);
+        .isEqualTo(3);
 
     String cal = ids.keySet().iterator().next();
     h.emulator.state().insertEvent(cal, event("2026-12-07T09:00:00Z", "2026-12-07T10:00:00Z"));
@@ -278,6 +283,18 @@ class PushNotificationTest {
   }
 
   // ------------------------------------------------------------------------------------------------ helpers
+
+  /**
+   * Connects and syncs one more practitioner; the keeper pass that gives (or tries to give) its calendar a channel
+   * looks at every calendar, so it witnesses what that pass did not do for the others.
+   */
+  private long connectWitness() {
+    String email = "witness@clinic.test";
+    h.emulator.state().createUser(email);
+    long id = new Connections(h.vertx, h.pool(), h.cipher).connect(99, email, h.emulator.state().mintRefreshToken(email)).await();
+    h.runCycle();
+    return id;
+  }
 
   private void awaitLiveChannels(int n) {
     Harness.await(n + " live channels", () -> h.count("SELECT count(*) FROM push_channels WHERE stopped_at IS NULL "

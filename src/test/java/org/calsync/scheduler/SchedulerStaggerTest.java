@@ -97,10 +97,6 @@ class SchedulerStaggerTest {
 
   /** Waits until the scheduler has recorded task (its first tick checks auto_sync first, then cleanup). */
   private void awaitTask(String task) {
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (h.count("SELECT count(*) FROM scheduler_runs WHERE task = $1", task) == 0) {
-      if (System.currentTimeMillis() > deadline) throw new AssertionError(task + " never recorded");
-      Harness.sleep(50);
-    }
+    Harness.await(task + " recorded", () -> h.count("SELECT count(*) FROM scheduler_runs WHERE task = $1", task) > 0);
   }
 }

@@ -3,9 +3,12 @@ package org.calsync.support;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** A calsync daemon in its own OS process (java -cp <test classpath> org.calsync.Main run), for crash tests. */
@@ -51,6 +54,38 @@ public final class DaemonProcess implements AutoCloseable {
   /** The OS process id of the current run (calsync worker ids start with "pid@host/"). */
   public long pid() {
     return process.pid();
+  }
+
+  /**
+   * Local ports of this process's TCP connections to a server port (its database sessions appear in pg_stat_activity
+   * with these client ports). Read from /proc: Linux only.
+   */
+  public Set<Integer> connectionPorts(int serverPort) throws IOException {
+    Path proc = Path.of("/proc", String.valueOf(pid()));
+    Set<String> sockets = new HashSet<>();
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
+      for (Path fd : fds) {
+        try {
+          String target = Files.readSymbolicLink(fd).toString();
+          if (target.startsWith("socket:[")) sockets.add(target.substring(8, target.length() - 1));
+        } catch (IOException closedMeanwhile) {
+          // the descriptor went away while listing
+        }
+      }
+    }
+    Set<Integer> ports = new HashSet<>();
+    for (String table : List.of("tcp", "tcp6")) {
+      List<String> lines = Files.readAllLines(proc.resolve("net").resolve(table));
+      for (String line : lines.subList(1, lines.size())) {
+        String[] f = line.trim().split("\\s+"); // local, remote as HEXADDR:HEXPORT; f[9] is the socket inode
+        if (port(f[2]) == serverPort && sockets.contains(f[9])) ports.add(port(f[1]));
+      }
+    }
+    return ports;
+  }
+
+  private static int port(String hexAddress) {
+    return Integer.parseInt(hexAddress.substring(hexAddress.indexOf(':') + 1), 16);
   }
 
   public boolean alive() {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.calsync.App;
 import org.calsync.VertxRuntime;
 import org.calsync.config.CalsyncConfig;
@@ -162,13 +163,33 @@ public final class Harness implements AutoCloseable {
   }
 
   /** Waits up to 30 s for condition; fails naming what it waited for. */
-  public static void await(String what, java.util.function.BooleanSupplier condition) {
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (System.currentTimeMillis() < deadline) {
-      if (condition.getAsBoolean()) return;
-      sleep(50);
+  public static void await(String what, BooleanSupplier condition) {
+    await(what, 30, condition);
+  }
+
+  /** Waits up to the given seconds for condition; fails naming what it waited for. */
+  public static void await(String what, int seconds, BooleanSupplier condition) {
+    eventually(seconds, () -> {
+      if (!condition.getAsBoolean()) throw new AssertionError("timed out waiting for: " + what);
+    });
+  }
+
+  /** Retries the assertions until they pass, up to 30 s; then fails with their last error. */
+  public static void eventually(Runnable assertions) {
+    eventually(30, assertions);
+  }
+
+  private static void eventually(int seconds, Runnable assertions) {
+    long deadline = System.currentTimeMillis() + seconds * 1000L;
+    while (true) {
+      try {
+        assertions.run();
+        return;
+      } catch (AssertionError e) {
+        if (System.currentTimeMillis() > deadline) throw e;
+        sleep(50);
+      }
     }
-    throw new AssertionError("timed out waiting for: " + what);
   }
 
   /** A TCP port free at the time of the call. */

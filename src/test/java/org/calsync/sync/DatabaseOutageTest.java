@@ -35,6 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(HarnessExtension.class)
 class DatabaseOutageTest {
+  private static final int LEASE_SECONDS = 5;
   private EmbeddedPostgres pg;
   private Harness h;
   private WebClient web;
@@ -61,7 +62,7 @@ class DatabaseOutageTest {
     });
     h = worlds.open(EmulatorOptions.defaults(), "postgresql://postgres@127.0.0.1:" + port + "/postgres").configure(new JsonObject()
         .put("google", new JsonObject().put("requestTimeoutMs", 600))
-        .put("sync", new JsonObject().put("leaseSeconds", 5).put("pollMs", 100).put("maxConcurrent", 8).put("pageSize", 5))
+        .put("sync", new JsonObject().put("leaseSeconds", LEASE_SECONDS).put("pollMs", 100).put("maxConcurrent", 8).put("pageSize", 5))
         .put("db", new JsonObject().put("poolSize", 4)));
     h.start(new App.Parts(true, false, true));
     web = WebClient.create(h.vertx);
@@ -89,14 +90,14 @@ class DatabaseOutageTest {
     long stoppedAt = System.currentTimeMillis();
     pg.close();
     pg = null;
-    deadline = System.currentTimeMillis() + 15_000;
-    while (ready() != 503 && System.currentTimeMillis() < deadline) Harness.sleep(100);
+    Harness.await("readiness to notice", 15, () -> ready() == 503);
     assertThat(ready()).as("not ready without PostgreSQL").isEqualTo(503);
-    Harness.sleep(6000); // longer than the 5 s lease: renewals fail meanwhile, so the leases lapse
+    // Renewals fail while PostgreSQL is away, so every lease held at the outage ends within the lease time of it.
+    long leasesLapsed = stoppedAt + (LEASE_SECONDS + 1) * 1000L;
+    Harness.await("the leases held at the outage to lapse", 30, () -> System.currentTimeMillis() > leasesLapsed);
 
     pg = startPg(dir, port);
-    deadline = System.currentTimeMillis() + 30_000;
-    while (ready() != 200 && System.currentTimeMillis() < deadline) Harness.sleep(200);
+    Harness.await("readiness to return", 30, () -> ready() == 200);
     assertThat(ready()).as("ready again").isEqualTo(200);
     long outageMs = System.currentTimeMillis() - stoppedAt;
     h.awaitQueueDrained(120);

@@ -40,8 +40,9 @@ class FaultConvergenceTest {
 
     h.runCycle();
     for (int round = 0; round < 2; round++) {
+      long mutations = h.emulator.state().mutationDriver().mutations();
       h.emulator.state().mutationDriver().start(300);
-      Harness.sleep(400);
+      Harness.await("Google-side changes", () -> h.emulator.state().mutationDriver().mutations() >= mutations + 100);
       h.emulator.state().mutationDriver().stop();
       h.runCycle();
     }
@@ -68,11 +69,8 @@ class FaultConvergenceTest {
     h.emulator.state().setFaults(FaultProfile.none().withQuotaExceeded(1.0));
     new org.calsync.scheduler.SchedulerTasks(h.vertx, h.config, h.pool()).dispatchCycle(null, 0, 10).await();
     long id = ids.values().iterator().next();
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < deadline
-        && h.count("SELECT count(*) FROM user_integrations WHERE id = $1 AND deferred_until IS NOT NULL", id) == 0) {
-      Harness.sleep(50);
-    }
+    Harness.await("the integration deferred",
+        () -> h.count("SELECT count(*) FROM user_integrations WHERE id = $1 AND deferred_until IS NOT NULL", id) > 0);
     var row = h.query("SELECT EXTRACT(EPOCH FROM deferred_until - now())::float8 FROM user_integrations WHERE id = $1", id).get(0);
     assertThat(row.getDouble(0)).as("deferred by hours").isGreaterThan(3 * 3600);
     var job = h.query("SELECT attempts, EXTRACT(EPOCH FROM available_at - now())::float8 FROM jobs WHERE integration_id = $1", id).get(0);

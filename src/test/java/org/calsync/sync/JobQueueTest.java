@@ -60,7 +60,7 @@ class JobQueueTest {
 
     q.enqueue(b, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now()).await();
     Job held = q.claim("dead", 1, 1).await().get(0);
-    Harness.sleep(1200);
+    Harness.await("the 1 s lease to lapse", () -> h.count("SELECT count(*) FROM jobs WHERE id = $1 AND locked_until < now()", held.id()) == 1);
     List<Job> reclaimed = q.claim("w2", 1, 30).await();
     assertThat(reclaimed).extracting(Job::id).containsExactly(held.id());
     assertThat(reclaimed.get(0).attempts()).isEqualTo(2);

@@ -68,6 +68,11 @@ final class ListingProxy implements AutoCloseable {
     return m;
   }
 
+  /** events.list requests in flight now, over all calendars. */
+  int inFlight() {
+    return inFlight.values().stream().mapToInt(AtomicInteger::get).sum();
+  }
+
   int listings() {
     return listings.get();
   }

@@ -61,7 +61,7 @@ class ListingProxyTest {
   void aListingTheClientGaveUpOnIsNoLongerInFlight() {
     h.emulator.state().setFaults(FaultProfile.none().withSlow(1.0, 1500));
     assertThat(list(200).transform(ar -> Future.succeededFuture(ar.failed())).await()).as("timed out").isTrue();
-    Harness.sleep(200);
+    Harness.await("the abandoned listing no longer in flight", () -> proxy.inFlight() == 0);
     h.emulator.state().setFaults(FaultProfile.none());
     assertThat(list(5000).await()).isEqualTo(200);
     assertThat(proxy.maxInFlight()).containsValue(1).hasSize(1);

@@ -83,15 +83,19 @@ class MultiProcessCrashTest {
     assertThat(cycles).as("exactly one scheduler dispatched the cycle").isEqualTo(1);
 
     // Google-side changes, a manual cycle, and another kill in the middle of it.
+    long mutations = h.emulator.state().mutationDriver().mutations();
     h.emulator.state().mutationDriver().start(400);
-    Harness.sleep(500);
+    Harness.await("Google-side changes", () -> h.emulator.state().mutationDriver().mutations() >= mutations + 150);
     h.emulator.state().mutationDriver().stop();
     daemons.get(0).start();
     new SchedulerTasks(h.vertx, h.config, h.pool()).dispatchCycle(null, 0, JobQueue.PRIORITY_MANUAL).await();
     waitFor(() -> jobs() < n * 3 / 4, 60, "part of the second cycle");
     killWhileLeased(2);
     waitFor(() -> jobs() == 0, 120, "second cycle drained");
-    Harness.sleep(600);
+    // Stopping flushes what a daemon's audit verticle still buffers: the audit trail read below is complete.
+    for (DaemonProcess d : daemons) {
+      if (d.alive()) assertThat(d.terminate()).as("stopped by SIGTERM").isIn(0, 143);
+    }
 
     List<String> diverged = new ArrayList<>();
     for (String cal : ids.keySet()) if (!h.mirrored(cal).equals(h.truth(cal))) diverged.add(cal);
@@ -138,10 +142,14 @@ class MultiProcessCrashTest {
     DaemonProcess d = daemons.get(i);
     long pid = d.pid();
     waitFor(() -> leasedBy(pid) >= 2, 60, "d" + i + " holding leased jobs");
+    Integer[] sessions = d.connectionPorts(h.query("SELECT inet_server_port()").get(0).getInteger(0)).toArray(Integer[]::new);
+    assertThat(sessions).as("d%d's database sessions", i).isNotEmpty();
     d.kill9();
-    // A statement PostgreSQL had already received from it still completes: let it, before reading what the dead
-    // process holds. Its leases were renewed until the kill, so no other worker can take its jobs this early.
-    Harness.sleep(1000);
+    // A statement PostgreSQL had already received from it still completes: let it (its session ends after it), before
+    // reading what the dead process holds. Its leases were renewed until the kill, so no other worker can take its
+    // jobs this early.
+    Harness.await("the killed process's database sessions to end",
+        () -> h.count("SELECT count(*) FROM pg_stat_activity WHERE client_port = ANY($1)", (Object) sessions) == 0);
     OffsetDateTime at = h.query("SELECT now()").get(0).getOffsetDateTime(0);
     Map<Long, Long> leased = new TreeMap<>();
     for (Row r : h.query("SELECT id, integration_id FROM jobs WHERE locked_by LIKE $1", pid + "@%")) {

@@ -36,11 +36,8 @@ class RateLimitedJobTest {
     h.emulator.state().setFaults(FaultProfile.none().withRateLimit(1.0));
     long id = h.connectSeeded(1, 3).values().iterator().next();
     new SchedulerTasks(h.vertx, h.config, h.pool()).dispatchCycle(null, 0, JobQueue.PRIORITY_SCHEDULED).await();
-    long deadline = System.currentTimeMillis() + 120_000;
-    while (System.currentTimeMillis() < deadline && h.count("SELECT count(*) FROM failed_jobs") == 0
-        && h.count("SELECT count(*) FROM jobs WHERE rate_limited > 0") == 0) {
-      Harness.sleep(100);
-    }
+    Harness.await("the job to fail or be rate limited", 120, () -> h.count("SELECT count(*) FROM failed_jobs") > 0
+        || h.count("SELECT count(*) FROM jobs WHERE rate_limited > 0") > 0);
     assertThat(h.query("SELECT error FROM failed_jobs")).as("failed jobs").isEmpty();
     Row job = h.query("SELECT attempts, rate_limited, last_error FROM jobs WHERE integration_id = $1", id).get(0);
     assertThat(job.getInteger(1)).isPositive();

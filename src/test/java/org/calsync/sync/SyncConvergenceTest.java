@@ -48,8 +48,9 @@ class SyncConvergenceTest {
       String moved = h.truth(cal).iterator().next();
       h.emulator.state().patchEvent(cal, moved, new JsonObject().put("transparency", "transparent"));
     }
+    long mutations = h.emulator.state().mutationDriver().mutations();
     h.emulator.state().mutationDriver().start(200);
-    Harness.sleep(300);
+    Harness.await("Google-side changes", () -> h.emulator.state().mutationDriver().mutations() >= mutations + 50);
     h.emulator.state().mutationDriver().stop();
 
     h.runCycle();

@@ -9,11 +9,11 @@ import io.vertx.sqlclient.Transaction;
 import java.time.OffsetDateTime;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.calsync.App;
 import org.calsync.db.JobQueue;
 import org.calsync.support.Harness;
 import org.calsync.support.HarnessExtension;
+import org.calsync.support.LogCapture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,28 +42,22 @@ class WorkerStopTest {
     Transaction tx = conn.begin().await();
     conn.query("LOCK TABLE calendars IN ACCESS EXCLUSIVE MODE").execute().await();
     String deployment = h.vertx.deployVerticle(new SyncWorkerVerticle(h.config, h.pool(), h.runtime.registry(), Set.of(id))).await();
-    waitFor(() -> h.count(CLAIM_WAITING) == 1, "the claim to wait on the lock");
+    Harness.await("the claim to wait on the lock", () -> h.count(CLAIM_WAITING) == 1);
 
-    Future<Void> undeployed = h.vertx.undeploy(deployment);
-    Harness.sleep(300);
-    tx.commit().await();
-    conn.close().await();
-    undeployed.await(30, TimeUnit.SECONDS);
-    waitFor(() -> h.count("SELECT count(*) FROM jobs WHERE integration_id = " + id + " AND locked_by IS NOT NULL") == 0,
-        "the job to be released");
+    try (LogCapture workerLog = LogCapture.of(SyncWorkerVerticle.class)) {
+      Future<Void> undeployed = h.vertx.undeploy(deployment);
+      Harness.await("the worker to stop while its claim waits", () -> workerLog.logged("waiting for the claim in progress"));
+      tx.commit().await();
+      conn.close().await();
+      undeployed.await(30, TimeUnit.SECONDS);
+    }
+    Harness.await("the job to be released",
+        () -> h.count("SELECT count(*) FROM jobs WHERE integration_id = $1 AND locked_by IS NOT NULL", id) == 0);
 
     Row job = h.query("SELECT attempts, last_error FROM jobs WHERE integration_id = $1", id).get(0);
     assertThat(job.getInteger(0)).as("attempt given back").isZero();
     assertThat(job.getString(1)).isNull();
     assertThat(h.emulator.state().stats().totalRequests()).as("no sync started").isEqualTo(googleRequests);
     assertThat(h.query("SELECT last_sync_at FROM user_integrations WHERE id = $1", id).get(0).getValue(0)).isNull();
-  }
-
-  private static void waitFor(BooleanSupplier condition, String what) {
-    long deadline = System.currentTimeMillis() + 15_000;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what);
-      Harness.sleep(50);
-    }
   }
 }

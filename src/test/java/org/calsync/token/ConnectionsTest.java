@@ -125,7 +125,8 @@ class ConnectionsTest {
     h.awaitQueueDrained(30);
     assertResumedWithoutDuplicates(email, calendarsBefore, eventsBefore);
     assertThat(notices).extracting(n -> n.getString("status")).containsExactly("needs_reconnect", "active");
-    Harness.sleep(400);
+    Harness.await("the reconnection audited",
+        () -> h.count("SELECT count(*) FROM audit_log WHERE action = 'integration.reconnected' AND integration_id = $1", id) > 0);
     assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'integration.reconnected' AND integration_id = $1", id)).isEqualTo(1);
   }
 

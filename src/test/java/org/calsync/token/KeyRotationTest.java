@@ -61,6 +61,11 @@ class KeyRotationTest {
         .stream().toList();
   }
 
+  private long keysRotatedRecords() {
+    return daemon.pool().query("SELECT count(*) FROM audit_log WHERE action = 'keys.rotated'").execute().await()
+        .iterator().next().getLong(0);
+  }
+
   private void syncAll() {
     h.app = daemon;
     h.runCycle();
@@ -103,9 +108,8 @@ class KeyRotationTest {
     daemon = startDaemon(CredentialCipher.parse(k2, "test"));
     h.emulator.state().expireAccessTokens();
     syncAll();
-    Harness.sleep(400);
-    assertThat(daemon.pool().query("SELECT count(*) FROM audit_log WHERE action = 'keys.rotated'").execute().await()
-        .iterator().next().getLong(0)).isEqualTo(1);
+    Harness.await("the rotation audited", () -> keysRotatedRecords() > 0);
+    assertThat(keysRotatedRecords()).isEqualTo(1);
   }
 
   @Test

@@ -51,7 +51,7 @@ class TokenHealthAndRotationTest {
     assertThat(h.emulator.state().stats().tokenRefreshes()).isEqualTo(r0 + 6);
     assertThat(h.count("SELECT count(*) FROM user_integrations WHERE status = 'active' AND last_sync_status = 'ok'"))
         .isEqualTo(2);
-    Harness.sleep(400);
+    Harness.await("every refresh audited", () -> h.count("SELECT count(*) FROM audit_log WHERE action = 'token.refreshed'") >= 6);
     assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'token.refreshed' AND detail::jsonb ->> 'rotated' = 'true'")).isEqualTo(4);
     assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'token.refreshed'")).isEqualTo(6);
   }
@@ -75,7 +75,8 @@ class TokenHealthAndRotationTest {
     JsonObject second = tasks.tokenHealth().await();
     assertThat(second.getInteger("checked")).as("only active integrations").isEqualTo(3);
     assertThat(second.getInteger("needsReconnect")).isZero();
-    Harness.sleep(400);
+    Harness.await("the notice delivered and both checks audited", () -> !notices.isEmpty()
+        && h.count("SELECT count(*) FROM audit_log WHERE action = 'scheduler.token_health'") >= 2);
     assertThat(notices).hasSize(1);
     assertThat(notices.get(0).getLong("integrationId")).isEqualTo(ids.get(revoked));
     assertThat(notices.get(0).getString("status")).isEqualTo("needs_reconnect");

@@ -76,7 +76,7 @@ class TokenLifecycleTest {
     assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'integration.needs_reconnect' AND integration_id = $1", id)).as("audited in the status change's own transaction").isEqualTo(1);
     h.runCycle();
     h.runCycle();
-    Harness.sleep(300);
+    Harness.await("the status change delivered", () -> !notices.isEmpty());
 
     assertThat(h.query("SELECT status, status_reason FROM user_integrations WHERE id = $1", id).get(0).getString(0))
         .isEqualTo("needs_reconnect");
@@ -99,7 +99,8 @@ class TokenLifecycleTest {
     h.vertx.eventBus().<JsonObject>consumer(Addresses.INTEGRATION_STATUS, m -> notices.add(m.body())).completion().await();
     Map<String, Long> ids = h.connectSeeded(3, 2);
     h.runCycle();
-    Harness.sleep(300);
+    Harness.await("the refused refreshes audited", () -> !notices.isEmpty()
+        && h.count("SELECT count(*) FROM audit_log WHERE action = 'token.refresh_failed'") >= 3);
 
     assertThat(h.emulator.state().stats().requests("token 400")).as("one refused refresh per job, no retry").isEqualTo(3);
     assertThat(h.count("SELECT count(*) FROM user_integrations WHERE status = 'active'")).isEqualTo(3);
