@@ -10,6 +10,7 @@ import org.calsync.audit.AuditVerticle;
 import org.calsync.booking.BookingVerticle;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.db.Db;
+import org.calsync.google.Google;
 import org.calsync.ops.OpsVerticle;
 import org.calsync.push.PushVerticle;
 import org.calsync.scheduler.SchedulerVerticle;
@@ -21,10 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Composition root: migrates the schema, opens the pool and deploys, in order, audit, token, connections
+ * Composition root: migrates the schema, opens the pool, creates the process's one {@link Google} client and deploys,
+ * in order, audit, token, connections
  * (reconnect/disconnect), booking (with the workers: it writes to Google and follows syncs), sync workers, push (when
  * push.enabled and ops is deployed; its webhook router is mounted by ops), scheduler (when scheduler.enabled) and ops
- * HTTP. Undeploys in reverse on close.
+ * HTTP. Undeploys in reverse on close, then closes the Google client and the pool.
  */
 public final class App {
   private static final Logger log = LoggerFactory.getLogger(App.class);
@@ -36,28 +38,32 @@ public final class App {
 
   private final Vertx vertx;
   private final Pool pool;
+  private final Google google;
   private final List<String> deployments = new ArrayList<>();
   private OpsVerticle ops;
   private SyncWorkerVerticle worker;
   private PushVerticle push;
 
-  private App(Vertx vertx, Pool pool) {
+  private App(Vertx vertx, Pool pool, Google google) {
     this.vertx = vertx;
     this.pool = pool;
+    this.google = google;
   }
 
   public static Future<App> start(Vertx vertx, CalsyncConfig config, CredentialCipher cipher, PrometheusMeterRegistry registry,
                                   Parts parts) {
     return Db.migrate(vertx, config.db()).compose(applied -> {
       if (applied > 0) log.info("database migrations applied={}", applied);
-      App app = new App(vertx, Db.pool(vertx, config.db()));
+      Google google = new Google(vertx, config.google(), config.sync().projectRequestsPerMinute(), registry);
+      App app = new App(vertx, Db.pool(vertx, config.db()), google);
       return app.deploy(new AuditVerticle(app.pool, config.audit()))
-          .compose(v -> app.deploy(new TokenVerticle(config, app.pool, cipher, registry)))
-          .compose(v -> app.deploy(new ConnectionVerticle(config, app.pool, cipher)))
-          .compose(v -> parts.workers() ? app.deploy(new BookingVerticle(config, app.pool)) : Future.succeededFuture())
-          .compose(v -> parts.workers() ? app.deploy(app.worker = new SyncWorkerVerticle(config, app.pool, registry)) : Future.succeededFuture())
+          .compose(v -> app.deploy(new TokenVerticle(config, app.pool, cipher, registry, google)))
+          .compose(v -> app.deploy(new ConnectionVerticle(config, app.pool, cipher, google)))
+          .compose(v -> parts.workers() ? app.deploy(new BookingVerticle(config, app.pool, google)) : Future.succeededFuture())
+          .compose(v -> parts.workers() ? app.deploy(app.worker = new SyncWorkerVerticle(config, app.pool, registry, google))
+              : Future.succeededFuture())
           .compose(v -> parts.ops() && config.push().enabled()
-              ? app.deploy(app.push = new PushVerticle(config, app.pool, registry)) : Future.succeededFuture())
+              ? app.deploy(app.push = new PushVerticle(config, app.pool, registry, google)) : Future.succeededFuture())
           .compose(v -> parts.scheduler() && config.scheduler().enabled()
               ? app.deploy(new SchedulerVerticle(config, app.pool)) : Future.succeededFuture())
           .compose(v -> parts.ops() ? app.deploy(app.ops = new OpsVerticle(config.http(), app.pool, registry,
@@ -73,6 +79,11 @@ public final class App {
 
   public Pool pool() {
     return pool;
+  }
+
+  /** The process's door to Google (for commands that call it outside the verticles). */
+  public Google google() {
+    return google;
   }
 
   /** The ops HTTP port (when deployed). */
@@ -91,6 +102,9 @@ public final class App {
       String id = deployments.get(i);
       chain = chain.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
     }
-    return chain.compose(v -> pool.close());
+    return chain.compose(v -> {
+      google.close();
+      return pool.close();
+    });
   }
 }

@@ -22,7 +22,7 @@ import org.calsync.bus.Messages;
 import org.calsync.config.BookingConfig;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.db.JobQueue;
-import org.calsync.google.CalendarClient;
+import org.calsync.google.Google;
 import org.calsync.mirror.BusyBlocks;
 import org.calsync.mirror.Mirror;
 import org.slf4j.Logger;
@@ -44,26 +44,27 @@ public final class BookingVerticle extends VerticleBase {
   private final Pool pool;
   private final String worker = "booking/" + UUID.randomUUID().toString().substring(0, 8);
   private BookingConfig booking;
-  private CalendarClient client;
   private Appointments appointments;
   private BusyQueries queries;
   private BusyBlocks busyBlocks;
   private WriteBack writeBack;
   private boolean sweeping;
 
-  public BookingVerticle(CalsyncConfig config, Pool pool) {
+  private final Google google;
+
+  public BookingVerticle(CalsyncConfig config, Pool pool, Google google) {
     this.config = config;
     this.pool = pool;
+    this.google = google;
   }
 
   @Override
   public Future<?> start() {
     booking = config.booking();
-    client = new CalendarClient(vertx, config.google(), 16);
     appointments = new Appointments(pool);
     queries = new BusyQueries(pool);
     busyBlocks = new BusyBlocks(booking);
-    writeBack = new WriteBack(vertx, client, appointments, booking, worker);
+    writeBack = new WriteBack(vertx, google, appointments, booking, worker);
     vertx.setPeriodic(booking.sweepSeconds() * 1000L, id -> sweep());
     var bus = vertx.eventBus();
     return Future.join(List.of(
@@ -73,12 +74,6 @@ public final class BookingVerticle extends VerticleBase {
         bus.<Object>consumer(Addresses.APPOINTMENT_RESCHEDULED, this::book).completion(),
         bus.<Object>consumer(Addresses.APPOINTMENT_CANCELLED, this::cancel).completion(),
         bus.<JsonObject>consumer(Addresses.SYNC_COMPLETED, this::afterSync).completion()));
-  }
-
-  @Override
-  public Future<?> stop() {
-    client.close();
-    return Future.succeededFuture();
   }
 
   // ---- conflicts and availability

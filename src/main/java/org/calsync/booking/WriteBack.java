@@ -11,9 +11,9 @@ import org.calsync.booking.Appointments.Check;
 import org.calsync.booking.Appointments.Pending;
 import org.calsync.bus.Addresses;
 import org.calsync.config.BookingConfig;
-import org.calsync.google.AccessTokens;
-import org.calsync.google.CalendarClient;
+import org.calsync.google.Google;
 import org.calsync.google.GoogleApiException;
+import org.calsync.google.GoogleCall;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,19 +43,17 @@ final class WriteBack {
   private static final int MAX_MOVES = 3;
 
   private final Vertx vertx;
-  private final CalendarClient client;
+  private final Google google;
   private final Appointments appointments;
   private final BookingConfig config;
   private final String worker;
-  private final AccessTokens tokens;
 
-  WriteBack(Vertx vertx, CalendarClient client, Appointments appointments, BookingConfig config, String worker) {
+  WriteBack(Vertx vertx, Google google, Appointments appointments, BookingConfig config, String worker) {
     this.vertx = vertx;
-    this.client = client;
+    this.google = google;
     this.appointments = appointments;
     this.config = config;
     this.worker = worker;
-    this.tokens = new AccessTokens(vertx.eventBus());
   }
 
   /** Writes the appointment's pending versions until none is left (or one fails / another writer holds it). */
@@ -80,7 +78,7 @@ final class WriteBack {
   /** Makes Google match p. */
   private Future<Written> apply(Pending p) {
     if ("cancelled".equals(p.status())) {
-      return tokens.withToken(p.integrationId(), t -> client.deleteEvent(t, p.calendarId(), p.eventId()))
+      return google.call(p.integrationId()).deleteEvent(p.calendarId(), p.eventId(), null)
           .recover(e -> status(e) == 404 || status(e) == 410 ? Future.succeededFuture() : Future.failedFuture(e))
           .map(v -> new Written(null, p.eventId()));
     }
@@ -109,13 +107,13 @@ final class WriteBack {
   }
 
   private Future<JsonObject> insertOrPatch(long integrationId, String calendarId, String eventId, JsonObject body) {
-    return tokens.withToken(integrationId, t -> client.insertEvent(t, calendarId, body.copy().put("id", eventId)))
-        .recover(e -> status(e) == 409 ? tokens.withToken(integrationId, t -> client.patchEvent(t, calendarId, eventId, body))
-            : Future.failedFuture(e));
+    GoogleCall google = this.google.call(integrationId);
+    return google.insertEvent(calendarId, body.copy().put("id", eventId))
+        .recover(e -> status(e) == 409 ? google.patchEvent(calendarId, eventId, body, null) : Future.failedFuture(e));
   }
 
   private Future<JsonObject> patchOrInsert(long integrationId, String calendarId, String eventId, JsonObject body) {
-    return tokens.withToken(integrationId, t -> client.patchEvent(t, calendarId, eventId, body))
+    return google.call(integrationId).patchEvent(calendarId, eventId, body, null)
         .recover(e -> status(e) == 404 ? insertOrPatch(integrationId, calendarId, eventId, body) : Future.failedFuture(e));
   }
 
@@ -127,7 +125,7 @@ final class WriteBack {
     boolean mirrorMatches = c.mirrorStatus() != null && !"cancelled".equals(c.mirrorStatus())
         && c.start().equals(c.mirrorStart()) && c.end().equals(c.mirrorEnd());
     if (mirrorMatches) return Future.succeededFuture(null);
-    return tokens.withToken(c.integrationId(), t -> client.getEvent(t, c.calendarId(), c.eventId()))
+    return google.call(c.integrationId()).getEvent(c.calendarId(), c.eventId())
         .recover(e -> status(e) == 404 || status(e) == 410 ? Future.succeededFuture(new JsonObject().put("status", "cancelled"))
             : Future.failedFuture(e))
         .compose(ev -> {

@@ -2,7 +2,6 @@ package org.calsync.cli;
 
 import java.util.concurrent.Callable;
 import org.calsync.App;
-import org.calsync.google.OAuthClient;
 import org.calsync.token.CredentialCipher;
 import org.calsync.token.Disconnections;
 import picocli.CommandLine.Command;
@@ -29,11 +28,8 @@ public final class DisconnectCommand implements Callable<Integer> {
     CredentialCipher cipher = CredentialCipher.fromConfig(cfg.token());
     Disconnections.Result r;
     try {
-      r = Cli.withApp(config, new App.Parts(false, false, false), (rt, app) -> {
-        OAuthClient oauth = new OAuthClient(rt.vertx(), cfg.google());
-        return new Disconnections(rt.vertx(), app.pool(), cipher, oauth).disconnect(integrationId, "admin")
-            .onComplete(ar -> oauth.close());
-      });
+      r = Cli.withApp(config, new App.Parts(false, false, false), (rt, app) ->
+          new Disconnections(rt.vertx(), app.pool(), cipher, app.google()).disconnect(integrationId, "admin"));
     } catch (IllegalArgumentException e) {
       System.err.println("calsync: " + e.getMessage());
       return 2;

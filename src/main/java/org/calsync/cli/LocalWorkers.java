@@ -22,8 +22,9 @@ final class LocalWorkers {
 
   static <T> Future<T> around(VertxRuntime rt, CalsyncConfig config, App app, Collection<Long> integrationIds, Supplier<Future<T>> body) {
     var vertx = rt.vertx();
-    return vertx.deployVerticle(new BookingVerticle(config, app.pool())).compose(booking ->
-        vertx.deployVerticle(new SyncWorkerVerticle(config, app.pool(), rt.registry(), Set.copyOf(integrationIds)))
+    return vertx.deployVerticle(new BookingVerticle(config, app.pool(), app.google())).compose(booking ->
+        vertx.deployVerticle(new SyncWorkerVerticle(config, app.pool(), rt.registry(), app.google(),
+            Set.copyOf(integrationIds)))
             .compose(worker -> body.get().eventually(() -> vertx.undeploy(worker)))
             .eventually(() -> vertx.undeploy(booking)));
   }

@@ -10,10 +10,14 @@ import java.net.URI;
  *   <li>tokenUrl / revokeUrl: OAuth endpoints (default https://oauth2.googleapis.com/token and /revoke)</li>
  *   <li>clientId / clientSecret: the OAuth client (secret via CALSYNC_GOOGLE_CLIENT_SECRET)</li>
  *   <li>requestTimeoutMs: per-request timeout (default 30000)</li>
+ *   <li>maxConnections: HTTP connections per Google host, and the most Calendar API calls in flight per process (the
+ *       throttle lowers it while Google answers with rate limits); one WebClient serves sync, write-back, push
+ *       channels and disconnects (default 256, 1..10000). Raise it with sync.maxConcurrent when Google is slow to
+ *       answer.</li>
  * </ul>
  */
 public record GoogleConfig(String apiBaseUrl, String tokenUrl, String revokeUrl, String clientId, String clientSecret,
-                           long requestTimeoutMs) {
+                           long requestTimeoutMs, int maxConnections) {
   public static final String DEFAULT_API = "https://www.googleapis.com/calendar/v3";
   public static final String DEFAULT_TOKEN = "https://oauth2.googleapis.com/token";
   public static final String DEFAULT_REVOKE = "https://oauth2.googleapis.com/revoke";
@@ -24,7 +28,8 @@ public record GoogleConfig(String apiBaseUrl, String tokenUrl, String revokeUrl,
         url(j, "apiBaseUrl", DEFAULT_API), url(j, "tokenUrl", DEFAULT_TOKEN), url(j, "revokeUrl", DEFAULT_REVOKE),
         j.required("clientId", "set google.clientId (or CALSYNC_GOOGLE_CLIENT_ID) to the OAuth client id"),
         j.required("clientSecret", "set CALSYNC_GOOGLE_CLIENT_SECRET in the service's environment file"),
-        j.integer("requestTimeoutMs", 30_000, 100, 600_000));
+        j.integer("requestTimeoutMs", 30_000, 100, 600_000),
+        (int) j.integer("maxConnections", 256, 1, 10_000));
   }
 
   private static String url(Json j, String name, String def) {
@@ -39,7 +44,8 @@ public record GoogleConfig(String apiBaseUrl, String tokenUrl, String revokeUrl,
   }
 
   public GoogleConfig withEndpoints(String base) {
-    return new GoogleConfig(base + "/calendar/v3", base + "/token", base + "/revoke", clientId, clientSecret, requestTimeoutMs);
+    return new GoogleConfig(base + "/calendar/v3", base + "/token", base + "/revoke", clientId, clientSecret, requestTimeoutMs,
+        maxConnections);
   }
 
   @Override

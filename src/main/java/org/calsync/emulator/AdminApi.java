@@ -98,6 +98,21 @@ final class AdminApi {
       state.setFaults(FaultProfile.fromJson(Http.body(ctx)));
       Http.json(ctx, 200, state.faults().toJson());
     });
+    router.post("/admin/faults/next").handler(ctx -> {
+      JsonObject b = Http.body(ctx);
+      Object retryAfter = b.getValue("retryAfter");
+      try {
+        state.failNext(b.getInteger("count", 1), b.getInteger("status", 429), retryAfter == null ? null : String.valueOf(retryAfter));
+      } catch (IllegalArgumentException | ClassCastException e) {
+        throw GoogleErrors.invalid("count must be a number; status 403, 429, 500 or 503");
+      }
+      ctx.response().setStatusCode(204).end();
+    });
+    router.get("/admin/requests").handler(ctx -> {
+      JsonArray a = new JsonArray();
+      for (Stats.Request r : state.stats().recent("")) a.add(new JsonObject().put("receivedAt", r.receivedAtMillis()).put("key", r.key()));
+      ctx.response().putHeader("content-type", Http.JSON).end(a.toBuffer());
+    });
     router.get("/admin/stats").handler(ctx -> Http.json(ctx, 200, state.stats().toJson()
       .put("state", new JsonObject(state.debugCounts()))
       .put("mutations", new JsonObject().put("running", state.mutationDriver().running())

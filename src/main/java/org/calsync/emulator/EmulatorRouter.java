@@ -31,8 +31,9 @@ final class EmulatorRouter {
       }
     });
     router.route().handler(ctx -> {
+      long received = System.currentTimeMillis();
       ctx.addHeadersEndHandler(v -> stats.request(ctx.request().method().name() + " " + operation(ctx)
-        + " " + ctx.response().getStatusCode()));
+        + " " + ctx.response().getStatusCode(), received));
       ctx.next();
     });
     router.route().method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
@@ -51,6 +52,11 @@ final class EmulatorRouter {
     FaultInjector faults = state.faultInjector();
     router.route().handler(ctx -> {
       String path = ctx.request().path();
+      FaultInjector.Decision next = faults.scripted(path);
+      if (next != null) {
+        apply(ctx, next, stats);
+        return;
+      }
       if (!faults.applies(path)) {
         ctx.next();
         return;
@@ -83,7 +89,7 @@ final class EmulatorRouter {
 
   private static void apply(RoutingContext ctx, FaultInjector.Decision d, Stats stats) {
     if (d.reset()) {
-      stats.request(ctx.request().method().name() + " " + operation(ctx) + " 0");
+      stats.request(ctx.request().method().name() + " " + operation(ctx) + " 0", System.currentTimeMillis());
       ctx.request().connection().close();
       return;
     }

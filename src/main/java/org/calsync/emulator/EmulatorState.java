@@ -373,6 +373,9 @@ public final class EmulatorState {
   /** Installs a profile and restarts the fault random sequence from the seed (same profile, same statuses). */
   public void setFaults(FaultProfile p) { faults.set(p); }
 
+  /** See {@link FaultInjector#failNext}: the next count Calendar API requests answer status (with Retry-After). */
+  public void failNext(int count, int status, String retryAfter) { faults.failNext(count, status, retryAfter); }
+
   public Stats stats() { return stats; }
 
   public MutationDriver mutationDriver() { return mutationDriver; }

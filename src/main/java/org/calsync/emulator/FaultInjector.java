@@ -27,6 +27,7 @@ final class FaultInjector {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) { return size() > 10_000; }
   };
+  private final java.util.ArrayDeque<Decision> scripted = new java.util.ArrayDeque<>();
   private final Map<String, long[]> windows = new HashMap<>();
   private final Map<String, int[]> positions = new HashMap<>();
 
@@ -44,8 +45,27 @@ final class FaultInjector {
     rng = new SplittableRandom(seed);
     pageRng = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
     emptyPageTokens.clear();
+    scripted.clear();
     windows.clear();
     positions.clear();
+  }
+
+  /**
+   * The next count Calendar API requests (any path under /calendar/v3/, whatever the profile) answer status: 429 or 403
+   * rateLimitExceeded, or a 500/503 backendError; retryAfter (seconds) is sent as Retry-After when not null.
+   */
+  synchronized void failNext(int count, int status, String retryAfter) {
+    ApiError e = switch (status) {
+      case 429, 403 -> GoogleErrors.rateLimit(status);
+      case 500, 503 -> GoogleErrors.backendError(status);
+      default -> throw new IllegalArgumentException("status must be 403, 429, 500 or 503");
+    };
+    for (int i = 0; i < count; i++) scripted.add(new Decision(0, e, retryAfter, false, false));
+  }
+
+  /** The next scripted answer for a request on path, or null. */
+  synchronized Decision scripted(String path) {
+    return path.startsWith("/calendar/v3/") ? scripted.poll() : null;
   }
 
   /** Whether faults apply to {@code path} ("/token" or a path under /calendar/v3/). */

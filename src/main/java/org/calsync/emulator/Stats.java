@@ -9,18 +9,37 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Live counters. Request keys are {@code "<HTTP method> <operation> <status>"}, e.g. {@code "GET events.list 200"};
- * a connection closed by the reset fault counts with status 0.
+ * a connection closed by the reset fault counts with status 0. The last {@link #LOG_SIZE} requests are also kept with
+ * the time each was received ({@link #recent}).
  */
 public final class Stats {
+  static final int LOG_SIZE = 10_000;
+
+  /** One answered request: when it was received (epoch ms) and its key. */
+  public record Request(long receivedAtMillis, String key) {
+  }
+
+  private final java.util.ArrayDeque<Request> log = new java.util.ArrayDeque<>();
   private final ConcurrentHashMap<String, LongAdder> requests = new ConcurrentHashMap<>();
   private final LongAdder total = new LongAdder();
   private final LongAdder tokenRefreshes = new LongAdder();
   private final LongAdder notificationsSent = new LongAdder();
   private final LongAdder faultsInjected = new LongAdder();
 
-  void request(String key) {
+  void request(String key, long receivedAtMillis) {
     requests.computeIfAbsent(key, k -> new LongAdder()).increment();
     total.increment();
+    synchronized (log) {
+      if (log.size() == LOG_SIZE) log.poll();
+      log.add(new Request(receivedAtMillis, key));
+    }
+  }
+
+  /** The recent requests whose key contains fragment, oldest first. */
+  public java.util.List<Request> recent(String fragment) {
+    synchronized (log) {
+      return log.stream().filter(r -> r.key().contains(fragment)).toList();
+    }
   }
   void tokenRefresh() { tokenRefreshes.increment(); }
   void notificationSent() { notificationsSent.increment(); }

@@ -1,39 +1,33 @@
 package org.calsync.google;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import org.calsync.config.GoogleConfig;
 
 /**
- * Google Calendar API v3 over a non-blocking WebClient. Each method makes exactly one HTTP call and fails with a
- * {@link GoogleApiException}; retries are the caller's policy. Keep one instance per verticle (it owns its client).
+ * Google Calendar API v3 requests, one HTTP call per method, failing with a {@link GoogleApiException}. Throttling,
+ * retries and tokens are {@link GoogleCall}'s; this class only builds requests on {@link Google}'s WebClient.
+ * ifMatch (patch, delete): an etag sent as If-Match, or null for an unconditional write; a mismatch is a 412.
  */
-public final class CalendarClient {
+final class CalendarClient {
   private final WebClient client;
   private final String base;
   private final long timeoutMs;
 
-  public CalendarClient(Vertx vertx, GoogleConfig config, int maxPoolSize) {
-    this.client = WebClient.create(vertx, new WebClientOptions()
-        .setUserAgent("calsync/0.1")
-        .setKeepAlive(true)
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeoutMs()))
-        .setDecompressionSupported(true), new PoolOptions().setHttp1MaxSize(maxPoolSize).setMaxWaitQueueSize(-1));
+  CalendarClient(WebClient client, GoogleConfig config) {
+    this.client = client;
     this.base = config.apiBaseUrl();
     this.timeoutMs = config.requestTimeoutMs();
   }
 
   /** calendarList.list (one page). */
-  public Future<JsonObject> calendarList(String accessToken, String pageToken) {
+  Future<JsonObject> calendarList(String accessToken, String pageToken) {
     HttpRequest<Buffer> req = client.getAbs(base + "/users/me/calendarList");
     if (pageToken != null) req.addQueryParam("pageToken", pageToken);
     return send("calendarList.list", req, accessToken, null);
@@ -43,7 +37,7 @@ public final class CalendarClient {
    * events.list (one page). With syncToken: incremental. Without: full listing (singleEvents=false, so recurring
    * masters and their exceptions come as stored; cancelled events are only returned incrementally).
    */
-  public Future<JsonObject> listEvents(String accessToken, String calendarId, String syncToken, String pageToken, int maxResults) {
+  Future<JsonObject> listEvents(String accessToken, String calendarId, String syncToken, String pageToken, int maxResults) {
     HttpRequest<Buffer> req = client.getAbs(base + "/calendars/" + enc(calendarId) + "/events")
         .addQueryParam("maxResults", Integer.toString(maxResults));
     if (syncToken != null) req.addQueryParam("syncToken", syncToken);
@@ -51,23 +45,23 @@ public final class CalendarClient {
     return send("events.list", req, accessToken, null);
   }
 
-  public Future<JsonObject> insertEvent(String accessToken, String calendarId, JsonObject event) {
+  Future<JsonObject> insertEvent(String accessToken, String calendarId, JsonObject event) {
     return send("events.insert", client.postAbs(base + "/calendars/" + enc(calendarId) + "/events"), accessToken, event);
   }
 
-  public Future<JsonObject> patchEvent(String accessToken, String calendarId, String eventId, JsonObject patch) {
-    return send("events.patch", client.patchAbs(base + "/calendars/" + enc(calendarId) + "/events/" + enc(eventId)),
-        accessToken, patch);
+  Future<JsonObject> patchEvent(String accessToken, String calendarId, String eventId, JsonObject patch, String ifMatch) {
+    return send("events.patch", ifMatch(client.patchAbs(base + "/calendars/" + enc(calendarId) + "/events/" + enc(eventId)),
+        ifMatch), accessToken, patch);
   }
 
-  public Future<JsonObject> getEvent(String accessToken, String calendarId, String eventId) {
+  Future<JsonObject> getEvent(String accessToken, String calendarId, String eventId) {
     return send("events.get", client.getAbs(base + "/calendars/" + enc(calendarId) + "/events/" + enc(eventId)),
         accessToken, null);
   }
 
   /** events.delete; a 410 "deleted" (already gone) counts as success. */
-  public Future<Void> deleteEvent(String accessToken, String calendarId, String eventId) {
-    HttpRequest<Buffer> req = client.deleteAbs(base + "/calendars/" + enc(calendarId) + "/events/" + enc(eventId));
+  Future<Void> deleteEvent(String accessToken, String calendarId, String eventId, String ifMatch) {
+    HttpRequest<Buffer> req = ifMatch(client.deleteAbs(base + "/calendars/" + enc(calendarId) + "/events/" + enc(eventId)), ifMatch);
     return call("events.delete", req, accessToken, null).compose(resp -> {
       int s = resp.statusCode();
       if (s == 204 || s == 200 || (s == 410 && "deleted".equals(GoogleErrors.reasonOf(resp.body())))) return Future.succeededFuture();
@@ -76,12 +70,12 @@ public final class CalendarClient {
   }
 
   /** events.watch: opens a push channel. */
-  public Future<JsonObject> watch(String accessToken, String calendarId, JsonObject channel) {
+  Future<JsonObject> watch(String accessToken, String calendarId, JsonObject channel) {
     return send("events.watch", client.postAbs(base + "/calendars/" + enc(calendarId) + "/events/watch"), accessToken, channel);
   }
 
   /** channels.stop. */
-  public Future<Void> stopChannel(String accessToken, String channelId, String resourceId) {
+  Future<Void> stopChannel(String accessToken, String channelId, String resourceId) {
     HttpRequest<Buffer> req = client.postAbs(base + "/channels/stop");
     return call("channels.stop", req, accessToken, new JsonObject().put("id", channelId).put("resourceId", resourceId))
         .compose(resp -> resp.statusCode() / 100 == 2 ? Future.succeededFuture()
@@ -107,11 +101,11 @@ public final class CalendarClient {
     return f.recover(err -> Future.failedFuture(GoogleErrors.network(op, err)));
   }
 
-  static String enc(String s) {
-    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  private static HttpRequest<Buffer> ifMatch(HttpRequest<Buffer> req, String etag) {
+    return etag == null ? req : req.putHeader("If-Match", etag);
   }
 
-  public void close() {
-    client.close();
+  static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
   }
 }

@@ -2,17 +2,16 @@ package org.calsync.google;
 
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import org.calsync.config.GoogleConfig;
 
 /**
- * Google's OAuth 2.0 token endpoint (refresh grant) and revoke endpoint. Errors are {@link OAuthException}s whose
+ * Google's OAuth 2.0 token endpoint (refresh grant) and revoke endpoint, on {@link Google}'s WebClient. These
+ * endpoints do not count against the Calendar API quota, so calls bypass the throttle and are not retried here (the
+ * caller decides); they are counted in calsync_google_calls_total. Errors are {@link OAuthException}s whose
  * messages carry Google's error code and a redacted error_description, never a token, URL or raw body.
  *
  * <p>Classification: invalid_grant and admin_policy_enforced concern one grant (REVOKED: that integration needs
@@ -31,11 +30,12 @@ public final class OAuthClient {
 
   private final WebClient client;
   private final GoogleConfig config;
+  private final GoogleMetrics metrics;
 
-  public OAuthClient(Vertx vertx, GoogleConfig config) {
-    this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("calsync/0.1"),
-        new PoolOptions().setHttp1MaxSize(32).setMaxWaitQueueSize(-1));
+  OAuthClient(WebClient client, GoogleConfig config, GoogleMetrics metrics) {
+    this.client = client;
     this.config = config;
+    this.metrics = metrics;
   }
 
   public Future<Tokens> refresh(String refreshToken) {
@@ -44,7 +44,7 @@ public final class OAuthClient {
         .add("client_id", config.clientId())
         .add("client_secret", config.clientSecret())
         .add("refresh_token", refreshToken);
-    return client.postAbs(config.tokenUrl()).timeout(config.requestTimeoutMs()).sendForm(form)
+    return counted("oauth.token", client.postAbs(config.tokenUrl()).timeout(config.requestTimeoutMs()).sendForm(form))
         .recover(err -> Future.failedFuture(new OAuthException(OAuthException.Kind.TRANSIENT, "network",
             "token endpoint unreachable: " + GoogleErrors.describe(err))))
         .compose(this::parse);
@@ -81,8 +81,8 @@ public final class OAuthClient {
 
   /** Revokes a token (access or refresh). An already-invalid token counts as revoked. */
   public Future<Void> revoke(String token) {
-    return client.postAbs(config.revokeUrl()).timeout(config.requestTimeoutMs())
-        .sendForm(MultiMap.caseInsensitiveMultiMap().add("token", token))
+    return counted("oauth.revoke", client.postAbs(config.revokeUrl()).timeout(config.requestTimeoutMs())
+            .sendForm(MultiMap.caseInsensitiveMultiMap().add("token", token)))
         .recover(err -> Future.failedFuture(new OAuthException(OAuthException.Kind.TRANSIENT, "network",
             "revoke endpoint unreachable: " + GoogleErrors.describe(err))))
         .compose(resp -> resp.statusCode() == 200 || resp.statusCode() == 400
@@ -96,7 +96,8 @@ public final class OAuthClient {
     return config;
   }
 
-  public void close() {
-    client.close();
+  /** Counts the call in calsync_google_calls_total like Calendar API calls (status 0: no response). */
+  private Future<HttpResponse<Buffer>> counted(String op, Future<HttpResponse<Buffer>> call) {
+    return call.andThen(ar -> metrics.call(op, ar.succeeded() ? ar.result().statusCode() : 0, ""));
   }
 }

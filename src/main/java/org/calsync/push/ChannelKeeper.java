@@ -1,7 +1,6 @@
 package org.calsync.push;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -11,11 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
-import org.calsync.bus.Addresses;
 import org.calsync.bus.FailureCode;
 import org.calsync.config.PushConfig;
-import org.calsync.google.AccessTokens;
-import org.calsync.google.CalendarClient;
+import org.calsync.google.Google;
 import org.calsync.google.GoogleApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,28 +22,24 @@ import org.slf4j.LoggerFactory;
  * hash only), then events.watch with address push.webhookUrl and params.ttl = push.ttlSeconds; the row gets Google's
  * resourceId and expiration, or is marked stopped ("watch_failed") when the call fails. Stopping: channels.stop after
  * the row was claimed; failures are logged only (the row is already stopped, so its notifications are refused).
- * Access tokens come from {@link Addresses#TOKEN_GET}; a 401 forces one refresh.
+ * Calls go through {@link Google} (throttle, retries, one forced token refresh on 401), which also bounds how many
+ * run at once.
  */
 final class ChannelKeeper {
   private static final Logger log = LoggerFactory.getLogger(ChannelKeeper.class);
   private static final int BATCH = 200;
-  private static final int PARALLEL = 8;
   private static final int RETENTION_DAYS = 30;
 
-  private final Vertx vertx;
   private final PushConfig config;
   private final Channels channels;
-  private final CalendarClient client;
+  private final Google google;
   private final PushMetrics metrics;
-  private final AccessTokens tokens;
 
-  ChannelKeeper(Vertx vertx, PushConfig config, Channels channels, CalendarClient client, PushMetrics metrics) {
-    this.vertx = vertx;
+  ChannelKeeper(PushConfig config, Channels channels, Google google, PushMetrics metrics) {
     this.config = config;
     this.channels = channels;
-    this.client = client;
+    this.google = google;
     this.metrics = metrics;
-    this.tokens = new AccessTokens(vertx.eventBus());
   }
 
   /**
@@ -58,12 +51,12 @@ final class ChannelKeeper {
     return channels.claimDue(BATCH)
         .compose(due -> {
           more[0] = due.size() == BATCH;
-          return inBatches(due, this::stopAtGoogle);
+          return forEach(due, this::stopAtGoogle);
         })
         .compose(v -> channels.needingChannel(config.renewBeforeSeconds(), BATCH))
         .compose(targets -> {
           more[0] |= targets.size() == BATCH;
-          return inBatches(targets, this::open);
+          return forEach(targets, this::open);
         })
         .compose(v -> channels.purgeStopped(RETENTION_DAYS))
         .compose(v -> refreshStats())
@@ -78,7 +71,7 @@ final class ChannelKeeper {
   Future<Integer> stopIntegration(long integrationId, String reason) {
     return channels.claimOfIntegration(integrationId, reason).compose(list -> {
       if (!list.isEmpty()) log.info("push channels stopped integration={} count={} reason={}", integrationId, list.size(), reason);
-      return inBatches(list, this::stopAtGoogle).map(v -> list.size());
+      return forEach(list, this::stopAtGoogle).map(v -> list.size());
     });
   }
 
@@ -90,7 +83,7 @@ final class ChannelKeeper {
         .put("token", token).put("expiration", Long.toString(expiresMs))
         .put("params", new JsonObject().put("ttl", Long.toString(config.ttlSeconds())));
     return channels.insertPending(id, t.calendarId(), ChannelTokens.hash(token), at(expiresMs))
-        .compose(v -> tokens.withToken(t.integrationId(), access -> client.watch(access, t.googleCalendarId(), body)))
+        .compose(v -> google.call(t.integrationId()).watch(t.googleCalendarId(), body))
         .compose(resp -> {
           metrics.channelOp("watch", true);
           long exp = expiration(resp.getValue("expiration"), expiresMs);
@@ -107,7 +100,7 @@ final class ChannelKeeper {
 
   private Future<Void> stopAtGoogle(Channels.Stopped s) {
     if (s.resourceId() == null) return Future.succeededFuture();
-    return tokens.withToken(s.integrationId(), access -> client.stopChannel(access, s.id(), s.resourceId()))
+    return google.call(s.integrationId()).stopChannel(s.id(), s.resourceId())
         .recover(err -> err instanceof GoogleApiException g && g.status() == 404 ? Future.succeededFuture() : Future.failedFuture(err))
         .onSuccess(v -> {
           metrics.channelOp("stop", true);
@@ -122,18 +115,11 @@ final class ChannelKeeper {
         });
   }
 
-  /** Runs op over items, PARALLEL at a time; op never fails the whole. */
-  private <T> Future<Void> inBatches(List<T> items, Function<T, Future<Void>> op) {
-    Future<Void> chain = Future.succeededFuture();
-    for (int i = 0; i < items.size(); i += PARALLEL) {
-      List<T> slice = items.subList(i, Math.min(items.size(), i + PARALLEL));
-      chain = chain.compose(v -> {
-        List<Future<Void>> fs = new ArrayList<>(slice.size());
-        for (T item : slice) fs.add(op.apply(item).recover(e -> Future.succeededFuture()));
-        return Future.join(fs).mapEmpty();
-      });
-    }
-    return chain;
+  /** Runs op over all items (the throttle bounds how many calls run at once); op never fails the whole. */
+  private static <T> Future<Void> forEach(List<T> items, Function<T, Future<Void>> op) {
+    List<Future<Void>> fs = new ArrayList<>(items.size());
+    for (T item : items) fs.add(op.apply(item).recover(e -> Future.succeededFuture()));
+    return Future.join(fs).mapEmpty();
   }
 
   /** Google's expiration: an int64 as a string (discovery) or a number (docs sample); fallback when absent/odd. */

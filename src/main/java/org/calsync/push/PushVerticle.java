@@ -10,7 +10,7 @@ import org.calsync.bus.Addresses;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.config.PushConfig;
 import org.calsync.db.LeaderLock;
-import org.calsync.google.CalendarClient;
+import org.calsync.google.Google;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +36,9 @@ public final class PushVerticle extends VerticleBase {
   private final CalsyncConfig config;
   private final Pool pool;
   private final MeterRegistry registry;
+  private final Google google;
   private PushConfig push;
   private Router router;
-  private CalendarClient client;
   private ChannelKeeper keeper;
   private LeaderLock leaderLock;
   private boolean busy;
@@ -46,10 +46,11 @@ public final class PushVerticle extends VerticleBase {
   private boolean soonPending;
   private boolean stopping;
 
-  public PushVerticle(CalsyncConfig config, Pool pool, MeterRegistry registry) {
+  public PushVerticle(CalsyncConfig config, Pool pool, MeterRegistry registry, Google google) {
     this.config = config;
     this.pool = pool;
     this.registry = registry;
+    this.google = google;
   }
 
   @Override
@@ -58,8 +59,7 @@ public final class PushVerticle extends VerticleBase {
     leaderLock = new LeaderLock(vertx, config.db(), LEADER_LOCK, "push channel keeper");
     PushMetrics metrics = new PushMetrics(registry);
     Channels channels = new Channels(pool);
-    client = new CalendarClient(vertx, config.google(), 16);
-    keeper = new ChannelKeeper(vertx, push, channels, client, metrics);
+    keeper = new ChannelKeeper(push, channels, google, metrics);
     router = Router.router(vertx);
     router.post("/webhooks/google").handler(new WebhookHandler(vertx, push, channels, metrics));
     vertx.setPeriodic(push.checkSeconds() * 1000L, id -> tick());
@@ -74,7 +74,6 @@ public final class PushVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
-    client.close();
     return leaderLock == null ? Future.succeededFuture() : leaderLock.close();
   }
 

@@ -1,7 +1,6 @@
 package org.calsync.sync;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -13,9 +12,10 @@ import java.util.function.Function;
 import org.calsync.config.SyncConfig;
 import org.calsync.db.Calendars;
 import org.calsync.db.Calendars.Calendar;
-import org.calsync.google.CalendarClient;
-import org.calsync.google.AccessTokens;
+import org.calsync.google.AsyncSemaphore;
+import org.calsync.google.Google;
 import org.calsync.google.GoogleApiException;
+import org.calsync.google.GoogleCall;
 import org.calsync.google.GoogleErrors;
 import org.calsync.mirror.BusyBlocks;
 import org.calsync.mirror.Mirror;
@@ -37,30 +37,19 @@ import org.slf4j.LoggerFactory;
 public final class CalendarSync {
   private static final Logger log = LoggerFactory.getLogger(CalendarSync.class);
 
-  private final Vertx vertx;
   private final Pool pool;
-  private final CalendarClient client;
+  private final Google google;
   private final Calendars calendars;
   private final SyncConfig config;
-  private final GoogleThrottle throttle;
-  private final RetryPolicy policy;
-  private final AccessTokens tokens;
-  private final SyncMetrics metrics;
   private final BusyBlocks busy;
   private final AsyncSemaphore fullSyncs;
 
   /** busy: keeps booking's busy_blocks in step, in the same transactions as the mirror (null: no busy blocks). */
-  public CalendarSync(Vertx vertx, Pool pool, CalendarClient client, SyncConfig config, GoogleThrottle throttle,
-                      RetryPolicy policy, SyncMetrics metrics, BusyBlocks busy) {
-    this.vertx = vertx;
+  public CalendarSync(Pool pool, Google google, SyncConfig config, BusyBlocks busy) {
     this.pool = pool;
-    this.client = client;
+    this.google = google;
     this.calendars = new Calendars(pool);
     this.config = config;
-    this.throttle = throttle;
-    this.policy = policy;
-    this.tokens = new AccessTokens(vertx.eventBus());
-    this.metrics = metrics;
     this.busy = busy;
     this.fullSyncs = new AsyncSemaphore(config.maxFullSyncs());
   }
@@ -72,9 +61,8 @@ public final class CalendarSync {
    */
   public Future<SyncResult> sync(long integrationId, boolean allowMassDelete, java.util.Map<String, Integer> callsByStatus,
                                  List<Calendar> known) {
-    GoogleCall google = new GoogleCall(vertx, throttle, policy, tokens, integrationId, metrics, callsByStatus);
-    return google.init()
-        .compose(v -> known != null ? Future.succeededFuture(known) : calendars.of(integrationId))
+    GoogleCall google = this.google.call(integrationId, callsByStatus);
+    return (known != null ? Future.succeededFuture(known) : calendars.of(integrationId))
         .compose(cals -> cals.isEmpty() ? discover(google, integrationId) : Future.succeededFuture(cals))
         .compose(cals -> {
           Future<SyncResult> chain = Future.succeededFuture(SyncResult.EMPTY);
@@ -83,12 +71,12 @@ public final class CalendarSync {
           }
           return chain;
         })
-        .map(r -> r.withGoogleCalls(google.calls));
+        .map(r -> r.withGoogleCalls(google.calls()));
   }
 
   /** First sync of an integration: find its primary calendar. */
   private Future<List<Calendar>> discover(GoogleCall google, long integrationId) {
-    return google.run("calendarList.list", token -> client.calendarList(token, null)).compose(list -> {
+    return google.calendarList(null).compose(list -> {
       if (!(list.getValue("items") instanceof JsonArray items)) {
         return Future.failedFuture(GoogleErrors.malformed("calendarList.list", "no 'items' array"));
       }
@@ -252,8 +240,7 @@ public final class CalendarSync {
   }
 
   private Future<Page> page(GoogleCall google, Calendar cal, String syncToken, String pageToken) {
-    return google.run("events.list", token -> client.listEvents(token, cal.googleId(), syncToken, pageToken, config.pageSize())
-        .compose(CalendarSync::validate));
+    return google.listEvents(cal.googleId(), syncToken, pageToken, config.pageSize(), CalendarSync::validate);
   }
 
   static Future<Page> validate(JsonObject body) {

@@ -7,8 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sync meters: calsync_syncs_total{outcome}, calsync_sync_seconds, calsync_google_calls_total{op,status,reason},
- * calsync_events_changed_total, calsync_events_skipped_total (events a sync could not map; listed by status).
+ * Sync meters: calsync_syncs_total{outcome}, calsync_sync_seconds, calsync_events_changed_total,
+ * calsync_events_skipped_total (events a sync could not map; listed by status). Google calls are counted by
+ * google.GoogleMetrics.
  */
 public final class SyncMetrics {
   private final MeterRegistry registry;
@@ -23,12 +24,6 @@ public final class SyncMetrics {
     this.eventsChanged = Counter.builder("calsync.events.changed").description("Mirror rows written or removed").register(registry);
     this.eventsSkipped = Counter.builder("calsync.events.skipped").description("Google events skipped as unmappable")
         .register(registry);
-  }
-
-  void googleCall(String op, int status, String reason) {
-    String key = op + '|' + status + '|' + reason;
-    counters.computeIfAbsent(key, k -> Counter.builder("calsync.google.calls").description("Google API calls by outcome")
-        .tag("op", op).tag("status", Integer.toString(status)).tag("reason", reason).register(registry)).increment();
   }
 
   void skipped(int events) {

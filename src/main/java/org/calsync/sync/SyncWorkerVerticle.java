@@ -21,7 +21,7 @@ import org.calsync.config.SyncConfig;
 import org.calsync.db.Integrations;
 import org.calsync.db.JobQueue;
 import org.calsync.db.JobQueue.Job;
-import org.calsync.google.CalendarClient;
+import org.calsync.google.Google;
 import org.calsync.google.GoogleApiException;
 import org.calsync.mirror.BusyBlocks;
 import org.slf4j.Logger;
@@ -49,7 +49,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
   private SyncConfig sync;
   private JobQueue queue;
   private Integrations integrations;
-  private CalendarClient client;
+  private final Google google;
   private CalendarSync calendarSync;
   private SettleBatch settleBatch;
   private SyncMetrics metrics;
@@ -60,15 +60,16 @@ public final class SyncWorkerVerticle extends VerticleBase {
   private boolean stopping;
   private Promise<Void> drained;
 
-  public SyncWorkerVerticle(CalsyncConfig config, Pool pool, MeterRegistry registry) {
-    this(config, pool, registry, null);
+  public SyncWorkerVerticle(CalsyncConfig config, Pool pool, MeterRegistry registry, Google google) {
+    this(config, pool, registry, google, null);
   }
 
   /** A worker that claims only jobs of the given integrations (null: any). */
-  public SyncWorkerVerticle(CalsyncConfig config, Pool pool, MeterRegistry registry, Set<Long> onlyIntegrations) {
+  public SyncWorkerVerticle(CalsyncConfig config, Pool pool, MeterRegistry registry, Google google, Set<Long> onlyIntegrations) {
     this.config = config;
     this.pool = pool;
     this.registry = registry;
+    this.google = google;
     this.onlyIntegrations = onlyIntegrations == null ? null : Set.copyOf(onlyIntegrations);
     this.workerId = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
   }
@@ -78,12 +79,9 @@ public final class SyncWorkerVerticle extends VerticleBase {
     sync = config.sync();
     queue = new JobQueue(pool);
     integrations = new Integrations(pool);
-    client = new CalendarClient(vertx, config.google(), Math.max(sync.maxConcurrent(), 16));
     metrics = new SyncMetrics(registry);
     settleBatch = new SettleBatch(vertx, queue, workerId);
-    GoogleThrottle throttle = new GoogleThrottle(vertx, sync.maxConcurrent(), sync.projectRequestsPerMinute());
-    calendarSync = new CalendarSync(vertx, pool, client, sync, throttle, RetryPolicy.defaults(), metrics,
-        new BusyBlocks(config.booking()));
+    calendarSync = new CalendarSync(pool, google, sync, new BusyBlocks(config.booking()));
     vertx.setPeriodic(sync.pollMs(), id -> claim());
     vertx.setPeriodic(sync.leaseSeconds() * 1000L / 3, id -> {
       if (inFlight.isEmpty()) return;
@@ -105,8 +103,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
         .onSuccess(n -> {
           if (n > 0) log.atInfo().setMessage("released jobs for other workers").addKeyValue("jobs", n).log();
         })
-        .recover(e -> Future.succeededFuture(0))
-        .onComplete(ar -> client.close());
+        .recover(e -> Future.succeededFuture(0));
   }
 
   private Future<Void> drain() {
@@ -200,14 +197,14 @@ public final class SyncWorkerVerticle extends VerticleBase {
       done = integrations.defer(id, until).compose(v -> queue.retry(job, workerId, QUOTA_DEFER_MILLIS, g.getMessage(), false));
     } else if (err instanceof GoogleApiException g && g.kind() == GoogleApiException.Kind.RATE_LIMIT) {
       outcome = "retry";
-      long delay = RetryPolicy.rateLimitedJobMillis(sync.retryBaseSeconds() * 1000L, job.rateLimited(), ThreadLocalRandom.current());
+      long delay = JobDelays.rateLimitedJobMillis(sync.retryBaseSeconds() * 1000L, job.rateLimited(), ThreadLocalRandom.current());
       log.atWarn().setMessage("sync rate limited, will retry without counting an attempt").addKeyValue("integration", id)
           .addKeyValue("rateLimitedRuns", job.rateLimited() + 1).addKeyValue("retryInMs", delay)
           .addKeyValue("error", g.getMessage()).log();
       done = queue.retryRateLimited(job, workerId, delay, g.getMessage());
     } else if (retryable(err) && job.attempts() < sync.maxAttempts()) {
       outcome = "retry";
-      long delay = RetryPolicy.jobBackoffMillis(sync.retryBaseSeconds() * 1000L, job.attempts(), ThreadLocalRandom.current());
+      long delay = JobDelays.jobBackoffMillis(sync.retryBaseSeconds() * 1000L, job.attempts(), ThreadLocalRandom.current());
       log.atWarn().setMessage("sync failed, will retry").addKeyValue("integration", id).addKeyValue("attempt", job.attempts())
           .addKeyValue("maxAttempts", sync.maxAttempts()).addKeyValue("retryInMs", delay).addKeyValue("error", err.getMessage()).log();
       done = queue.retry(job, workerId, delay, err.getMessage(), true);

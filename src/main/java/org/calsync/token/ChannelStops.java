@@ -1,7 +1,6 @@
 package org.calsync.token;
 
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -9,9 +8,10 @@ import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import org.calsync.google.CalendarClient;
+import org.calsync.google.Google;
 import org.calsync.google.GoogleApiException;
-import org.calsync.google.OAuthClient;
+import org.calsync.google.GoogleCall;
+import org.calsync.google.TokenSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * revoked (afterwards no token could stop them and Google would keep delivering until expiry). The rows are left
  * live until the erasure deletes them: while the integration is active the push keeper neither stops them (no double
  * stop) nor opens replacements for them (a stopped row would make it open a new channel). Uses the stored access token
- * while it has a minute left, else one refresh (the disconnect holds the refresh lease); a 401 forces that refresh
- * once. A channel Google no longer knows (404) counts as stopped. Never fails: what could not be stopped is counted.
+ * while it has a minute left, else one refresh (the disconnect holds the refresh lease); calls go through
+ * {@link Google} (throttle, retries; a 401 forces that refresh once). A channel Google no longer knows (404) counts as
+ * stopped. Never fails: what could not be stopped is counted.
  */
 final class ChannelStops {
   private static final Logger log = LoggerFactory.getLogger(ChannelStops.class);
@@ -34,14 +35,12 @@ final class ChannelStops {
   private record Live(String id, String resourceId) {
   }
 
-  private final Vertx vertx;
   private final Pool pool;
-  private final OAuthClient oauth;
+  private final Google google;
 
-  ChannelStops(Vertx vertx, Pool pool, OAuthClient oauth) {
-    this.vertx = vertx;
+  ChannelStops(Pool pool, Google google) {
     this.pool = pool;
-    this.oauth = oauth;
+    this.google = google;
   }
 
   /** creds: the decrypted credentials, or null when none are readable. */
@@ -54,11 +53,10 @@ final class ChannelStops {
       boolean usable = access != null && accessExpiresAt != null
           && accessExpiresAt.toInstant().toEpochMilli() - System.currentTimeMillis() > MIN_LIFE_MS;
       Session s = new Session(integrationId, usable ? access : null, refreshToken);
-      CalendarClient client = new CalendarClient(vertx, oauth.config(), 4);
+      GoogleCall calls = google.call(s);
       Future<Void> chain = Future.succeededFuture();
-      for (Live c : live) chain = chain.compose(v -> s.stop(client, c));
+      for (Live c : live) chain = chain.compose(v -> s.stop(calls, c));
       return chain.transform(ar -> {
-        client.close();
         if (s.failed > 0) {
           log.atWarn().setMessage("push channels not stopped at Google; they lapse at their expiry")
               .addKeyValue("integration", integrationId).addKeyValue("count", s.failed).log();
@@ -83,7 +81,7 @@ final class ChannelStops {
   }
 
   /** One disconnect's token state; calls run one after another. */
-  private final class Session {
+  private final class Session implements TokenSource {
     final long integrationId;
     String access;
     String refreshToken;
@@ -97,10 +95,8 @@ final class ChannelStops {
       this.refreshToken = refreshToken;
     }
 
-    Future<Void> stop(CalendarClient client, Live c) {
-      return token().compose(t -> client.stopChannel(t, c.id(), c.resourceId()))
-          .recover(err -> auth(err) && !refreshed ? refresh().compose(t -> client.stopChannel(t, c.id(), c.resourceId()))
-              : Future.failedFuture(err))
+    Future<Void> stop(GoogleCall calls, Live c) {
+      return calls.stopChannel(c.id(), c.resourceId())
           .recover(err -> err instanceof GoogleApiException g && g.status() == 404 ? Future.succeededFuture() : Future.failedFuture(err))
           .transform(ar -> {
             if (ar.succeeded()) {
@@ -116,23 +112,20 @@ final class ChannelStops {
           });
     }
 
-    private Future<String> token() {
-      return access != null ? Future.succeededFuture(access) : refresh();
+    @Override
+    public Future<String> get(boolean force) {
+      return access != null && !force ? Future.succeededFuture(access) : refresh();
     }
 
     private Future<String> refresh() {
-      if (refreshed) return access != null ? Future.succeededFuture(access) : Future.failedFuture("no access token");
+      if (refreshed) return Future.failedFuture(access == null ? "no access token" : "the refreshed access token was refused");
       refreshed = true;
       if (refreshToken == null || refreshToken.isEmpty()) return Future.failedFuture("no refresh token stored");
-      return oauth.refresh(refreshToken).map(t -> {
+      return google.oauth().refresh(refreshToken).map(t -> {
         access = t.accessToken();
         if (t.refreshToken() != null && !t.refreshToken().isEmpty()) refreshToken = t.refreshToken();
         return access;
       });
-    }
-
-    private boolean auth(Throwable err) {
-      return err instanceof GoogleApiException g && g.kind() == GoogleApiException.Kind.AUTH;
     }
   }
 }

@@ -9,7 +9,7 @@ import org.calsync.bus.Addresses;
 import org.calsync.bus.FailureCode;
 import org.calsync.bus.Messages;
 import org.calsync.config.CalsyncConfig;
-import org.calsync.google.OAuthClient;
+import org.calsync.google.Google;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,29 +23,23 @@ public final class ConnectionVerticle extends VerticleBase {
   private final CalsyncConfig config;
   private final Pool pool;
   private final CredentialCipher cipher;
-  private OAuthClient oauth;
+  private final Google google;
   private Connections connections;
   private Disconnections disconnections;
 
-  public ConnectionVerticle(CalsyncConfig config, Pool pool, CredentialCipher cipher) {
+  public ConnectionVerticle(CalsyncConfig config, Pool pool, CredentialCipher cipher, Google google) {
     this.config = config;
     this.pool = pool;
     this.cipher = cipher;
+    this.google = google;
   }
 
   @Override
   public Future<?> start() {
-    oauth = new OAuthClient(vertx, config.google());
     connections = new Connections(vertx, pool, cipher);
-    disconnections = new Disconnections(vertx, pool, cipher, oauth);
+    disconnections = new Disconnections(vertx, pool, cipher, google);
     return Future.join(vertx.eventBus().consumer(Addresses.INTEGRATION_RECONNECT, this::onReconnect).completion(),
         vertx.eventBus().consumer(Addresses.INTEGRATION_DISCONNECT, this::onDisconnect).completion());
-  }
-
-  @Override
-  public Future<?> stop() {
-    oauth.close();
-    return Future.succeededFuture();
   }
 
   private void onReconnect(Message<Object> msg) {

@@ -11,7 +11,7 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.UUID;
 import org.calsync.bus.Addresses;
-import org.calsync.google.OAuthClient;
+import org.calsync.google.Google;
 import org.calsync.google.OAuthException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,22 +48,22 @@ public final class Disconnections {
   private final Vertx vertx;
   private final Pool pool;
   private final CredentialCipher cipher;
-  private final OAuthClient oauth;
+  private final Google google;
   private final RefreshLeases leases;
   private final ChannelStops channelStops;
 
-  public Disconnections(Vertx vertx, Pool pool, CredentialCipher cipher, OAuthClient oauth) {
+  public Disconnections(Vertx vertx, Pool pool, CredentialCipher cipher, Google google) {
     this.vertx = vertx;
     this.pool = pool;
     this.cipher = cipher;
-    this.oauth = oauth;
+    this.google = google;
     this.leases = new RefreshLeases(pool);
-    this.channelStops = new ChannelStops(vertx, pool, oauth);
+    this.channelStops = new ChannelStops(pool, google);
   }
 
   /** Fails with IllegalArgumentException when the integration does not exist. */
   public Future<Result> disconnect(long integrationId, String actor) {
-    long leaseSeconds = 3 * ((oauth.config().requestTimeoutMs() + 999) / 1000) + TokenVerticle.LEASE_MARGIN_SECONDS;
+    long leaseSeconds = 3 * ((google.config().requestTimeoutMs() + 999) / 1000) + TokenVerticle.LEASE_MARGIN_SECONDS;
     UUID lease = UUID.randomUUID();
     return leases.takeOver(integrationId, lease, leaseSeconds).compose(row -> {
       if (row == null) return Future.failedFuture(new IllegalArgumentException("integration " + integrationId + " does not exist"));
@@ -110,7 +110,7 @@ public final class Disconnections {
     if (creds == null) return Future.succeededFuture("skipped: credentials unreadable");
     String token = refreshToken != null && !refreshToken.isEmpty() ? refreshToken : creds.getString("access_token");
     if (token == null || token.isEmpty()) return Future.succeededFuture("skipped: no token stored");
-    return oauth.revoke(token).transform(ar -> {
+    return google.oauth().revoke(token).transform(ar -> {
       if (ar.succeeded()) return Future.succeededFuture("revoked");
       String code = ar.cause() instanceof OAuthException oe ? oe.error() : ar.cause().getClass().getSimpleName();
       log.atWarn().setMessage("revoking the grant at Google failed; erasing our copy anyway").addKeyValue("integration", id)

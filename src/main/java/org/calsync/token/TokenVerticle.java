@@ -15,7 +15,7 @@ import org.calsync.bus.Addresses;
 import org.calsync.bus.FailureCode;
 import org.calsync.bus.Messages;
 import org.calsync.config.CalsyncConfig;
-import org.calsync.google.OAuthClient;
+import org.calsync.google.Google;
 
 /**
  * Serves {@link Addresses#TOKEN_GET}: hands out access tokens, refreshing them silently
@@ -33,12 +33,13 @@ public final class TokenVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private final Map<Long, AccessToken> cache = new HashMap<>();
   private final Map<Long, Future<AccessToken>> inFlight = new HashMap<>();
-  private OAuthClient oauth;
+  private final Google google;
   private TokenRefresh refresh;
 
   /** registry receives calsync_token_refreshes_total{outcome=ok|revoked|error}. */
-  public TokenVerticle(CalsyncConfig config, Pool pool, CredentialCipher cipher, MeterRegistry registry) {
+  public TokenVerticle(CalsyncConfig config, Pool pool, CredentialCipher cipher, MeterRegistry registry, Google google) {
     this.registry = registry;
+    this.google = google;
     this.config = config;
     this.pool = pool;
     this.cipher = cipher;
@@ -46,21 +47,14 @@ public final class TokenVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    oauth = new OAuthClient(vertx, config.google());
     long leaseSeconds = (config.google().requestTimeoutMs() + 999) / 1000 + LEASE_MARGIN_SECONDS;
-    refresh = new TokenRefresh(vertx, new RefreshLeases(pool), cipher, oauth, registry,
+    refresh = new TokenRefresh(vertx, new RefreshLeases(pool), cipher, google.oauth(), registry,
         config.token().refreshBufferSeconds() * 1000L, leaseSeconds);
     // Any status change (needs_reconnect, reconnected, disconnected) makes a cached token stale.
     Future<Void> status = vertx.eventBus().<Object>consumer(Addresses.INTEGRATION_STATUS, m -> {
       if (m.body() instanceof JsonObject b && b.getValue("integrationId") instanceof Number n) cache.remove(n.longValue());
     }).completion();
     return Future.join(status, vertx.eventBus().consumer(Addresses.TOKEN_GET, this::onGet).completion());
-  }
-
-  @Override
-  public Future<?> stop() {
-    oauth.close();
-    return Future.succeededFuture();
   }
 
   private void onGet(Message<Object> msg) {

@@ -43,7 +43,7 @@ final class CalsyncSide implements AutoCloseable {
         .put("db", new JsonObject().put("url", dbUrl).put("poolSize", poolSize))
         .put("google", new JsonObject().put("apiBaseUrl", emulatorUrl + "/calendar/v3")
             .put("tokenUrl", emulatorUrl + "/token").put("revokeUrl", emulatorUrl + "/revoke")
-            .put("clientId", "calsync-local").put("clientSecret", "calsync-local-secret"))
+            .put("clientId", "calsync-local").put("clientSecret", "calsync-local-secret").put("maxConnections", maxConcurrent))
         .put("sync", new JsonObject().put("maxConcurrent", maxConcurrent).put("pageSize", pageSize).put("maxFullSyncs", maxFullSyncs)
             .put("projectRequestsPerMinute", requestsPerMinute).put("stagger", false))
         .put("scheduler", new JsonObject().put("enabled", false))

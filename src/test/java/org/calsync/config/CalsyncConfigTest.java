@@ -26,6 +26,7 @@ class CalsyncConfigTest {
     assertThat(c.scheduler().tokenHealthDay().toString()).isEqualTo("SUNDAY");
     assertThat(c.scheduler().tokenHealthAt().toString()).isEqualTo("01:00");
     assertThat(c.google().toString()).doesNotContain("secret");
+    assertThat(c.google().maxConnections()).isEqualTo(256);
   }
 
   @Test
@@ -53,6 +54,9 @@ class CalsyncConfigTest {
         .hasMessageContaining("db.url");
     assertThatThrownBy(() -> CalsyncConfig.fromJson(minimal().put("google", new JsonObject().put("clientId", "x")
         .put("clientSecret", "y").put("tokenUrl", "not a url")))).hasMessageContaining("google.tokenUrl");
+    assertThatThrownBy(() -> CalsyncConfig.fromJson(minimal().put("google", new JsonObject().put("clientId", "x")
+        .put("clientSecret", "y").put("maxConnections", 0)))).hasMessageContaining("google.maxConnections")
+        .hasMessageContaining("between 1 and 10000");
     assertThatThrownBy(() -> CalsyncConfig.fromJson(minimal().put("sync", "fast"))).hasMessageContaining("'sync'");
     assertThatThrownBy(() -> CalsyncConfig.load(Path.of("src/test/resources/logback-test.xml"), Map.of()))
         .hasMessageContaining("not valid JSON");

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 /** Job-level retry delays: exponential, capped, and spread uniformly over [d/2, d]. */
 class JobDelaysTest {
-  private static final long CAP = RetryPolicy.MAX_JOB_DELAY_MILLIS;
+  private static final long CAP = JobDelays.MAX_JOB_DELAY_MILLIS;
 
   @Test
   void failedJobDelayDoublesPerAttemptWithinHalfJitterAndTheCap() {
@@ -15,7 +15,7 @@ class JobDelaysTest {
     for (int attempt = 1; attempt <= 100; attempt++) {
       long d = Math.min(CAP, 30_000L * (1L << Math.min(attempt - 1, 20)));
       int a = attempt;
-      assertSpread(attempt, d, () -> RetryPolicy.jobBackoffMillis(30_000, a, rnd));
+      assertSpread(attempt, d, () -> JobDelays.jobBackoffMillis(30_000, a, rnd));
     }
   }
 
@@ -25,17 +25,17 @@ class JobDelaysTest {
     for (int earlier = 0; earlier <= 100; earlier++) {
       long d = Math.min(CAP, 30_000L * (1L << Math.min(earlier + 1, 20)));
       int e = earlier;
-      assertSpread(earlier, d, () -> RetryPolicy.rateLimitedJobMillis(30_000, e, rnd));
+      assertSpread(earlier, d, () -> JobDelays.rateLimitedJobMillis(30_000, e, rnd));
     }
   }
 
   @Test
   void zeroBaseMeansNoDelayAndHugeBasesStayCapped() {
     SplittableRandom rnd = new SplittableRandom(3);
-    assertThat(RetryPolicy.jobBackoffMillis(0, 5, rnd)).isZero();
-    assertThat(RetryPolicy.rateLimitedJobMillis(0, 5, rnd)).isZero();
-    assertThat(RetryPolicy.jobBackoffMillis(3_600_000, 1, rnd)).isBetween(CAP / 2, CAP);
-    assertThat(RetryPolicy.rateLimitedJobMillis(Long.MAX_VALUE / 2, 62, rnd)).isBetween(CAP / 2, CAP);
+    assertThat(JobDelays.jobBackoffMillis(0, 5, rnd)).isZero();
+    assertThat(JobDelays.rateLimitedJobMillis(0, 5, rnd)).isZero();
+    assertThat(JobDelays.jobBackoffMillis(3_600_000, 1, rnd)).isBetween(CAP / 2, CAP);
+    assertThat(JobDelays.rateLimitedJobMillis(Long.MAX_VALUE / 2, 62, rnd)).isBetween(CAP / 2, CAP);
   }
 
   private static void assertSpread(int step, long d, java.util.function.LongSupplier delay) {

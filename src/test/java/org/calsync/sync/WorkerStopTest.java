@@ -41,7 +41,7 @@ class WorkerStopTest {
     SqlConnection conn = h.pool().getConnection().await();
     Transaction tx = conn.begin().await();
     conn.query("LOCK TABLE calendars IN ACCESS EXCLUSIVE MODE").execute().await();
-    String deployment = h.vertx.deployVerticle(new SyncWorkerVerticle(h.config, h.pool(), h.runtime.registry(), Set.of(id))).await();
+    String deployment = h.vertx.deployVerticle(new SyncWorkerVerticle(h.config, h.pool(), h.runtime.registry(), h.app.google(), Set.of(id))).await();
     Harness.await("the claim to wait on the lock", () -> h.count(CLAIM_WAITING) == 1);
 
     try (LogCapture workerLog = LogCapture.of(SyncWorkerVerticle.class)) {

@@ -172,10 +172,9 @@ class ConnectionsTest {
     assertThat(reply.getLong("channelsStopped")).isEqualTo(1);
 
     // Google no longer honours the grant.
-    OAuthClient oauth = new OAuthClient(h.vertx, h.config.google());
+    OAuthClient oauth = h.app.google().oauth();
     assertThatThrownBy(() -> oauth.refresh(refreshTokens.get(email)).await())
         .isInstanceOfSatisfying(OAuthException.class, e -> assertThat(e.kind()).isEqualTo(OAuthException.Kind.REVOKED));
-    oauth.close();
     // Our copy is gone.
     Row row = h.query("SELECT credentials, key_id, account_email, status, access_expires_at FROM user_integrations WHERE id = $1", id).get(0);
     assertThat(row.getValue(0)).isNull();

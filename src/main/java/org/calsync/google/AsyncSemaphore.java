@@ -1,4 +1,4 @@
-package org.calsync.sync;
+package org.calsync.google;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -6,17 +6,17 @@ import java.util.ArrayDeque;
 import java.util.function.Supplier;
 
 /** Bounds how many of some operation run at once, without blocking. Confined to one event loop. */
-final class AsyncSemaphore {
+public final class AsyncSemaphore {
   private final int permits;
   private final ArrayDeque<Promise<Void>> waiting = new ArrayDeque<>();
   private int used;
 
-  AsyncSemaphore(int permits) {
+  public AsyncSemaphore(int permits) {
     this.permits = permits;
   }
 
   /** Runs body when a permit is free and gives the permit back when body's future completes. */
-  <T> Future<T> run(Supplier<Future<T>> body) {
+  public <T> Future<T> run(Supplier<Future<T>> body) {
     Future<Void> permit;
     if (used < permits) {
       used++;

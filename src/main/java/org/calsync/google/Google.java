@@ -1,0 +1,85 @@
+package org.calsync.google;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.Map;
+import org.calsync.config.GoogleConfig;
+
+/**
+ * The one door to Google for a process: a single WebClient (google.maxConnections connections per Google host,
+ * google.requestTimeoutMs), the project throttle (sync.projectRequestsPerMinute, at most google.maxConnections calls
+ * in flight), the {@link RetryPolicy}, and the call meters ({@link GoogleMetrics}). Calendar API calls go through
+ * {@link #call}; the OAuth token and revoke endpoints through {@link #oauth}. Created by the composition root and
+ * shared by every verticle (the WebClient delivers responses on the caller's context); closed after they are
+ * undeployed.
+ */
+public final class Google {
+  private final Vertx vertx;
+  private final GoogleConfig config;
+  private final WebClient client;
+  private final GoogleThrottle throttle;
+  private final GoogleMetrics metrics;
+  private final CalendarClient calendar;
+  private final OAuthClient oauth;
+  private final AccessTokens accessTokens;
+  private final RetryPolicy policy = RetryPolicy.defaults();
+
+  public Google(Vertx vertx, GoogleConfig config, int requestsPerMinute, MeterRegistry registry) {
+    this(vertx, config, new GoogleThrottle(vertx, config.maxConnections(), requestsPerMinute), registry);
+  }
+
+  /** With a given throttle (tests use one with a hand-moved clock). */
+  public Google(Vertx vertx, GoogleConfig config, GoogleThrottle throttle, MeterRegistry registry) {
+    this.vertx = vertx;
+    this.config = config;
+    this.client = WebClient.create(vertx, new WebClientOptions()
+            .setUserAgent("calsync/0.1")
+            .setKeepAlive(true)
+            .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.requestTimeoutMs()))
+            .setDecompressionSupported(true),
+        new PoolOptions().setHttp1MaxSize(config.maxConnections()).setMaxWaitQueueSize(-1));
+    this.throttle = throttle;
+    this.metrics = new GoogleMetrics(registry, throttle);
+    this.calendar = new CalendarClient(client, config);
+    this.oauth = new OAuthClient(client, config, metrics);
+    this.accessTokens = new AccessTokens(vertx.eventBus());
+  }
+
+  /** Calls for an integration, with access tokens from the token verticle ({@link AccessTokens}). */
+  public GoogleCall call(long integrationId) {
+    return call(force -> accessTokens.get(integrationId, force), null);
+  }
+
+  /** As {@link #call(long)}; byStatus receives the outcome of every attempt ("200", "429 rateLimitExceeded", "0"). */
+  public GoogleCall call(long integrationId, Map<String, Integer> byStatus) {
+    return call(force -> accessTokens.get(integrationId, force), byStatus);
+  }
+
+  /** Calls with access tokens from elsewhere (a disconnect, which holds the integration's refresh lease). */
+  public GoogleCall call(TokenSource tokens) {
+    return call(tokens, null);
+  }
+
+  private GoogleCall call(TokenSource tokens, Map<String, Integer> byStatus) {
+    return new GoogleCall(vertx, calendar, throttle, policy, metrics, tokens, byStatus);
+  }
+
+  public OAuthClient oauth() {
+    return oauth;
+  }
+
+  public GoogleThrottle throttle() {
+    return throttle;
+  }
+
+  public GoogleConfig config() {
+    return config;
+  }
+
+  public void close() {
+    client.close();
+  }
+}
