@@ -24,7 +24,7 @@ public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, T
 
   private static final String[][] KEYS = {
       {"db", "url", "password", "poolSize"},
-      {"google", "apiBaseUrl", "tokenUrl", "revokeUrl", "clientId", "clientSecret", "requestTimeoutMs"},
+      {"google", "apiBaseUrl", "tokenUrl", "revokeUrl", "clientId", "clientSecret", "requestTimeoutMs", "maxConnections"},
       {"sync", "intervalMinutes", "stagger", "maxConcurrent", "pageSize", "maxAttempts", "maxDeleteShare",
           "maxDeleteMinimum", "leaseSeconds", "pollMs", "storeEventText", "projectRequestsPerMinute", "retryBaseSeconds", "maxFullSyncs"},
       {"token", "refreshBufferSeconds", "keys", "keyFile"},

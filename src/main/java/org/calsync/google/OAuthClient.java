@@ -91,11 +91,6 @@ public final class OAuthClient {
                 "revoke failed: HTTP " + resp.statusCode())));
   }
 
-  /** The endpoints and client this instance uses. */
-  public GoogleConfig config() {
-    return config;
-  }
-
   /** Counts the call in calsync_google_calls_total like Calendar API calls (status 0: no response). */
   private Future<HttpResponse<Buffer>> counted(String op, Future<HttpResponse<Buffer>> call) {
     return call.andThen(ar -> metrics.call(op, ar.succeeded() ? ar.result().statusCode() : 0, ""));

@@ -69,8 +69,9 @@ class FaultConvergenceTest {
     h.emulator.state().setFaults(FaultProfile.none().withQuotaExceeded(1.0));
     new org.calsync.scheduler.SchedulerTasks(h.vertx, h.config, h.pool()).dispatchCycle(null, 0, 10).await();
     long id = ids.values().iterator().next();
-    Harness.await("the integration deferred",
-        () -> h.count("SELECT count(*) FROM user_integrations WHERE id = $1 AND deferred_until IS NOT NULL", id) > 0);
+    // the deferral and the job's new due time are two statements: wait for the second
+    Harness.await("the job deferred", () -> h.count("SELECT count(*) FROM jobs WHERE integration_id = $1 "
+        + "AND available_at > now() + interval '1 hour'", id) == 1);
     var row = h.query("SELECT EXTRACT(EPOCH FROM deferred_until - now())::float8 FROM user_integrations WHERE id = $1", id).get(0);
     assertThat(row.getDouble(0)).as("deferred by hours").isGreaterThan(3 * 3600);
     var job = h.query("SELECT attempts, EXTRACT(EPOCH FROM available_at - now())::float8 FROM jobs WHERE integration_id = $1", id).get(0);
