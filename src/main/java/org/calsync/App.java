@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * Composition root: migrates the schema, opens the pool, creates the process's one {@link Google} client and deploys,
  * in order, audit, token, connections
  * (reconnect/disconnect), booking (with the workers: it writes to Google and follows syncs), sync workers, push (when
- * push.enabled and ops is deployed; its webhook router is mounted by ops), scheduler (when scheduler.enabled) and ops
+ * push.enabled and ops is deployed; the webhook on its own listener), scheduler (when scheduler.enabled) and ops
  * HTTP. Undeploys in reverse on close, then closes the Google client and the pool.
  */
 public final class App {
@@ -56,7 +56,7 @@ public final class App {
       if (applied > 0) log.info("database migrations applied={}", applied);
       Google google = new Google(vertx, config.google(), config.sync().projectRequestsPerMinute(), registry);
       App app = new App(vertx, Db.pool(vertx, config.db()), google);
-      return app.deploy(new AuditVerticle(app.pool, config.audit()))
+      return app.deploy(new AuditVerticle(app.pool, config.audit(), registry))
           .compose(v -> app.deploy(new TokenVerticle(config, app.pool, cipher, registry, google)))
           .compose(v -> app.deploy(new ConnectionVerticle(config, app.pool, cipher, google)))
           .compose(v -> parts.workers() ? app.deploy(new BookingVerticle(config, app.pool, google)) : Future.succeededFuture())
@@ -66,8 +66,8 @@ public final class App {
               ? app.deploy(app.push = new PushVerticle(config, app.pool, registry, google)) : Future.succeededFuture())
           .compose(v -> parts.scheduler() && config.scheduler().enabled()
               ? app.deploy(new SchedulerVerticle(config, app.pool)) : Future.succeededFuture())
-          .compose(v -> parts.ops() ? app.deploy(app.ops = new OpsVerticle(config.http(), app.pool, registry,
-              app.push == null ? null : app.push.router())) : Future.succeededFuture())
+          .compose(v -> parts.ops() ? app.deploy(app.ops = new OpsVerticle(config.http(), app.pool, registry))
+              : Future.succeededFuture())
           .map(v -> app)
           .recover(err -> app.close().transform(x -> Future.failedFuture(err)));
     });
@@ -89,6 +89,11 @@ public final class App {
   /** The ops HTTP port (when deployed). */
   public int httpPort() {
     return ops == null ? -1 : ops.port();
+  }
+
+  /** The push webhook listener's port (when push is deployed). */
+  public int webhookPort() {
+    return push == null ? -1 : push.port();
   }
 
   public String workerId() {

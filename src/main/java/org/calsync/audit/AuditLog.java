@@ -22,7 +22,7 @@ import java.util.List;
  */
 public final class AuditLog {
   private static final long CHAIN_LOCK = 0x6361_6c73_0001L;
-  /** Action of the record a retention purge leaves; its detail.anchor is the prev_hash the chain now starts from. */
+  /** Action of the record a retention purge leaves (detail: deleted, retentionDays, anchor); informational only. */
   public static final String PURGED = "audit.purged";
 
   /** One record to append. */
@@ -73,8 +73,8 @@ public final class AuditLog {
 
   /**
    * Recomputes the chain in id order, in pages; reports the first row whose link or hash does not match. The first row
-   * must link to the genesis hash or to an anchor recorded by a retention purge (audit.purged), so removing the oldest
-   * records by hand is detected too.
+   * must link to the genesis hash or to an anchor that audit_log_purge() recorded in audit_purges (a table only the
+   * owner writes), so removing the oldest records by hand is detected even if an audit.purged row claims otherwise.
    */
   public Future<Verification> verify() {
     return pool.query("SELECT id, prev_hash FROM audit_log ORDER BY id LIMIT 1").execute().compose(first -> {
@@ -82,8 +82,7 @@ public final class AuditLog {
       Row r = first.iterator().next();
       byte[] prev = r.getBuffer(1).getBytes();
       if (Arrays.equals(prev, AuditChain.GENESIS)) return verifyFrom(0, null, 0);
-      return pool.preparedQuery("SELECT count(*) FROM audit_log WHERE action = $1 AND detail::jsonb ->> 'anchor' = $2")
-          .execute(Tuple.of(PURGED, HexFormat.of().formatHex(prev)))
+      return pool.preparedQuery("SELECT count(*) FROM audit_purges WHERE anchor = $1").execute(Tuple.of(Buffer.buffer(prev)))
           .compose(rs -> rs.iterator().next().getLong(0) > 0 ? verifyFrom(0, null, 0)
               : Future.succeededFuture(new Verification(0, r.getLong(0),
                   "the first record does not link to the start of the chain nor to a recorded purge (older records were removed)")));
@@ -118,16 +117,17 @@ public final class AuditLog {
   }
 
   /**
-   * Removes the records older than the retention (at least 30 days, enforced by the database) through the
-   * audit_log_purge() function, the only deletion the table allows, and records the purge with the new chain anchor.
+   * Removes the records past the retention the database owner set (audit_retention, at least 30 days) through the
+   * audit_log_purge() function, the only deletion the table allows, and appends an audit.purged record (deleted count,
+   * retention, anchor) for readers; the anchor verify trusts is the one the function recorded in audit_purges.
    */
-  public Future<Integer> purgeOlderThan(int days) {
-    return pool.preparedQuery("SELECT deleted, anchor FROM audit_log_purge($1)").execute(Tuple.of(days)).compose(rs -> {
+  public Future<Integer> purge() {
+    return pool.query("SELECT deleted, anchor, retention_days FROM audit_log_purge()").execute().compose(rs -> {
       Row r = rs.iterator().next();
       int deleted = (int) (long) r.getLong(0);
       if (deleted == 0) return Future.succeededFuture(0);
       String anchor = r.getBuffer(1) == null ? "" : HexFormat.of().formatHex(r.getBuffer(1).getBytes());
-      JsonObject detail = new JsonObject().put("deleted", deleted).put("retentionDays", days).put("anchor", anchor);
+      JsonObject detail = new JsonObject().put("deleted", deleted).put("retentionDays", r.getInteger(2)).put("anchor", anchor);
       return append(List.of(new Entry(Instant.now(), "audit", PURGED, null, detail(detail)))).map(v -> deleted);
     });
   }

@@ -1,5 +1,8 @@
 package org.calsync.audit;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -9,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.calsync.bus.Addresses;
+import org.calsync.bus.FailureCode;
 import org.calsync.bus.Messages;
 import org.calsync.config.AuditConfig;
 import org.slf4j.Logger;
@@ -16,27 +20,41 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves {@link Addresses#AUDIT_RECORD}: buffers records and appends them in batches (audit.batchSize, at least every
- * audit.flushMs). A failed write keeps the batch and tries again; nothing is dropped while the process lives. Stop
- * flushes what is buffered.
+ * audit.flushMs). A failed write keeps the batch and tries again. Stop flushes what is buffered.
+ * <p>While the database cannot take records the buffer is capped at audit.maxBuffered (records held, including the
+ * batch being written): beyond that a new record is refused, never an older one dropped (the chain keeps its order
+ * and what was accepted is written). A refusal is counted in calsync_audit_dropped_total, logged (the first at once,
+ * then at most every {@link #LOG_EVERY_MS} with the count), and a sender that asked for a reply gets failure
+ * {@link FailureCode#UNAVAILABLE}. Gauge calsync_audit_buffered: records held.
  */
 public final class AuditVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(AuditVerticle.class);
-  private static final int MAX_BUFFER = 1_000_000;
+  static final long LOG_EVERY_MS = 10_000;
 
   private final Pool pool;
   private final AuditConfig config;
+  private final MeterRegistry registry;
   private AuditLog auditLog;
   private List<AuditLog.Entry> buffer = new ArrayList<>();
+  private int inFlight;
   private boolean writing;
+  private Counter dropped;
+  private long droppedSinceLog;
+  private long lastDropLogMs;
 
-  public AuditVerticle(Pool pool, AuditConfig config) {
+  public AuditVerticle(Pool pool, AuditConfig config, MeterRegistry registry) {
     this.pool = pool;
     this.config = config;
+    this.registry = registry;
   }
 
   @Override
   public Future<?> start() {
     auditLog = new AuditLog(pool);
+    dropped = Counter.builder("calsync.audit.dropped").description("Audit records refused because the buffer was full")
+        .register(registry);
+    Gauge.builder("calsync.audit.buffered", this, v -> v.held()).description("Audit records waiting to be written")
+        .register(registry);
     vertx.setPeriodic(config.flushMs(), id -> flush());
     return vertx.eventBus().consumer(Addresses.AUDIT_RECORD, this::onRecord).completion();
   }
@@ -66,16 +84,34 @@ public final class AuditVerticle extends VerticleBase {
     if (!(actor instanceof String) || !(action instanceof String) || (id != null && !(id instanceof Number))
         || (detail != null && !(detail instanceof JsonObject))) {
       log.warn("audit: dropped a malformed record (actor and action must be strings, integrationId a number, detail an object)");
-      if (msg.replyAddress() != null) msg.fail(org.calsync.bus.FailureCode.BAD_REQUEST, "malformed audit record");
+      if (msg.replyAddress() != null) msg.fail(FailureCode.BAD_REQUEST, "malformed audit record");
       return;
     }
-    if (buffer.size() >= MAX_BUFFER) {
-      log.error("audit: buffer full ({} records), database unreachable?", buffer.size());
+    if (held() >= config.maxBuffered()) {
+      refuse(msg);
+      return;
     }
     buffer.add(new AuditLog.Entry(Instant.now(), (String) actor, (String) action, id == null ? null : ((Number) id).longValue(),
         AuditLog.detail((JsonObject) detail)));
     if (msg.replyAddress() != null) msg.reply(null);
     if (buffer.size() >= config.batchSize()) flush();
+  }
+
+  private int held() {
+    return buffer.size() + inFlight;
+  }
+
+  private void refuse(Message<Object> msg) {
+    dropped.increment();
+    droppedSinceLog++;
+    long now = System.currentTimeMillis();
+    if (lastDropLogMs == 0 || now - lastDropLogMs >= LOG_EVERY_MS) {
+      log.error("audit: {} records refused, buffer full ({} held, audit.maxBuffered); is the database reachable?",
+          droppedSinceLog, held());
+      droppedSinceLog = 0;
+      lastDropLogMs = now;
+    }
+    if (msg.replyAddress() != null) msg.fail(FailureCode.UNAVAILABLE, "audit buffer full");
   }
 
   private void flush() {
@@ -84,8 +120,10 @@ public final class AuditVerticle extends VerticleBase {
     List<AuditLog.Entry> rest = batch == buffer ? new ArrayList<>() : new ArrayList<>(buffer.subList(batch.size(), buffer.size()));
     buffer = rest;
     writing = true;
+    inFlight = batch.size();
     auditLog.append(batch).onComplete(ar -> {
       writing = false;
+      inFlight = 0;
       if (ar.failed()) {
         log.warn("audit: writing {} records failed, will retry: {}", batch.size(), ar.cause().getMessage());
         batch.addAll(buffer);

@@ -30,8 +30,9 @@ public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, T
       {"token", "refreshBufferSeconds", "keys", "keyFile"},
       {"scheduler", "enabled", "zone", "cleanupAt", "failedJobRetentionDays", "tokenHealthDay", "tokenHealthAt"},
       {"http", "host", "port"},
-      {"audit", "batchSize", "flushMs", "retentionDays"},
-      {"push", "enabled", "webhookUrl", "ttlSeconds", "renewBeforeSeconds", "debounceMs", "checkSeconds"},
+      {"audit", "batchSize", "flushMs", "maxBuffered", "retentionDays"},
+      {"push", "enabled", "webhookUrl", "ttlSeconds", "renewBeforeSeconds", "debounceMs", "checkSeconds", "listenHost",
+          "listenPort", "tlsCertFile", "tlsKeyFile"},
       {"booking", "horizonDays", "neutralTitle", "freshTimeoutMs", "staleMinutes", "sweepSeconds", "maxRangeDays"},
   };
 

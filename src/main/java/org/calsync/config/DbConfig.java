@@ -1,6 +1,7 @@
 package org.calsync.config;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
 
 /**
  * Section "db".
@@ -15,10 +16,31 @@ public record DbConfig(String url, String password, int poolSize) {
     Json j = new Json(root, "db");
     String url = j.required("url", "set db.url (or CALSYNC_DB_URL) to postgresql://user@host:5432/dbname");
     if (!url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
-      throw new ConfigException("db.url", "must start with postgresql://, got '" + url.replaceAll(":[^:@/]*@", ":***@") + "'",
+      throw new ConfigException("db.url", "must start with postgresql://, got '" + redacted(url) + "'",
           "use postgresql://user@host:5432/dbname");
     }
+    try {
+      PgConnectOptions.fromUri(url);
+    } catch (RuntimeException e) {
+      throw new ConfigException("db.url", "cannot be parsed: '" + redacted(url) + "'",
+          "use postgresql://user@host:5432/dbname (password via CALSYNC_DB_PASSWORD)");
+    }
     return new DbConfig(url, j.string("password", null), (int) j.integer("poolSize", 16, 1, 500));
+  }
+
+  /**
+   * The URL with any password hidden, for error messages: the user-info after the user name (up to the last '@') and
+   * password= query values become ***.
+   */
+  public static String redacted(String url) {
+    String out = url;
+    int start = out.indexOf("://");
+    int at = out.lastIndexOf('@');
+    if (start >= 0 && at > start) {
+      int colon = out.indexOf(':', start + 3);
+      if (colon >= 0 && colon < at) out = out.substring(0, colon + 1) + "***" + out.substring(at);
+    }
+    return out.replaceAll("(?i)(password=)[^&]*", "$1***");
   }
 
   public DbConfig withUrl(String newUrl) {

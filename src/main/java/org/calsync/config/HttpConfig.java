@@ -3,9 +3,9 @@ package org.calsync.config;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Section "http": the ops endpoint (/health, /ready, /metrics, /webhooks/google).
+ * Section "http": the ops endpoint (/health, /ready, /metrics). The push webhook has its own listener (section "push").
  * <ul>
- *   <li>host (default 127.0.0.1), port (default 8080; 0 picks a free port)</li>
+ *   <li>host (default 127.0.0.1: keep it private), port (default 8080; 0 picks a free port)</li>
  * </ul>
  */
 public record HttpConfig(String host, int port) {

@@ -20,7 +20,8 @@ public final class Db {
     try {
       options = PgConnectOptions.fromUri(config.url());
     } catch (RuntimeException e) {
-      throw new ConfigException("db.url", "cannot be parsed: " + e.getMessage(), "use postgresql://user@host:5432/dbname");
+      throw new ConfigException("db.url", "cannot be parsed: '" + DbConfig.redacted(config.url()) + "'",
+          "use postgresql://user@host:5432/dbname");
     }
     if (config.password() != null && !config.password().isEmpty()) options.setPassword(config.password());
     return options.setCachePreparedStatements(true).setPipeliningLimit(64);

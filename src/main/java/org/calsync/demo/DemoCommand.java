@@ -13,6 +13,8 @@ import org.calsync.App;
 import org.calsync.VertxRuntime;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.db.Db;
+import org.calsync.db.JobQueue;
+import org.calsync.scheduler.SchedulerTasks;
 import org.calsync.emulator.EmulatorOptions;
 import org.calsync.emulator.GoogleEmulator;
 import org.calsync.emulator.SeededUser;
@@ -24,11 +26,15 @@ import picocli.CommandLine.Option;
 /**
  * The demo: an embedded PostgreSQL (or --db-url), the local Google emulator seeded with N practitioners, and the full
  * daemon syncing them every minute while the emulator keeps editing events. Prints progress and a summary per
- * cycle; before the last cycle the edits stop, and the run ends by checking every mirror against Google's truth.
+ * cycle; after the last cycle the edits stop, every integration is synced once more (a manual sync queued after the
+ * last edit, awaited until the queue is empty), and the run ends by checking every mirror against Google's truth
+ * (exit 0 when all are equal).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Run the daemon against the local Google emulator with seeded integrations.")
 public final class DemoCommand implements Callable<Integer> {
+  private static final long SETTLE_TIMEOUT_MS = 300_000;
+
   @Option(names = "--integrations", defaultValue = "1000", description = "Practitioners to seed (default ${DEFAULT-VALUE})")
   int integrations;
 
@@ -74,10 +80,11 @@ public final class DemoCommand implements Callable<Integer> {
       System.out.printf("calsync running: http://127.0.0.1:%d/metrics /health /ready; sync cycle every minute%n", app.httpPort());
       emulator.state().mutationDriver().start(changesPerSecond);
       JsonObject summary = first.await();
-      for (int c = 2; c <= cycles; c++) {
-        if (c == cycles) emulator.state().mutationDriver().stop();
-        summary = progress.nextCycle().await();
-      }
+      for (int c = 2; c <= cycles; c++) summary = progress.nextCycle().await();
+      emulator.state().mutationDriver().stop();
+      System.out.printf("edits stopped after %d changes; syncing every integration once more%n",
+          emulator.state().mutationDriver().mutations());
+      syncAfterLastEdit(rt, config, app.pool());
       int converged = converged(app.pool(), emulator, users);
       System.out.printf("%nsummary: %d integrations, last cycle synced %d, failed %d, %d events changed, %.1fs; "
               + "mirrors equal to Google: %d/%d%n", users.size(), summary.getInteger("synced"), summary.getInteger("failed"),
@@ -89,6 +96,17 @@ public final class DemoCommand implements Callable<Integer> {
       rt.vertx().close().await(10, TimeUnit.SECONDS);
       if (embedded != null) embedded.close();
     }
+  }
+
+  /** Queues a manual sync of every integration (the edits have stopped) and waits until the queue is empty. */
+  static void syncAfterLastEdit(VertxRuntime rt, CalsyncConfig config, Pool pool) {
+    new SchedulerTasks(rt.vertx(), config, pool).dispatchCycle(null, 0, JobQueue.PRIORITY_MANUAL).await();
+    long deadline = System.currentTimeMillis() + SETTLE_TIMEOUT_MS;
+    while (System.currentTimeMillis() < deadline) {
+      if (pool.query("SELECT count(*) FROM jobs").execute().await().iterator().next().getLong(0) == 0) return;
+      rt.vertx().timer(200).await();
+    }
+    System.out.println("the final syncs did not finish in " + SETTLE_TIMEOUT_MS / 1000 + " s");
   }
 
   private static void connectAll(VertxRuntime rt, CalsyncConfig config, CredentialCipher cipher, List<SeededUser> users) {

@@ -23,10 +23,8 @@ import org.slf4j.LoggerFactory;
  * The ops HTTP endpoint (http.host:http.port):
  * GET /health  liveness, 200 while the event loop answers;
  * GET /ready   readiness, 200 when PostgreSQL answers within 2 s, else 503 (JSON per vertx-health-check);
- * GET /metrics Prometheus text (Vert.x, JVM and calsync meters);
- * POST /webhooks/google Google push notifications, when push.enabled (served by push.PushVerticle's router, passed in as
- *   {@code extra}; status codes documented on push.WebhookHandler: 200 accepted, 400 malformed, 401 forged token,
- *   403 resource mismatch, 404 unknown channel, 410 stopped/expired channel, 503 database unavailable).
+ * GET /metrics Prometheus text (Vert.x, JVM and calsync meters).
+ * Nothing else: Google's push webhook has its own listener (push.PushVerticle), so exposing it exposes none of these.
  * Gauges calsync_queue_depth, calsync_queue_due, calsync_queue_running, calsync_failed_jobs,
  * calsync_oldest_due_seconds (wait of the oldest due job) and calsync_oldest_sync_age_seconds (time since the least
  * recently synced active integration last synced; see db.Integrations#oldestSyncAgeSeconds) and
@@ -38,16 +36,13 @@ public final class OpsVerticle extends VerticleBase {
   private final HttpConfig config;
   private final Pool pool;
   private final PrometheusMeterRegistry registry;
-  private final Router extra;
   private final AtomicReference<JsonObject> stats = new AtomicReference<>(new JsonObject());
   private HttpServer server;
 
-  /** extra: more routes mounted at / (the push webhook), may be null. */
-  public OpsVerticle(HttpConfig config, Pool pool, PrometheusMeterRegistry registry, Router extra) {
+  public OpsVerticle(HttpConfig config, Pool pool, PrometheusMeterRegistry registry) {
     this.config = config;
     this.pool = pool;
     this.registry = registry;
-    this.extra = extra;
   }
 
   @Override
@@ -61,7 +56,6 @@ public final class OpsVerticle extends VerticleBase {
     router.get("/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
     router.get("/metrics").handler(ctx -> refreshStats().onComplete(ar -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(registry.scrape())));
-    if (extra != null) router.route("/*").subRouter(extra);
     gauge("calsync.queue.depth", "depth");
     gauge("calsync.queue.due", "due");
     gauge("calsync.queue.running", "running");

@@ -34,6 +34,10 @@ final class Channels {
   record Target(long calendarId, long integrationId, String googleCalendarId) {
   }
 
+  /** What the webhook keeps in memory per channel (see KnownChannels); createdAt moves its watermark. */
+  record Known(String id, byte[] tokenHash, long integrationId, OffsetDateTime createdAt) {
+  }
+
   /** A channel just claimed for stopping. */
   record Stopped(String id, long integrationId, String resourceId, String reason) {
   }
@@ -53,6 +57,17 @@ final class Channels {
           Row r = rs.iterator().next();
           return new Channel(r.getString(0), r.getLong(1), r.getLong(2), r.getString(3), r.getString(4),
               r.getBuffer(5).getBytes(), r.getBoolean(6), r.getBoolean(7), r.getLong(8));
+        });
+  }
+
+  /** Every channel row (since == null) or those created at or after since, with the token hash and integration. */
+  Future<List<Known>> known(OffsetDateTime since) {
+    return pool.preparedQuery("SELECT p.id, p.token_hash, c.integration_id, p.created_at FROM push_channels p "
+            + "JOIN calendars c ON c.id = p.calendar_id WHERE $1::timestamptz IS NULL OR p.created_at >= $1")
+        .execute(Tuple.of(since)).map(rs -> {
+          List<Known> out = new ArrayList<>(rs.size());
+          for (Row r : rs) out.add(new Known(r.getString(0), r.getBuffer(1).getBytes(), r.getLong(2), r.getOffsetDateTime(3)));
+          return out;
         });
   }
 

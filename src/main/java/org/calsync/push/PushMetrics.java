@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Push meters:
  * calsync_push_notifications_total{outcome} (queued, sync, replay, ignored, unknown_channel, stopped_channel,
- * expired_channel, inactive_integration, forged, resource_mismatch, bad_request, error);
+ * expired_channel, inactive_integration, forged, resource_mismatch, bad_request, busy, error);
  * calsync_push_channel_ops_total{op=watch|stop, outcome=ok|failed};
  * calsync_push_channels{state=active|expiring|expired|stopped} and calsync_push_next_expiry_seconds (-1 when no live
  * channel), refreshed from the database by the channel keeper.

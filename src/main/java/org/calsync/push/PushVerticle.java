@@ -3,7 +3,10 @@ package org.calsync.push;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 import org.calsync.bus.Addresses;
@@ -17,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Google push notifications (deployed when push.enabled, with the ops HTTP server).
  * <ul>
- *   <li>{@link #router()}: POST /webhooks/google ({@link WebhookHandler}), mounted by OpsVerticle; served by every
- *       process.</li>
+ *   <li>The webhook listener on push.listenHost:push.listenPort (HTTPS when push.tlsCertFile/tlsKeyFile are set), served
+ *       by every process: POST /webhooks/google ({@link WebhookHandler}) and nothing else (the ops endpoints stay on
+ *       http.host:http.port).</li>
  *   <li>Channel keeper ({@link ChannelKeeper}), in one process only (holder of a PostgreSQL session advisory lock on a
  *       dedicated connection): every push.checkSeconds, and soon after a sync completes, opens a channel for each
  *       calendar of an active integration that has none, renews channels within push.renewBeforeSeconds of expiry
@@ -38,7 +42,7 @@ public final class PushVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private final Google google;
   private PushConfig push;
-  private Router router;
+  private HttpServer server;
   private ChannelKeeper keeper;
   private LeaderLock leaderLock;
   private boolean busy;
@@ -60,11 +64,12 @@ public final class PushVerticle extends VerticleBase {
     PushMetrics metrics = new PushMetrics(registry);
     Channels channels = new Channels(pool);
     keeper = new ChannelKeeper(push, channels, google, metrics);
-    router = Router.router(vertx);
-    router.post("/webhooks/google").handler(new WebhookHandler(vertx, push, channels, metrics));
+    KnownChannels known = new KnownChannels(vertx, channels);
+    Router router = Router.router(vertx);
+    router.post("/webhooks/google").handler(new WebhookHandler(vertx, push, channels, known, metrics));
     vertx.setPeriodic(push.checkSeconds() * 1000L, id -> tick());
     vertx.setPeriodic(1, 10_000, id -> keeper.refreshStats());
-    return Future.join(
+    return Future.join(known.start().compose(v -> listen(router)),
         vertx.eventBus().<JsonObject>consumer(Addresses.INTEGRATION_STATUS, m -> onStatus(m.body())).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.SYNC_COMPLETED, m -> {
           if (m.body() != null && "synced".equals(m.body().getString("outcome"))) soon();
@@ -77,9 +82,25 @@ public final class PushVerticle extends VerticleBase {
     return leaderLock == null ? Future.succeededFuture() : leaderLock.close();
   }
 
-  /** The webhook routes, for OpsVerticle (available once deployed). */
-  public Router router() {
-    return router;
+  private Future<HttpServer> listen(Router router) {
+    HttpServerOptions options = new HttpServerOptions().setHost(push.listenHost()).setPort(push.listenPort());
+    if (push.tls()) {
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(push.tlsCertFile()).setKeyPath(push.tlsKeyFile()));
+    }
+    return vertx.createHttpServer(options).requestHandler(router).listen()
+        .onSuccess(s -> {
+          server = s;
+          log.info("push webhook listening on {}://{}:{}/webhooks/google", push.tls() ? "https" : "http", push.listenHost(),
+              s.actualPort());
+        })
+        .recover(e -> Future.failedFuture(new IllegalStateException("push webhook listener on " + push.listenHost() + ":"
+            + push.listenPort() + " (push.listenHost/push.listenPort, push.tlsCertFile/push.tlsKeyFile) did not start: "
+            + e.getMessage(), e)));
+  }
+
+  /** The webhook listener's port (once deployed). */
+  public int port() {
+    return server.actualPort();
   }
 
   private void onStatus(JsonObject body) {

@@ -18,17 +18,19 @@ import org.slf4j.LoggerFactory;
  * POST /webhooks/google: Google's push notifications (no body; everything is in X-Goog-* headers).
  * <ul>
  *   <li>400: X-Goog-Channel-ID, X-Goog-Resource-ID, X-Goog-Resource-State or X-Goog-Message-Number missing or malformed</li>
- *   <li>404: unknown channel id</li>
+ *   <li>404: unknown channel id (answered from {@link KnownChannels}, no database query)</li>
+ *   <li>401: X-Goog-Channel-Token missing or not the channel's token (SHA-256 compared in constant time, from memory);
+ *       audited at most once a minute per channel and reason ({@link RefusalAudit})</li>
  *   <li>410: channel stopped or expired, or its integration is not active</li>
- *   <li>401: X-Goog-Channel-Token missing or not the channel's token (SHA-256 compared in constant time); audited</li>
- *   <li>403: token right but X-Goog-Resource-ID is not the watched resource; audited</li>
+ *   <li>403: token right but X-Goog-Resource-ID is not the watched resource; audited like 401</li>
  *   <li>200: accepted. "sync" (channel created) does nothing; "exists"/"not_exists" upsert a sync job at push priority
  *       due in push.debounceMs (one job per integration: a burst coalesces), then wake the workers when due. A message
  *       number not larger than the last one accepted on the channel (replay, or late out-of-order) is ignored.</li>
- *   <li>503: the database could not be reached; nothing was recorded, Google may retry</li>
+ *   <li>503: the database could not be reached, or too many unknown channel ids wait for a refresh; nothing was
+ *       recorded, Google may retry</li>
  * </ul>
- * Nothing is queued for any refused notification. The job and the message number are committed together before the
- * 200 goes out.
+ * Only a notification with the right token reaches the database. Nothing is queued for any refused notification. The
+ * job and the message number are committed together before the 200 goes out.
  */
 final class WebhookHandler implements Handler<RoutingContext> {
   private static final Logger log = LoggerFactory.getLogger(WebhookHandler.class);
@@ -36,13 +38,17 @@ final class WebhookHandler implements Handler<RoutingContext> {
   private final Vertx vertx;
   private final PushConfig config;
   private final Channels channels;
+  private final KnownChannels known;
+  private final RefusalAudit refusals;
   private final PushMetrics metrics;
   private final Set<Long> wakePending = ConcurrentHashMap.newKeySet();
 
-  WebhookHandler(Vertx vertx, PushConfig config, Channels channels, PushMetrics metrics) {
+  WebhookHandler(Vertx vertx, PushConfig config, Channels channels, KnownChannels known, PushMetrics metrics) {
     this.vertx = vertx;
     this.config = config;
     this.channels = channels;
+    this.known = known;
+    this.refusals = new RefusalAudit(vertx);
     this.metrics = metrics;
   }
 
@@ -62,23 +68,28 @@ final class WebhookHandler implements Handler<RoutingContext> {
       return;
     }
     String token = req.getHeader("X-Goog-Channel-Token");
-    channels.find(channelId).compose(ch -> judge(ctx, ch, token, resourceId, state, number))
-        .onFailure(err -> {
-          log.warn("webhook for channel {} not processed: {}", channelId, err.getMessage());
-          end(ctx, 503, "error");
-        });
+    known.lookup(channelId).compose(k -> {
+      if (k == null) return end(ctx, 404, "unknown_channel");
+      if (!ChannelTokens.matches(token, k.tokenHash())) {
+        refusals.refused(channelId, k.integrationId(), token == null ? "missing_token" : "token_mismatch", remote(ctx));
+        return end(ctx, 401, "forged");
+      }
+      return channels.find(channelId).compose(ch -> {
+        if (ch == null) known.forget(channelId);
+        return judge(ctx, ch, resourceId, state, number);
+      });
+    }).onFailure(err -> {
+      if (!(err instanceof KnownChannels.Busy)) log.warn("webhook for channel {} not processed: {}", channelId, err.getMessage());
+      end(ctx, 503, err instanceof KnownChannels.Busy ? "busy" : "error");
+    });
   }
 
-  private Future<Void> judge(RoutingContext ctx, Channels.Channel ch, String token, String resourceId, String state, long number) {
+  private Future<Void> judge(RoutingContext ctx, Channels.Channel ch, String resourceId, String state, long number) {
     if (ch == null) return end(ctx, 404, "unknown_channel");
     if (ch.stopped()) return end(ctx, 410, "stopped_channel");
     if (ch.expired()) return end(ctx, 410, "expired_channel");
-    if (!ChannelTokens.matches(token, ch.tokenHash())) {
-      audit(ch, token == null ? "missing_token" : "token_mismatch", ctx);
-      return end(ctx, 401, "forged");
-    }
     if (ch.resourceId() != null && !ch.resourceId().equals(resourceId)) {
-      audit(ch, "resource_mismatch", ctx);
+      refusals.refused(ch.id(), ch.integrationId(), "resource_mismatch", remote(ctx));
       return end(ctx, 403, "resource_mismatch");
     }
     if (!"active".equals(ch.integrationStatus())) return end(ctx, 410, "inactive_integration");
@@ -108,12 +119,8 @@ final class WebhookHandler implements Handler<RoutingContext> {
     });
   }
 
-  private void audit(Channels.Channel ch, String reason, RoutingContext ctx) {
-    String remote = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
-    log.warn("webhook refused for channel {} integration={}: {} from {}", ch.id(), ch.integrationId(), reason, remote);
-    vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", "webhook").put("action", "push.webhook_refused")
-        .put("integrationId", ch.integrationId())
-        .put("detail", new JsonObject().put("channelId", ch.id()).put("reason", reason).put("remote", remote)));
+  private static String remote(RoutingContext ctx) {
+    return ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
   }
 
   private Future<Void> end(RoutingContext ctx, int status, String outcome) {

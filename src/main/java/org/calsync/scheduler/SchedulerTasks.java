@@ -63,10 +63,10 @@ public final class SchedulerTasks {
     });
   }
 
-  /** Deletes failed jobs older than scheduler.failedJobRetentionDays and audit records past audit.retentionDays. */
+  /** Deletes failed jobs older than scheduler.failedJobRetentionDays and audit records past the owner's retention. */
   public Future<JsonObject> cleanup() {
     return queue.cleanupFailed(config.scheduler().failedJobRetentionDays())
-        .compose(failed -> new AuditLog(pool).purgeOlderThan(config.audit().retentionDays())
+        .compose(failed -> new AuditLog(pool).purge()
             .map(audit -> new JsonObject().put("failedJobsDeleted", failed).put("auditRecordsPurged", audit)))
         .onSuccess(r -> {
           log.atInfo().setMessage("cleanup done").addKeyValue("failedJobsDeleted", r.getInteger("failedJobsDeleted"))

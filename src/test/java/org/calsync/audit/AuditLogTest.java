@@ -109,18 +109,22 @@ class AuditLogTest {
     append(2, Instant.now().minus(40, ChronoUnit.DAYS));
     append(4, Instant.now());
 
-    assertThat(log.purgeOlderThan(365).await()).isEqualTo(3);
+    h.query("UPDATE audit_retention SET days = 365");
+    assertThat(log.purge().await()).isEqualTo(3);
     assertThat(log.verify().await().ok()).isTrue();
-    // The database enforces a floor of 30 days whatever the caller asks.
-    assertThat(log.purgeOlderThan(1).await()).isEqualTo(2);
-    assertThat(log.purgeOlderThan(1).await()).isZero();
+    // The database keeps at least 30 days whatever the setting.
+    assertThatThrownBy(() -> h.query("UPDATE audit_retention SET days = 1")).hasMessageContaining("audit_retention_days_check");
+    h.query("UPDATE audit_retention SET days = 30");
+    assertThat(log.purge().await()).isEqualTo(2);
+    assertThat(log.purge().await()).isZero();
     assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'test.record'")).isEqualTo(4);
     assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = $1", AuditLog.PURGED)).isEqualTo(2);
+    assertThat(h.query("SELECT count(*), sum(deleted) FROM audit_purges").get(0).toJson().encode()).isEqualTo("{\"count\":2,\"sum\":5}");
     AuditLog.Verification v = log.verify().await();
     assertThat(v.ok()).as(String.valueOf(v.problem())).isTrue();
     assertThat(v.checked()).isEqualTo(6);
-    // A direct call deleting recent rows is refused.
-    assertThat(h.longValue("SELECT deleted FROM audit_log_purge(0)")).isZero();
+    // The caller no longer chooses the retention.
+    assertThatThrownBy(() -> h.query("SELECT deleted FROM audit_log_purge(0)")).hasMessageContaining("does not exist");
   }
 
   @Test
@@ -144,10 +148,12 @@ class AuditLogTest {
       // Migrations run as the owner; the owner grants the daemon's role what it needs.
       asOwner = App.start(vertx, h.config(new JsonObject().put("db", new JsonObject().put("url", ownerUrl))), h.cipher,
           h.runtime.registry(), new App.Parts(false, false, false)).await();
-      new AuditLog(asOwner.pool()).append(List.of(new AuditLog.Entry(Instant.now().minus(90, ChronoUnit.DAYS), "test", "old", null, "{}"))).await();
+      new AuditLog(asOwner.pool()).append(List.of(new AuditLog.Entry(Instant.now().minus(90, ChronoUnit.DAYS), "test", "old", null, "{}"),
+          new AuditLog.Entry(Instant.now().minus(45, ChronoUnit.DAYS), "test", "kept", null, "{}"))).await();
       asOwner.close().await();
       asOwner = null;
       TestDb.exec(ownerUrl, "SELECT calsync_grant_app('" + appRole + "')");
+      TestDb.exec(ownerUrl, "UPDATE audit_retention SET days = 60");
 
       asApp = App.start(vertx, h.config(new JsonObject().put("db", new JsonObject().put("url", appUrl))), h.cipher,
           h.runtime.registry(), new App.Parts(false, false, false)).await();
@@ -162,10 +168,31 @@ class AuditLogTest {
       }
       assertThatThrownBy(() -> pool.withTransaction(c -> c.query("SET LOCAL calsync.audit_purge = 'on'").execute()
           .compose(v -> c.query("DELETE FROM audit_log").execute())).await()).isInstanceOf(PgException.class);
-      // Only the retention function deletes, and only old records.
-      assertThat(appLog.purgeOlderThan(30).await()).isEqualTo(1);
+      // The retention is the owner's: the app can neither change it nor pass its own to the purge.
+      for (String sql : List.of("UPDATE audit_retention SET days = 30", "DELETE FROM audit_retention", "TRUNCATE audit_retention",
+          "INSERT INTO audit_purges (deleted, retention_days, anchor) VALUES (0, 0, '\\x00')", "DELETE FROM audit_purges")) {
+        assertThatThrownBy(() -> pool.query(sql).execute().await()).as(sql).isInstanceOf(PgException.class)
+            .satisfies(e -> assertThat(((PgException) e).getSqlState()).isEqualTo("42501"));
+      }
+      assertThatThrownBy(() -> pool.query("SELECT * FROM audit_log_purge(0)").execute().await()).isInstanceOf(PgException.class)
+          .satisfies(e -> assertThat(((PgException) e).getSqlState()).isEqualTo("42883"));
+      // Only the retention function deletes, and only records past the owner's 60 days.
+      assertThat(appLog.purge().await()).isEqualTo(1);
       assertThat(appLog.verify().await().ok()).isTrue();
-      assertThat(pool.query("SELECT count(*) FROM audit_log").execute().await().iterator().next().getLong(0)).isEqualTo(2);
+      assertThat(pool.query("SELECT action FROM audit_log ORDER BY id").execute().await().iterator().next().getString(0))
+          .isEqualTo("kept");
+      assertThat(pool.query("SELECT count(*) FROM audit_log").execute().await().iterator().next().getLong(0)).isEqualTo(3);
+
+      // Records removed behind the triggers' back (here by a superuser) stay detected even when the app appends an
+      // audit.purged record naming the new first record's link as its anchor.
+      TestDb.exec(db, "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only");
+      TestDb.exec(db, "DELETE FROM audit_log WHERE id = (SELECT min(id) FROM audit_log)");
+      TestDb.exec(db, "ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only");
+      byte[] link = pool.query("SELECT prev_hash FROM audit_log ORDER BY id LIMIT 1").execute().await().iterator().next()
+          .getBuffer(0).getBytes();
+      appLog.append(List.of(new AuditLog.Entry(Instant.now(), "audit", AuditLog.PURGED, null,
+          new JsonObject().put("deleted", 1).put("anchor", java.util.HexFormat.of().formatHex(link)).encode()))).await();
+      assertThat(appLog.verify().await().ok()).as("a self-made anchor is not trusted").isFalse();
     } finally {
       if (asApp != null) asApp.close().await();
       if (asOwner != null) asOwner.close().await();

@@ -36,8 +36,8 @@ class CliTest {
     new AuditLog(h.pool()).append(List.of(
         new AuditLog.Entry(Instant.now().minus(Duration.ofDays(90)), "test", "test.old", null, "{}"),
         new AuditLog.Entry(Instant.now().minus(Duration.ofDays(45)), "test", "test.recent", null, "{}"))).await();
-    JsonObject cfg = h.configJson(new JsonObject().put("token", new JsonObject().put("keys", h.keys))
-        .put("audit", new JsonObject().put("retentionDays", 60)));
+    h.query("UPDATE audit_retention SET days = 60");
+    JsonObject cfg = h.configJson(new JsonObject().put("token", new JsonObject().put("keys", h.keys)));
     configFile = Files.createTempFile("calsync", ".json");
     Files.writeString(configFile, cfg.encodePrettily());
     ids = h.connectSeeded(3, 5);
@@ -144,7 +144,7 @@ class CliTest {
     Run cleanup = run("cleanup");
     assertThat(cleanup.exit()).isZero();
     assertThat(cleanup.json().getInteger("failedJobsDeleted")).as("older than the 30-day retention").isEqualTo(1);
-    assertThat(cleanup.json().getInteger("auditRecordsPurged")).as("older than audit.retentionDays 60").isEqualTo(1);
+    assertThat(cleanup.json().getInteger("auditRecordsPurged")).as("older than the owner's retention of 60 days").isEqualTo(1);
     assertThat(h.query("SELECT error_class FROM failed_jobs").stream().map(r -> r.getString(0)).toList()).containsExactly("recent");
     assertThat(h.query("SELECT action FROM audit_log WHERE actor = 'test'").stream().map(r -> r.getString(0)).toList())
         .containsExactly("test.recent");

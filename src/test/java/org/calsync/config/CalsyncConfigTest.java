@@ -58,6 +58,8 @@ class CalsyncConfigTest {
         .put("clientSecret", "y").put("maxConnections", 0)))).hasMessageContaining("google.maxConnections")
         .hasMessageContaining("between 1 and 10000");
     assertThatThrownBy(() -> CalsyncConfig.fromJson(minimal().put("sync", "fast"))).hasMessageContaining("'sync'");
+    assertThatThrownBy(() -> CalsyncConfig.fromJson(minimal().put("audit", new JsonObject().put("retentionDays", 30))))
+        .hasMessageContaining("audit.retentionDays").hasMessageContaining("UPDATE audit_retention");
     assertThatThrownBy(() -> CalsyncConfig.load(Path.of("src/test/resources/logback-test.xml"), Map.of()))
         .hasMessageContaining("not valid JSON");
   }

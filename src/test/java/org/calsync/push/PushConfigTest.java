@@ -42,6 +42,20 @@ class PushConfigTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("push.ttlSeconds");
     assertThatThrownBy(() -> push(new JsonObject().put("debounceMs", "soon")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("push.debounceMs");
+    assertThatThrownBy(() -> push(new JsonObject().put("listenPort", 70_000)))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("push.listenPort");
+    assertThatThrownBy(() -> push(new JsonObject().put("tlsCertFile", "/nonexistent/cert.pem").put("tlsKeyFile", "/nonexistent/key.pem")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("push.tlsCertFile").hasMessageContaining("cannot be read");
+    assertThatThrownBy(() -> push(new JsonObject().put("tlsCertFile", "pom.xml")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("push.tlsKeyFile").hasMessageContaining("is missing");
+  }
+
+  @Test
+  void theWebhookListenerIsLocalAndPlainByDefault() {
+    PushConfig p = CalsyncConfig.fromJson(base()).push();
+    assertThat(p.listenHost()).isEqualTo("127.0.0.1");
+    assertThat(p.listenPort()).isEqualTo(8443);
+    assertThat(p.tls()).isFalse();
   }
 
   @Test

@@ -42,15 +42,14 @@ class PushNotificationTest {
     if (web != null) web.close();
   }
 
-  /** Workers + ops + push; push.webhookUrl points at the ops server's port (chosen free before start). */
+  /** Workers + ops + push; push.webhookUrl points at the webhook listener's port (chosen free before start). */
   private void start(JsonObject push) {
     port = Harness.freePort();
     h.configure(new JsonObject()
-        .put("http", new JsonObject().put("port", port))
         .put("push", new JsonObject().put("enabled", true).put("webhookUrl", "http://127.0.0.1:" + port + "/webhooks/google")
-            .put("checkSeconds", 1).put("debounceMs", 1500).mergeIn(push)));
+            .put("listenPort", port).put("checkSeconds", 1).put("debounceMs", 1500).mergeIn(push)));
     h.start(new App.Parts(true, false, true));
-    assertThat(h.app.httpPort()).isEqualTo(port);
+    assertThat(h.app.webhookPort()).isEqualTo(port);
     web = WebClient.create(h.vertx);
   }
 
@@ -261,8 +260,8 @@ class PushNotificationTest {
     start(new JsonObject());
     // Google (and the emulator) refuse a webhook address that does not start with https:// (or http:// here).
     h.app.close().await();
-    h.config = h.config(new JsonObject().put("http", new JsonObject().put("port", port))
-        .put("push", new JsonObject().put("enabled", true).put("checkSeconds", 1)
+    h.config = h.config(new JsonObject()
+        .put("push", new JsonObject().put("enabled", true).put("checkSeconds", 1).put("listenPort", port)
             .put("webhookUrl", "HTTP://127.0.0.1:" + port + "/webhooks/google")));
     h.start(new App.Parts(true, false, true));
     Map<String, Long> ids = h.connectSeeded(2, 3);

@@ -25,9 +25,9 @@ public final class WebhookLatency {
       port = s.getLocalPort();
     }
     try (Harness h = new Harness()) {
-      h.config = h.config(new JsonObject().put("http", new JsonObject().put("port", port))
+      h.config = h.config(new JsonObject()
           .put("push", new JsonObject().put("enabled", true).put("webhookUrl", "http://127.0.0.1:" + port + "/webhooks/google")
-              .put("debounceMs", 600_000).put("checkSeconds", 3600)));
+              .put("listenPort", port).put("debounceMs", 600_000).put("checkSeconds", 3600)));
       h.start(new App.Parts(false, false, true));
       int channels = 200;
       h.connectSeeded(channels, 1);
