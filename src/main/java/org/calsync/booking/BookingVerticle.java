@@ -62,8 +62,8 @@ public final class BookingVerticle extends VerticleBase {
   public Future<?> start() {
     booking = config.booking();
     appointments = new Appointments(pool);
-    queries = new BusyQueries(pool);
-    busyBlocks = new BusyBlocks(booking);
+    queries = new BusyQueries(vertx, pool, booking);
+    busyBlocks = new BusyBlocks(vertx, booking);
     writeBack = new WriteBack(vertx, google, appointments, booking, worker);
     vertx.setPeriodic(booking.sweepSeconds() * 1000L, id -> sweep());
     var bus = vertx.eventBus();
@@ -101,7 +101,7 @@ public final class BookingVerticle extends VerticleBase {
         out.add(item);
       }
       return Future.succeededFuture(new JsonObject().put("conflicts", out).put("checkedAt", Instant.now().toString())
-          .put("stale", c.scope().stale() || !ok));
+          .put("stale", c.scope().stale() || !ok).put("calendars", c.freshness()));
     })).onComplete(ar -> reply(msg, ar));
   }
 
@@ -115,7 +115,7 @@ public final class BookingVerticle extends VerticleBase {
     queries.check(who, range.start(), range.end(), null, booking.staleMinutes()).compose(c -> {
       if (!c.scope().found()) return Future.failedFuture(new NotFound(who));
       return Future.succeededFuture(BusyQueries.freeBusy(c.busy(), range.start(), range.end())
-          .put("checkedAt", Instant.now().toString()).put("stale", c.scope().stale()));
+          .put("checkedAt", Instant.now().toString()).put("stale", c.scope().stale()).put("calendars", c.freshness()));
     }).onComplete(ar -> reply(msg, ar));
   }
 
@@ -309,6 +309,8 @@ public final class BookingVerticle extends VerticleBase {
       msg.reply(ar.result());
     } else if (ar.cause() instanceof NotFound e) {
       msg.fail(FailureCode.NOT_FOUND, e.getMessage());
+    } else if (ar.cause() instanceof BusyQueries.OutOfRange e) {
+      msg.fail(FailureCode.OUT_OF_RANGE, e.getMessage());
     } else if (ar.cause() instanceof BadRequest e) {
       msg.fail(FailureCode.BAD_REQUEST, e.getMessage());
     } else {

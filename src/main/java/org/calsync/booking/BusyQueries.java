@@ -1,19 +1,26 @@
 package org.calsync.booking;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.calsync.booking.Requests.Who;
+import org.calsync.config.BookingConfig;
+import org.calsync.mirror.BusyBlocks;
 import org.calsync.mirror.BusyExpansion;
+import org.calsync.mirror.BusyExpansion.Block;
+import org.calsync.mirror.BusyExpansion.Source;
 
 /** Reads of busy time: which calendars a request covers, the blocks overlapping a range, and conflict reports. */
 final class BusyQueries {
@@ -25,10 +32,14 @@ final class BusyQueries {
   record Busy(Instant start, Instant end, String eventId, String appointmentId) {
   }
 
+  private final Vertx vertx;
   private final Pool pool;
+  private final BookingConfig config;
 
-  BusyQueries(Pool pool) {
+  BusyQueries(Vertx vertx, Pool pool, BookingConfig config) {
+    this.vertx = vertx;
     this.pool = pool;
+    this.config = config;
   }
 
   Future<Scope> scope(Who who, int staleMinutes) {
@@ -50,24 +61,55 @@ final class BusyQueries {
     });
   }
 
-  /** The scope of a request and its busy blocks overlapping [start, end). */
-  record Checked(Scope scope, List<Busy> busy) {
+  /**
+   * How fresh one calendar's answer is: its last successful sync (null: never), whether that counts as stale, and
+   * whether its busy time was expanded from the mirror on demand (the range is outside the stored busy_blocks).
+   */
+  record Freshness(long integrationId, long calendarId, OffsetDateTime syncedAt, boolean stale, boolean onDemand) {
+    JsonObject toJson() {
+      return new JsonObject().put("integrationId", integrationId).put("calendarId", calendarId)
+          .put("syncedAt", iso(syncedAt)).put("stale", stale).put("expandedOnDemand", onDemand);
+    }
+  }
+
+  /** The scope of a request, its busy blocks overlapping [start, end), and each calendar's freshness. */
+  record Checked(Scope scope, List<Busy> busy, List<Freshness> calendars) {
+    JsonArray freshness() {
+      JsonArray out = new JsonArray();
+      calendars.forEach(c -> out.add(c.toJson()));
+      return out;
+    }
+  }
+
+  /** A request reaching past booking.maxAheadDays (answered with FailureCode.OUT_OF_RANGE). */
+  static final class OutOfRange extends RuntimeException {
+    OutOfRange(int maxAheadDays) {
+      super("the range ends more than booking.maxAheadDays (" + maxAheadDays + " days) ahead; calsync does not "
+          + "cover it");
+    }
   }
 
   /**
-   * Scope and overlapping blocks in one statement (one round trip): rows of kind 0 describe the calendars, kind 1 are
-   * blocks overlapping [start, end) (a block is at most {@link BusyExpansion#MAX_PIECE} long, so the range scan of
-   * (calendar_id, start_at) starts there), excluding excludeAppointment's own event, recognised by its marker or, when
-   * the marker was stripped in Google, by its derived event id ({@link EventIds}). Blocks come clipped, the pieces
-   * of one event merged, sorted by start.
+   * Scope and overlapping blocks in one statement (one round trip): rows of kind 0 describe the calendars (integration,
+   * calendar, stale, last sync, busy_until, zone), kind 1 are blocks overlapping [start, end) (a block is at most
+   * {@link BusyExpansion#MAX_PIECE} long, so the range scan of (calendar_id, start_at) starts there), excluding
+   * excludeAppointment's own event, recognised by its marker or, when the marker was stripped in Google, by its derived
+   * event id ({@link EventIds}). A calendar whose stored blocks do not cover the range (past its busy_until, before the
+   * rebuild's past margin, never expanded) has the range expanded from its mirror rows on demand instead. Blocks come
+   * clipped, the pieces of one event merged, sorted by start.
    */
   Future<Checked> check(Who who, Instant start, Instant end, String excludeAppointment, int staleMinutes) {
+    Instant now = Instant.now();
+    if (end.isAfter(now.plus(Duration.ofDays(config.maxAheadDays())))) {
+      return Future.failedFuture(new OutOfRange(config.maxAheadDays()));
+    }
     String where = who.integrationId() != null ? "u.id = $1" : "u.user_id = $1 AND u.status <> 'disconnected'";
     long id = who.integrationId() != null ? who.integrationId() : who.userId();
     return pool.preparedQuery("WITH cal AS MATERIALIZED (SELECT u.id AS integration_id, c.id AS calendar_id, "
-            + "c.last_sync_at IS NULL OR c.last_sync_at < now() - make_interval(mins => $6) AS stale "
+            + "c.last_sync_at IS NULL OR c.last_sync_at < now() - make_interval(mins => $6) AS stale, "
+            + "c.last_sync_at, c.busy_until, c.time_zone "
             + "FROM user_integrations u LEFT JOIN calendars c ON c.integration_id = u.id WHERE " + where + ") "
-            + "SELECT 0, integration_id, calendar_id, stale, NULL::timestamptz, NULL::timestamptz, NULL::text, NULL::text FROM cal "
+            + "SELECT 0, integration_id, calendar_id, stale, last_sync_at, busy_until, time_zone, NULL::text FROM cal "
             + "UNION ALL SELECT 1, NULL, b.calendar_id, NULL, b.start_at, b.end_at, b.event_id, b.appointment_id "
             + "FROM cal JOIN busy_blocks b ON b.calendar_id = cal.calendar_id AND b.start_at < $3 AND b.start_at > $4 "
             + "AND b.end_at > $2 AND ($5::text IS NULL OR (b.appointment_id IS DISTINCT FROM $5 AND b.event_id <> $7 "
@@ -75,23 +117,74 @@ final class BusyQueries {
         .execute(Tuple.of(id, Appointments.utc(start), Appointments.utc(end),
             Appointments.utc(start.minus(BusyExpansion.MAX_PIECE)), excludeAppointment, staleMinutes,
             excludeAppointment == null ? null : EventIds.forAppointment(excludeAppointment)))
-        .map(rs -> {
+        .compose(rs -> {
           List<Long> integrations = new ArrayList<>();
           List<Long> calendars = new ArrayList<>();
+          Map<Long, String> uncovered = new LinkedHashMap<>();
+          List<Freshness> fresh = new ArrayList<>();
           boolean stale = false;
           List<Busy> raw = new ArrayList<>();
+          Instant coveredFrom = now.minus(BusyBlocks.PAST);
           for (Row r : rs) {
             if (r.getInteger(0) == 0) {
               if (!integrations.contains(r.getLong(1))) integrations.add(r.getLong(1));
-              if (r.getLong(2) == null) stale = true;
-              else calendars.add(r.getLong(2));
+              if (r.getLong(2) == null) {
+                stale = true;
+                continue;
+              }
+              calendars.add(r.getLong(2));
               if (Boolean.TRUE.equals(r.getBoolean(3))) stale = true;
+              OffsetDateTime until = r.getOffsetDateTime(5);
+              boolean onDemand = until == null || end.isAfter(until.toInstant()) || start.isBefore(coveredFrom);
+              if (onDemand) uncovered.put(r.getLong(2), r.getString(6));
+              fresh.add(new Freshness(r.getLong(1), r.getLong(2), r.getOffsetDateTime(4), Boolean.TRUE.equals(r.getBoolean(3)),
+                  onDemand));
             } else {
               raw.add(new Busy(max(r.getOffsetDateTime(4).toInstant(), start), min(r.getOffsetDateTime(5).toInstant(), end),
                   r.getString(6), r.getString(7)));
             }
           }
-          return new Checked(new Scope(!integrations.isEmpty(), integrations, calendars.toArray(new Long[0]), stale), merge(raw));
+          Scope scope = new Scope(!integrations.isEmpty(), integrations, calendars.toArray(new Long[0]), stale);
+          return onDemand(uncovered, start, end, excludeAppointment).map(more -> {
+            raw.addAll(more);
+            return new Checked(scope, merge(raw), fresh);
+          });
+        });
+  }
+
+  /**
+   * Busy time of the given calendars (id to zone) in [start, end), expanded from their mirror rows on a worker thread:
+   * every recurring master that starts before end with its exceptions, and the other rows overlapping the range.
+   */
+  private Future<List<Busy>> onDemand(Map<Long, String> calendars, Instant start, Instant end, String exclude) {
+    if (calendars.isEmpty()) return Future.succeededFuture(List.of());
+    return pool.preparedQuery("SELECT calendar_id, " + BusyBlocks.SOURCE_COLUMNS + ", "
+            + "(SELECT a.google_event_id FROM appointments a WHERE a.id = $4) FROM calendar_events "
+            + "WHERE calendar_id = ANY($1) AND ((recurrence IS NOT NULL AND recurring_event_id IS NULL AND start_at < $3) "
+            + "OR (start_at < $3 AND end_at > $2) OR (recurring_event_id IS NOT NULL AND original_start < $3))")
+        .execute(Tuple.of(calendars.keySet().toArray(new Long[0]), Appointments.utc(start), Appointments.utc(end), exclude))
+        .compose(rs -> {
+          Map<Long, List<Source>> rows = new HashMap<>();
+          String excludedEvent = null;
+          for (Row r : rs) {
+            rows.computeIfAbsent(r.getLong(0), k -> new ArrayList<>()).add(BusyBlocks.source(r, 1));
+            excludedEvent = r.getString(13);
+          }
+          String ownEvent = excludedEvent;
+          String derived = exclude == null ? null : EventIds.forAppointment(exclude);
+          return vertx.executeBlocking(() -> {
+            List<Busy> out = new ArrayList<>();
+            rows.forEach((calendarId, sources) -> {
+              for (Block b : BusyExpansion.expand(sources, BusyBlocks.zone(calendars.get(calendarId)), start, end).blocks()) {
+                if (exclude != null && (exclude.equals(b.appointmentId()) || b.eventId().equals(derived)
+                    || b.eventId().equals(ownEvent))) {
+                  continue;
+                }
+                out.add(new Busy(b.start(), b.end(), b.eventId(), b.appointmentId()));
+              }
+            });
+            return out;
+          }, false);
         });
   }
 

@@ -75,24 +75,31 @@ public final class Addresses {
   // A user is named by "integrationId" (long) or "userId" (long: every connected integration of that user).
 
   /**
-   * Request/reply: is a practitioner busy in Google during a range? Answered from the busy mirror (recurring events
-   * expanded within booking.horizonDays; transparent, cancelled and declined events do not block).
+   * Request/reply: is a practitioner busy in Google during a range? Answered from the busy mirror (transparent,
+   * cancelled and declined events do not block): from busy_blocks (recurring events expanded from 7 days back to
+   * booking.horizonDays ahead) when they cover the range, else expanded from the mirrored events and their recurring
+   * masters on demand. A recurring event too dense to expand (quarantined, see the status command) counts as busy
+   * over its whole span.
    * Body {@code {"integrationId": long | "userId": long, "start": rfc3339, "end": rfc3339, "appointmentId": string?,
    * "fresh": boolean?}}: appointmentId leaves out that appointment's own event (rescheduling); fresh=true first runs
    * an incremental sync, on whichever process claims it (waits at most booking.freshTimeoutMs). Reply {@code {"conflicts": [{"start", "end",
-   * "eventId", "appointmentId"?}], "checkedAt": rfc3339, "stale": boolean}}: each conflict is the busy part within the
-   * range (appointmentId set when it is another appointment's event); stale=true when a calendar was never synced, its
-   * last sync is older than booking.staleMinutes, or a requested fresh sync did not finish in time.
+   * "eventId", "appointmentId"?}], "checkedAt": rfc3339, "stale": boolean, "calendars": [{"integrationId": long,
+   * "calendarId": long, "syncedAt": rfc3339|null, "stale": boolean, "expandedOnDemand": boolean}]}}: each conflict is
+   * the busy part within the range (appointmentId set when it is another appointment's event); stale=true when a
+   * calendar was never synced, its last sync is older than booking.staleMinutes, or a requested fresh sync did not
+   * finish in time; calendars says per calendar when its data was last synced from Google (syncedAt, null: never),
+   * whether that is stale, and whether the range was expanded on demand.
    * Failures: BAD_REQUEST (malformed, end not after start, range over booking.maxRangeDays), NOT_FOUND (no such
-   * integration or no connected integration for the user), UNAVAILABLE (database).
+   * integration or no connected integration for the user), OUT_OF_RANGE (the range ends more than
+   * booking.maxAheadDays ahead: calsync does not answer that far), UNAVAILABLE (database).
    */
   public static final String BOOKING_CONFLICTS = "calsync.booking.conflicts";
 
   /**
    * Request/reply: free/busy over a range. Body {@code {"integrationId": long | "userId": long, "start": rfc3339,
    * "end": rfc3339}}. Reply {@code {"busy": [{"start","end"}], "free": [{"start","end"}], "checkedAt": rfc3339,
-   * "stale": boolean}}: busy merged and clipped to the range, free its complement; stale as {@link #BOOKING_CONFLICTS}
-   * (without fresh). Failures as {@link #BOOKING_CONFLICTS}.
+   * "stale": boolean, "calendars": [...]}}: busy merged and clipped to the range, free its complement; stale and
+   * calendars as {@link #BOOKING_CONFLICTS} (without fresh). Failures as {@link #BOOKING_CONFLICTS}.
    */
   public static final String BOOKING_AVAILABILITY = "calsync.booking.availability";
 

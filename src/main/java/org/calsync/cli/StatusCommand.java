@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.calsync.App;
 import org.calsync.db.Integrations;
 import org.calsync.db.JobQueue;
+import org.calsync.mirror.BusyBlocks;
 import org.calsync.mirror.SkippedEvents;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Mixin;
  * oldestSyncAgeSeconds (see Integrations#oldestSyncAgeSeconds); failing, the active integrations whose syncs keep
  * failing (see Integrations#failing); skippedEvents, events a sync could not map (count and the latest); lastCycle, the last automatic cycle: startedAt,
  * enqueued, and synced/failed = integrations whose latest sync since it started succeeded/failed (null before the
- * first cycle); scheduler, every task's last run and detail.
+ * first cycle); scheduler, every task's last run and detail; busyQuarantine, recurring events busy over their whole
+ * span because they exceed the expansion caps (see BusyBlocks#quarantined).
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = "Show integrations by state, the last sync cycle, queue depth and the oldest sync's age.")
@@ -44,6 +46,7 @@ public final class StatusCommand implements Callable<Integer> {
         .compose(v -> integrations.oldestSyncAgeSeconds()).map(age -> out.put("oldestSyncAgeSeconds", age))
         .compose(v -> integrations.failing(LISTED)).map(failing -> out.put("failing", failing))
         .compose(v -> SkippedEvents.summary(pool, LISTED)).map(skipped -> out.put("skippedEvents", skipped))
+        .compose(v -> BusyBlocks.quarantined(pool)).map(q -> out.put("busyQuarantine", q))
         .compose(v -> pool.query("SELECT task, last_run_at, detail FROM scheduler_runs ORDER BY task").execute())
         .compose(rs -> {
           JsonObject tasks = new JsonObject();

@@ -33,7 +33,8 @@ public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, T
       {"audit", "batchSize", "flushMs", "maxBuffered", "retentionDays"},
       {"push", "enabled", "webhookUrl", "ttlSeconds", "renewBeforeSeconds", "debounceMs", "checkSeconds", "listenHost",
           "listenPort", "tlsCertFile", "tlsKeyFile"},
-      {"booking", "horizonDays", "neutralTitle", "freshTimeoutMs", "staleMinutes", "sweepSeconds", "maxRangeDays"},
+      {"booking", "horizonDays", "neutralTitle", "freshTimeoutMs", "staleMinutes", "sweepSeconds", "maxRangeDays",
+          "maxAheadDays"},
   };
 
   /** CALSYNC_* variables read elsewhere, not config keys: the config file path, connect's refresh token, tests, logs. */

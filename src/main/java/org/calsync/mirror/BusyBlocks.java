@@ -1,6 +1,9 @@
 package org.calsync.mirror;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
@@ -16,6 +19,7 @@ import java.util.List;
 import java.util.Set;
 import org.calsync.config.BookingConfig;
 import org.calsync.mirror.BusyExpansion.Block;
+import org.calsync.mirror.BusyExpansion.Quarantined;
 import org.calsync.mirror.BusyExpansion.Source;
 import org.calsync.mirror.Mirror.EventRow;
 
@@ -27,11 +31,13 @@ import org.calsync.mirror.Mirror.EventRow;
  */
 public final class BusyBlocks {
   /** Recurring instances are expanded from this far back (busy time in the past matters little). */
-  static final Duration PAST = Duration.ofDays(7);
+  public static final Duration PAST = Duration.ofDays(7);
 
+  private final Vertx vertx;
   private final BookingConfig config;
 
-  public BusyBlocks(BookingConfig config) {
+  public BusyBlocks(Vertx vertx, BookingConfig config) {
+    this.vertx = vertx;
     this.config = config;
   }
 
@@ -68,8 +74,7 @@ public final class BusyBlocks {
 
   /** Recomputes the blocks of the given roots (null: the whole calendar, which also renews its horizon). */
   public Future<Integer> rebuild(SqlClient conn, long calendarId, ZoneId zone, String[] roots) {
-    String rowsSql = "SELECT google_event_id, status, transparency, self_response, start_at, end_at, all_day, recurrence, "
-        + "recurring_event_id, original_start, appointment_id, time_zone FROM calendar_events WHERE calendar_id = $1"
+    String rowsSql = "SELECT " + SOURCE_COLUMNS + " FROM calendar_events WHERE calendar_id = $1"
         + (roots == null ? "" : " AND (google_event_id = ANY($2) OR recurring_event_id = ANY($2))");
     Tuple params = roots == null ? Tuple.of(calendarId) : Tuple.of(calendarId, (Object) roots);
     Instant now = Instant.now();
@@ -79,20 +84,49 @@ public final class BusyBlocks {
         .compose(x -> conn.preparedQuery(rowsSql).execute(params))
         .compose(rs -> {
           List<Source> sources = new ArrayList<>(rs.size());
-          for (Row r : rs) {
-            sources.add(new Source(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getOffsetDateTime(4),
-                r.getOffsetDateTime(5), r.getBoolean(6), r.getString(7), r.getString(8), r.getOffsetDateTime(9),
-                r.getString(10), r.getString(11)));
-          }
-          List<Block> blocks = BusyExpansion.expand(sources, zone, from, until);
+          for (Row r : rs) sources.add(source(r, 0));
+          return vertx.executeBlocking(() -> BusyExpansion.expand(sources, zone, from, until), false);
+        })
+        .compose(expansion -> {
+          List<Block> blocks = expansion.blocks();
           Future<?> delete = roots == null
               ? conn.preparedQuery("DELETE FROM busy_blocks WHERE calendar_id = $1").execute(Tuple.of(calendarId))
               : conn.preparedQuery("DELETE FROM busy_blocks WHERE calendar_id = $1 AND root_id = ANY($2)").execute(params);
           return delete.compose(v -> insert(conn, calendarId, blocks))
+              .compose(v -> quarantine(conn, calendarId, roots, expansion.quarantined()))
               .compose(v -> roots != null ? Future.succeededFuture()
-                  : conn.preparedQuery("UPDATE calendars SET busy_expanded_at = now() WHERE id = $1").execute(Tuple.of(calendarId)))
+                  : conn.preparedQuery("UPDATE calendars SET busy_expanded_at = now(), busy_until = $2 WHERE id = $1")
+                      .execute(Tuple.of(calendarId, until.atOffset(ZoneOffset.UTC))))
               .map(v -> blocks.size());
         });
+  }
+
+  /** The mirror columns {@link #rebuild} reads, as a Source (columns from the given index on). */
+  public static final String SOURCE_COLUMNS = "google_event_id, status, transparency, self_response, start_at, end_at, all_day, "
+      + "recurrence, recurring_event_id, original_start, appointment_id, time_zone";
+
+  public static Source source(Row r, int i) {
+    return new Source(r.getString(i), r.getString(i + 1), r.getString(i + 2), r.getString(i + 3),
+        r.getOffsetDateTime(i + 4), r.getOffsetDateTime(i + 5), r.getBoolean(i + 6), r.getString(i + 7),
+        r.getString(i + 8), r.getOffsetDateTime(i + 9), r.getString(i + 10), r.getString(i + 11));
+  }
+
+  /** Replaces the quarantine rows of the rebuilt roots (null: the whole calendar), keeping quarantined_at of repeats. */
+  private static Future<Void> quarantine(SqlClient conn, long calendarId, String[] roots, List<Quarantined> list) {
+    String[] ids = list.stream().map(Quarantined::rootId).toArray(String[]::new);
+    Future<?> clear = conn.preparedQuery("DELETE FROM busy_quarantine WHERE calendar_id = $1 AND root_id <> ALL($2)"
+            + (roots == null ? "" : " AND root_id = ANY($3)"))
+        .execute(roots == null ? Tuple.of(calendarId, (Object) ids) : Tuple.of(calendarId, (Object) ids, (Object) roots));
+    if (list.isEmpty()) return clear.mapEmpty();
+    String[] reasons = list.stream().map(Quarantined::reason).toArray(String[]::new);
+    OffsetDateTime[] starts = list.stream().map(q -> q.spanStart().atOffset(ZoneOffset.UTC)).toArray(OffsetDateTime[]::new);
+    OffsetDateTime[] ends = list.stream().map(q -> q.spanEnd() == null ? null : q.spanEnd().atOffset(ZoneOffset.UTC))
+        .toArray(OffsetDateTime[]::new);
+    return clear.compose(v -> conn.preparedQuery("INSERT INTO busy_quarantine (calendar_id, root_id, reason, span_start, "
+            + "span_end) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[]) "
+            + "ON CONFLICT (calendar_id, root_id) DO UPDATE SET reason = EXCLUDED.reason, span_start = EXCLUDED.span_start, "
+            + "span_end = EXCLUDED.span_end")
+        .execute(Tuple.of(calendarId, (Object) ids, (Object) reasons, (Object) starts, (Object) ends))).mapEmpty();
   }
 
   private static Future<Void> insert(SqlClient conn, long calendarId, List<Block> blocks) {
@@ -111,6 +145,31 @@ public final class BusyBlocks {
     return conn.preparedQuery("INSERT INTO busy_blocks (calendar_id, root_id, event_id, start_at, end_at, appointment_id) "
             + "SELECT $1, * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[])")
         .execute(Tuple.of(calendarId, root, event, start, end, appt)).mapEmpty();
+  }
+
+  /**
+   * Quarantined recurring events: {"events": count, "latest": [{"integrationId", "calendarId", "eventId", "reason",
+   * "spanStart", "spanEnd", "since"}]} (at most 20, newest first).
+   */
+  public static Future<JsonObject> quarantined(SqlClient client) {
+    return client.query("SELECT count(*) OVER (), c.integration_id, q.calendar_id, q.root_id, q.reason, q.span_start, "
+            + "q.span_end, q.quarantined_at FROM busy_quarantine q JOIN calendars c ON c.id = q.calendar_id "
+            + "ORDER BY q.quarantined_at DESC LIMIT 20").execute()
+        .map(rs -> {
+          JsonArray latest = new JsonArray();
+          long count = 0;
+          for (Row r : rs) {
+            count = r.getLong(0);
+            latest.add(new JsonObject().put("integrationId", r.getLong(1)).put("calendarId", r.getLong(2))
+                .put("eventId", r.getString(3)).put("reason", r.getString(4)).put("spanStart", iso(r.getOffsetDateTime(5)))
+                .put("spanEnd", iso(r.getOffsetDateTime(6))).put("since", iso(r.getOffsetDateTime(7))));
+          }
+          return new JsonObject().put("events", count).put("latest", latest);
+        });
+  }
+
+  private static String iso(OffsetDateTime t) {
+    return t == null ? null : t.toInstant().toString();
   }
 
   /** The calendar's zone; UTC when absent or unknown. */

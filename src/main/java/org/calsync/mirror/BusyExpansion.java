@@ -3,7 +3,6 @@ package org.calsync.mirror;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
@@ -15,13 +14,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TimeZone;
-import java.util.TreeSet;
 import org.dmfs.rfc5545.DateTime;
 import org.dmfs.rfc5545.recur.InvalidRecurrenceRuleException;
 import org.dmfs.rfc5545.recur.RecurrenceRule;
-import org.dmfs.rfc5545.recurrenceset.FastForwarded;
-import org.dmfs.rfc5545.recurrenceset.OfRuleAndFirst;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,16 +26,17 @@ import org.slf4j.LoggerFactory;
  * instances overlapping [from, until): timed series in the event's own start.timeZone (the calendar's zone when absent
  * or unknown), all-day series in the calendar's zone, at wall-clock times (so DST-correct); exceptions (rows whose
  * recurringEventId is the master and originalStart an instance start) replace that instance: cancelled ones remove it,
- * others block at their own times (only while their master is mirrored: deleting a series frees it). Busy time is
- * clipped to [from, until) and split into pieces of at most {@link #MAX_PIECE}.
+ * others block at their own times (only while their master is mirrored: deleting a series frees it). Overlapping or
+ * touching instances of one master become one block. Busy time is clipped to [from, until) and split into pieces of at
+ * most {@link #MAX_PIECE}. The cost is bounded by the window, not the series' age ({@link SeriesInstances}); a master
+ * that still exceeds the caps is quarantined: reported, and busy over its whole span instead of dropped.
  */
 public final class BusyExpansion {
   private static final Logger log = LoggerFactory.getLogger(BusyExpansion.class);
   /** Longest stored block; overlap queries look back this far. */
   public static final Duration MAX_PIECE = Duration.ofDays(1);
-  /** Safety bound on instances of one master inside the window. */
-  static final int MAX_INSTANCES = 5000;
-  private static final int MAX_ITERATIONS = 200_000;
+  /** Stored blocks of one master (its instances merged) beyond which it is quarantined. */
+  static final int MAX_ROWS = 10_000;
 
   private BusyExpansion() {
   }
@@ -63,8 +59,19 @@ public final class BusyExpansion {
   public record Block(String rootId, String eventId, Instant start, Instant end, String appointmentId) {
   }
 
+  /**
+   * A master that could not be expanded within the caps ({@link SeriesInstances}, {@link #MAX_ROWS}): it blocks its
+   * whole span, from its start to its rule's UNTIL plus one instance's length (open: spanEnd null), clipped.
+   */
+  public record Quarantined(String rootId, String reason, Instant spanStart, Instant spanEnd) {
+  }
+
+  /** Busy blocks, and the masters among the rows that were quarantined. */
+  public record Expansion(List<Block> blocks, List<Quarantined> quarantined) {
+  }
+
   /** Busy blocks of the given rows within [from, until) (a master must come with its exceptions). */
-  public static List<Block> expand(Collection<Source> rows, ZoneId calendarZone, Instant from, Instant until) {
+  public static Expansion expand(Collection<Source> rows, ZoneId calendarZone, Instant from, Instant until) {
     Map<String, Source> masters = new HashMap<>();
     Map<String, Set<Instant>> replaced = new HashMap<>();
     for (Source s : rows) {
@@ -74,20 +81,11 @@ public final class BusyExpansion {
       }
     }
     List<Block> out = new ArrayList<>();
+    List<Quarantined> quarantined = new ArrayList<>();
     for (Source s : rows) {
       if (!s.blocks()) continue;
       if (s.isMaster()) {
-        ZoneId zone = s.allDay() ? calendarZone : zone(s.timeZone(), calendarZone);
-        Duration length = Duration.between(s.start(), s.end());
-        long days = s.allDay() ? ChronoUnit.DAYS.between(s.start().atZoneSameInstant(zone).toLocalDate(),
-            s.end().atZoneSameInstant(zone).toLocalDate()) : 0;
-        Set<Instant> skip = replaced.getOrDefault(s.id(), Set.of());
-        for (Instant start : instances(s, zone, from.minus(length), until)) {
-          if (skip.contains(start)) continue;
-          Instant end = s.allDay() ? start.atZone(zone).toLocalDate().plusDays(days).atStartOfDay(zone).toInstant()
-              : start.plus(length);
-          split(s.id(), s.id(), start, end, s.appointmentId(), from, until, out);
-        }
+        master(s, calendarZone, replaced.getOrDefault(s.id(), Set.of()), from, until, out, quarantined);
       } else if (s.recurringEventId() != null && !masters.containsKey(s.recurringEventId())) {
         continue; // an exception of a series that is gone (deleted with its master) or not mirrored
       } else {
@@ -95,7 +93,65 @@ public final class BusyExpansion {
         split(root, s.id(), s.start().toInstant(), s.end().toInstant(), s.appointmentId(), from, until, out);
       }
     }
-    return out;
+    return new Expansion(out, quarantined);
+  }
+
+  /** The instances of a master, less the replaced ones, overlapping ones merged into one block; or its quarantine. */
+  private static void master(Source s, ZoneId calendarZone, Set<Instant> skip, Instant from, Instant until,
+                             List<Block> out, List<Quarantined> quarantined) {
+    ZoneId zone = s.allDay() ? calendarZone : zone(s.timeZone(), calendarZone);
+    Duration length = Duration.between(s.start(), s.end());
+    long days = s.allDay() ? ChronoUnit.DAYS.between(s.start().atZoneSameInstant(zone).toLocalDate(),
+        s.end().atZoneSameInstant(zone).toLocalDate()) : 0;
+    SeriesInstances.Result instances = SeriesInstances.of(s, zone, from.minus(length), until);
+    String reason = instances.overflow();
+    List<Block> mine = new ArrayList<>();
+    if (reason == null) {
+      Instant runStart = null;
+      Instant runEnd = null;
+      for (Instant start : instances.starts()) {
+        if (skip.contains(start)) continue;
+        Instant end = s.allDay() ? start.atZone(zone).toLocalDate().plusDays(days).atStartOfDay(zone).toInstant()
+            : start.plus(length);
+        if (runEnd != null && !start.isAfter(runEnd)) {
+          if (end.isAfter(runEnd)) runEnd = end;
+          continue;
+        }
+        if (runEnd != null) split(s.id(), s.id(), runStart, runEnd, s.appointmentId(), from, until, mine);
+        if (mine.size() > MAX_ROWS) break;
+        runStart = start;
+        runEnd = end;
+      }
+      if (runEnd != null) split(s.id(), s.id(), runStart, runEnd, s.appointmentId(), from, until, mine);
+      if (mine.size() > MAX_ROWS) reason = "more than " + MAX_ROWS + " busy rows";
+    }
+    if (reason != null) {
+      Instant spanEnd = seriesEnd(s, zone, length);
+      log.warn("recurring event {} quarantined, busy over its whole span: {}", s.id(), reason);
+      quarantined.add(new Quarantined(s.id(), reason, s.start().toInstant(), spanEnd));
+      mine.clear();
+      split(s.id(), s.id(), s.start().toInstant(), spanEnd == null ? until : spanEnd, s.appointmentId(), from, until, mine);
+    }
+    out.addAll(mine);
+  }
+
+  /** The latest UNTIL of the master's rules plus one instance's length; null when a rule has none or RDATEs exist. */
+  private static Instant seriesEnd(Source s, ZoneId zone, Duration length) {
+    Instant last = null;
+    for (String raw : s.recurrence().split("\n")) {
+      String line = raw.trim().toUpperCase(Locale.ROOT);
+      if (line.startsWith("RDATE")) return null;
+      if (!line.startsWith("RRULE:")) continue;
+      try {
+        DateTime until = new RecurrenceRule(raw.trim().substring(6), RecurrenceRule.RfcMode.RFC5545_LAX).getUntil();
+        if (until == null) return null;
+        Instant end = SeriesInstances.toInstant(until, zone).plus(length);
+        if (last == null || end.isAfter(last)) last = end;
+      } catch (InvalidRecurrenceRuleException | RuntimeException e) {
+        return null;
+      }
+    }
+    return last;
   }
 
   /** Adds [start, end) clipped to [from, until), in pieces of at most MAX_PIECE. */
@@ -110,73 +166,6 @@ public final class BusyExpansion {
     }
   }
 
-  /** Instance starts of a master that begin before until and at or after notBefore (sorted, exclusions applied). */
-  static List<Instant> instances(Source master, ZoneId zone, Instant notBefore, Instant until) {
-    TimeZone tz = TimeZone.getTimeZone(zone);
-    DateTime first = master.allDay() ? allDay(master.start().atZoneSameInstant(zone).toLocalDate())
-        : new DateTime(tz, master.start().toInstant().toEpochMilli());
-    TreeSet<Instant> starts = new TreeSet<>();
-    Set<Instant> excluded = new HashSet<>();
-    Set<LocalDate> excludedDays = new HashSet<>();
-    boolean ruled = false;
-    for (String raw : master.recurrence().split("\n")) {
-      String line = raw.trim();
-      if (line.isEmpty()) continue;
-      int colon = line.indexOf(':');
-      if (colon < 0) continue;
-      String[] head = line.substring(0, colon).split(";");
-      String name = head[0].toUpperCase(Locale.ROOT);
-      String value = line.substring(colon + 1);
-      TimeZone valueZone = tz;
-      for (int i = 1; i < head.length; i++) {
-        if (head[i].toUpperCase(Locale.ROOT).startsWith("TZID=")) valueZone = TimeZone.getTimeZone(head[i].substring(5));
-      }
-      try {
-        switch (name) {
-          case "RRULE" -> {
-            ruled = true;
-            rule(value, first, master.allDay(), zone, notBefore, until, starts);
-          }
-          case "RDATE" -> {
-            for (String v : value.split(",")) starts.add(toInstant(DateTime.parse(valueZone, v.split("/")[0]), zone));
-          }
-          case "EXDATE" -> {
-            for (String v : value.split(",")) {
-              DateTime d = DateTime.parse(valueZone, v);
-              if (d.isAllDay() && !master.allDay()) excludedDays.add(localDate(d));
-              else excluded.add(toInstant(d, zone));
-            }
-          }
-          default -> { /* EXRULE and others: Google does not use them */ }
-        }
-      } catch (InvalidRecurrenceRuleException | IllegalArgumentException e) {
-        log.warn("recurring event {}: ignoring unparsable line '{}': {}", master.id(), line, e.getMessage());
-      }
-    }
-    if (!ruled) starts.add(master.start().toInstant());
-    List<Instant> out = new ArrayList<>();
-    for (Instant s : starts) {
-      if (s.isBefore(notBefore) || !s.isBefore(until)) continue;
-      if (excluded.contains(s) || excludedDays.contains(s.atZone(zone).toLocalDate())) continue;
-      out.add(s);
-      if (out.size() >= MAX_INSTANCES) break;
-    }
-    return out;
-  }
-
-  private static void rule(String value, DateTime first, boolean allDay, ZoneId zone, Instant notBefore, Instant until,
-                           TreeSet<Instant> into) throws InvalidRecurrenceRuleException {
-    RecurrenceRule rule = new RecurrenceRule(value, RecurrenceRule.RfcMode.RFC5545_LAX);
-    DateTime skipTo = allDay ? allDay(notBefore.atZone(zone).toLocalDate().minusDays(1))
-        : new DateTime(first.getTimeZone(), notBefore.toEpochMilli());
-    int n = 0;
-    for (DateTime dt : new FastForwarded(skipTo, new OfRuleAndFirst(rule, first))) {
-      Instant s = toInstant(dt, zone);
-      if (!s.isBefore(until) || ++n > MAX_ITERATIONS || into.size() > MAX_INSTANCES) break;
-      into.add(s);
-    }
-  }
-
   /** The zone named by id, or fallback when id is absent or not a known zone. */
   static ZoneId zone(String id, ZoneId fallback) {
     if (id == null || id.isBlank()) return fallback;
@@ -185,23 +174,5 @@ public final class BusyExpansion {
     } catch (DateTimeException e) {
       return fallback;
     }
-  }
-
-  private static DateTime allDay(LocalDate d) {
-    return new DateTime(d.getYear(), d.getMonthValue() - 1, d.getDayOfMonth());
-  }
-
-  private static LocalDate localDate(DateTime d) {
-    return LocalDate.of(d.getYear(), d.getMonth() + 1, d.getDayOfMonth());
-  }
-
-  /** All-day and floating values are midnight / wall-clock time in the given zone (the series' zone). */
-  private static Instant toInstant(DateTime d, ZoneId zone) {
-    if (d.isAllDay()) return localDate(d).atStartOfDay(zone).toInstant();
-    if (d.isFloating()) {
-      return java.time.LocalDateTime.of(d.getYear(), d.getMonth() + 1, d.getDayOfMonth(), d.getHours(), d.getMinutes(),
-          d.getSeconds()).atZone(zone).toInstant();
-    }
-    return Instant.ofEpochMilli(d.getTimestamp());
   }
 }

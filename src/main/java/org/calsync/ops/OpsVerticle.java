@@ -26,10 +26,11 @@ import org.slf4j.LoggerFactory;
  * GET /metrics Prometheus text (Vert.x, JVM and calsync meters).
  * Nothing else: Google's push webhook has its own listener (push.PushVerticle), so exposing it exposes none of these.
  * Gauges calsync_queue_depth, calsync_queue_due, calsync_queue_running, calsync_failed_jobs,
- * calsync_oldest_due_seconds (wait of the oldest due job) and calsync_oldest_sync_age_seconds (time since the least
- * recently synced active integration last synced; see db.Integrations#oldestSyncAgeSeconds) and
- * calsync_integrations_failing (active integrations whose syncs keep failing; db.Integrations#failing) are read from the database
- * on each scrape of /metrics; if the database does not answer within 2 s, the last values are served.
+ * calsync_oldest_due_seconds (wait of the oldest due job), calsync_oldest_sync_age_seconds (time since the least
+ * recently synced active integration last synced; see db.Integrations#oldestSyncAgeSeconds),
+ * calsync_integrations_failing (active integrations whose syncs keep failing; db.Integrations#failing) and
+ * calsync_busy_quarantined_events (recurring events busy over their whole span, see mirror.BusyBlocks) are read from
+ * the database on each scrape of /metrics; if the database does not answer within 2 s, the last values are served.
  */
 public final class OpsVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(OpsVerticle.class);
@@ -63,6 +64,7 @@ public final class OpsVerticle extends VerticleBase {
     gauge("calsync.oldest.due.seconds", "oldestDueSeconds");
     gauge("calsync.oldest.sync.age.seconds", "oldestSyncAgeSeconds");
     gauge("calsync.integrations.failing", "failingIntegrations");
+    gauge("calsync.busy.quarantined.events", "busyQuarantined");
     return vertx.createHttpServer().requestHandler(router).listen(config.port(), config.host()).onSuccess(s -> server = s);
   }
 
@@ -70,6 +72,8 @@ public final class OpsVerticle extends VerticleBase {
     return new JobQueue(pool).stats()
         .compose(q -> new Integrations(pool).oldestSyncAgeSeconds().map(age -> q.put("oldestSyncAgeSeconds", age)))
         .compose(q -> new Integrations(pool).failingCount().map(n -> q.put("failingIntegrations", n)))
+        .compose(q -> pool.query("SELECT count(*) FROM busy_quarantine").execute()
+            .map(rs -> q.put("busyQuarantined", rs.iterator().next().getLong(0))))
         .timeout(2, TimeUnit.SECONDS)
         .onSuccess(stats::set)
         .onFailure(e -> log.atWarn().setMessage("metrics: database stats unavailable").addKeyValue("error", e.getMessage()).log())

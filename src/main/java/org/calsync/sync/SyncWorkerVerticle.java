@@ -81,7 +81,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
     integrations = new Integrations(pool);
     metrics = new SyncMetrics(registry);
     settleBatch = new SettleBatch(vertx, queue, workerId);
-    calendarSync = new CalendarSync(pool, google, sync, new BusyBlocks(config.booking()));
+    calendarSync = new CalendarSync(pool, google, sync, new BusyBlocks(vertx, config.booking()));
     vertx.setPeriodic(sync.pollMs(), id -> claim());
     vertx.setPeriodic(sync.leaseSeconds() * 1000L / 3, id -> {
       if (inFlight.isEmpty()) return;

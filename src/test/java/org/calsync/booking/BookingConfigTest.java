@@ -21,6 +21,9 @@ class BookingConfigTest {
     CalsyncConfig defaults = CalsyncConfig.fromJson(base());
     assertThat(defaults.booking().horizonDays()).isEqualTo(183);
     assertThat(defaults.booking().neutralTitle()).isEqualTo("Busy");
+    assertThat(defaults.booking().maxAheadDays()).isEqualTo(1096);
+    assertThat(CalsyncConfig.fromJson(base().put("booking", new JsonObject().put("horizonDays", 2000))).booking().maxAheadDays())
+        .as("never below the horizon").isEqualTo(2000);
 
     JsonObject env = CalsyncConfig.withEnv(base(), Map.of("CALSYNC_BOOKING_HORIZON_DAYS", "30",
         "CALSYNC_BOOKING_NEUTRAL_TITLE", "Unavailable"));
@@ -32,5 +35,7 @@ class BookingConfigTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("booking.horizonDays");
     assertThatThrownBy(() -> CalsyncConfig.fromJson(base().put("booking", new JsonObject().put("neutralTitle", " "))))
         .isInstanceOf(ConfigException.class).hasMessageContaining("booking.neutralTitle");
+    assertThatThrownBy(() -> CalsyncConfig.fromJson(base().put("booking", new JsonObject().put("horizonDays", 200)
+        .put("maxAheadDays", 100)))).isInstanceOf(ConfigException.class).hasMessageContaining("booking.maxAheadDays");
   }
 }

@@ -30,11 +30,16 @@ final class BookingSupport {
 
   /** apiBaseUrl: the Calendar API base calsync uses (null: the emulator's). */
   BookingSupport(Harness h, JsonObject booking, String apiBaseUrl) {
+    this(h, booking, apiBaseUrl, new App.Parts(true, false, false));
+  }
+
+  /** parts: which parts of calsync run (booking always; workers and ops as given). */
+  BookingSupport(Harness h, JsonObject booking, String apiBaseUrl, App.Parts parts) {
     this.h = h;
     JsonObject overrides = new JsonObject().put("booking", new JsonObject().put("sweepSeconds", 1).mergeIn(booking));
     if (apiBaseUrl != null) overrides.put("google", new JsonObject().put("apiBaseUrl", apiBaseUrl));
     h.configure(overrides);
-    h.start(new App.Parts(true, false, false));
+    h.start(parts);
     h.emulator.state().createUser(cal);
     String refresh = h.emulator.state().mintRefreshToken(cal);
     integrationId = new Connections(h.vertx, h.pool(), h.cipher).connect(7, cal, refresh).await();
@@ -43,6 +48,12 @@ final class BookingSupport {
   /** RFC 3339 of a local Toronto date-time, days after {@link #monday}. */
   String at(int day, String time) {
     return LocalDateTime.of(monday.plusDays(day), java.time.LocalTime.parse(time)).atZone(TORONTO).toOffsetDateTime().toString();
+  }
+
+  /** The id Google gives the instance of a recurring master starting at the given RFC 3339 time. */
+  static String instanceId(String master, String rfc3339Start) {
+    return master + "_" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").format(
+        java.time.OffsetDateTime.parse(rfc3339Start).toInstant().atOffset(java.time.ZoneOffset.UTC));
   }
 
   JsonObject timed(int day, String from, String to) {
@@ -70,9 +81,13 @@ final class BookingSupport {
   }
 
   JsonArray conflicts(String start, String end, String appointmentId) {
+    return conflictReply(start, end, appointmentId).getJsonArray("conflicts");
+  }
+
+  JsonObject conflictReply(String start, String end, String appointmentId) {
     JsonObject body = new JsonObject().put("integrationId", integrationId).put("start", start).put("end", end);
     if (appointmentId != null) body.put("appointmentId", appointmentId);
-    return request("calsync.booking.conflicts", body).getJsonArray("conflicts");
+    return request("calsync.booking.conflicts", body);
   }
 
   List<JsonObject> collect(String address) {

@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import org.calsync.support.Harness;
 import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,11 +26,6 @@ class BusyMirrorTest {
     return OffsetDateTime.parse(rfc3339).toInstant().toString();
   }
 
-  private static String instanceId(String master, String localStart) {
-    return master + "_" + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").format(
-        OffsetDateTime.parse(localStart).toInstant().atOffset(java.time.ZoneOffset.UTC));
-  }
-
   @Test
   void googleBusySemanticsRecurrenceAndHorizon() {
     String opaque = b.insert(b.timed(0, "09:00", "10:00"));
@@ -46,11 +40,11 @@ class BusyMirrorTest {
         .put("end", new JsonObject().put("date", b.monday.plusDays(2).toString())));
     // Wednesdays 09:00-10:00 Toronto, no end; week 2 moved to Thursday 14:00, week 3 cancelled.
     String weekly = b.insert(b.timed(2, "09:00", "10:00").put("recurrence", new JsonArray().add("RRULE:FREQ=WEEKLY")));
-    String moved = instanceId(weekly, b.at(9, "09:00"));
+    String moved = BookingSupport.instanceId(weekly, b.at(9, "09:00"));
     b.h.emulator.state().patchEvent(b.cal, moved, new JsonObject()
         .put("start", new JsonObject().put("dateTime", b.at(10, "14:00")))
         .put("end", new JsonObject().put("dateTime", b.at(10, "15:00"))));
-    b.h.emulator.state().deleteEvent(b.cal, instanceId(weekly, b.at(16, "09:00")));
+    b.h.emulator.state().deleteEvent(b.cal, BookingSupport.instanceId(weekly, b.at(16, "09:00")));
 
     b.h.runCycle();
 
@@ -73,9 +67,18 @@ class BusyMirrorTest {
     assertThat(ex.getJsonObject(0).getString("eventId")).isEqualTo(moved);
     assertThat(b.conflicts(b.at(16, "09:00"), b.at(16, "10:00"), null)).isEmpty();
     assertThat(b.conflicts(b.at(23, "09:00"), b.at(23, "10:00"), null)).hasSize(1);
-    // horizon 70 days from now: an instance ~9 weeks ahead blocks, one ~12 weeks ahead is not expanded
-    assertThat(b.conflicts(b.at(37, "09:00"), b.at(37, "10:00"), null)).hasSize(1);
-    assertThat(b.conflicts(b.at(72, "09:00"), b.at(72, "10:00"), null)).isEmpty();
+    // horizon 70 days from now: an instance ~9 weeks ahead comes from busy_blocks; one ~13 weeks ahead, past the
+    // horizon, is expanded from the mirror on demand (never a silent "free")
+    JsonObject near = b.conflictReply(b.at(37, "09:00"), b.at(37, "10:00"), null);
+    assertThat(near.getJsonArray("conflicts")).hasSize(1);
+    assertThat(near.getJsonArray("calendars").getJsonObject(0).getBoolean("expandedOnDemand")).isFalse();
+    JsonObject far = b.conflictReply(b.at(72, "09:00"), b.at(72, "10:00"), null);
+    assertThat(far.getJsonArray("conflicts")).extracting(o -> ((JsonObject) o).getString("eventId")).containsExactly(weekly);
+    assertThat(far.getBoolean("stale")).isFalse();
+    JsonObject farCalendar = far.getJsonArray("calendars").getJsonObject(0);
+    assertThat(farCalendar.getBoolean("expandedOnDemand")).isTrue();
+    assertThat(farCalendar.getBoolean("stale")).isFalse();
+    assertThat(Instant.parse(farCalendar.getString("syncedAt"))).isBeforeOrEqualTo(Instant.now());
 
     JsonObject avail = b.request("calsync.booking.availability", new JsonObject().put("integrationId", b.integrationId)
         .put("start", b.at(0, "08:00")).put("end", b.at(0, "12:00")));

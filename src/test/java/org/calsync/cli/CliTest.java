@@ -92,7 +92,12 @@ class CliTest {
     h.emulator.state().setFaults(FaultProfile.none());
     h.query("UPDATE calendars SET last_sync_at = now() - interval '2 hours' WHERE integration_id = $1", integrationByUser.get(2L));
 
+    h.query("INSERT INTO busy_quarantine (calendar_id, root_id, reason, span_start) SELECT id, 'series-1', "
+        + "'more than 50000 instances in the window', now() FROM calendars WHERE integration_id = $1", integrationByUser.get(2L));
+
     JsonObject s = run("status").json();
+    assertThat(s.getJsonObject("busyQuarantine").getLong("events")).isEqualTo(1);
+    assertThat(s.getJsonObject("busyQuarantine").getJsonArray("latest").getJsonObject(0).getString("eventId")).isEqualTo("series-1");
     assertThat(s.getJsonObject("integrations").getLong("active")).isEqualTo(3);
     assertThat(s.getJsonObject("queue").getLong("depth")).isZero();
     assertThat(s.getJsonObject("queue").getLong("failed")).isEqualTo(1);

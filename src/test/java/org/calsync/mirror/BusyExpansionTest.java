@@ -33,7 +33,7 @@ class BusyExpansionTest {
         new Source("gone", "cancelled", "opaque", null, local("2027-01-04T13:00"), local("2027-01-04T14:00"), false, null, null, null, null, null),
         new Source("no", "confirmed", "opaque", "declined", local("2027-01-04T15:00"), local("2027-01-04T16:00"), false, null, null, null, null, null),
         new Source("maybe", "tentative", "opaque", "tentative", local("2027-01-04T17:00"), local("2027-01-04T18:00"), false, null, null, null, null, null));
-    List<Block> blocks = BusyExpansion.expand(rows, TORONTO, Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2027-06-01T00:00:00Z"));
+    List<Block> blocks = BusyExpansion.expand(rows, TORONTO, Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2027-06-01T00:00:00Z")).blocks();
     assertThat(blocks).extracting(Block::eventId).containsExactlyInAnyOrder("busy", "maybe");
   }
 
@@ -47,7 +47,7 @@ class BusyExpansionTest {
     Source cancelled = new Source("m_20270322T130000Z", "cancelled", "transparent", null, null, null, false, null, "m",
         local("2027-03-22T09:00"), null, null);
     List<Block> blocks = BusyExpansion.expand(List.of(master, moved, cancelled), TORONTO,
-        Instant.parse("2027-01-01T00:00:00Z"), Instant.parse("2027-12-01T00:00:00Z"));
+        Instant.parse("2027-01-01T00:00:00Z"), Instant.parse("2027-12-01T00:00:00Z")).blocks();
     assertThat(blocks).extracting(b -> b.start().toString()).containsExactlyInAnyOrder(
         "2027-02-22T14:00:00Z", "2027-03-01T14:00:00Z", // EST
         "2027-03-16T18:00:00Z",                         // the moved instance at its own time (EDT)
@@ -66,7 +66,7 @@ class BusyExpansionTest {
         .toLocalDate().atStartOfDay(TORONTO).toOffsetDateTime(), true, null, null, null, null, null);
     Instant from = Instant.parse("2027-01-05T00:00:00Z");
     Instant until = Instant.parse("2027-01-15T00:00:00Z");
-    List<Block> blocks = BusyExpansion.expand(List.of(daily, allDay), TORONTO, from, until);
+    List<Block> blocks = BusyExpansion.expand(List.of(daily, allDay), TORONTO, from, until).blocks();
     assertThat(blocks).filteredOn(b -> b.eventId().equals("d")).hasSize(10)
         .allMatch(b -> b.start().isAfter(from) && b.start().isBefore(until));
     // two local days, split into one-day pieces, from local midnight (05:00Z in winter)
@@ -80,7 +80,7 @@ class BusyExpansionTest {
     Source master = new Source("w", "confirmed", "opaque", null, d, LocalDate.parse("2027-03-09").atStartOfDay(TORONTO)
         .toOffsetDateTime(), true, "RRULE:FREQ=WEEKLY;COUNT=3\nEXDATE;VALUE=DATE:20270322", null, null, null, null);
     List<Block> blocks = BusyExpansion.expand(List.of(master), TORONTO, Instant.parse("2027-03-01T00:00:00Z"),
-        Instant.parse("2027-04-01T00:00:00Z"));
+        Instant.parse("2027-04-01T00:00:00Z")).blocks();
     assertThat(blocks).extracting(b -> b.start() + "/" + b.end()).containsExactly(
         "2027-03-08T05:00:00Z/2027-03-09T05:00:00Z", "2027-03-15T04:00:00Z/2027-03-16T04:00:00Z");
   }
@@ -96,7 +96,7 @@ class BusyExpansionTest {
     Source cancelled = new Source("l_20270322T090000Z", "cancelled", "transparent", null, null, null, false, null, "l",
         OffsetDateTime.parse("2027-03-22T09:00:00Z"), null, null);
     List<Block> blocks = BusyExpansion.expand(List.of(master, cancelled), TORONTO,
-        Instant.parse("2027-02-01T00:00:00Z"), Instant.parse("2027-05-01T00:00:00Z"));
+        Instant.parse("2027-02-01T00:00:00Z"), Instant.parse("2027-05-01T00:00:00Z")).blocks();
     assertThat(blocks).extracting(b -> b.start().toString()).containsExactly(
         "2027-03-01T09:00:00Z", "2027-03-15T09:00:00Z", "2027-03-29T08:00:00Z", "2027-04-05T08:00:00Z");
 
@@ -104,7 +104,7 @@ class BusyExpansionTest {
     Source local = new Source("t", "confirmed", "opaque", null, local("2027-03-01T09:00"), local("2027-03-01T10:00"), false,
         "RRULE:FREQ=WEEKLY;COUNT=3", null, null, null, "Mars/Olympus_Mons");
     assertThat(BusyExpansion.expand(List.of(local), TORONTO, Instant.parse("2027-02-01T00:00:00Z"),
-        Instant.parse("2027-05-01T00:00:00Z"))).extracting(b -> b.start().toString())
+        Instant.parse("2027-05-01T00:00:00Z")).blocks()).extracting(b -> b.start().toString())
         .containsExactly("2027-03-01T14:00:00Z", "2027-03-08T14:00:00Z", "2027-03-15T13:00:00Z");
   }
 
@@ -115,7 +115,7 @@ class BusyExpansionTest {
     Source past = timed("p", "2026-01-01T09:00", "2026-01-01T10:00");
     Instant from = Instant.parse("2027-01-05T12:00:00Z");
     Instant until = Instant.parse("2027-01-15T00:00:00Z");
-    List<Block> blocks = BusyExpansion.expand(List.of(endless, past), TORONTO, from, until);
+    List<Block> blocks = BusyExpansion.expand(List.of(endless, past), TORONTO, from, until).blocks();
     assertThat(blocks).hasSize(10).allMatch(b -> b.eventId().equals("e"));
     assertThat(blocks.get(0).start()).isEqualTo(from);
     assertThat(blocks.get(blocks.size() - 1).end()).isEqualTo(until);
