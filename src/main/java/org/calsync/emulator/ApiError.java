@@ -13,18 +13,27 @@ public final class ApiError extends RuntimeException {
   public final String reason;
   public final String locationType;
   public final String location;
-  /** Top-level {@code "status"} of errors raised by Google's quota system (e.g. PERMISSION_DENIED), else null. */
+  /** Top-level {@code "status"} (e.g. PERMISSION_DENIED, UNAUTHENTICATED) of errors raised in front of the Calendar backend, else null. */
   public final String apiStatus;
+  /** errors[0].message: the top-level message, except for the 401s (their top-level message is longer). */
+  public final String itemMessage;
 
   public ApiError(int status, String domain, String reason, String message, String locationType, String location) {
     this(status, domain, reason, message, locationType, location, null);
   }
 
-  /** With a top-level {@code "status"}, rendered in the quota system's key order (code, message, errors, status). */
+  /** With a top-level {@code "status"}, rendered in that newer key order (code, message, errors, status). */
   public ApiError(int status, String domain, String reason, String message, String locationType, String location,
                   String apiStatus) {
+    this(status, domain, reason, message, message, locationType, location, apiStatus);
+  }
+
+  /** {@code message} is the top-level message, {@code itemMessage} the one in errors[0]. */
+  public ApiError(int status, String domain, String reason, String message, String itemMessage, String locationType,
+                  String location, String apiStatus) {
     super(message, null, false, false);
     this.apiStatus = apiStatus;
+    this.itemMessage = itemMessage;
     this.status = status;
     this.domain = domain;
     this.reason = reason;
@@ -38,11 +47,13 @@ public final class ApiError extends RuntimeException {
 
   public JsonObject toJson() {
     if (apiStatus != null) {
-      JsonObject item = new JsonObject().put("message", getMessage()).put("domain", domain).put("reason", reason);
+      JsonObject item = new JsonObject().put("message", itemMessage).put("domain", domain).put("reason", reason);
+      if (location != null) item.put("location", location);
+      if (locationType != null) item.put("locationType", locationType);
       return new JsonObject().put("error", new JsonObject().put("code", status).put("message", getMessage())
         .put("errors", new JsonArray().add(item)).put("status", apiStatus));
     }
-    JsonObject item = new JsonObject().put("domain", domain).put("reason", reason).put("message", getMessage());
+    JsonObject item = new JsonObject().put("domain", domain).put("reason", reason).put("message", itemMessage);
     if (locationType != null) item.put("locationType", locationType);
     if (location != null) item.put("location", location);
     return new JsonObject().put("error", new JsonObject()

@@ -1,6 +1,7 @@
 package org.calsync.emulator;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -10,11 +11,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Assembles the emulator's routes: stats, body parsing, bearer auth for /calendar/v3, fault injection, the OAuth,
- * Calendar and admin endpoints, and Google-shaped error rendering.
+ * Assembles the emulator's routes: stats, body parsing, bearer auth and the {@code fields} parameter for /calendar/v3,
+ * fault injection, the OAuth, Calendar and admin endpoints, and Google-shaped error rendering.
  */
 final class EmulatorRouter {
   private static final Logger LOG = LoggerFactory.getLogger(EmulatorRouter.class);
+  private static final String API = "/calendar/v3/";
 
   private EmulatorRouter() {}
 
@@ -32,15 +34,21 @@ final class EmulatorRouter {
     });
     router.route().handler(ctx -> {
       long received = System.currentTimeMillis();
-      ctx.addHeadersEndHandler(v -> stats.request(ctx.request().method().name() + " " + operation(ctx)
-        + " " + ctx.response().getStatusCode(), received));
+      ctx.addHeadersEndHandler(v -> {
+        stats.request(ctx.request().method().name() + " " + operation(ctx) + " " + ctx.response().getStatusCode(), received);
+        if (ctx.response().headers().contains(HttpHeaders.CONTENT_ENCODING, "gzip", true)) stats.compressed();
+      });
       ctx.next();
     });
     router.route().method(HttpMethod.POST).method(HttpMethod.PUT).method(HttpMethod.PATCH)
       .handler(BodyHandler.create(false).setBodyLimit(2 * 1024 * 1024));
-    router.route("/calendar/v3/*").handler(ctx -> {
+    router.route(API + "*").handler(ctx -> {
       String h = ctx.request().getHeader("Authorization");
-      String user = h != null && h.length() > 7 && h.regionMatches(true, 0, "Bearer ", 0, 7)
+      if (h == null || h.isBlank()) {
+        Http.error(ctx, GoogleErrors.loginRequired());
+        return;
+      }
+      String user = h.length() > 7 && h.regionMatches(true, 0, "Bearer ", 0, 7)
         ? state.authenticate(h.substring(7).trim(), System.currentTimeMillis()) : null;
       if (user == null) {
         Http.error(ctx, GoogleErrors.authError());
@@ -49,6 +57,7 @@ final class EmulatorRouter {
       ctx.put(Http.USER, user);
       ctx.next();
     });
+    router.route(API + "*").handler(EmulatorRouter::fields);
     FaultInjector faults = state.faultInjector();
     router.route().handler(ctx -> {
       String path = ctx.request().path();
@@ -66,6 +75,7 @@ final class EmulatorRouter {
       else apply(ctx, d, stats);
     });
     new TokenEndpoint(state).mount(router);
+    new CalendarsApi(state).mount(router);
     new EventsApi(state).mount(router);
     new AdminApi(state).mount(router);
 
@@ -122,27 +132,29 @@ final class EmulatorRouter {
     Http.error(ctx, GoogleErrors.backendError(500));
   }
 
-  /** Short operation name for stats keys. */
+  /** Parses the standard {@code fields} parameter against the method's response schema (400 when invalid). */
+  private static void fields(RoutingContext ctx) {
+    String fields = ctx.request().getParam("fields");
+    ApiSchemas.Method m = method(ctx);
+    if (fields != null && !fields.isEmpty() && m != null && m.response() != null) {
+      ctx.put(Http.FIELDS, FieldSelection.parse(fields, ApiSchemas.get(), m.response()));
+    }
+    ctx.next();
+  }
+
+  private static ApiSchemas.Method method(RoutingContext ctx) {
+    String p = ctx.request().path();
+    return p.startsWith(API) ? ApiSchemas.get().method(ctx.request().method().name(), p.substring(API.length())) : null;
+  }
+
+  /** Short operation name for stats keys: the discovery method id (e.g. "events.list") for the Calendar API. */
   static String operation(RoutingContext ctx) {
     String p = ctx.request().path();
     if (p.equals("/token")) return "oauth.token";
     if (p.equals("/revoke")) return "oauth.revoke";
     if (p.startsWith("/admin/")) return "admin";
-    if (!p.startsWith("/calendar/v3/")) return "other";
-    if (p.endsWith("/calendarList")) return "calendarList.list";
-    if (p.endsWith("/freeBusy")) return "freebusy.query";
-    if (p.endsWith("/channels/stop")) return "channels.stop";
-    if (p.endsWith("/events/watch")) return "events.watch";
-    if (p.endsWith("/instances")) return "events.instances";
-    boolean collection = p.endsWith("/events");
-    return switch (ctx.request().method().name()) {
-      case "GET" -> collection ? "events.list" : "events.get";
-      case "POST" -> "events.insert";
-      case "PUT" -> "events.update";
-      case "PATCH" -> "events.patch";
-      case "DELETE" -> "events.delete";
-      default -> "other";
-    };
+    ApiSchemas.Method m = method(ctx);
+    return m == null ? "other" : m.id();
   }
 
   static JsonObject describe(String baseUrl) {

@@ -29,7 +29,6 @@ final class EventsApi {
   }
 
   void mount(Router router) {
-    router.get(P + "/users/me/calendarList").handler(this::calendarList);
     router.post(P + "/calendars/:calendarId/events/watch").handler(this::watch);
     router.get(P + "/calendars/:calendarId/events").handler(this::list);
     router.post(P + "/calendars/:calendarId/events").handler(this::insert);
@@ -40,26 +39,6 @@ final class EventsApi {
     router.delete(P + "/calendars/:calendarId/events/:eventId").handler(this::delete);
     router.post(P + "/freeBusy").handler(this::freeBusy);
     router.post(P + "/channels/stop").handler(this::stop);
-  }
-
-  private void calendarList(RoutingContext ctx) {
-    String user = Http.user(ctx);
-    JsonObject entry;
-    long seq;
-    synchronized (state.lock) {
-      CalendarData cal = state.calendarFor(user, "primary");
-      seq = cal.index + 1;
-      entry = new JsonObject().put("kind", "calendar#calendarListEntry").put("etag", "\"" + (1_700_000_000_000_000L + seq) + "\"")
-        .put("id", cal.id).put("summary", cal.summary).put("timeZone", cal.timeZone).put("colorId", "14")
-        .put("backgroundColor", "#9fe1e7").put("foregroundColor", "#000000").put("selected", true)
-        .put("accessRole", "owner").put("defaultReminders", new JsonArray())
-        .put("conferenceProperties", new JsonObject().put("allowedConferenceSolutionTypes", new JsonArray().add("hangoutsMeet")))
-        .put("primary", true);
-    }
-    boolean incremental = ctx.request().getParam("syncToken") != null;
-    Http.json(ctx, 200, new JsonObject().put("kind", "calendar#calendarList").put("etag", "\"p" + seq + "\"")
-      .put("nextSyncToken", "CL" + Long.toString(seq, 36) + "AA")
-      .put("items", incremental ? new JsonArray() : new JsonArray().add(entry)));
   }
 
   // ---------------------------------------------------------------- events.list

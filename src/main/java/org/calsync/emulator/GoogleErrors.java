@@ -1,11 +1,25 @@
 package org.calsync.emulator;
 
-/** The error catalogue of SPEC §6.2 (exact statuses, domains, reasons and messages). */
+/**
+ * The error catalogue of SPEC §6.2 (exact statuses, domains, reasons and messages); the 401 bodies as Google sends
+ * them today (googleapis/google-api-nodejs-client#3592, spatie/laravel-google-calendar#184).
+ */
 public final class GoogleErrors {
   private GoogleErrors() {}
 
+  private static final String CREDENTIAL_HINT = "Expected OAuth 2 access token, login cookie or other valid "
+    + "authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.";
+
+  /** 401 for an unknown, expired or revoked access token (Google's current body, with "status"). */
   public static ApiError authError() {
-    return new ApiError(401, "global", "authError", "Invalid Credentials", "header", "Authorization");
+    return new ApiError(401, "global", "authError", "Request had invalid authentication credentials. " + CREDENTIAL_HINT,
+      "Invalid Credentials", "header", "Authorization", "UNAUTHENTICATED");
+  }
+
+  /** 401 for a request without an Authorization header. */
+  public static ApiError loginRequired() {
+    return new ApiError(401, "global", "required", "Request is missing required authentication credential. "
+      + CREDENTIAL_HINT, "Login Required.", "header", "Authorization", "UNAUTHENTICATED");
   }
   public static ApiError notFound() { return new ApiError(404, "global", "notFound", "Not Found"); }
   public static ApiError duplicate() { return new ApiError(409, "global", "duplicate", "The requested identifier already exists."); }

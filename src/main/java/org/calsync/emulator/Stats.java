@@ -25,6 +25,7 @@ public final class Stats {
   private final LongAdder tokenRefreshes = new LongAdder();
   private final LongAdder notificationsSent = new LongAdder();
   private final LongAdder faultsInjected = new LongAdder();
+  private final LongAdder compressedResponses = new LongAdder();
 
   void request(String key, long receivedAtMillis) {
     requests.computeIfAbsent(key, k -> new LongAdder()).increment();
@@ -44,6 +45,7 @@ public final class Stats {
   void tokenRefresh() { tokenRefreshes.increment(); }
   void notificationSent() { notificationsSent.increment(); }
   void faultInjected() { faultsInjected.increment(); }
+  void compressed() { compressedResponses.increment(); }
 
   /** Snapshot of request counts by "method operation status". */
   public Map<String, Long> requests() {
@@ -61,12 +63,14 @@ public final class Stats {
   public long tokenRefreshes() { return tokenRefreshes.sum(); }
   public long notificationsSent() { return notificationsSent.sum(); }
   public long faultsInjected() { return faultsInjected.sum(); }
+  /** Responses sent gzip-compressed (the client asked as Google requires: Accept-Encoding and User-Agent). */
+  public long compressedResponses() { return compressedResponses.sum(); }
 
   public JsonObject toJson() {
     JsonObject r = new JsonObject();
     requests().forEach(r::put);
     return new JsonObject().put("totalRequests", totalRequests()).put("requests", r)
       .put("tokenRefreshes", tokenRefreshes()).put("notificationsSent", notificationsSent())
-      .put("faultsInjected", faultsInjected());
+      .put("faultsInjected", faultsInjected()).put("compressedResponses", compressedResponses());
   }
 }

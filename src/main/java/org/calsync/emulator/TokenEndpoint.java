@@ -94,7 +94,6 @@ final class TokenEndpoint {
   }
 
   private static void oauthError(RoutingContext ctx, int status, String error, String description) {
-    ctx.response().setStatusCode(status).putHeader("content-type", Http.JSON)
-      .end(new JsonObject().put("error", error).put("error_description", description).toBuffer());
+    Http.send(ctx, status, new JsonObject().put("error", error).put("error_description", description).toBuffer());
   }
 }

@@ -60,8 +60,11 @@ final class GoogleProxy implements AutoCloseable {
     }
     req.body().compose(body -> {
       HttpRequest<Buffer> out = client.requestAbs(req.method(), target + req.uri());
+      // no Accept-Encoding: replies are read and rewritten here, so they must come uncompressed
       req.headers().forEach((k, v) -> {
-        if (!k.equalsIgnoreCase("host") && !k.equalsIgnoreCase("content-length")) out.putHeader(k, v);
+        if (!k.equalsIgnoreCase("host") && !k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("accept-encoding")) {
+          out.putHeader(k, v);
+        }
       });
       return out.sendBuffer(body);
     }).compose(res -> reply(req, res)).onFailure(e -> req.response().setStatusCode(502).end());

@@ -74,9 +74,11 @@ class EmulatorApiTest extends EmulatorTestSupport {
     assertThat(tokenRequest(refreshForm(refresh)).statusCode()).isEqualTo(400);
     HttpResponse<Buffer> unauth = send(api(GET, access, "users/me/calendarList"));
     assertThat(unauth.statusCode()).isEqualTo(401);
-    assertThat(unauth.bodyAsJsonObject()).isEqualTo(new JsonObject("{\"error\":{\"errors\":[{\"domain\":\"global\","
-      + "\"reason\":\"authError\",\"message\":\"Invalid Credentials\",\"locationType\":\"header\",\"location\":\"Authorization\"}],"
-      + "\"code\":401,\"message\":\"Invalid Credentials\"}}"));
+    assertThat(unauth.bodyAsJsonObject()).isEqualTo(new JsonObject("{\"error\":{\"code\":401,\"message\":\"Request had "
+      + "invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication "
+      + "credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.\",\"errors\":[{\"message\":"
+      + "\"Invalid Credentials\",\"domain\":\"global\",\"reason\":\"authError\",\"location\":\"Authorization\","
+      + "\"locationType\":\"header\"}],\"status\":\"UNAUTHENTICATED\"}}"));
     assertThat(client.postAbs(emu.baseUrl() + "/revoke?token=unknown").send().await(5, TimeUnit.SECONDS).statusCode())
       .isEqualTo(400);
 

@@ -122,6 +122,7 @@ class EmulatorPushDeliveryTest extends EmulatorTestSupport {
     assertThat(r.statusCode()).isEqualTo(401);
     assertThat(r.getHeader("WWW-Authenticate"))
       .isEqualTo("Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\"");
-    assertThat(r.bodyAsJsonObject().getJsonObject("error").getString("message")).isEqualTo("Invalid Credentials");
+    assertThat(r.bodyAsJsonObject().getJsonObject("error").getJsonArray("errors").getJsonObject(0).getString("message"))
+      .isEqualTo("Invalid Credentials");
   }
 }

@@ -10,6 +10,7 @@ import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.api.client.json.gson.GsonFactory;
 import com.google.api.client.util.DateTime;
 import com.google.api.services.calendar.Calendar;
+import com.google.api.services.calendar.model.CalendarListEntry;
 import com.google.api.services.calendar.model.Channel;
 import com.google.api.services.calendar.model.Event;
 import com.google.api.services.calendar.model.EventDateTime;
@@ -289,5 +290,112 @@ class OfficialClientTest extends EmulatorTestSupport {
     assertThat(e.getStatusCode()).isEqualTo(400);
     assertThat(e.getDetails().getError()).isEqualTo("invalid_grant");
     assertThat(e.getDetails().getErrorDescription()).isEqualTo("Token has been expired or revoked.");
+  }
+
+  @Test
+  void calendarsGetAndCalendarListGetForPrimaryAndById() throws Exception {
+    emu.state().createUser(ALICE);
+    emu.state().createUser("bob@clinic.test");
+    Calendar cal = calendar(emu.state().mintRefreshToken(ALICE));
+    com.google.api.services.calendar.model.Calendar primary = cal.calendars().get("primary").execute();
+    assertThat(primary.getId()).isEqualTo(ALICE);
+    assertThat(primary.getSummary()).isEqualTo(ALICE);
+    assertThat(primary.getTimeZone()).isEqualTo("America/Toronto");
+    assertThat(primary.getEtag()).isNotBlank();
+    assertThat(primary.getConferenceProperties().getAllowedConferenceSolutionTypes()).containsExactly("hangoutsMeet");
+    assertThat(cal.calendars().get(ALICE).execute()).isEqualTo(primary);
+
+    CalendarListEntry entry = cal.calendarList().get("primary").execute();
+    assertThat(entry.getId()).isEqualTo(ALICE);
+    assertThat(entry.getPrimary()).isTrue();
+    assertThat(entry.getAccessRole()).isEqualTo("owner");
+    assertThat(entry.getNotificationSettings().getNotifications()).isNotEmpty();
+    assertThat(cal.calendarList().get(ALICE).execute()).isEqualTo(entry);
+    assertThat(cal.calendarList().list().execute().getItems()).containsExactly(entry);
+
+    for (String other : List.of("bob@clinic.test", "nobody@clinic.test")) {
+      GoogleJsonResponseException calendars404 = assertThrows(GoogleJsonResponseException.class,
+        () -> cal.calendars().get(other).execute());
+      assertThat(calendars404.getStatusCode()).isEqualTo(404);
+      assertThat(reason(calendars404)).isEqualTo("notFound");
+      GoogleJsonResponseException list404 = assertThrows(GoogleJsonResponseException.class,
+        () -> cal.calendarList().get(other).execute());
+      assertThat(list404.getStatusCode()).isEqualTo(404);
+      assertThat(reason(list404)).isEqualTo("notFound");
+    }
+  }
+
+  @Test
+  void setFieldsGivesPartialResponsesAndAnInvalidSelectionIs400() throws Exception {
+    emu.state().createUser(ALICE);
+    Calendar cal = calendar(emu.state().mintRefreshToken(ALICE));
+    for (int i = 0; i < 3; i++) {
+      cal.events().insert("primary", event("e" + i, "2026-05-01T10:00:00-04:00", "2026-05-01T10:30:00-04:00")
+        .setDescription("private notes")).execute();
+    }
+    Events partial = cal.events().list("primary").setFields("items(id,status,start/dateTime),nextSyncToken").execute();
+    assertThat(partial.getNextSyncToken()).isNotNull();
+    assertThat(partial.getKind()).isNull();
+    assertThat(partial.getEtag()).isNull();
+    assertThat(partial.getItems()).hasSize(3).allSatisfy(e -> {
+      assertThat(e.keySet()).containsExactlyInAnyOrder("id", "status", "start");
+      assertThat(e.getStart().keySet()).containsExactly("dateTime");
+      assertThat(e.getDescription()).isNull();
+    });
+
+    String id = partial.getItems().get(0).getId();
+    Event one = cal.events().get("primary", id).setFields("summary,start").execute();
+    assertThat(one.keySet()).containsExactlyInAnyOrder("summary", "start");
+    assertThat(one.getSummary()).isEqualTo("e0");
+    assertThat(cal.events().get("primary", id).setFields("*").execute().getDescription()).isEqualTo("private notes");
+
+    GoogleJsonResponseException bad = assertThrows(GoogleJsonResponseException.class,
+      () -> cal.events().list("primary").setFields("items(id,colour)").execute());
+    assertThat(bad.getStatusCode()).isEqualTo(400);
+    assertThat(reason(bad)).isEqualTo("invalidParameter");
+    assertThat(bad.getDetails().getErrors().get(0).getLocation()).isEqualTo("fields");
+    assertThat(bad.getDetails().getMessage()).isEqualTo("Invalid field selection colour");
+  }
+
+  @Test
+  void responsesToTheOfficialClientAreGzipCompressed() throws Exception {
+    emu.state().createUser(ALICE);
+    Calendar cal = calendar(emu.state().mintRefreshToken(ALICE));
+    for (int i = 0; i < 50; i++) emu.state().insertEvent(ALICE, timed("e" + i, "2026-03-02T10:00:00-05:00", "2026-03-02T11:00:00-05:00"));
+    com.google.api.client.http.HttpResponse raw = cal.events().list("primary").executeUnparsed();
+    try {
+      // the client sends Accept-Encoding: gzip and appends "(gzip)" to its User-Agent on the wire
+      assertThat(raw.getContentEncoding()).isEqualTo("gzip");
+      assertThat(raw.parseAs(Events.class).getItems()).hasSize(50);
+    } finally {
+      raw.disconnect();
+    }
+    assertThat(cal.events().list("primary").execute().getItems()).hasSize(50);
+    assertThat(emu.state().stats().compressedResponses()).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void missingAndInvalidCredentialsAreParsedAsGoogles401s() throws Exception {
+    emu.state().createUser(ALICE);
+    Calendar anonymous = new Calendar.Builder(new NetHttpTransport(), GsonFactory.getDefaultInstance(), null)
+      .setRootUrl(emu.baseUrl() + "/").setServicePath("calendar/v3/").setApplicationName("calsync-test").build();
+    GoogleJsonResponseException missing = assertThrows(GoogleJsonResponseException.class,
+      () -> anonymous.events().list("primary").execute());
+    assertThat(missing.getStatusCode()).isEqualTo(401);
+    assertThat(reason(missing)).isEqualTo("required");
+    assertThat(missing.getDetails().getErrors().get(0).getMessage()).isEqualTo("Login Required.");
+    assertThat(missing.getDetails().getMessage()).startsWith("Request is missing required authentication credential.");
+    assertThat(missing.getDetails().get("status")).isEqualTo("UNAUTHENTICATED");
+
+    Calendar bogus = new Calendar.Builder(new NetHttpTransport(), GsonFactory.getDefaultInstance(),
+      req -> req.getHeaders().setAuthorization("Bearer ya29.bogus"))
+      .setRootUrl(emu.baseUrl() + "/").setServicePath("calendar/v3/").setApplicationName("calsync-test").build();
+    GoogleJsonResponseException invalid = assertThrows(GoogleJsonResponseException.class,
+      () -> bogus.events().list("primary").execute());
+    assertThat(invalid.getStatusCode()).isEqualTo(401);
+    assertThat(reason(invalid)).isEqualTo("authError");
+    assertThat(invalid.getDetails().getErrors().get(0).getMessage()).isEqualTo("Invalid Credentials");
+    assertThat(invalid.getDetails().getMessage()).startsWith("Request had invalid authentication credentials.");
+    assertThat(invalid.getHeaders().getAuthenticate()).contains("invalid_token");
   }
 }

@@ -106,8 +106,11 @@ final class ListingProxy implements AutoCloseable {
     }
     req.body().compose(body -> {
       HttpRequest<Buffer> out = client.requestAbs(req.method(), target + req.uri());
+      // no Accept-Encoding: pages may be rewritten here, so they must come uncompressed
       req.headers().forEach((k, v) -> {
-        if (!k.equalsIgnoreCase("host") && !k.equalsIgnoreCase("content-length")) out.putHeader(k, v);
+        if (!k.equalsIgnoreCase("host") && !k.equalsIgnoreCase("content-length") && !k.equalsIgnoreCase("accept-encoding")) {
+          out.putHeader(k, v);
+        }
       });
       return out.sendBuffer(body);
     }).onSuccess(res -> reply(req, res, end, calendarId)).onFailure(e -> {
