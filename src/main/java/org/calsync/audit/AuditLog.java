@@ -128,11 +128,7 @@ public final class AuditLog {
       if (deleted == 0) return Future.succeededFuture(0);
       String anchor = r.getBuffer(1) == null ? "" : HexFormat.of().formatHex(r.getBuffer(1).getBytes());
       JsonObject detail = new JsonObject().put("deleted", deleted).put("retentionDays", r.getInteger(2)).put("anchor", anchor);
-      return append(List.of(new Entry(Instant.now(), "audit", PURGED, null, detail(detail)))).map(v -> deleted);
+      return append(List.of(new Entry(Instant.now(), "audit", PURGED, null, detail.encode()))).map(v -> deleted);
     });
-  }
-
-  public static String detail(JsonObject detail) {
-    return detail == null ? "{}" : detail.encode();
   }
 }

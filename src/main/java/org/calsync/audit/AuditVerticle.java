@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Instant;
@@ -56,7 +55,14 @@ public final class AuditVerticle extends VerticleBase {
     Gauge.builder("calsync.audit.buffered", this, v -> v.held()).description("Audit records waiting to be written")
         .register(registry);
     vertx.setPeriodic(config.flushMs(), id -> flush());
-    return vertx.eventBus().consumer(Addresses.AUDIT_RECORD, this::onRecord).completion();
+    return vertx.eventBus().consumer(Addresses.AUDIT_RECORD, msg -> {
+      if (held() >= config.maxBuffered()) {
+        refuse(); // counted and logged at most once a minute, not per record
+        if (msg.replyAddress() != null) msg.fail(FailureCode.UNAVAILABLE, "audit buffer full");
+        return;
+      }
+      Messages.serve(msg, AuditEvent::parse, this::record);
+    }).completion();
   }
 
   @Override
@@ -74,34 +80,17 @@ public final class AuditVerticle extends VerticleBase {
     return vertx.timer(20).compose(v -> drain(deadline));
   }
 
-  private void onRecord(Message<Object> msg) {
-    JsonObject body = Messages.body(msg);
-    if (body == null) return;
-    Object actor = body.getValue("actor");
-    Object action = body.getValue("action");
-    Object id = body.getValue("integrationId");
-    Object detail = body.getValue("detail");
-    if (!(actor instanceof String) || !(action instanceof String) || (id != null && !(id instanceof Number))
-        || (detail != null && !(detail instanceof JsonObject))) {
-      log.warn("audit: dropped a malformed record (actor and action must be strings, integrationId a number, detail an object)");
-      if (msg.replyAddress() != null) msg.fail(FailureCode.BAD_REQUEST, "malformed audit record");
-      return;
-    }
-    if (held() >= config.maxBuffered()) {
-      refuse(msg);
-      return;
-    }
-    buffer.add(new AuditLog.Entry(Instant.now(), (String) actor, (String) action, id == null ? null : ((Number) id).longValue(),
-        AuditLog.detail((JsonObject) detail)));
-    if (msg.replyAddress() != null) msg.reply(null);
+  private Future<JsonObject> record(AuditEvent event) {
+    buffer.add(event.entry(Instant.now()));
     if (buffer.size() >= config.batchSize()) flush();
+    return Future.succeededFuture();
   }
 
   private int held() {
     return buffer.size() + inFlight;
   }
 
-  private void refuse(Message<Object> msg) {
+  private void refuse() {
     dropped.increment();
     droppedSinceLog++;
     long now = System.currentTimeMillis();
@@ -111,7 +100,6 @@ public final class AuditVerticle extends VerticleBase {
       droppedSinceLog = 0;
       lastDropLogMs = now;
     }
-    if (msg.replyAddress() != null) msg.fail(FailureCode.UNAVAILABLE, "audit buffer full");
   }
 
   private void flush() {

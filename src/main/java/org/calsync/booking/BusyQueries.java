@@ -82,11 +82,9 @@ final class BusyQueries {
   }
 
   /** A request reaching past booking.maxAheadDays (answered with FailureCode.OUT_OF_RANGE). */
-  static final class OutOfRange extends RuntimeException {
-    OutOfRange(int maxAheadDays) {
-      super("the range ends more than booking.maxAheadDays (" + maxAheadDays + " days) ahead; calsync does not "
-          + "cover it");
-    }
+  static org.calsync.bus.BusFailure outOfRange(int maxAheadDays) {
+    return new org.calsync.bus.BusFailure(org.calsync.bus.FailureCode.OUT_OF_RANGE, "the range ends more than "
+        + "booking.maxAheadDays (" + maxAheadDays + " days) ahead; calsync does not cover it");
   }
 
   /**
@@ -101,7 +99,7 @@ final class BusyQueries {
   Future<Checked> check(Who who, Instant start, Instant end, String excludeAppointment, int staleMinutes) {
     Instant now = Instant.now();
     if (end.isAfter(now.plus(Duration.ofDays(config.maxAheadDays())))) {
-      return Future.failedFuture(new OutOfRange(config.maxAheadDays()));
+      return Future.failedFuture(outOfRange(config.maxAheadDays()));
     }
     String where = who.integrationId() != null ? "u.id = $1" : "u.user_id = $1 AND u.status <> 'disconnected'";
     long id = who.integrationId() != null ? who.integrationId() : who.userId();

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import org.calsync.audit.AuditEvent;
 import org.calsync.booking.Appointments.Check;
 import org.calsync.booking.Appointments.Pending;
 import org.calsync.bus.Addresses;
@@ -159,8 +160,7 @@ final class WriteBack {
   }
 
   private void audit(long integrationId, String action, JsonObject detail) {
-    vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", "booking").put("action", action)
-        .put("integrationId", integrationId).put("detail", detail));
+    new AuditEvent("booking", action, integrationId, detail).send(vertx.eventBus());
   }
 
   private static Instant time(JsonObject ev, String field) {

@@ -1,8 +1,11 @@
 package org.calsync.bus;
 
 /**
- * Every event-bus address of calsync, with its contract. Bodies are JSON objects. Request/reply failures carry a
- * {@link FailureCode} as the failure code and a human-readable message.
+ * Every event-bus address of calsync, with its contract: the documented body fields are exactly those sent or
+ * published ('?' marks a field that may be absent; AddressesContractTest compares them with real messages). Bodies are
+ * JSON objects. Request bodies are parsed into records ({@link Requests}, booking.Requests, audit.AuditEvent);
+ * request/reply failures carry a {@link FailureCode} as the failure code and a human-readable message
+ * ({@link BusFailure}, replied by {@link Messages#reply}).
  */
 public final class Addresses {
   private Addresses() {
@@ -14,7 +17,8 @@ public final class Addresses {
    * exchanges the refresh token (token health). Reply {@code {"accessToken": string, "expiresAt": epochMillis}}.
    * Failures: BAD_REQUEST, NOT_FOUND, NEEDS_RECONNECT (invalid_grant / revoked; the integration is marked),
    * INTERNAL (invalid_client / unauthorized_client: our OAuth client configuration; no status change),
-   * UNAVAILABLE (network, 5xx, or another process's refresh did not finish: retry later).
+   * UNAVAILABLE (network, 5xx, or another process's refresh did not finish: retry later). Senders use
+   * {@link Requests.TokenGet#DELIVERY} (an explicit send timeout above the verticle's own bound).
    */
   public static final String TOKEN_GET = "calsync.token.get";
 
@@ -48,7 +52,8 @@ public final class Addresses {
 
   /**
    * Send (no reply), served by AuditVerticle. Body {@code {"actor": string, "action": string,
-   * "integrationId": long?, "detail": object?}}. Records are batched, hash-chained and never hold secrets.
+   * "integrationId": long?, "detail": object?}} (built by audit.AuditEvent). Records are batched, hash-chained and
+   * never hold secrets.
    */
   public static final String AUDIT_RECORD = "calsync.audit.record";
 
@@ -60,8 +65,11 @@ public final class Addresses {
 
   /**
    * Publish, by the sync workers after each job. Body {@code {"integrationId": long, "outcome":
-   * "synced"|"retry"|"failed"|"needs_reconnect"|"deferred"|"refused", "changed": int, "deleted": int, "fullSync": boolean,
-   * "skipped": int (events that could not be mapped, listed by status), "error": string?, "durationMs": long}}.
+   * "synced"|"retry"|"failed"|"needs_reconnect"|"deferred"|"refused", "changed": int, "durationMs": long, "jobId": long,
+   * "startedAt": epochMillis, "worker": string, "calendars": int?, "upserted": int?, "deleted": int?, "pages": int?,
+   * "fullSync": boolean?, "googleCalls": int?, "skipped": int?, "error": string?}}: changed = upserted + deleted (0
+   * unless synced); the sync's figures (calendars to skipped: events that could not be mapped, listed by status) come
+   * with "synced", error with every other outcome.
    */
   public static final String SYNC_COMPLETED = "calsync.sync.completed";
 

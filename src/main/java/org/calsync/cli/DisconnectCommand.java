@@ -2,6 +2,7 @@ package org.calsync.cli;
 
 import java.util.concurrent.Callable;
 import org.calsync.App;
+import org.calsync.bus.BusFailure;
 import org.calsync.token.CredentialCipher;
 import org.calsync.token.Disconnections;
 import picocli.CommandLine.Command;
@@ -30,7 +31,7 @@ public final class DisconnectCommand implements Callable<Integer> {
     try {
       r = Cli.withApp(config, new App.Parts(false, false, false), (rt, app) ->
           new Disconnections(rt.vertx(), app.pool(), cipher, app.google()).disconnect(integrationId, "admin"));
-    } catch (IllegalArgumentException e) {
+    } catch (BusFailure e) {
       System.err.println("calsync: " + e.getMessage());
       return 2;
     }

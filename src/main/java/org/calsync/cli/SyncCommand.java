@@ -3,7 +3,6 @@ package org.calsync.cli;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -55,13 +54,8 @@ public final class SyncCommand implements Callable<Integer> {
   }
 
   private Future<Void> enqueue(Pool pool) {
-    return pool.preparedQuery("INSERT INTO jobs (integration_id, kind, priority, payload) "
-            + "SELECT id, 'sync', $2, $3 FROM user_integrations WHERE id = $1 "
-            + "ON CONFLICT (integration_id, kind) DO UPDATE SET priority = EXCLUDED.priority, payload = EXCLUDED.payload, "
-            + "available_at = LEAST(jobs.available_at, now()), rerun = jobs.rerun OR COALESCE(jobs.locked_until > now(), false) RETURNING id")
-        .execute(Tuple.of(integrationId, JobQueue.PRIORITY_MANUAL, new JsonObject().put("allowMassDelete", allowMassDelete)))
-        .compose(rs -> rs.size() == 0
-            ? Future.failedFuture(new IllegalArgumentException("integration " + integrationId + " does not exist"))
-            : Future.succeededFuture());
+    return new JobQueue(pool).enqueueManual(integrationId, new JsonObject().put("allowMassDelete", allowMassDelete))
+        .compose(enqueued -> enqueued ? Future.succeededFuture()
+            : Future.failedFuture(new IllegalArgumentException("integration " + integrationId + " does not exist")));
   }
 }

@@ -49,4 +49,26 @@ public final class Calendars {
   public Future<Void> clearSyncToken(long calendarId) {
     return pool.preparedQuery("UPDATE calendars SET sync_token = NULL WHERE id = $1").execute(Tuple.of(calendarId)).mapEmpty();
   }
+
+  /** A calendar whose busy blocks are due a full re-expansion (rolling recurrence horizon). */
+  public record Expansion(long calendarId, String timeZone) {
+  }
+
+  /** Calendars last fully expanded over a day ago (or never), least recently first. */
+  public Future<List<Expansion>> dueForExpansion(int limit) {
+    return pool.preparedQuery("SELECT id, time_zone FROM calendars WHERE busy_expanded_at IS NULL "
+            + "OR busy_expanded_at < now() - interval '1 day' ORDER BY busy_expanded_at NULLS FIRST LIMIT $1")
+        .execute(Tuple.of(limit)).map(rs -> {
+          List<Expansion> out = new ArrayList<>(rs.size());
+          for (Row r : rs) out.add(new Expansion(r.getLong(0), r.getString(1)));
+          return out;
+        });
+  }
+
+  /** Locks the calendar if it is still due a re-expansion and no other process holds it (SKIP LOCKED). */
+  public static Future<Boolean> lockIfDueForExpansion(SqlClient conn, long calendarId) {
+    return conn.preparedQuery("SELECT 1 FROM calendars WHERE id = $1 "
+            + "AND (busy_expanded_at IS NULL OR busy_expanded_at < now() - interval '1 day') FOR UPDATE SKIP LOCKED")
+        .execute(Tuple.of(calendarId)).map(rs -> rs.size() > 0);
+  }
 }

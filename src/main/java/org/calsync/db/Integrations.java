@@ -116,4 +116,15 @@ public final class Integrations {
     return pool.query("SELECT count(*) FROM user_integrations WHERE failing_since IS NOT NULL AND status = 'active'")
         .execute().map(rs -> rs.iterator().next().getLong(0));
   }
+
+  /**
+   * The integration a request names: by integrationId (any status), or else the user's newest one that is not
+   * disconnected. Null when none matches.
+   */
+  public Future<Long> find(Long integrationId, Long userId) {
+    String sql = integrationId != null ? "SELECT id FROM user_integrations WHERE id = $1"
+        : "SELECT id FROM user_integrations WHERE user_id = $1 AND status <> 'disconnected' ORDER BY id DESC LIMIT 1";
+    return pool.preparedQuery(sql).execute(Tuple.of(integrationId != null ? integrationId : userId))
+        .map(rs -> rs.size() == 0 ? null : rs.iterator().next().getLong(0));
+  }
 }

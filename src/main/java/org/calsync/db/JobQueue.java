@@ -9,7 +9,9 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -39,15 +41,30 @@ public final class JobQueue {
   public record Done(long jobId, long integrationId, JsonObject responseData, java.util.Map<Long, String> tokens) {
   }
 
-  private static final String UPSERT = "INSERT INTO jobs (integration_id, kind, priority, available_at) "
-      + "SELECT x.i, x.k, x.p, CASE WHEN x.p >= " + PRIORITY_MANUAL + " THEN x.a ELSE GREATEST(x.a, u.deferred_until) END "
-      + "FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::timestamptz[]) AS x(i, k, p, a) "
-      + "LEFT JOIN user_integrations u ON u.id = x.i "
+  /**
+   * The one job upsert (arrays: integration id, kind, priority, available_at (null: now), payload as JSON text). A job
+   * enqueued again keeps its row: the higher priority wins, the payload is merged over the waiting one's, the due time
+   * moves forward unless it is running, and a running job is marked to run once more ({@code rerun}). Integrations
+   * that do not exist are skipped; returns the ids enqueued.
+   */
+  private static final String UPSERT = "INSERT INTO jobs (integration_id, kind, priority, available_at, payload) "
+      + "SELECT x.i, x.k, x.p, CASE WHEN x.p >= " + PRIORITY_MANUAL + " THEN COALESCE(x.a, now()) "
+      + "  ELSE GREATEST(COALESCE(x.a, now()), u.deferred_until) END, x.d::jsonb "
+      + "FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::timestamptz[], $5::text[]) AS x(i, k, p, a, d) "
+      + "JOIN user_integrations u ON u.id = x.i "
       + "ON CONFLICT (integration_id, kind) DO UPDATE SET "
-      + "priority = GREATEST(jobs.priority, EXCLUDED.priority), "
+      + "priority = GREATEST(jobs.priority, EXCLUDED.priority), payload = jobs.payload || EXCLUDED.payload, "
       + "available_at = CASE WHEN jobs.locked_until > now() THEN jobs.available_at "
       + "  ELSE LEAST(jobs.available_at, EXCLUDED.available_at) END, "
-      + "rerun = jobs.rerun OR COALESCE(jobs.locked_until > now(), false)";
+      + "rerun = jobs.rerun OR COALESCE(jobs.locked_until > now(), false) "
+      + "RETURNING integration_id";
+
+  /**
+   * When a job counts as pending rather than settled: running, due within 5 minutes, or never tried. An integration is
+   * settled when it has no pending job: its last run ended (done, failed, dropped) or it waits for a later retry.
+   */
+  private static final String PENDING = "(j.locked_until > now() OR j.available_at <= now() + interval '5 minutes' "
+      + "OR j.last_error IS NULL)";
 
   private final Pool pool;
 
@@ -56,25 +73,42 @@ public final class JobQueue {
   }
 
   public Future<Void> enqueue(long integrationId, int priority, OffsetDateTime availableAt) {
-    return enqueueAll(List.of(integrationId), List.of(availableAt), priority);
+    return enqueueAll(List.of(integrationId), Collections.singletonList(availableAt), priority);
   }
 
   /** The same upsert on a caller's connection (inside the caller's transaction). */
   public static Future<Void> enqueue(SqlClient client, long integrationId, int priority, OffsetDateTime availableAt) {
-    return client.preparedQuery(UPSERT).execute(Tuple.of(new Long[] {integrationId}, new String[] {"sync"},
-        new Short[] {(short) priority}, new OffsetDateTime[] {availableAt})).mapEmpty();
+    return upsert(client, List.of(integrationId), Collections.singletonList(availableAt), priority, null).mapEmpty();
   }
 
-  /** Bulk enqueue (one statement); availableAt.get(i) belongs to ids.get(i). */
+  /** Bulk enqueue (one statement); availableAt.get(i) belongs to ids.get(i) (null: now). */
   public Future<Void> enqueueAll(List<Long> ids, List<OffsetDateTime> availableAt, int priority) {
-    if (ids.isEmpty()) return Future.succeededFuture();
-    String[] kinds = new String[ids.size()];
-    Short[] prios = new Short[ids.size()];
-    java.util.Arrays.fill(kinds, "sync");
-    java.util.Arrays.fill(prios, (short) priority);
-    return pool.preparedQuery(UPSERT)
-        .execute(Tuple.of(ids.toArray(new Long[0]), kinds, prios, availableAt.toArray(new OffsetDateTime[0])))
-        .mapEmpty();
+    return upsert(pool, ids, availableAt, priority, null).mapEmpty();
+  }
+
+  /** A manual-priority job due now with the payload merged over a waiting job's; false when the integration does not exist. */
+  public Future<Boolean> enqueueManual(long integrationId, JsonObject payload) {
+    return upsert(pool, List.of(integrationId), Collections.singletonList(null), PRIORITY_MANUAL, List.of(payload))
+        .map(enqueued -> !enqueued.isEmpty());
+  }
+
+  private static Future<List<Long>> upsert(SqlClient client, List<Long> ids, List<OffsetDateTime> availableAt, int priority,
+                                           List<JsonObject> payloads) {
+    if (ids.isEmpty()) return Future.succeededFuture(List.of());
+    int n = ids.size();
+    String[] kinds = new String[n];
+    Short[] prios = new Short[n];
+    String[] data = new String[n];
+    Arrays.fill(kinds, "sync");
+    Arrays.fill(prios, (short) priority);
+    for (int i = 0; i < n; i++) data[i] = payloads == null ? "{}" : payloads.get(i).encode();
+    return client.preparedQuery(UPSERT)
+        .execute(Tuple.of(ids.toArray(new Long[0]), kinds, prios, availableAt.toArray(new OffsetDateTime[0]), data))
+        .map(rs -> {
+          List<Long> out = new ArrayList<>(rs.size());
+          for (Row r : rs) out.add(r.getLong(0));
+          return out;
+        });
   }
 
   /** Claims up to limit due jobs, highest priority first, skipping rows other processes hold. */
@@ -248,17 +282,22 @@ public final class JobQueue {
    * waiting job's); id null means all. Returns how many failed jobs were moved.
    */
   public Future<Integer> retryFailed(Long id) {
-    return pool.preparedQuery("WITH f AS (DELETE FROM failed_jobs WHERE $1::bigint IS NULL OR id = $1 "
-            + "  RETURNING id, integration_id, kind, payload), "
-            + "ins AS (INSERT INTO jobs (integration_id, kind, priority, payload) "
-            + "  SELECT DISTINCT ON (f.integration_id, f.kind) f.integration_id, f.kind, " + PRIORITY_MANUAL + ", f.payload "
-            + "  FROM f JOIN user_integrations u ON u.id = f.integration_id ORDER BY f.integration_id, f.kind, f.id DESC "
-            + "  ON CONFLICT (integration_id, kind) DO UPDATE SET priority = " + PRIORITY_MANUAL + ", "
-            + "  payload = jobs.payload || EXCLUDED.payload, "
-            + "  available_at = CASE WHEN jobs.locked_until > now() THEN jobs.available_at ELSE LEAST(jobs.available_at, now()) END, "
-            + "  rerun = jobs.rerun OR COALESCE(jobs.locked_until > now(), false)) "
-            + "SELECT count(*) FROM f")
-        .execute(Tuple.of(id)).map(rs -> rs.iterator().next().getLong(0).intValue());
+    return pool.withTransaction(conn -> conn.preparedQuery("WITH f AS (DELETE FROM failed_jobs WHERE $1::bigint IS NULL "
+            + "OR id = $1 RETURNING id, integration_id, kind, payload) "
+            + "SELECT DISTINCT ON (integration_id, kind) integration_id, payload, (SELECT count(*) FROM f) FROM f "
+            + "ORDER BY integration_id, kind, id DESC")
+        .execute(Tuple.of(id)).compose(rs -> {
+          List<Long> ids = new ArrayList<>();
+          List<JsonObject> payloads = new ArrayList<>();
+          long moved = 0;
+          for (Row r : rs) {
+            ids.add(r.getLong(0));
+            payloads.add(r.getValue(1) instanceof JsonObject p ? p : new JsonObject());
+            moved = r.getLong(2);
+          }
+          long count = moved;
+          return upsert(conn, ids, Collections.nCopies(ids.size(), null), PRIORITY_MANUAL, payloads).map(v -> (int) count);
+        }));
   }
 
   public Future<Integer> cleanupFailed(int olderThanDays) {
@@ -276,6 +315,44 @@ public final class JobQueue {
           Row r = rs.iterator().next();
           return new JsonObject().put("depth", r.getLong(0)).put("due", r.getLong(1)).put("running", r.getLong(2))
               .put("failed", r.getLong(3)).put("oldestDueSeconds", r.getDouble(4));
+        });
+  }
+
+  /** Deletes the integration's pending and failed jobs (disconnect, inside its transaction); returns how many. */
+  public static Future<Integer> eraseAll(SqlClient conn, long integrationId) {
+    Tuple t = Tuple.of(integrationId);
+    return conn.preparedQuery("DELETE FROM jobs WHERE integration_id = $1").execute(t)
+        .compose(jobs -> conn.preparedQuery("DELETE FROM failed_jobs WHERE integration_id = $1").execute(t)
+            .map(failed -> jobs.rowCount() + failed.rowCount()));
+  }
+
+  /**
+   * Where an integration's syncs stand. lastSyncAt/lastSyncStatus/responseData: its last finished sync; failedError:
+   * the newest failure since the given time; jobError: its waiting job's last error; pending: not settled (see
+   * {@link #PENDING}).
+   */
+  public record Outcome(long integrationId, long userId, String status, OffsetDateTime lastSyncAt, String lastSyncStatus,
+                        JsonObject responseData, String failedError, String jobError, boolean pending) {
+    /** Settled, and its last sync succeeded at or after since. */
+    public boolean syncedSince(OffsetDateTime since) {
+      return !pending && "ok".equals(lastSyncStatus) && lastSyncAt != null && !lastSyncAt.isBefore(since);
+    }
+  }
+
+  /** The outcomes of the given integrations (those that exist), by id; failures counted from since. */
+  public Future<List<Outcome>> outcomes(Collection<Long> integrationIds, OffsetDateTime since) {
+    return pool.preparedQuery("SELECT u.id, u.user_id, u.status, u.last_sync_at, u.last_sync_status, u.response_data, "
+            + "(SELECT f.error FROM failed_jobs f WHERE f.integration_id = u.id AND f.failed_at >= $2 ORDER BY f.id DESC LIMIT 1), "
+            + "(SELECT j.last_error FROM jobs j WHERE j.integration_id = u.id), "
+            + "EXISTS (SELECT 1 FROM jobs j WHERE j.integration_id = u.id AND " + PENDING + ") "
+            + "FROM user_integrations u WHERE u.id = ANY($1) ORDER BY u.id")
+        .execute(Tuple.of(integrationIds.toArray(new Long[0]), since)).map(rs -> {
+          List<Outcome> out = new ArrayList<>(rs.size());
+          for (Row r : rs) {
+            out.add(new Outcome(r.getLong(0), r.getLong(1), r.getString(2), r.getOffsetDateTime(3), r.getString(4),
+                r.getValue(5) instanceof JsonObject d ? d : null, r.getString(6), r.getString(7), r.getBoolean(8)));
+          }
+          return out;
         });
   }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 import org.calsync.bus.Addresses;
+import org.calsync.bus.Requests.TokenGet;
 
 /** Access tokens from the token verticle over the event bus ({@link Addresses#TOKEN_GET}). */
 final class AccessTokens {
@@ -15,7 +16,7 @@ final class AccessTokens {
 
   /** force: the token just handed out was refused (401); refresh unless another process already did. */
   Future<String> get(long integrationId, boolean force) {
-    return bus.<JsonObject>request(Addresses.TOKEN_GET, new JsonObject().put("integrationId", integrationId).put("force", force))
+    return bus.<JsonObject>request(Addresses.TOKEN_GET, new TokenGet(integrationId, force, false).toJson(), TokenGet.DELIVERY)
         .map(m -> m.body().getString("accessToken"));
   }
 }

@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
-import org.calsync.bus.Addresses;
+import org.calsync.audit.AuditEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,10 +48,8 @@ final class RefusalAudit {
     w.suppressed = 0;
     log.warn("webhook refused for channel {} integration={}: {} from {} ({} more not audited in the last minute)", channelId,
         integrationId, reason, remote, suppressed);
-    vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", "webhook").put("action", "push.webhook_refused")
-        .put("integrationId", integrationId)
-        .put("detail", new JsonObject().put("channelId", channelId).put("reason", reason).put("remote", remote)
-            .put("suppressed", suppressed)));
+    new AuditEvent("webhook", "push.webhook_refused", integrationId, new JsonObject().put("channelId", channelId)
+        .put("reason", reason).put("remote", remote).put("suppressed", suppressed)).send(vertx.eventBus());
   }
 
   /** Drops windows that are over (their suppressed count is then lost from the audit, but it was counted in metrics). */

@@ -11,9 +11,11 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.calsync.audit.AuditEvent;
 import org.calsync.audit.AuditLog;
 import org.calsync.bus.Addresses;
 import org.calsync.bus.FailureCode;
+import org.calsync.bus.Requests.TokenGet;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.db.Integrations;
 import org.calsync.db.JobQueue;
@@ -92,7 +94,7 @@ public final class SchedulerTasks {
         while (running.get() < 8 && next.get() < ids.size()) {
           long id = ids.get(next.getAndIncrement());
           running.incrementAndGet();
-          vertx.eventBus().request(Addresses.TOKEN_GET, new JsonObject().put("integrationId", id).put("verify", true))
+          vertx.eventBus().request(Addresses.TOKEN_GET, new TokenGet(id, true, true).toJson(), TokenGet.DELIVERY)
               .onComplete(ar -> {
                 if (ar.succeeded()) ok.incrementAndGet();
                 else if (ar.cause() instanceof ReplyException re && re.failureCode() == FailureCode.NEEDS_RECONNECT) reconnect.incrementAndGet();
@@ -115,7 +117,6 @@ public final class SchedulerTasks {
   }
 
   private void audit(String action, JsonObject detail) {
-    vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", "scheduler").put("action", action)
-        .put("detail", detail.copy().put("at", Instant.now().toString())));
+    new AuditEvent("scheduler", action, null, detail.copy().put("at", Instant.now().toString())).send(vertx.eventBus());
   }
 }

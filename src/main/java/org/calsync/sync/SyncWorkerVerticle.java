@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import org.calsync.audit.AuditEvent;
 import org.calsync.bus.Addresses;
 import org.calsync.bus.FailureCode;
 import org.calsync.config.CalsyncConfig;
@@ -221,9 +222,8 @@ public final class SyncWorkerVerticle extends VerticleBase {
     if (result != null) metrics.skipped(result.skipped());
     return done.onSuccess(v -> {
       vertx.eventBus().publish(Addresses.SYNC_COMPLETED, event);
-      vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", "sync").put("action", "sync." + outcome)
-          .put("integrationId", id).put("detail", event.copy().put("attempt", job.attempts())
-              .put("googleCallsByStatus", new JsonObject(new java.util.TreeMap<String, Object>(calls)))));
+      new AuditEvent("sync", "sync." + outcome, id, event.copy().put("attempt", job.attempts())
+          .put("googleCallsByStatus", new JsonObject(new java.util.TreeMap<String, Object>(calls)))).send(vertx.eventBus());
     });
   }
 

@@ -2,12 +2,13 @@ package org.calsync.token;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import org.calsync.bus.Addresses;
-import org.calsync.bus.FailureCode;
+import org.calsync.bus.BusFailure;
 import org.calsync.bus.Messages;
+import org.calsync.bus.Requests.Disconnect;
+import org.calsync.bus.Requests.Reconnect;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.google.Google;
 import org.slf4j.Logger;
@@ -38,41 +39,27 @@ public final class ConnectionVerticle extends VerticleBase {
   public Future<?> start() {
     connections = new Connections(vertx, pool, cipher);
     disconnections = new Disconnections(vertx, pool, cipher, google);
-    return Future.join(vertx.eventBus().consumer(Addresses.INTEGRATION_RECONNECT, this::onReconnect).completion(),
-        vertx.eventBus().consumer(Addresses.INTEGRATION_DISCONNECT, this::onDisconnect).completion());
+    var bus = vertx.eventBus();
+    return Future.join(
+        bus.consumer(Addresses.INTEGRATION_RECONNECT, msg -> Messages.serve(msg, Reconnect::parse, this::reconnect)).completion(),
+        bus.consumer(Addresses.INTEGRATION_DISCONNECT, msg -> Messages.serve(msg, Disconnect::parse, this::disconnect)).completion());
   }
 
-  private void onReconnect(Message<Object> msg) {
-    JsonObject body = Messages.body(msg);
-    if (body == null) return;
-    Long id = Messages.requireLong(msg, body, "integrationId");
-    if (id == null) return;
-    // The token itself is never echoed in a reply or a log line.
-    if (!(body.getValue("refreshToken") instanceof String token) || token.isBlank() || token.length() > 4096) {
-      msg.fail(FailureCode.BAD_REQUEST, "field 'refreshToken' must be a non-blank string of at most 4096 characters");
-      return;
-    }
-    connections.reconnect(id, token.trim())
-        .onSuccess(v -> msg.reply(new JsonObject().put("integrationId", id).put("status", "active")))
-        .onFailure(err -> fail(msg, "reconnect", id, err));
+  private Future<JsonObject> reconnect(Reconnect r) {
+    return connections.reconnect(r.integrationId(), r.refreshToken())
+        .map(v -> new JsonObject().put("integrationId", r.integrationId()).put("status", "active"))
+        .recover(err -> unavailable("reconnect", r.integrationId(), err));
   }
 
-  private void onDisconnect(Message<Object> msg) {
-    JsonObject body = Messages.body(msg);
-    if (body == null) return;
-    Long id = Messages.requireLong(msg, body, "integrationId");
-    if (id == null) return;
-    disconnections.disconnect(id, "bus")
-        .onSuccess(r -> msg.reply(r.toJson()))
-        .onFailure(err -> fail(msg, "disconnect", id, err));
+  private Future<JsonObject> disconnect(Disconnect d) {
+    return disconnections.disconnect(d.integrationId(), "bus").map(Disconnections.Result::toJson)
+        .recover(err -> unavailable("disconnect", d.integrationId(), err));
   }
 
-  private static void fail(Message<Object> msg, String what, long id, Throwable err) {
-    if (err instanceof IllegalArgumentException) {
-      msg.fail(FailureCode.NOT_FOUND, err.getMessage());
-      return;
-    }
+  /** A failure that is not already the sender's answer: the database; our copy is unchanged, retry. */
+  private static Future<JsonObject> unavailable(String what, long id, Throwable err) {
+    if (err instanceof BusFailure) return Future.failedFuture(err);
     log.atWarn().setMessage(what + " failed").addKeyValue("integration", id).addKeyValue("error", err.getMessage()).log();
-    msg.fail(FailureCode.UNAVAILABLE, what + " of integration " + id + " failed: " + err.getMessage());
+    return Future.failedFuture(BusFailure.unavailable(what + " of integration " + id + " failed: " + err.getMessage()));
   }
 }

@@ -7,7 +7,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
+import org.calsync.audit.AuditEvent;
 import org.calsync.bus.Addresses;
+import org.calsync.bus.BusFailure;
 import org.calsync.db.JobQueue;
 
 /**
@@ -54,7 +56,7 @@ public final class Connections {
                 + "WHERE id = $1 AND status <> 'disconnected' RETURNING user_id")
             .execute(Tuple.of(integrationId, Buffer.buffer(sealed), cipher.activeKeyId())))
         .compose(rs -> {
-          if (rs.size() == 0) return Future.failedFuture(new IllegalArgumentException("integration " + integrationId
+          if (rs.size() == 0) return Future.failedFuture(BusFailure.notFound("integration " + integrationId
               + " does not exist or was disconnected (connect a new one)"));
           announce(integrationId, rs.iterator().next().getLong(0), "active", "reconnected");
           return new JobQueue(pool).enqueue(integrationId, JobQueue.PRIORITY_MANUAL, java.time.OffsetDateTime.now());
@@ -71,8 +73,7 @@ public final class Connections {
   private void announce(long id, long userId, String status, String reason) {
     vertx.eventBus().publish(Addresses.INTEGRATION_STATUS, new JsonObject().put("integrationId", id).put("userId", userId)
         .put("status", status).put("reason", reason).put("at", Instant.now().toString()));
-    vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", "admin").put("action", "integration." + reason)
-        .put("integrationId", id).put("detail", new JsonObject().put("userId", userId)));
+    new AuditEvent("admin", "integration." + reason, id, new JsonObject().put("userId", userId)).send(vertx.eventBus());
   }
 
 }

@@ -1,7 +1,6 @@
 package org.calsync.token;
 
-import java.util.List;
-import org.calsync.audit.AuditLog;
+import org.calsync.audit.AuditEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -11,6 +10,8 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.util.UUID;
 import org.calsync.bus.Addresses;
+import org.calsync.bus.BusFailure;
+import org.calsync.db.JobQueue;
 import org.calsync.google.Google;
 import org.calsync.google.OAuthException;
 import org.slf4j.Logger;
@@ -61,12 +62,12 @@ public final class Disconnections {
     this.channelStops = new ChannelStops(pool, google);
   }
 
-  /** Fails with IllegalArgumentException when the integration does not exist. */
+  /** Fails with {@link BusFailure} NOT_FOUND when the integration does not exist. */
   public Future<Result> disconnect(long integrationId, String actor) {
     long leaseSeconds = 3 * ((google.config().requestTimeoutMs() + 999) / 1000) + TokenVerticle.LEASE_MARGIN_SECONDS;
     UUID lease = UUID.randomUUID();
     return leases.takeOver(integrationId, lease, leaseSeconds).compose(row -> {
-      if (row == null) return Future.failedFuture(new IllegalArgumentException("integration " + integrationId + " does not exist"));
+      if (row == null) return Future.failedFuture(BusFailure.notFound("integration " + integrationId + " does not exist"));
       JsonObject creds = open(row);
       Future<Erased> erased = channelStops.stopAll(integrationId, creds, row.accessExpiresAt())
           .compose(stops -> revoke(integrationId, row.sealed() == null, creds, stops.refreshToken())
@@ -92,8 +93,8 @@ public final class Disconnections {
 
   /** The erasure's audit record, in its transaction. */
   private static Future<Erased> audited(SqlConnection conn, Erased e, long integrationId, String actor) {
-    return AuditLog.append(conn, List.of(new AuditLog.Entry(Instant.now(), actor, "integration.disconnected", integrationId,
-        AuditLog.detail(e.result.toJson().put("userId", e.userId).put("alreadyDisconnected", !e.transitioned))))).map(e);
+    return new AuditEvent(actor, "integration.disconnected", integrationId,
+        e.result.toJson().put("userId", e.userId).put("alreadyDisconnected", !e.transitioned)).append(conn).map(e);
   }
 
   private JsonObject open(RefreshLeases.Snapshot row) {
@@ -128,16 +129,15 @@ public final class Disconnections {
           return conn.preparedQuery("DELETE FROM calendar_events WHERE calendar_id IN "
                   + "(SELECT id FROM calendars WHERE integration_id = $1)").execute(t)
               .compose(events -> conn.preparedQuery("DELETE FROM calendars WHERE integration_id = $1").execute(t)
-              .compose(cals -> conn.preparedQuery("DELETE FROM jobs WHERE integration_id = $1").execute(t)
-              .compose(jobs -> conn.preparedQuery("DELETE FROM failed_jobs WHERE integration_id = $1").execute(t)
-              .compose(failed -> conn.preparedQuery("UPDATE user_integrations SET credentials = NULL, key_id = NULL, "
+              .compose(cals -> JobQueue.eraseAll(conn, id)
+              .compose(jobs -> conn.preparedQuery("UPDATE user_integrations SET credentials = NULL, key_id = NULL, "
                       + "access_expires_at = NULL, account_email = NULL, response_data = NULL, deferred_until = NULL, "
                       + "refresh_lease = NULL, refresh_lease_until = NULL, "
                       + "status = 'disconnected', status_reason = 'disconnected', "
                       + "status_changed_at = CASE WHEN status = 'disconnected' THEN status_changed_at ELSE now() END, "
                       + "updated_at = now() WHERE id = $1").execute(t)
-              .map(v -> new Erased(new Result(id, revoke, cals.rowCount(), events.rowCount(), jobs.rowCount() + failed.rowCount(),
-                  stops.stopped(), stops.notStopped()), userId, transitioned))))));
+              .map(v -> new Erased(new Result(id, revoke, cals.rowCount(), events.rowCount(), jobs, stops.stopped(),
+                  stops.notStopped()), userId, transitioned)))));
         });
   }
 }

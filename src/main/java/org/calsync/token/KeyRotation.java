@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.calsync.audit.AuditEvent;
 import org.calsync.bus.Addresses;
 
 /**
@@ -53,8 +54,7 @@ public final class KeyRotation {
         .compose(v -> pool.preparedQuery("SELECT count(*) FROM user_integrations WHERE credentials IS NOT NULL "
             + "AND key_id IS DISTINCT FROM $1").execute(Tuple.of(cipher.activeKeyId())))
         .map(rs -> new Result(cipher.activeKeyId(), counts[0], unreadable.size(), rs.iterator().next().getLong(0), from))
-        .onSuccess(r -> vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", "admin")
-            .put("action", "keys.rotated").put("detail", r.toJson())));
+        .onSuccess(r -> new AuditEvent("admin", "keys.rotated", null, r.toJson()).send(vertx.eventBus()));
   }
 
   /** One pass over the table in id order; another pass if rows were skipped because they were locked. */

@@ -1,9 +1,7 @@
 package org.calsync.token;
 
 import io.vertx.core.json.JsonObject;
-import java.util.List;
-import java.time.Instant;
-import org.calsync.audit.AuditLog;
+import org.calsync.audit.AuditEvent;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
@@ -83,8 +81,8 @@ final class RefreshLeases {
         .compose(rs -> {
           if (rs.size() == 0) return Future.succeededFuture(null);
           long userId = rs.iterator().next().getLong(0);
-          return AuditLog.append(conn, List.of(new AuditLog.Entry(Instant.now(), "token", "integration.needs_reconnect", id,
-                  AuditLog.detail(new JsonObject().put("reason", reason).put("userId", userId)))))
+          return new AuditEvent("token", "integration.needs_reconnect", id,
+                  new JsonObject().put("reason", reason).put("userId", userId)).append(conn)
               .map(v -> userId);
         }));
   }

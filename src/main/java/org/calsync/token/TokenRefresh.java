@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.UUID;
+import org.calsync.audit.AuditEvent;
 import org.calsync.bus.Addresses;
 import org.calsync.bus.FailureCode;
 import org.calsync.google.OAuthClient;
@@ -172,8 +173,7 @@ final class TokenRefresh {
   }
 
   private void audit(String action, long integrationId, JsonObject detail) {
-    vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", "token").put("action", action)
-        .put("integrationId", integrationId).put("detail", detail));
+    new AuditEvent("token", action, integrationId, detail).send(vertx.eventBus());
   }
 
   private static Future<Outcome> done(Outcome o) {

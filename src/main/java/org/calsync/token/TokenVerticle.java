@@ -3,17 +3,16 @@ package org.calsync.token;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import org.calsync.bus.Addresses;
+import org.calsync.bus.BusFailure;
 import org.calsync.bus.FailureCode;
 import org.calsync.bus.Messages;
+import org.calsync.bus.Requests.TokenGet;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.google.Google;
 
@@ -54,31 +53,23 @@ public final class TokenVerticle extends VerticleBase {
     Future<Void> status = vertx.eventBus().<Object>consumer(Addresses.INTEGRATION_STATUS, m -> {
       if (m.body() instanceof JsonObject b && b.getValue("integrationId") instanceof Number n) cache.remove(n.longValue());
     }).completion();
-    return Future.join(status, vertx.eventBus().consumer(Addresses.TOKEN_GET, this::onGet).completion());
+    return Future.join(status, vertx.eventBus().consumer(Addresses.TOKEN_GET,
+        msg -> Messages.serve(msg, TokenGet::parse, this::get)).completion());
   }
 
-  private void onGet(Message<Object> msg) {
-    JsonObject body = Messages.body(msg);
-    if (body == null) return;
-    Long id = Messages.requireLong(msg, body, "integrationId");
-    if (id == null) return;
-    boolean verify = Boolean.TRUE.equals(body.getValue("verify"));
-    boolean force = verify || Boolean.TRUE.equals(body.getValue("force"));
+  private Future<JsonObject> get(TokenGet request) {
+    long id = request.integrationId();
     AccessToken cached = cache.get(id);
-    if (!force && cached != null && refresh.fresh(cached)) {
-      msg.reply(reply(cached));
-      return;
-    }
+    if (!request.force() && cached != null && refresh.fresh(cached)) return Future.succeededFuture(reply(cached));
     Future<AccessToken> running = inFlight.get(id);
     if (running == null) {
-      running = refresh.run(id, force ? cached : null, verify).compose(this::apply).onSuccess(t -> cache.put(id, t));
+      running = refresh.run(id, request.force() ? cached : null, request.verify()).compose(this::apply)
+          .onSuccess(t -> cache.put(id, t));
       inFlight.put(id, running);
       running.onComplete(ar -> inFlight.remove(id));
     }
-    running.onSuccess(t -> msg.reply(reply(t))).onFailure(err -> {
-      if (err instanceof ReplyException re) msg.fail(re.failureCode(), re.getMessage());
-      else msg.fail(FailureCode.INTERNAL, err.getMessage());
-    });
+    return running.map(TokenVerticle::reply).recover(err -> Future.failedFuture(err instanceof BusFailure ? err
+        : new BusFailure(FailureCode.INTERNAL, err.getMessage())));
   }
 
   private Future<AccessToken> apply(TokenRefresh.Outcome o) {
@@ -91,7 +82,7 @@ public final class TokenVerticle extends VerticleBase {
       vertx.eventBus().publish(Addresses.INTEGRATION_STATUS, status); // audited with the status change (RefreshLeases)
     }
     if (o.token() != null) return Future.succeededFuture(o.token());
-    return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, o.failureCode(), o.failure()));
+    return Future.failedFuture(new BusFailure(o.failureCode(), o.failure()));
   }
 
   private static JsonObject reply(AccessToken t) {

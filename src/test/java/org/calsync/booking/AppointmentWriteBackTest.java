@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
 import java.util.List;
+import org.calsync.support.DocumentedFields;
 import org.calsync.support.Harness;
 import org.calsync.support.HarnessExtension;
 import org.junit.jupiter.api.BeforeEach;
@@ -108,6 +109,7 @@ class AppointmentWriteBackTest {
     b.h.runCycle();
     Harness.eventually(() -> assertThat(of(overridden, "B-7")).hasSize(1));
     JsonObject notice = of(overridden, "B-7").get(0);
+    DocumentedFields.of("APPOINTMENT_OVERRIDDEN").assertMatches(notice);
     assertThat(notice.getString("appointmentId")).isEqualTo("B-7");
     assertThat(notice.getString("change")).isEqualTo("moved");
     assertThat(notice.getString("googleStart")).isEqualTo(OffsetDateTime.parse(b.at(3, "12:00")).toInstant().toString());
@@ -141,6 +143,7 @@ class AppointmentWriteBackTest {
     b.insert(b.timed(4, "13:00", "14:00"));
     b.h.runCycle();
     Harness.eventually(() -> assertThat(reports).isNotEmpty());
+    reports.forEach(DocumentedFields.of("BOOKING_CONFLICT")::assertMatches);
     assertThat(reportedEvents()).as("our own event is not a conflict").containsExactly(clash);
     assertThat(reports).hasSize(1);
     assertThat(reports.get(0).getString("appointmentId")).isEqualTo("C-1");

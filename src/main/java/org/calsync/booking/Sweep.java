@@ -1,0 +1,26 @@
+package org.calsync.booking;
+
+import io.vertx.core.Future;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A periodic task that runs at most once at a time: a tick while the last run is still going is skipped. */
+final class Sweep {
+  private static final Logger log = LoggerFactory.getLogger(Sweep.class);
+
+  private final String name;
+  private final Supplier<Future<?>> task;
+  private boolean running;
+
+  Sweep(String name, Supplier<Future<?>> task) {
+    this.name = name;
+    this.task = task;
+  }
+
+  void tick() {
+    if (running) return;
+    running = true;
+    task.get().onFailure(e -> log.warn("{} failed: {}", name, e.getMessage())).onComplete(ar -> running = false);
+  }
+}

@@ -1,0 +1,56 @@
+package org.calsync.bus;
+
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The request bodies of the integration addresses ({@link Addresses#TOKEN_GET}, {@link Addresses#INTEGRATION_RECONNECT},
+ * {@link Addresses#INTEGRATION_DISCONNECT}) as records; each parse throws {@link BusFailure} BAD_REQUEST naming the
+ * field. The booking addresses' requests are in booking.Requests, the audit record in audit.AuditEvent.
+ */
+public final class Requests {
+  private Requests() {
+  }
+
+  /** {@link Addresses#TOKEN_GET}; force is implied by verify. */
+  public record TokenGet(long integrationId, boolean force, boolean verify) {
+    /**
+     * Every sender's explicit timeout: above the token verticle's own bound at the default google.requestTimeoutMs (it
+     * waits at most two refresh leases, 2 x 45 s, for another process's refresh, then refreshes once within 30 s).
+     */
+    public static final DeliveryOptions DELIVERY = new DeliveryOptions().setSendTimeout(125_000);
+
+    public static TokenGet parse(JsonObject body) {
+      long id = Messages.requireLong(body, "integrationId");
+      boolean verify = Messages.flag(body, "verify");
+      return new TokenGet(id, verify || Messages.flag(body, "force"), verify);
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put("integrationId", integrationId).put("force", force).put("verify", verify);
+    }
+  }
+
+  /** {@link Addresses#INTEGRATION_RECONNECT}. The token is never echoed in a reply or a log line. */
+  public record Reconnect(long integrationId, String refreshToken) {
+    public static Reconnect parse(JsonObject body) {
+      long id = Messages.requireLong(body, "integrationId");
+      if (!(body.getValue("refreshToken") instanceof String token) || token.isBlank() || token.length() > 4096) {
+        throw BusFailure.badRequest("field 'refreshToken' must be a non-blank string of at most 4096 characters");
+      }
+      return new Reconnect(id, token.trim());
+    }
+
+    @Override
+    public String toString() {
+      return "Reconnect[integrationId=" + integrationId + "]";
+    }
+  }
+
+  /** {@link Addresses#INTEGRATION_DISCONNECT}. */
+  public record Disconnect(long integrationId) {
+    public static Disconnect parse(JsonObject body) {
+      return new Disconnect(Messages.requireLong(body, "integrationId"));
+    }
+  }
+}
