@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
+import org.calsync.api.ApiVerticle;
 import org.calsync.audit.AuditVerticle;
 import org.calsync.booking.BookingVerticle;
 import org.calsync.config.CalsyncConfig;
@@ -25,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * Composition root: migrates the schema, opens the pool, creates the process's one {@link Google} client and deploys,
  * in order, audit, token, connections
  * (reconnect/disconnect), booking (with the workers: it writes to Google and follows syncs), sync workers, push (when
- * push.enabled and ops is deployed; the webhook on its own listener), scheduler (when scheduler.enabled) and ops
- * HTTP. Undeploys in reverse on close, then closes the Google client and the pool.
+ * push.enabled and ops is deployed; the webhook on its own listener), scheduler (when scheduler.enabled), ops
+ * HTTP and, with ops, the EMR API listener (api/). Undeploys in reverse on close, then closes the Google client and the pool.
  */
 public final class App {
   private static final Logger log = LoggerFactory.getLogger(App.class);
@@ -43,6 +44,7 @@ public final class App {
   private OpsVerticle ops;
   private SyncWorkerVerticle worker;
   private PushVerticle push;
+  private ApiVerticle api;
 
   private App(Vertx vertx, Pool pool, Google google) {
     this.vertx = vertx;
@@ -68,6 +70,7 @@ public final class App {
               ? app.deploy(new SchedulerVerticle(config, app.pool)) : Future.succeededFuture())
           .compose(v -> parts.ops() ? app.deploy(app.ops = new OpsVerticle(config.http(), app.pool, registry))
               : Future.succeededFuture())
+          .compose(v -> parts.ops() ? app.deploy(app.api = new ApiVerticle(config, app.pool)) : Future.succeededFuture())
           .map(v -> app)
           .recover(err -> app.close().transform(x -> Future.failedFuture(err)));
     });
@@ -94,6 +97,11 @@ public final class App {
   /** The push webhook listener's port (when push is deployed). */
   public int webhookPort() {
     return push == null ? -1 : push.port();
+  }
+
+  /** The EMR API port (deployed with ops). */
+  public int apiPort() {
+    return api == null ? -1 : api.port();
   }
 
   public String workerId() {

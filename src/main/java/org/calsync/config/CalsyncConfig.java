@@ -20,7 +20,7 @@ import java.util.TreeSet;
  */
 public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, TokenConfig token,
                             SchedulerConfig scheduler, HttpConfig http, AuditConfig audit, PushConfig push,
-                            BookingConfig booking) {
+                            BookingConfig booking, ApiConfig api) {
 
   private static final String[][] KEYS = {
       {"db", "url", "password", "poolSize"},
@@ -35,6 +35,7 @@ public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, T
           "listenPort", "tlsCertFile", "tlsKeyFile"},
       {"booking", "horizonDays", "neutralTitle", "freshTimeoutMs", "staleMinutes", "sweepSeconds", "maxRangeDays",
           "maxAheadDays"},
+      {"api", "host", "port", "tlsCertFile", "tlsKeyFile", "bodyLimitBytes"},
   };
 
   /** CALSYNC_* variables read elsewhere, not config keys: the config file path, connect's refresh token, tests, logs. */
@@ -45,7 +46,7 @@ public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, T
     rejectUnknownKeys(root);
     return new CalsyncConfig(DbConfig.fromJson(root), GoogleConfig.fromJson(root), SyncConfig.fromJson(root),
         TokenConfig.fromJson(root), SchedulerConfig.fromJson(root), HttpConfig.fromJson(root), AuditConfig.fromJson(root),
-        PushConfig.fromJson(root), BookingConfig.fromJson(root));
+        PushConfig.fromJson(root), BookingConfig.fromJson(root), ApiConfig.fromJson(root));
   }
 
   /** Reads the file (if it exists), applies the environment, validates. */

@@ -1,0 +1,270 @@
+package org.calsync.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import org.calsync.App;
+import org.calsync.booking.EventIds;
+import org.calsync.support.Harness;
+import org.calsync.support.HarnessExtension;
+import org.calsync.token.Connections;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Every /v1 operation over real HTTP against the daemon's parts, the emulator and PostgreSQL, failures included. */
+@ExtendWith(HarnessExtension.class)
+class ApiTest {
+  private static final String CAL = "dr.api@clinic.test";
+  private Harness h;
+  private ApiClient api;
+  private long integrationId;
+  private String readKey;
+  private String writeKey;
+  /** Midnight UTC two weeks ahead. */
+  private final Instant day = Instant.now().truncatedTo(ChronoUnit.DAYS).plus(14, ChronoUnit.DAYS);
+
+  @BeforeEach
+  void setUp(Harness harness) {
+    h = harness.configure(new JsonObject().put("booking", new JsonObject().put("sweepSeconds", 1).put("maxRangeDays", 31))
+        .put("api", new JsonObject().put("bodyLimitBytes", 4096))).start(new App.Parts(true, false, true));
+    h.emulator.state().createUser(CAL);
+    integrationId = new Connections(h.vertx, h.pool(), h.cipher).connect(7, CAL, h.emulator.state().mintRefreshToken(CAL)).await();
+    ApiKeys keys = new ApiKeys(h.pool());
+    readKey = keys.create("emr-read", "read").await().key();
+    writeKey = keys.create("emr", "write").await().key();
+    api = new ApiClient(h.vertx, h.app.apiPort());
+    h.runCycle();
+  }
+
+  private String at(int hour, int minute) {
+    return day.plus(hour, ChronoUnit.HOURS).plus(minute, ChronoUnit.MINUTES).toString();
+  }
+
+  private JsonObject slot(int fromHour, int toHour) {
+    return new JsonObject().put("integrationId", integrationId).put("start", at(fromHour, 0)).put("end", at(toHour, 0));
+  }
+
+  @Test
+  void noKeyNoAccessAndReadKeysCannotWrite() {
+    assertThat(api.get("getContract", "/v1/openapi.json").json().getString("openapi")).isEqualTo("3.1.0");
+
+    ApiClient.Answer none = api.get("listIntegrations", "/v1/integrations");
+    assertThat(none.status()).isEqualTo(401);
+    assertThat(none.code()).isEqualTo("UNAUTHORIZED");
+    assertThat(none.headers()).containsEntry("www-authenticate", "Bearer realm=\"calsync\"");
+
+    api.key = writeKey.substring(0, writeKey.length() - 1) + (writeKey.endsWith("A") ? "B" : "A");
+    assertThat(api.get("listIntegrations", "/v1/integrations").status()).isEqualTo(401);
+    api.key = "csk_999_" + writeKey.substring(writeKey.lastIndexOf('_') + 1);
+    assertThat(api.get("listIntegrations", "/v1/integrations").status()).isEqualTo(401);
+
+    api.key = readKey;
+    assertThat(api.get("listIntegrations", "/v1/integrations").status()).isEqualTo(200);
+    ApiClient.Answer forbidden = api.put("putAppointment", "/v1/appointments/A-1", slot(9, 10));
+    assertThat(forbidden.status()).isEqualTo(403);
+    assertThat(forbidden.code()).isEqualTo("FORBIDDEN");
+    assertThat(forbidden.json().getString("detail")).contains("write");
+    assertThat(api.post("syncIntegration", "/v1/integrations/" + integrationId + "/sync").status()).isEqualTo(403);
+    assertThat(h.count("SELECT count(*) FROM appointments")).isZero();
+
+    // a revoked key stops working at once
+    long readId = Long.parseLong(readKey.split("_")[1]);
+    assertThat(new ApiKeys(h.pool()).revoke(readId).await()).isTrue();
+    assertThat(api.get("listIntegrations", "/v1/integrations").status()).isEqualTo(401);
+
+    // every refusal is audited, without the key
+    Harness.await("refusals audited", () -> h.count("SELECT count(*) FROM audit_log WHERE action = 'api.refused'") == 6);
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE detail LIKE '%csk_%'")).isZero();
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'api.refused' AND detail LIKE '%\"reason\":\"scope\"%'")).isEqualTo(2);
+  }
+
+  @Test
+  void refusalsAreAuditedAtMostAFewAMinute() {
+    api.key = "csk_1_" + "x".repeat(43);
+    for (int i = 0; i < ApiAudit.REFUSALS_PER_MINUTE + 15; i++) {
+      assertThat(api.get("listIntegrations", "/v1/integrations").status()).isEqualTo(401);
+    }
+    Harness.await("refusals audited", () -> h.count("SELECT count(*) FROM audit_log WHERE action = 'api.refused'")
+        == ApiAudit.REFUSALS_PER_MINUTE);
+    api.key = writeKey;
+    assertThat(api.get("listIntegrations", "/v1/integrations").status()).isEqualTo(200);
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'api.refused'")).isEqualTo(ApiAudit.REFUSALS_PER_MINUTE);
+  }
+
+  @Test
+  void appointmentsAreBookedRescheduledAndCancelledIdempotentlyWithTheirWriteState() {
+    api.key = writeKey;
+    ApiClient.Answer booked = api.put("putAppointment", "/v1/appointments/A-1", slot(9, 10));
+    assertThat(booked.status()).isEqualTo(200);
+    assertThat(booked.json().getBoolean("written")).isTrue();
+    assertThat(booked.json().getString("eventId")).isEqualTo(EventIds.forAppointment("A-1"));
+    assertThat(api.put("putAppointment", "/v1/appointments/A-1", slot(9, 10)).json().getLong("version"))
+        .isEqualTo(booked.json().getLong("version"));
+
+    JsonObject state = api.get("getAppointment", "/v1/appointments/A-1").json();
+    assertThat(state.getString("writeState")).isEqualTo("written");
+    assertThat(state.getString("status")).isEqualTo("booked");
+    assertThat(Instant.parse(state.getString("start"))).isEqualTo(Instant.parse(at(9, 0)));
+
+    ApiClient.Answer moved = api.put("putAppointment", "/v1/appointments/A-1", slot(13, 14));
+    assertThat(moved.json().getLong("version")).isGreaterThan(booked.json().getLong("version"));
+    assertThat(h.emulator.state().groundTruth(CAL)).hasSize(1);
+    h.runCycle();
+    JsonArray conflicts = api.get("checkConflicts", "/v1/conflicts?integrationId=" + integrationId + "&start="
+        + at(13, 30) + "&end=" + at(15, 0) + "&appointmentId=A-2").json().getJsonArray("conflicts");
+    assertThat(conflicts).hasSize(1);
+    assertThat(conflicts.getJsonObject(0).getString("appointmentId")).isEqualTo("A-1");
+
+    ApiClient.Answer cancelled = api.delete("cancelAppointment", "/v1/appointments/A-1");
+    assertThat(cancelled.status()).isEqualTo(200);
+    assertThat(api.delete("cancelAppointment", "/v1/appointments/A-1").json().getLong("version"))
+        .isEqualTo(cancelled.json().getLong("version"));
+    assertThat(api.get("getAppointment", "/v1/appointments/A-1").json().getString("status")).isEqualTo("cancelled");
+    assertThat(h.emulator.state().groundTruth(CAL)).isEmpty();
+
+    ApiClient.Answer unknown = api.delete("cancelAppointment", "/v1/appointments/NOPE");
+    assertThat(unknown.status()).isEqualTo(404);
+    assertThat(unknown.code()).isEqualTo("NOT_FOUND");
+    assertThat(api.get("getAppointment", "/v1/appointments/NOPE").status()).isEqualTo(404);
+    ApiClient.Answer otherIntegration = api.put("putAppointment", "/v1/appointments/A-9",
+        slot(9, 10).put("integrationId", integrationId + 100));
+    assertThat(otherIntegration.status()).isEqualTo(404);
+
+    // every write is audited under its key
+    Harness.await("writes audited", () -> h.count("SELECT count(*) FROM audit_log WHERE action = 'api.write'") == 6);
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'api.write' AND actor = $1",
+        "api-key:" + writeKey.split("_")[1])).isEqualTo(6);
+  }
+
+  @Test
+  void aPendingWriteShowsAsFailedWithItsReason() {
+    api.key = writeKey;
+    h.emulator.state().setFaults(org.calsync.emulator.FaultProfile.none().withServerError(1.0));
+    ApiClient.Answer booked = api.put("putAppointment", "/v1/appointments/A-5", slot(9, 10));
+    assertThat(booked.status()).isEqualTo(200);
+    assertThat(booked.json().getBoolean("written")).isFalse();
+    JsonObject state = api.get("getAppointment", "/v1/appointments/A-5").json();
+    assertThat(state.getString("writeState")).isEqualTo("failed");
+    assertThat(state.getString("lastError")).isNotBlank();
+    assertThat(state.getString("nextAttemptAt")).isNotNull();
+  }
+
+  @Test
+  void conflictChecksAndAvailabilityAnswerFromTheMirrorWithTheirFreshness() {
+    api.key = readKey;
+    h.emulator.state().insertEvent(CAL, new JsonObject().put("summary", "private")
+        .put("start", new JsonObject().put("dateTime", at(10, 0))).put("end", new JsonObject().put("dateTime", at(11, 0))));
+    String range = "integrationId=" + integrationId + "&start=" + at(9, 0) + "&end=" + at(12, 0);
+
+    JsonObject stale = api.get("checkConflicts", "/v1/conflicts?" + range).json();
+    assertThat(stale.getJsonArray("conflicts")).isEmpty();
+    JsonObject fresh = api.get("checkConflicts", "/v1/conflicts?" + range + "&fresh=true").json();
+    assertThat(fresh.getJsonArray("conflicts")).hasSize(1);
+    assertThat(fresh.getBoolean("stale")).isFalse();
+    assertThat(fresh.getString("checkedAt")).isNotNull();
+
+    JsonObject free = api.get("getAvailability", "/v1/availability?" + range).json();
+    assertThat(free.getJsonArray("busy")).hasSize(1);
+    assertThat(free.getJsonArray("free")).hasSize(2);
+    assertThat(api.get("getAvailability", "/v1/availability?userId=7&start=" + at(9, 0) + "&end=" + at(12, 0))
+        .json().getJsonArray("busy")).hasSize(1);
+
+    ApiClient.Answer tooLong = api.get("checkConflicts", "/v1/conflicts?integrationId=" + integrationId + "&start="
+        + at(0, 0) + "&end=" + day.plus(40, ChronoUnit.DAYS));
+    assertThat(tooLong.status()).isEqualTo(400);
+    assertThat(tooLong.code()).isEqualTo("BAD_REQUEST");
+    assertThat(tooLong.json().getString("detail")).contains("booking.maxRangeDays");
+    ApiClient.Answer missing = api.get("checkConflicts", "/v1/conflicts?integrationId=" + integrationId + "&end=" + at(12, 0));
+    assertThat(missing.status()).isEqualTo(400);
+    assertThat(missing.json().getString("field")).as(missing.json().encode()).isEqualTo("start");
+    ApiClient.Answer wrongType = api.get("getAvailability", "/v1/availability?integrationId=abc&start=" + at(9, 0) + "&end=" + at(12, 0));
+    assertThat(wrongType.status()).isEqualTo(400);
+    assertThat(wrongType.json().getString("field")).as(wrongType.json().encode()).isEqualTo("integrationId");
+    ApiClient.Answer notATime = api.get("getAvailability", "/v1/availability?integrationId=1&start=tomorrow&end=" + at(12, 0));
+    assertThat(notATime.status()).isEqualTo(400);
+    assertThat(notATime.json().getString("field")).isEqualTo("start");
+    ApiClient.Answer nobody = api.get("getAvailability", "/v1/availability?integrationId=999&start=" + at(9, 0) + "&end=" + at(12, 0));
+    assertThat(nobody.status()).isEqualTo(404);
+    assertThat(nobody.code()).isEqualTo("NOT_FOUND");
+    assertThat(api.get(null, "/v1/nothing-here").status()).isEqualTo(404);
+  }
+
+  @Test
+  void badBodiesAreRefusedNamingTheFieldAndWriteNothing() {
+    api.key = writeKey;
+    ApiClient.Answer unknownField = api.put("putAppointment", "/v1/appointments/B-1", slot(9, 10).put("patientName", "x"));
+    assertThat(unknownField.status()).isEqualTo(400);
+    assertThat(unknownField.json().getString("field")).as(unknownField.json().encode()).isEqualTo("patientName");
+    ApiClient.Answer wrongType = api.put("putAppointment", "/v1/appointments/B-1", slot(9, 10).put("integrationId", "one"));
+    assertThat(wrongType.status()).isEqualTo(400);
+    assertThat(wrongType.json().getString("field")).as(wrongType.json().encode()).isEqualTo("integrationId");
+    JsonObject noEnd = slot(9, 10);
+    noEnd.remove("end");
+    ApiClient.Answer missing = api.put("putAppointment", "/v1/appointments/B-1", noEnd);
+    assertThat(missing.status()).isEqualTo(400);
+    assertThat(missing.json().getString("field")).as(missing.json().encode()).isEqualTo("end");
+    ApiClient.Answer backwards = api.put("putAppointment", "/v1/appointments/B-1", slot(10, 9));
+    assertThat(backwards.status()).isEqualTo(400);
+    assertThat(backwards.code()).isEqualTo("BAD_REQUEST");
+
+    ApiClient.Answer huge = api.put("putAppointment", "/v1/appointments/B-1", slot(9, 10).put("pad", "x".repeat(10_000)));
+    assertThat(huge.status()).isEqualTo(413);
+    assertThat(huge.code()).isEqualTo("PAYLOAD_TOO_LARGE");
+    ApiClient.Answer text = api.put("putAppointment", "/v1/appointments/B-1",
+        slot(9, 10).encode().getBytes(StandardCharsets.UTF_8), "text/plain");
+    assertThat(text.status()).isEqualTo(415);
+    assertThat(text.json().getString("field")).isEqualTo("body");
+    byte[] latin1 = ("{\"integrationId\":" + integrationId + ",\"start\":\"" + at(9, 0) + "\",\"end\":\"" + at(10, 0)
+        + "\",\"note\":\"caf\u00e9\"}").getBytes(StandardCharsets.ISO_8859_1);
+    ApiClient.Answer notUtf8 = api.put("putAppointment", "/v1/appointments/B-1", latin1, "application/json");
+    assertThat(notUtf8.status()).as(notUtf8.json().encode()).isEqualTo(400);
+    assertThat(notUtf8.json().getString("field")).isEqualTo("body");
+    ApiClient.Answer notJson = api.put("putAppointment", "/v1/appointments/B-1", "{".getBytes(StandardCharsets.UTF_8), "application/json");
+    assertThat(notJson.status()).isEqualTo(400);
+    ApiClient.Answer longId = api.put("putAppointment", "/v1/appointments/" + "x".repeat(300), slot(9, 10));
+    assertThat(longId.status()).isEqualTo(400);
+    assertThat(longId.json().getString("field")).isEqualTo("id");
+
+    assertThat(h.count("SELECT count(*) FROM appointments")).isZero();
+    assertThat(h.emulator.state().groundTruth(CAL)).isEmpty();
+  }
+
+  @Test
+  void integrationsAreListedFilteredSyncedAndDisconnected() {
+    api.key = readKey;
+    JsonArray all = api.get("listIntegrations", "/v1/integrations").json().getJsonArray("integrations");
+    assertThat(all).hasSize(1);
+    JsonObject one = all.getJsonObject(0);
+    assertThat(one.getLong("id")).isEqualTo(integrationId);
+    assertThat(one.getString("status")).isEqualTo("active");
+    assertThat(one.getString("lastSyncAt")).isNotNull();
+    assertThat(one.getString("lastSyncStatus")).isEqualTo("ok");
+    assertThat(api.get("listIntegrations", "/v1/integrations?status=needs_reconnect").json().getJsonArray("integrations")).isEmpty();
+    assertThat(api.get("listIntegrations", "/v1/integrations?status=sleeping").status()).isEqualTo(400);
+    assertThat(api.get("getIntegration", "/v1/integrations/" + integrationId).json().getLong("userId")).isEqualTo(7);
+    assertThat(api.get("getIntegration", "/v1/integrations/999").status()).isEqualTo(404);
+    assertThat(api.get("getIntegration", "/v1/integrations/0").status()).isEqualTo(400);
+
+    api.key = writeKey;
+    String before = one.getString("lastSyncAt");
+    ApiClient.Answer queued = api.post("syncIntegration", "/v1/integrations/" + integrationId + "/sync");
+    assertThat(queued.status()).isEqualTo(202);
+    Harness.await("manual sync ran", () -> !before.equals(api.get("getIntegration", "/v1/integrations/" + integrationId)
+        .json().getString("lastSyncAt")));
+    assertThat(api.post("syncIntegration", "/v1/integrations/999/sync").status()).isEqualTo(404);
+
+    ApiClient.Answer gone = api.post("disconnectIntegration", "/v1/integrations/" + integrationId + "/disconnect");
+    assertThat(gone.status()).isEqualTo(200);
+    assertThat(gone.json().getString("status")).isEqualTo("disconnected");
+    assertThat(api.get("listIntegrations", "/v1/integrations?status=disconnected").json().getJsonArray("integrations")).hasSize(1);
+    assertThat(h.count("SELECT count(*) FROM user_integrations WHERE credentials IS NOT NULL")).isZero();
+    ApiClient.Answer noSync = api.post("syncIntegration", "/v1/integrations/" + integrationId + "/sync");
+    assertThat(noSync.status()).isEqualTo(404);
+    assertThat(api.post("disconnectIntegration", "/v1/integrations/999/disconnect").code()).isEqualTo("NOT_FOUND");
+  }
+}
