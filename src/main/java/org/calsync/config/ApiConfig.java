@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * Section "api": the EMR-facing HTTP API (/v1, see api.ApiVerticle), a listener of its own, separate from the ops
  * endpoint. Every route except /v1/openapi.json needs an API key (./run.sh api-key create).
  * <ul>
- *   <li>host (default 127.0.0.1), port (default 8443; 0 picks a free port)</li>
+ *   <li>host (default 127.0.0.1), port (default 8081; 0 picks a free port)</li>
  *   <li>tlsCertFile, tlsKeyFile: PEM certificate chain and private key; when both are set the listener speaks HTTPS only
  *       (default: unset, plain HTTP, for a listener behind a TLS-terminating proxy or on localhost)</li>
  *   <li>bodyLimitBytes: largest request body accepted; larger ones are answered 413 (default 65536)</li>
@@ -29,7 +29,7 @@ public record ApiConfig(String host, int port, String tlsCertFile, String tlsKey
         throw new ConfigException(j.key(name), "names no readable file: '" + path + "'", "point it at a PEM file");
       }
     }
-    return new ApiConfig(j.string("host", "127.0.0.1"), (int) j.integer("port", 8443, 0, 65535), cert, key,
+    return new ApiConfig(j.string("host", "127.0.0.1"), (int) j.integer("port", 8081, 0, 65535), cert, key,
         j.integer("bodyLimitBytes", 65_536, 1024, 10_485_760));
   }
 

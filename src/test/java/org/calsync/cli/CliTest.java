@@ -53,7 +53,7 @@ class CliTest {
 
   private Run run(String... args) {
     String[] full = new String[args.length + 2];
-    int split = args[0].equals("failed") ? 2 : 1;
+    int split = args[0].equals("failed") || args[0].equals("api-key") ? 2 : 1;
     System.arraycopy(args, 0, full, 0, split);
     full[split] = "-c";
     full[split + 1] = configFile.toString();
@@ -67,6 +67,23 @@ class CliTest {
     } finally {
       System.setOut(old);
     }
+  }
+
+  @Test
+  void apiKeysAreCreatedOnceStoredHashedListedAndRevoked() {
+    Run created = run("api-key", "create", "--name", "emr", "--scope", "write");
+    assertThat(created.exit()).isZero();
+    String key = created.out().lines().filter(l -> l.startsWith("csk_")).findFirst().orElseThrow();
+    long id = Long.parseLong(key.split("_")[1]);
+    assertThat(new org.calsync.api.ApiKeys(h.pool()).check(key).await().scope()).isEqualTo("write");
+    assertThat(h.count("SELECT count(*) FROM api_keys WHERE position(convert_to($1, 'UTF8') in key_hash) > 0", key)).isZero();
+    Run list = run("api-key", "list");
+    assertThat(list.out()).contains("\"name\" : \"emr\"").doesNotContain(key.substring(key.lastIndexOf('_') + 1));
+    assertThat(run("api-key", "create", "--name", "x", "--scope", "admin").exit()).isEqualTo(2);
+    assertThat(run("api-key", "revoke", Long.toString(id)).exit()).isZero();
+    assertThat(new org.calsync.api.ApiKeys(h.pool()).check(key).await()).isNull();
+    assertThat(run("api-key", "revoke", Long.toString(id)).exit()).isEqualTo(1);
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE action IN ('api_key.create', 'api_key.revoke')")).isEqualTo(2);
   }
 
   @Test
