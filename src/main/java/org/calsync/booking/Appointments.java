@@ -13,22 +13,39 @@ import java.util.List;
 
 /**
  * SQL for appointments. version is the EMR's intent (bumped on every real change), written_version what Google holds;
- * writers claim a row with a short lease so one appointment is never written by two at once.
+ * writers (and the EMR-wins check) claim a row with a lease (write_lock, write_locked_until) so one appointment is never
+ * written by two at once. A lease is the holder's only while it has not lapsed: renewing or recording through a lapsed
+ * lease fails even when nobody else claimed the row meanwhile. google_etag is Google's etag of the event as last
+ * written or read (null: unknown, e.g. after a delete), sent as If-Match.
  */
 final class Appointments {
-  /** A claimed pending write. */
+  /** A claimed pending write, or the state a claimed check compares with Google. */
   record Pending(String id, long integrationId, long version, long writtenVersion, String status, Instant start,
-                 Instant end, String eventId, String calendarId) {
+                 Instant end, String eventId, String calendarId, String etag) {
+    boolean cancelled() {
+      return "cancelled".equals(status);
+    }
   }
 
   /** Result of recording the EMR's intent. */
   record Intent(long version, String eventId, boolean exists, Long otherIntegration) {
   }
 
-  /** A booked, written appointment to compare with Google. */
-  record Check(String id, long integrationId, Instant start, Instant end, String eventId, String calendarId,
+  /** A written appointment (booked or cancelled) to compare with Google. */
+  record Check(String id, long integrationId, String status, Instant start, Instant end, String eventId,
                String mirrorStatus, Instant mirrorStart, Instant mirrorEnd) {
   }
+
+  /** The lease on the row was lost: it lapsed or another writer claimed it. */
+  static final class LeaseLost extends RuntimeException {
+    LeaseLost(String id) {
+      super("write lease on appointment " + id + " lost (lapsed or claimed by another writer)");
+    }
+  }
+
+  private static final String CLAIMED = "RETURNING id, integration_id, version, written_version, status, start_at, end_at, "
+      + "google_event_id, COALESCE(google_calendar_id, (SELECT c.google_calendar_id FROM calendars c "
+      + "WHERE c.integration_id = a.integration_id ORDER BY c.is_primary DESC, c.id LIMIT 1), 'primary'), google_etag";
 
   private final Pool pool;
 
@@ -67,44 +84,76 @@ final class Appointments {
   }
 
   /** Claims the appointment's pending write for the lease; null when nothing is pending or another writer holds it. */
-  Future<Pending> claim(String id, String worker, int leaseSeconds) {
+  Future<Pending> claim(String id, String holder, int leaseSeconds) {
     return pool.preparedQuery("UPDATE appointments a SET write_lock = $2, write_locked_until = now() + make_interval(secs => $3) "
             + "WHERE id = $1 AND version > written_version AND (write_locked_until IS NULL OR write_locked_until < now()) "
-            + "RETURNING id, integration_id, version, written_version, status, start_at, end_at, google_event_id, "
-            + "COALESCE(google_calendar_id, (SELECT c.google_calendar_id FROM calendars c WHERE c.integration_id = a.integration_id "
-            + "ORDER BY c.is_primary DESC, c.id LIMIT 1), 'primary')")
-        .execute(Tuple.of(id, worker, (double) leaseSeconds))
-        .map(rs -> {
-          if (rs.size() == 0) return null;
-          Row r = rs.iterator().next();
-          return new Pending(r.getString(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getString(4),
-              r.getOffsetDateTime(5).toInstant(), r.getOffsetDateTime(6).toInstant(), r.getString(7), r.getString(8));
-        });
+            + CLAIMED)
+        .execute(Tuple.of(id, holder, (double) leaseSeconds)).map(Appointments::pending);
   }
 
-  /** Records a successful write of version under eventId; true when a newer version is already pending. */
-  Future<Boolean> written(Pending p, String worker, String etag, String eventId) {
+  /**
+   * Claims a fully written appointment with an event for the EMR-wins check; null when a write is pending or another
+   * writer holds it (that writer makes Google match).
+   */
+  Future<Pending> claimCheck(String id, String holder, int leaseSeconds) {
+    return pool.preparedQuery("UPDATE appointments a SET write_lock = $2, write_locked_until = now() + make_interval(secs => $3) "
+            + "WHERE id = $1 AND version = written_version AND google_event_id IS NOT NULL "
+            + "AND (write_locked_until IS NULL OR write_locked_until < now()) " + CLAIMED)
+        .execute(Tuple.of(id, holder, (double) leaseSeconds)).map(Appointments::pending);
+  }
+
+  private static Pending pending(RowSet<Row> rs) {
+    if (rs.size() == 0) return null;
+    Row r = rs.iterator().next();
+    return new Pending(r.getString(0), r.getLong(1), r.getLong(2), r.getLong(3), r.getString(4),
+        r.getOffsetDateTime(5).toInstant(), r.getOffsetDateTime(6).toInstant(), r.getString(7), r.getString(8), r.getString(9));
+  }
+
+  /** Extends the lease while it is still the holder's and has not lapsed; false when it is lost. */
+  Future<Boolean> renew(String id, String holder, int leaseSeconds) {
+    return pool.preparedQuery("UPDATE appointments SET write_locked_until = now() + make_interval(secs => $3) "
+            + "WHERE id = $1 AND write_lock = $2 AND write_locked_until > now()")
+        .execute(Tuple.of(id, holder, (double) leaseSeconds)).map(rs -> rs.rowCount() == 1);
+  }
+
+  /**
+   * Records a successful write of version under eventId with Google's etag (null when unknown) and ends the lease; true
+   * when a newer version is already pending. Fails with {@link LeaseLost} when the lease is no longer the holder's.
+   */
+  Future<Boolean> written(Pending p, String holder, String etag, String eventId) {
     return pool.preparedQuery("UPDATE appointments SET written_version = GREATEST(written_version, $3), write_lock = NULL, "
-            + "write_locked_until = NULL, google_calendar_id = $4, google_etag = COALESCE($5, google_etag), written_at = now(), "
-            + "google_event_id = $6, write_attempts = 0, last_write_error = NULL WHERE id = $1 AND write_lock = $2 "
-            + "RETURNING version > written_version")
-        .execute(Tuple.of(p.id(), worker, p.version(), p.calendarId(), etag, eventId))
-        .map(rs -> rs.size() > 0 && rs.iterator().next().getBoolean(0));
+            + "write_locked_until = NULL, google_calendar_id = $4, google_etag = $5, written_at = now(), "
+            + "google_event_id = $6, write_attempts = 0, last_write_error = NULL "
+            + "WHERE id = $1 AND write_lock = $2 AND write_locked_until > now() RETURNING version > written_version")
+        .execute(Tuple.of(p.id(), holder, p.version(), p.calendarId(), etag, eventId))
+        .compose(rs -> rs.size() == 0 ? Future.failedFuture(new LeaseLost(p.id()))
+            : Future.succeededFuture(rs.iterator().next().getBoolean(0)));
   }
 
-  /** The appointment's event moved to a successor id (the old one was refused by Google). */
-  Future<Void> moveEvent(String id, String from, String to) {
-    return pool.preparedQuery("UPDATE appointments SET google_event_id = $3 WHERE id = $1 AND google_event_id = $2")
-        .execute(Tuple.of(id, from, to)).mapEmpty();
+  /**
+   * Ends a check's lease, recording Google's etag and the event's id as found or restored. Fails with {@link LeaseLost}
+   * when the lease is no longer the holder's.
+   */
+  Future<Void> checked(String id, String holder, String etag, String eventId) {
+    return pool.preparedQuery("UPDATE appointments SET write_lock = NULL, write_locked_until = NULL, google_etag = $3, "
+            + "google_event_id = $4 WHERE id = $1 AND write_lock = $2 AND write_locked_until > now()")
+        .execute(Tuple.of(id, holder, etag, eventId))
+        .compose(rs -> rs.rowCount() == 1 ? Future.succeededFuture() : Future.failedFuture(new LeaseLost(id)));
+  }
+
+  /** Ends the holder's lease without recording anything (a failed check; the row is flagged again). */
+  Future<Void> release(String id, String holder) {
+    return pool.preparedQuery("UPDATE appointments SET write_lock = NULL, write_locked_until = NULL WHERE id = $1 AND write_lock = $2")
+        .execute(Tuple.of(id, holder)).mapEmpty();
   }
 
   /** Releases a failed write for a retry after backoff (5 s doubling, at most 15 min). */
-  Future<Void> failed(Pending p, String worker, String error) {
+  Future<Void> failed(Pending p, String holder, String error) {
     return pool.preparedQuery("UPDATE appointments SET write_lock = NULL, write_locked_until = NULL, "
             + "write_attempts = write_attempts + 1, last_write_error = $3, "
             + "next_write_at = now() + make_interval(secs => LEAST(900, 5 * power(2, LEAST(write_attempts, 10)))) "
             + "WHERE id = $1 AND write_lock = $2")
-        .execute(Tuple.of(p.id(), worker, error)).mapEmpty();
+        .execute(Tuple.of(p.id(), holder, error)).mapEmpty();
   }
 
   /** Ids with a due pending write. */
@@ -125,23 +174,24 @@ final class Appointments {
   }
 
   /**
-   * Takes the integration's flagged appointments (clearing the flag) that are booked and fully written, with their
-   * mirrored event (null fields when the mirror no longer has it), in appointment id order.
+   * Takes the integration's flagged appointments (clearing the flag) that are fully written (booked or cancelled), with
+   * their mirrored event (null fields when the mirror no longer has it), in appointment id order.
    */
   Future<List<Check>> takeChecks(long integrationId) {
     return pool.preparedQuery("WITH taken AS (UPDATE appointments SET needs_check = false WHERE integration_id = $1 "
             + "AND needs_check RETURNING id, integration_id, status, version, written_version, start_at, end_at, google_event_id, "
-            + "google_calendar_id) SELECT t.id, t.integration_id, t.start_at, t.end_at, t.google_event_id, "
-            + "COALESCE(t.google_calendar_id, 'primary'), e.status, e.start_at, e.end_at FROM taken t "
+            + "google_calendar_id) SELECT t.id, t.integration_id, t.status, t.start_at, t.end_at, t.google_event_id, "
+            + "e.status, e.start_at, e.end_at FROM taken t "
             + "LEFT JOIN LATERAL (SELECT e.status, e.start_at, e.end_at FROM calendar_events e JOIN calendars c "
             + "ON c.id = e.calendar_id WHERE c.integration_id = t.integration_id AND e.google_event_id = t.google_event_id "
-            + "LIMIT 1) e ON true WHERE t.status = 'booked' AND t.version = t.written_version AND t.google_event_id IS NOT NULL "
+            + "LIMIT 1) e ON true WHERE t.version = t.written_version AND t.google_event_id IS NOT NULL "
             + "ORDER BY t.id")
         .execute(Tuple.of(integrationId)).map(rs -> {
           List<Check> out = new ArrayList<>();
           for (Row r : rs) {
-            out.add(new Check(r.getString(0), r.getLong(1), r.getOffsetDateTime(2).toInstant(), r.getOffsetDateTime(3).toInstant(),
-                r.getString(4), r.getString(5), r.getString(6), instant(r.getOffsetDateTime(7)), instant(r.getOffsetDateTime(8))));
+            out.add(new Check(r.getString(0), r.getLong(1), r.getString(2), r.getOffsetDateTime(3).toInstant(),
+                r.getOffsetDateTime(4).toInstant(), r.getString(5), r.getString(6), instant(r.getOffsetDateTime(7)),
+                instant(r.getOffsetDateTime(8))));
           }
           return out;
         });

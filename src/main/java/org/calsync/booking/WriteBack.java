@@ -4,182 +4,137 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
-import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import org.calsync.audit.AuditEvent;
 import org.calsync.booking.Appointments.Check;
+import org.calsync.booking.Appointments.LeaseLost;
 import org.calsync.booking.Appointments.Pending;
+import org.calsync.booking.EventWriter.Scope;
 import org.calsync.bus.Addresses;
 import org.calsync.config.BookingConfig;
 import org.calsync.google.Google;
 import org.calsync.google.GoogleApiException;
-import org.calsync.google.GoogleCall;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes appointments to Google: insert under the derived id (409 duplicate: it exists, patch it), patch for moves
- * and restores (status back to confirmed, since Google keeps deleted ids reserved), delete for cancellations (404/410:
- * already gone). The event carries no patient data: booking.neutralTitle, private visibility, and the appointment id in
- * private extendedProperties. The intent is in the database first; a failed write stays pending for the sweep. When
- * Google refuses to restore our event (403 forbidden or 410 on the reserved id), the event moves to
- * {@link EventIds#successor} and the appointment records the new id.
+ * Writes appointments to Google and keeps them there (EMR wins), one writer per appointment across processes: a write
+ * or a check first claims the appointment's lease (booking.writeLeaseSeconds), holds it while Google is called
+ * ({@link WriteLease}) and records the result only while the lease is still its own. A lost lease is a failed write;
+ * the version stays pending and the next holder writes it (its If-Match then shows what the lost holder did). The
+ * intent is in the database first; a failed write stays pending for the sweep. {@link EventWriter} makes the calls.
  */
 final class WriteBack {
   private static final Logger log = LoggerFactory.getLogger(WriteBack.class);
-  static final int LEASE_SECONDS = 60;
-  /** Private extended property naming the appointment (sync.EventMapper reads the same name into the mirror). */
-  static final String APPOINTMENT_PROPERTY = "calsyncAppointmentId";
 
   /** What happened to one write request. */
   record Outcome(boolean written, String error) {
   }
 
-  /** Google's copy after a write: its etag (null once deleted) and the event id it now lives under. */
-  record Written(String etag, String eventId) {
-  }
-
-  /** How many times one write may move the event to a successor id. */
-  private static final int MAX_MOVES = 3;
-
   private final Vertx vertx;
-  private final Google google;
   private final Appointments appointments;
-  private final BookingConfig config;
+  private final EventWriter writer;
   private final String worker;
+  private final int leaseSeconds;
+  private long claims;
 
   WriteBack(Vertx vertx, Google google, Appointments appointments, BookingConfig config, String worker) {
     this.vertx = vertx;
-    this.google = google;
     this.appointments = appointments;
-    this.config = config;
+    this.writer = new EventWriter(google, config);
     this.worker = worker;
+    this.leaseSeconds = config.writeLeaseSeconds();
   }
 
   /** Writes the appointment's pending versions until none is left (or one fails / another writer holds it). */
   Future<Outcome> write(String appointmentId) {
-    return appointments.claim(appointmentId, worker, LEASE_SECONDS).compose(p -> {
+    String holder = holder();
+    return appointments.claim(appointmentId, holder, leaseSeconds).compose(p -> {
       if (p == null) return Future.succeededFuture(new Outcome(false, null));
-      return apply(p).transform(ar -> {
-        if (ar.succeeded()) {
-          log.info("appointment written id={} version={} status={}", p.id(), p.version(), p.status());
-          audit(p.integrationId(), "appointment.written", new JsonObject().put("appointmentId", p.id())
-              .put("version", p.version()).put("status", p.status()));
-          return appointments.written(p, worker, ar.result().etag(), ar.result().eventId())
-              .compose(more -> more ? write(appointmentId) : Future.succeededFuture(new Outcome(true, null)));
-        }
-        String error = describe(ar.cause());
-        log.warn("appointment write failed id={} version={} (will retry): {}", p.id(), p.version(), error);
-        return appointments.failed(p, worker, error).map(new Outcome(false, error));
-      });
+      WriteLease lease = WriteLease.held(vertx, appointments, p.id(), holder, leaseSeconds);
+      return writer.write(scope(lease, p), p.eventId(), p.etag(), p.writtenVersion() == 0)
+          .compose(w -> appointments.written(p, holder, w.etag(), w.eventId()))
+          .andThen(ar -> lease.stop())
+          .transform(ar -> {
+            if (ar.succeeded()) {
+              log.info("appointment written id={} version={} status={}", p.id(), p.version(), p.status());
+              audit(p.integrationId(), "appointment.written", new JsonObject().put("appointmentId", p.id())
+                  .put("version", p.version()).put("status", p.status()));
+              return ar.result() ? write(appointmentId) : Future.succeededFuture(new Outcome(true, null));
+            }
+            String error = describe(ar.cause());
+            if (ar.cause() instanceof LeaseLost) {
+              log.warn("appointment write id={} version={} failed, the next holder writes it: {}", p.id(), p.version(), error);
+              return Future.succeededFuture(new Outcome(false, error));
+            }
+            log.warn("appointment write failed id={} version={} (will retry): {}", p.id(), p.version(), error);
+            return appointments.failed(p, holder, error).map(new Outcome(false, error));
+          });
     });
-  }
-
-  /** Makes Google match p. */
-  private Future<Written> apply(Pending p) {
-    if ("cancelled".equals(p.status())) {
-      return google.call(p.integrationId()).deleteEvent(p.calendarId(), p.eventId(), null)
-          .recover(e -> status(e) == 404 || status(e) == 410 ? Future.succeededFuture() : Future.failedFuture(e))
-          .map(v -> new Written(null, p.eventId()));
-    }
-    return upsert(p.id(), p.integrationId(), p.calendarId(), p.eventId(), event(p.id(), p.start(), p.end()),
-        p.writtenVersion() == 0, 0);
-  }
-
-  /** Insert-or-patch (insertFirst) or patch-or-insert under eventId, moving to a successor id if Google refuses it. */
-  private Future<Written> upsert(String appointmentId, long integrationId, String calendarId, String eventId, JsonObject body,
-                                 boolean insertFirst, int moves) {
-    Future<JsonObject> f = insertFirst ? insertOrPatch(integrationId, calendarId, eventId, body)
-        : patchOrInsert(integrationId, calendarId, eventId, body);
-    return f.map(ev -> new Written(ev.getString("etag"), eventId)).recover(e -> {
-      if (!refused(e) || moves >= MAX_MOVES) return Future.failedFuture(e);
-      String next = EventIds.successor(appointmentId, eventId);
-      log.atWarn().setMessage("google refused our event id, moving the appointment's event").addKeyValue("appointment", appointmentId)
-          .addKeyValue("from", eventId).addKeyValue("to", next).addKeyValue("status", status(e)).log();
-      return upsert(appointmentId, integrationId, calendarId, next, body, true, moves + 1);
-    });
-  }
-
-  /** 403 forbidden (not a rate limit or quota) or 410: this id cannot be written again. */
-  private static boolean refused(Throwable e) {
-    return e instanceof GoogleApiException g && (g.status() == 410
-        || (g.status() == 403 && g.kind() == GoogleApiException.Kind.PERMANENT));
-  }
-
-  private Future<JsonObject> insertOrPatch(long integrationId, String calendarId, String eventId, JsonObject body) {
-    GoogleCall google = this.google.call(integrationId);
-    return google.insertEvent(calendarId, body.copy().put("id", eventId))
-        .recover(e -> status(e) == 409 ? google.patchEvent(calendarId, eventId, body, null) : Future.failedFuture(e));
-  }
-
-  private Future<JsonObject> patchOrInsert(long integrationId, String calendarId, String eventId, JsonObject body) {
-    return google.call(integrationId).patchEvent(calendarId, eventId, body, null)
-        .recover(e -> status(e) == 404 ? insertOrPatch(integrationId, calendarId, eventId, body) : Future.failedFuture(e));
   }
 
   /**
-   * EMR wins: compares a flagged appointment with Google and restores our event if it was moved or deleted there.
-   * Returns the overridden notice, or null when Google already matches.
+   * EMR wins: compares a flagged, fully written appointment with Google under its lease and makes Google match again:
+   * a moved or deleted event of a booked appointment is restored, a live event of a cancelled one is deleted. Returns
+   * the overridden notice, or null when Google already matches (or a writer holds the appointment: it makes Google
+   * match).
    */
   Future<JsonObject> verify(Check c) {
-    boolean mirrorMatches = c.mirrorStatus() != null && !"cancelled".equals(c.mirrorStatus())
-        && c.start().equals(c.mirrorStart()) && c.end().equals(c.mirrorEnd());
+    boolean mirrorMatches = "cancelled".equals(c.status())
+        ? c.mirrorStatus() == null || "cancelled".equals(c.mirrorStatus())
+        : c.mirrorStatus() != null && !"cancelled".equals(c.mirrorStatus()) && c.start().equals(c.mirrorStart())
+            && c.end().equals(c.mirrorEnd());
     if (mirrorMatches) return Future.succeededFuture(null);
-    return google.call(c.integrationId()).getEvent(c.calendarId(), c.eventId())
-        .recover(e -> status(e) == 404 || status(e) == 410 ? Future.succeededFuture(new JsonObject().put("status", "cancelled"))
-            : Future.failedFuture(e))
-        .compose(ev -> {
-          Instant gs = time(ev, "start");
-          Instant ge = time(ev, "end");
-          boolean deleted = "cancelled".equals(ev.getString("status"));
-          if (!deleted && c.start().equals(gs) && c.end().equals(ge)) return Future.succeededFuture(null);
-          JsonObject notice = new JsonObject().put("integrationId", c.integrationId()).put("appointmentId", c.id())
-              .put("eventId", c.eventId()).put("change", deleted ? "deleted" : "moved")
-              .put("restoredStart", c.start().toString()).put("restoredEnd", c.end().toString());
-          if (!deleted && gs != null) notice.put("googleStart", gs.toString());
-          if (!deleted && ge != null) notice.put("googleEnd", ge.toString());
-          return upsert(c.id(), c.integrationId(), c.calendarId(), c.eventId(), event(c.id(), c.start(), c.end()), false, 0)
-              .compose(w -> w.eventId().equals(c.eventId()) ? Future.succeededFuture()
-                  : appointments.moveEvent(c.id(), c.eventId(), w.eventId()).onSuccess(v -> notice.put("eventId", w.eventId())))
-              .map(x -> notice.put("at", Instant.now().toString()));
-        });
+    String holder = holder();
+    return appointments.claimCheck(c.id(), holder, leaseSeconds).compose(p -> {
+      if (p == null) return Future.succeededFuture(null);
+      WriteLease lease = WriteLease.held(vertx, appointments, p.id(), holder, leaseSeconds);
+      Scope s = scope(lease, p);
+      return writer.read(s, p.eventId()).compose(ev -> {
+        if (EventWriter.matches(s, ev)) {
+          return appointments.checked(p.id(), holder, ev == null ? null : ev.getString("etag"), p.eventId())
+              .map((JsonObject) null);
+        }
+        JsonObject notice = notice(p, ev);
+        return writer.reconcile(s, p.eventId(), ev)
+            .compose(w -> appointments.checked(p.id(), holder, w.etag(), w.eventId())
+                .map(v -> notice.put("eventId", w.eventId()).put("at", Instant.now().toString())));
+      }).andThen(ar -> lease.stop())
+          .recover(e -> appointments.release(p.id(), holder).transform(x -> Future.failedFuture(e)));
+    });
   }
 
-  /** The Google event for an appointment: nothing but busy time and our marker. */
-  JsonObject event(String appointmentId, Instant start, Instant end) {
-    return new JsonObject()
-        .put("summary", config.neutralTitle())
-        .put("visibility", "private")
-        .put("transparency", "opaque")
-        .put("status", "confirmed")
-        .put("start", new JsonObject().put("dateTime", start.toString()))
-        .put("end", new JsonObject().put("dateTime", end.toString()))
-        .put("extendedProperties", new JsonObject().put("private",
-            new JsonObject().put(APPOINTMENT_PROPERTY, appointmentId)));
+  /** A name for one claim: unique, so two claims in this process (a request and the sweep) never share a lease. */
+  private String holder() {
+    return worker + "/" + ++claims;
+  }
+
+  private static Scope scope(WriteLease lease, Pending p) {
+    return p.cancelled() ? new Scope(lease, p.id(), p.integrationId(), p.calendarId(), null, null)
+        : new Scope(lease, p.id(), p.integrationId(), p.calendarId(), p.start(), p.end());
+  }
+
+  /** The overridden notice (see {@link Addresses#APPOINTMENT_OVERRIDDEN}) for Google's event ev (null: none). */
+  private static JsonObject notice(Pending p, JsonObject ev) {
+    boolean live = ev != null && !"cancelled".equals(ev.getString("status"));
+    JsonObject notice = new JsonObject().put("integrationId", p.integrationId()).put("appointmentId", p.id())
+        .put("eventId", p.eventId()).put("change", p.cancelled() ? "revived" : live ? "moved" : "deleted");
+    if (!p.cancelled()) notice.put("restoredStart", p.start().toString()).put("restoredEnd", p.end().toString());
+    Instant gs = live ? EventWriter.time(ev, "start") : null;
+    Instant ge = live ? EventWriter.time(ev, "end") : null;
+    if (gs != null) notice.put("googleStart", gs.toString());
+    if (ge != null) notice.put("googleEnd", ge.toString());
+    return notice;
   }
 
   private void audit(long integrationId, String action, JsonObject detail) {
     new AuditEvent("booking", action, integrationId, detail).send(vertx.eventBus());
   }
 
-  private static Instant time(JsonObject ev, String field) {
-    JsonObject t = ev.getValue(field) instanceof JsonObject o ? o : null;
-    if (t == null || !(t.getValue("dateTime") instanceof String s)) return null;
-    try {
-      return OffsetDateTime.parse(s).toInstant();
-    } catch (DateTimeException e) {
-      return null;
-    }
-  }
-
-  static int status(Throwable e) {
-    return e instanceof GoogleApiException g ? g.status() : -1;
-  }
-
   static String describe(Throwable e) {
     if (e instanceof GoogleApiException g) return "google " + g.status() + " " + g.reason() + ": " + g.getMessage();
     if (e instanceof ReplyException r) return "token " + r.failureCode() + ": " + r.getMessage();
+    if (e instanceof LeaseLost) return e.getMessage();
     return e.getClass().getSimpleName() + ": " + e.getMessage();
   }
 }

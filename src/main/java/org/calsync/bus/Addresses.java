@@ -15,7 +15,8 @@ public final class Addresses {
    * Request/reply, served by TokenVerticle. Body {@code {"integrationId": long, "force": boolean?, "verify": boolean?}};
    * force refreshes unless the stored token differs from the one this process handed out (after a 401); verify always
    * exchanges the refresh token (token health). Reply {@code {"accessToken": string, "expiresAt": epochMillis}}.
-   * Failures: BAD_REQUEST, NOT_FOUND, NEEDS_RECONNECT (invalid_grant / revoked; the integration is marked),
+   * Failures: BAD_REQUEST, NOT_FOUND, NEEDS_RECONNECT (the integration is not active, also when a token is cached; or
+   * invalid_grant / revoked just marked it),
    * INTERNAL (invalid_client / unauthorized_client: our OAuth client configuration; no status change),
    * UNAVAILABLE (network, 5xx, or another process's refresh did not finish: retry later). Senders use
    * {@link Requests.TokenGet#DELIVERY} (an explicit send timeout above the verticle's own bound).
@@ -143,9 +144,11 @@ public final class Addresses {
   public static final String BOOKING_CONFLICT = "calsync.booking.conflict";
 
   /**
-   * Publish: someone moved or deleted our appointment event in Google; the EMR wins and it was restored. For staff
-   * review. Body {@code {"integrationId": long, "appointmentId": string, "eventId": string, "change":
-   * "moved"|"deleted", "googleStart": rfc3339?, "googleEnd": rfc3339?, "restoredStart", "restoredEnd", "at"}}.
+   * Publish: someone moved or deleted our appointment event in Google, or a cancelled appointment's event is live there
+   * again; the EMR wins and Google was made to match. For staff review. Body {@code {"integrationId": long,
+   * "appointmentId": string, "eventId": string, "change": "moved"|"deleted"|"revived", "googleStart": rfc3339?,
+   * "googleEnd": rfc3339?, "restoredStart", "restoredEnd", "at"}}; "revived" (the event was deleted again) has no
+   * restored times.
    */
   public static final String APPOINTMENT_OVERRIDDEN = "calsync.appointment.overridden";
 }

@@ -16,10 +16,13 @@ import io.vertx.core.json.JsonObject;
  *   <li>maxAheadDays: how far ahead of now a conflict or availability request may reach (default 1096, about 3
  *       years, or horizonDays when larger; at least horizonDays); ranges past horizonDays are expanded from the mirror on demand, ranges past maxAheadDays are refused
  *       with FailureCode.OUT_OF_RANGE</li>
+ *   <li>writeLeaseSeconds: how long one process holds an appointment for writing it to Google (default 60); renewed
+ *       every third of it while a Google call is in flight. A holder that cannot renew in time (paused, cut off from
+ *       the database) loses the appointment to the next writer.</li>
  * </ul>
  */
 public record BookingConfig(int horizonDays, String neutralTitle, long freshTimeoutMs, int staleMinutes, int sweepSeconds,
-                            int maxRangeDays, int maxAheadDays) {
+                            int maxRangeDays, int maxAheadDays, int writeLeaseSeconds) {
   static BookingConfig fromJson(JsonObject root) {
     Json j = new Json(root, "booking");
     String title = j.string("neutralTitle", "Busy");
@@ -39,6 +42,7 @@ public record BookingConfig(int horizonDays, String neutralTitle, long freshTime
         (int) j.integer("staleMinutes", 60, 1, 7 * 24 * 60),
         (int) j.integer("sweepSeconds", 30, 1, 3600),
         (int) j.integer("maxRangeDays", 92, 1, 3660),
-        maxAhead);
+        maxAhead,
+        (int) j.integer("writeLeaseSeconds", 60, 2, 3600));
   }
 }

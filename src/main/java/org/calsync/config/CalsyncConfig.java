@@ -34,7 +34,7 @@ public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, T
       {"push", "enabled", "webhookUrl", "ttlSeconds", "renewBeforeSeconds", "debounceMs", "checkSeconds", "listenHost",
           "listenPort", "tlsCertFile", "tlsKeyFile"},
       {"booking", "horizonDays", "neutralTitle", "freshTimeoutMs", "staleMinutes", "sweepSeconds", "maxRangeDays",
-          "maxAheadDays"},
+          "maxAheadDays", "writeLeaseSeconds"},
       {"api", "host", "port", "tlsCertFile", "tlsKeyFile", "bodyLimitBytes"},
   };
 

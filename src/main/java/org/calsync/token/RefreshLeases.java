@@ -35,6 +35,12 @@ final class RefreshLeases {
         .execute(Tuple.of(id)).map(RefreshLeases::snapshot);
   }
 
+  /** The integration's status, or null when there is no such row. */
+  Future<String> status(long id) {
+    return pool.preparedQuery("SELECT status FROM user_integrations WHERE id = $1").execute(Tuple.of(id))
+        .map(rs -> rs.size() == 0 ? null : rs.iterator().next().getString(0));
+  }
+
   /** True when the lease is now ours: still active, credentials as read, no live lease of someone else. */
   Future<Boolean> acquire(long id, UUID lease, byte[] seen, long seconds) {
     return pool.preparedQuery("UPDATE user_integrations SET refresh_lease = $2, "

@@ -21,7 +21,8 @@ import org.calsync.google.Google;
  * {@code token.refreshBufferSeconds} before expiry. One refresh at a time per integration: in this process through a
  * map of in-flight refreshes, across processes through the integration's refresh lease ({@link TokenRefresh}); no
  * pooled connection or row lock is held while the token endpoint is called. The lease lasts google.requestTimeoutMs
- * plus {@link #LEASE_MARGIN_SECONDS}.
+ * plus {@link #LEASE_MARGIN_SECONDS}. A cached token is handed out only after the database says the integration is
+ * still active (another process, or the CLI, may have moved it to needs_reconnect or disconnected it).
  */
 public final class TokenVerticle extends VerticleBase {
   static final long LEASE_MARGIN_SECONDS = 15;
@@ -33,6 +34,7 @@ public final class TokenVerticle extends VerticleBase {
   private final Map<Long, AccessToken> cache = new HashMap<>();
   private final Map<Long, Future<AccessToken>> inFlight = new HashMap<>();
   private final Google google;
+  private RefreshLeases leases;
   private TokenRefresh refresh;
 
   /** registry receives calsync_token_refreshes_total{outcome=ok|revoked|error}. */
@@ -47,7 +49,8 @@ public final class TokenVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     long leaseSeconds = (config.google().requestTimeoutMs() + 999) / 1000 + LEASE_MARGIN_SECONDS;
-    refresh = new TokenRefresh(vertx, new RefreshLeases(pool), cipher, google.oauth(), registry,
+    leases = new RefreshLeases(pool);
+    refresh = new TokenRefresh(vertx, leases, cipher, google.oauth(), registry,
         config.token().refreshBufferSeconds() * 1000L, leaseSeconds);
     // Any status change (needs_reconnect, reconnected, disconnected) makes a cached token stale.
     Future<Void> status = vertx.eventBus().<Object>consumer(Addresses.INTEGRATION_STATUS, m -> {
@@ -60,7 +63,7 @@ public final class TokenVerticle extends VerticleBase {
   private Future<JsonObject> get(TokenGet request) {
     long id = request.integrationId();
     AccessToken cached = cache.get(id);
-    if (!request.force() && cached != null && refresh.fresh(cached)) return Future.succeededFuture(reply(cached));
+    if (!request.force() && cached != null && refresh.fresh(cached)) return ifActive(id, cached);
     Future<AccessToken> running = inFlight.get(id);
     if (running == null) {
       running = refresh.run(id, request.force() ? cached : null, request.verify()).compose(this::apply)
@@ -70,6 +73,18 @@ public final class TokenVerticle extends VerticleBase {
     }
     return running.map(TokenVerticle::reply).recover(err -> Future.failedFuture(err instanceof BusFailure ? err
         : new BusFailure(FailureCode.INTERNAL, err.getMessage())));
+  }
+
+  /** The cached token while the integration is active; otherwise drops it and fails as a refresh would. */
+  private Future<JsonObject> ifActive(long id, AccessToken cached) {
+    return leases.status(id)
+        .recover(err -> Future.failedFuture(BusFailure.unavailable("integration " + id + ": " + err.getMessage())))
+        .compose(status -> {
+          if ("active".equals(status)) return Future.succeededFuture(reply(cached));
+          if (cache.get(id) == cached) cache.remove(id);
+          return Future.failedFuture(status == null ? BusFailure.notFound("integration " + id + " does not exist")
+              : new BusFailure(FailureCode.NEEDS_RECONNECT, "integration " + id + " is " + status));
+        });
   }
 
   private Future<AccessToken> apply(TokenRefresh.Outcome o) {

@@ -30,14 +30,20 @@ final class BookingSupport {
 
   /** apiBaseUrl: the Calendar API base calsync uses (null: the emulator's). */
   BookingSupport(Harness h, JsonObject booking, String apiBaseUrl) {
-    this(h, booking, apiBaseUrl, new App.Parts(true, false, false));
+    this(h, booking, apiBaseUrl, new App.Parts(true, false, false), new JsonObject());
   }
 
   /** parts: which parts of calsync run (booking always; workers and ops as given). */
   BookingSupport(Harness h, JsonObject booking, String apiBaseUrl, App.Parts parts) {
+    this(h, booking, apiBaseUrl, parts, new JsonObject());
+  }
+
+  /** google: further google.* settings. */
+  BookingSupport(Harness h, JsonObject booking, String apiBaseUrl, App.Parts parts, JsonObject google) {
     this.h = h;
     JsonObject overrides = new JsonObject().put("booking", new JsonObject().put("sweepSeconds", 1).mergeIn(booking));
-    if (apiBaseUrl != null) overrides.put("google", new JsonObject().put("apiBaseUrl", apiBaseUrl));
+    if (apiBaseUrl != null) google = google.copy().put("apiBaseUrl", apiBaseUrl);
+    if (!google.isEmpty()) overrides.put("google", google);
     h.configure(overrides);
     h.start(parts);
     h.emulator.state().createUser(cal);

@@ -11,19 +11,29 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.core.Promise;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A pass-through HTTP proxy in front of the emulator's Calendar API that can answer as real Google may where the
  * emulator does not. While {@link #minimalTombstones} is set, cancelled items of events listings are cut down to what
  * Google guarantees for a deleted event (id only, plus kind/etag/status), as for a removed exception of a series.
  * Updates (PATCH/PUT) of an event id in {@link #refuseUpdates} get 403 forbidden, as reported for updates of a
- * deleted event's reserved id.
+ * deleted event's reserved id. {@link #hold} keeps requests of one method on one event id waiting (a slow Google)
+ * until {@link #release}; {@link #exchanges} lists every forwarded event request with its If-Match and status.
  */
 final class GoogleProxy implements AutoCloseable {
   volatile boolean minimalTombstones;
   final Set<String> refuseUpdates = ConcurrentHashMap.newKeySet();
+  /** "METHOD eventId If-Match -> status" of each forwarded request on an event, in order of the answers. */
+  final List<String> exchanges = new CopyOnWriteArrayList<>();
+  private final Map<String, Promise<Void>> holds = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> waiting = new ConcurrentHashMap<>();
   private final HttpServer server;
   private final WebClient client;
 
@@ -58,7 +68,13 @@ final class GoogleProxy implements AutoCloseable {
           .end(new JsonObject().put("error", error).encode());
       return;
     }
+    String key = req.method() + " " + id;
     req.body().compose(body -> {
+      Promise<Void> hold = holds.get(key);
+      if (hold == null) return Future.succeededFuture(body);
+      waiting.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+      return hold.future().map(body);
+    }).compose(body -> {
       HttpRequest<Buffer> out = client.requestAbs(req.method(), target + req.uri());
       // no Accept-Encoding: replies are read and rewritten here, so they must come uncompressed
       req.headers().forEach((k, v) -> {
@@ -67,7 +83,26 @@ final class GoogleProxy implements AutoCloseable {
         }
       });
       return out.sendBuffer(body);
-    }).compose(res -> reply(req, res)).onFailure(e -> req.response().setStatusCode(502).end());
+    }).compose(res -> {
+      if (path.contains("/events/")) exchanges.add(key + " " + req.getHeader("If-Match") + " -> " + res.statusCode());
+      return reply(req, res);
+    }).onFailure(e -> req.response().setStatusCode(502).end());
+  }
+
+  /** Holds every later request of method on eventId until {@link #release}. */
+  void hold(HttpMethod method, String eventId) {
+    holds.put(method + " " + eventId, Promise.promise());
+  }
+
+  /** How many requests of method on eventId have reached the hold. */
+  int held(HttpMethod method, String eventId) {
+    AtomicInteger n = waiting.get(method + " " + eventId);
+    return n == null ? 0 : n.get();
+  }
+
+  /** Forwards the held requests (to the emulator, now) and stops holding. */
+  void release(HttpMethod method, String eventId) {
+    holds.remove(method + " " + eventId).tryComplete();
   }
 
   private Future<Void> reply(HttpServerRequest req, HttpResponse<Buffer> res) {
