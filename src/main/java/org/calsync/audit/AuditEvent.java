@@ -50,6 +50,6 @@ public record AuditEvent(String actor, String action, Long integrationId, JsonOb
   }
 
   AuditLog.Entry entry(Instant at) {
-    return new AuditLog.Entry(at, actor, action, integrationId, detail.encode());
+    return new AuditLog.Entry(at, actor, action, integrationId, detail == null ? "{}" : detail.encode());
   }
 }

@@ -136,9 +136,10 @@ class ApiTest {
     assertThat(otherIntegration.status()).isEqualTo(404);
 
     // every write is audited under its key
-    Harness.await("writes audited", () -> h.count("SELECT count(*) FROM audit_log WHERE action = 'api.write'") == 6);
+    // 4 PUTs (A-1 three times, A-9) and 3 DELETEs (A-1 twice, NOPE), refused ones included with their status
+    Harness.await("writes audited", () -> h.count("SELECT count(*) FROM audit_log WHERE action = 'api.write'") == 7);
     assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'api.write' AND actor = $1",
-        "api-key:" + writeKey.split("_")[1])).isEqualTo(6);
+        "api-key:" + writeKey.split("_")[1])).isEqualTo(7);
   }
 
   @Test
