@@ -12,6 +12,7 @@ import org.calsync.booking.BookingVerticle;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.db.Db;
 import org.calsync.google.Google;
+import org.calsync.notices.NoticeRelay;
 import org.calsync.ops.OpsVerticle;
 import org.calsync.push.PushVerticle;
 import org.calsync.scheduler.SchedulerVerticle;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Composition root: migrates the schema, opens the pool, creates the process's one {@link Google} client and deploys,
- * in order, audit, token, connections
+ * in order, audit, the notice relay (with workers or ops: publishes the outbox on this process's bus), token, connections
  * (reconnect/disconnect), booking (with the workers: it writes to Google and follows syncs), sync workers, push (when
  * push.enabled and ops is deployed; the webhook on its own listener), scheduler (when scheduler.enabled), ops
  * HTTP and, with ops, the EMR API listener (api/). Undeploys in reverse on close, then closes the Google client and the pool.
@@ -59,6 +60,8 @@ public final class App {
       Google google = new Google(vertx, config.google(), config.sync().projectRequestsPerMinute(), registry);
       App app = new App(vertx, Db.pool(vertx, config.db()), google);
       return app.deploy(new AuditVerticle(app.pool, config.audit(), registry))
+          .compose(v -> parts.workers() || parts.ops() ? app.deploy(new NoticeRelay(config, app.pool))
+              : Future.succeededFuture())
           .compose(v -> app.deploy(new TokenVerticle(config, app.pool, cipher, registry, google)))
           .compose(v -> app.deploy(new ConnectionVerticle(config, app.pool, cipher, google)))
           .compose(v -> parts.workers() ? app.deploy(new BookingVerticle(config, app.pool, google)) : Future.succeededFuture())

@@ -19,8 +19,6 @@ import org.calsync.db.JobQueue;
  * booking, appointment, disconnect and notice operation is a request to its bus address ({@link BusDoor}).
  */
 final class Routes {
-  /** The notices address served by notices/ (interface agreed in the issue 12 contract). */
-  static final String NOTICES_READ = "calsync.notices.read";
   private final Vertx vertx;
   private final CalsyncConfig config;
   private final Pool pool;
@@ -103,7 +101,7 @@ final class Routes {
     int wait = intQuery(q, "wait", 0);
     JsonObject body = new JsonObject().put("after", q.get("after") == null || q.get("after").isNull() ? 0L : q.get("after").getLong())
         .put("limit", intQuery(q, "limit", 100)).put("waitSeconds", wait);
-    bus.request(ctx, NOTICES_READ, body, (wait + 10) * 1000L, 200);
+    bus.request(ctx, Addresses.NOTICES_READ, body, (wait + 10) * 1000L, 200);
   }
 
   private JsonObject range(RoutingContext ctx) {

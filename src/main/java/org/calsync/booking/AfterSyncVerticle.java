@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reacts to {@link Addresses#SYNC_COMPLETED}: reports new conflicts ({@link Addresses#BOOKING_CONFLICT}) and runs the
- * EMR-wins check of our events (a Google-side move or deletion is restored and published as
- * {@link Addresses#APPOINTMENT_OVERRIDDEN}). Every booking.sweepSeconds it finishes unfinished checks and renews the
+ * EMR-wins check of our events (a Google-side move or deletion is restored, with an appointment.overridden notice;
+ * the relay publishes {@link Addresses#APPOINTMENT_OVERRIDDEN}). Every booking.sweepSeconds it finishes unfinished checks and renews the
  * rolling recurrence horizon once a day per calendar.
  */
 final class AfterSyncVerticle extends VerticleBase {
@@ -70,7 +70,6 @@ final class AfterSyncVerticle extends VerticleBase {
           if (notice != null) {
             log.warn("appointment event {} in Google, restored appointment={} integration={}", notice.getString("change"),
                 c.id(), integrationId);
-            vertx.eventBus().publish(Addresses.APPOINTMENT_OVERRIDDEN, notice);
             new AuditEvent("booking", "appointment.overridden", integrationId, notice).send(vertx.eventBus());
           }
           return Future.succeededFuture();

@@ -1,15 +1,18 @@
 package org.calsync.booking;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import org.calsync.db.Notices;
 
 /**
  * SQL for appointments. version is the EMR's intent (bumped on every real change), written_version what Google holds;
@@ -135,7 +138,20 @@ final class Appointments {
    * when the lease is no longer the holder's.
    */
   Future<Void> checked(String id, String holder, String etag, String eventId) {
-    return pool.preparedQuery("UPDATE appointments SET write_lock = NULL, write_locked_until = NULL, google_etag = $3, "
+    return checked(pool, id, holder, etag, eventId);
+  }
+
+  /**
+   * {@link #checked} after Google was made to match again, with the appointment.overridden notice appended in the same
+   * transaction.
+   */
+  Future<Void> restored(String id, String holder, String etag, String eventId, long integrationId, JsonObject notice) {
+    return pool.withTransaction(conn -> checked(conn, id, holder, etag, eventId)
+        .compose(v -> Notices.appendFor(conn, Notices.APPOINTMENT_OVERRIDDEN, integrationId, notice)).mapEmpty());
+  }
+
+  private static Future<Void> checked(SqlClient db, String id, String holder, String etag, String eventId) {
+    return db.preparedQuery("UPDATE appointments SET write_lock = NULL, write_locked_until = NULL, google_etag = $3, "
             + "google_event_id = $4 WHERE id = $1 AND write_lock = $2 AND write_locked_until > now()")
         .execute(Tuple.of(id, holder, etag, eventId))
         .compose(rs -> rs.rowCount() == 1 ? Future.succeededFuture() : Future.failedFuture(new LeaseLost(id)));

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.calsync.booking.Requests.Who;
 import org.calsync.config.BookingConfig;
+import org.calsync.db.Notices;
 import org.calsync.mirror.BusyBlocks;
 import org.calsync.mirror.BusyExpansion;
 import org.calsync.mirror.BusyExpansion.Block;
@@ -236,10 +237,11 @@ final class BusyQueries {
   /**
    * Records overlaps between booked future appointments of the integration and Google busy time that is not ours
    * (neither marked as an appointment's event nor, the marker stripped in Google, the event of one of the
-   * integration's appointments), returning only the ones not reported before.
+   * integration's appointments), returning only the ones not reported before; each new one is appended as a
+   * booking.conflict notice in the same transaction.
    */
   Future<List<JsonObject>> newConflicts(long integrationId) {
-    return pool.preparedQuery("INSERT INTO conflict_reports (appointment_id, appt_start, event_id, busy_start, busy_end, "
+    return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO conflict_reports (appointment_id, appt_start, event_id, busy_start, busy_end, "
             + "integration_id) SELECT a.id, a.start_at, b.event_id, b.start_at, b.end_at, a.integration_id "
             + "FROM appointments a JOIN calendars c ON c.integration_id = a.integration_id "
             + "JOIN busy_blocks b ON b.calendar_id = c.id AND b.start_at < a.end_at "
@@ -260,7 +262,12 @@ final class BusyQueries {
                 .put("busyEnd", iso(r.getOffsetDateTime(4))).put("detectedAt", now));
           }
           return out;
-        });
+        })
+        .compose(out -> {
+          Future<Void> chain = Future.succeededFuture();
+          for (JsonObject c : out) chain = chain.compose(v -> Notices.appendFor(conn, Notices.BOOKING_CONFLICT, integrationId, c).mapEmpty());
+          return chain.map(out);
+        }));
   }
 
   static JsonObject interval(Instant s, Instant e) {

@@ -75,8 +75,8 @@ final class WriteBack {
 
   /**
    * EMR wins: compares a flagged, fully written appointment with Google under its lease and makes Google match again:
-   * a moved or deleted event of a booked appointment is restored, a live event of a cancelled one is deleted. Returns
-   * the overridden notice, or null when Google already matches (or a writer holds the appointment: it makes Google
+   * a moved or deleted event of a booked appointment is restored, a live event of a cancelled one is deleted, and the
+   * appointment.overridden notice is appended with the result. Returns the notice, or null when Google already matches (or a writer holds the appointment: it makes Google
    * match).
    */
   Future<JsonObject> verify(Check c) {
@@ -96,9 +96,10 @@ final class WriteBack {
               .map((JsonObject) null);
         }
         JsonObject notice = notice(p, ev);
-        return writer.reconcile(s, p.eventId(), ev)
-            .compose(w -> appointments.checked(p.id(), holder, w.etag(), w.eventId())
-                .map(v -> notice.put("eventId", w.eventId()).put("at", Instant.now().toString())));
+        return writer.reconcile(s, p.eventId(), ev).compose(w -> {
+          notice.put("eventId", w.eventId()).put("at", Instant.now().toString());
+          return appointments.restored(p.id(), holder, w.etag(), w.eventId(), p.integrationId(), notice).map(notice);
+        });
       }).andThen(ar -> lease.stop())
           .recover(e -> appointments.release(p.id(), holder).transform(x -> Future.failedFuture(e)));
     });

@@ -24,8 +24,10 @@ public final class Addresses {
   public static final String TOKEN_GET = "calsync.token.get";
 
   /**
-   * Publish, by TokenVerticle and the CLI-driven paths. Body {@code {"integrationId": long, "userId": long,
-   * "status": "active"|"needs_reconnect"|"disconnected", "reason": string, "at": iso8601}}. Sent once per transition.
+   * Publish, by the notice relay (notices.NoticeRelay) for an integration.status notice appended by whichever process
+   * changed the status (token refresh, connect/reconnect, disconnect, CLI included). Body {@code {"integrationId": long,
+   * "userId": long, "status": "active"|"needs_reconnect"|"disconnected", "reason": string, "at": iso8601}}. Sent once
+   * per transition.
    * PushVerticle listens: needs_reconnect / disconnected stop the integration's push channels.
    */
   public static final String INTEGRATION_STATUS = "calsync.integration.status";
@@ -136,7 +138,7 @@ public final class Addresses {
   public static final String APPOINTMENT_CANCELLED = "calsync.appointment.cancelled";
 
   /**
-   * Publish, after a sync: a new overlap between Google busy time (not our own events) and a booked appointment.
+   * Publish, by the notice relay (booking.conflict notice) after a sync: a new overlap between Google busy time (not our own events) and a booked appointment.
    * Published once per (appointment and its start, busy event and its start). Body {@code {"integrationId": long,
    * "appointmentId": string, "appointmentStart", "appointmentEnd", "eventId": string, "busyStart", "busyEnd",
    * "detectedAt"}} (times RFC 3339).
@@ -144,11 +146,38 @@ public final class Addresses {
   public static final String BOOKING_CONFLICT = "calsync.booking.conflict";
 
   /**
-   * Publish: someone moved or deleted our appointment event in Google, or a cancelled appointment's event is live there
+   * Publish, by the notice relay (appointment.overridden notice): someone moved or deleted our appointment event in Google, or a cancelled appointment's event is live there
    * again; the EMR wins and Google was made to match. For staff review. Body {@code {"integrationId": long,
    * "appointmentId": string, "eventId": string, "change": "moved"|"deleted"|"revived", "googleStart": rfc3339?,
    * "googleEnd": rfc3339?, "restoredStart", "restoredEnd", "at"}}; "revived" (the event was deleted again) has no
    * restored times.
    */
   public static final String APPOINTMENT_OVERRIDDEN = "calsync.appointment.overridden";
+
+  /**
+   * Publish, by the notice relay (appointment.write_failed notice): the write of an appointment to Google failed for
+   * good (Google refused it: 400, 403 other than rate limits, 404; or the write's retries ran out). Its write state is
+   * "failed" with the reason until the EMR sends it again (PUT or a booked/rescheduled message retries it). Body
+   * {@code {"integrationId": long, "appointmentId": string, "version": long, "status": "booked"|"cancelled",
+   * "attempts": int, "reason": string, "at": iso8601}}.
+   */
+  public static final String APPOINTMENT_WRITE_FAILED = "calsync.appointment.write_failed";
+
+  /**
+   * Publish, by the notice relay (sync.failing notice): an integration's sync ran out of retries and moved to
+   * failed_jobs, once per failing period (until a sync succeeds). Body {@code {"integrationId": long, "errorClass":
+   * string, "error": string, "attempts": int, "at": iso8601}}.
+   */
+  public static final String SYNC_FAILING = "calsync.sync.failing";
+
+  /**
+   * Request/reply, served by every process's notice relay: the durable notices after a cursor, oldest first (the pull
+   * API GET /v1/notices). Body {@code {"after": long?, "limit": int?, "waitSeconds": int?}} (defaults 0, 100, 0; limit
+   * 1..500, waitSeconds 0..60). When nothing is newer than after, the reply waits up to waitSeconds for a new notice
+   * (woken by LISTEN/NOTIFY). Reply {@code {"notices": [{"id": long, "type": string, "createdAt": rfc3339,
+   * "integrationId": long|null, "userId": long|null, "appointmentId": string|null, "data": object}], "next": long}}:
+   * data is the notice's bus body; next is the cursor for the following request (after when nothing came). Failures:
+   * BAD_REQUEST (a field out of range), UNAVAILABLE (database).
+   */
+  public static final String NOTICES_READ = "calsync.notices.read";
 }

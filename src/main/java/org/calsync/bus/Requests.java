@@ -53,4 +53,21 @@ public final class Requests {
       return new Disconnect(Messages.requireLong(body, "integrationId"));
     }
   }
+
+  /** {@link Addresses#NOTICES_READ}: after >= 0 (default 0), 1 <= limit <= 500 (default 100), 0 <= waitSeconds <= 60. */
+  public record NoticesRead(long after, int limit, int waitSeconds) {
+    public static NoticesRead parse(JsonObject body) {
+      return new NoticesRead(bounded(body, "after", 0, 0, Long.MAX_VALUE), (int) bounded(body, "limit", 100, 1, 500),
+          (int) bounded(body, "waitSeconds", 0, 0, 60));
+    }
+
+    private static long bounded(JsonObject body, String field, long def, long min, long max) {
+      Object v = body.getValue(field);
+      if (v == null) return def;
+      if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.longValue() >= min && n.longValue() <= max) {
+        return n.longValue();
+      }
+      throw BusFailure.badRequest("field '" + field + "' must be a whole number from " + min + " to " + max + ", got '" + v + "'");
+    }
+  }
 }

@@ -20,7 +20,7 @@ import java.util.TreeSet;
  */
 public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, TokenConfig token,
                             SchedulerConfig scheduler, HttpConfig http, AuditConfig audit, PushConfig push,
-                            BookingConfig booking, ApiConfig api) {
+                            BookingConfig booking, ApiConfig api, NoticesConfig notices) {
 
   private static final String[][] KEYS = {
       {"db", "url", "password", "poolSize"},
@@ -36,22 +36,31 @@ public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, T
       {"booking", "horizonDays", "neutralTitle", "freshTimeoutMs", "staleMinutes", "sweepSeconds", "maxRangeDays",
           "maxAheadDays", "writeLeaseSeconds"},
       {"api", "host", "port", "tlsCertFile", "tlsKeyFile", "bodyLimitBytes"},
+      {"notices", "webhookUrl", "retrySchedule", "timeoutMs", "pollMs", "concurrency", "retentionDays"},
   };
 
   /** CALSYNC_* variables read elsewhere, not config keys: the config file path, connect's refresh token, tests, logs. */
   public static final Set<String> NON_CONFIG_ENV = Set.of("CALSYNC_CONFIG", "CALSYNC_REFRESH_TOKEN", "CALSYNC_TEST_PG",
-      "CALSYNC_DEMO_LOG");
+      "CALSYNC_DEMO_LOG", NoticesConfig.SECRET_ENV);
 
   public static CalsyncConfig fromJson(JsonObject root) {
     rejectUnknownKeys(root);
     return new CalsyncConfig(DbConfig.fromJson(root), GoogleConfig.fromJson(root), SyncConfig.fromJson(root),
         TokenConfig.fromJson(root), SchedulerConfig.fromJson(root), HttpConfig.fromJson(root), AuditConfig.fromJson(root),
-        PushConfig.fromJson(root), BookingConfig.fromJson(root), ApiConfig.fromJson(root));
+        PushConfig.fromJson(root), BookingConfig.fromJson(root), ApiConfig.fromJson(root), NoticesConfig.fromJson(root));
   }
 
-  /** Reads the file (if it exists), applies the environment, validates. */
+  /** Reads the file (if it exists), applies the environment (with the webhook secret, see NoticesConfig), validates. */
   public static CalsyncConfig load(Path file, Map<String, String> env) {
-    return fromJson(withEnv(read(file), env));
+    CalsyncConfig config = fromJson(withEnv(read(file), env));
+    config = config.withNotices(config.notices().withSecretFrom(env));
+    config.notices().requireSecret();
+    return config;
+  }
+
+  /** This config with another notices section (e.g. with its webhook secret). */
+  public CalsyncConfig withNotices(NoticesConfig n) {
+    return new CalsyncConfig(db, google, sync, token, scheduler, http, audit, push, booking, api, n);
   }
 
   public static JsonObject read(Path file) {

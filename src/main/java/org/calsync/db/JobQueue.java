@@ -214,7 +214,8 @@ public final class JobQueue {
   /**
    * Moves the job to failed_jobs with its error (one transaction: the job is never lost in between). Failures of the
    * same integration, kind and error class share one row: its occurrences count up and failed_at, error, payload and
-   * attempts become the latest. The integration is marked failing (failing_since) until a sync succeeds.
+   * attempts become the latest. The integration is marked failing (failing_since) until a sync succeeds; when it was
+   * not failing yet, a sync.failing notice is appended in the same transaction (once per failing period).
    */
   public Future<Void> fail(Job job, String worker, String errorClass, String error) {
     return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM jobs WHERE id = $1 AND locked_by = $2 "
@@ -228,8 +229,16 @@ public final class JobQueue {
                   + "occurrences = failed_jobs.occurrences + 1, failed_at = now(), error = EXCLUDED.error, "
                   + "payload = EXCLUDED.payload, attempts = EXCLUDED.attempts")
               .execute(Tuple.of(r.getLong(0), r.getString(1), r.getValue(2), r.getInteger(3), errorClass, error))
-              .compose(v -> conn.preparedQuery("UPDATE user_integrations SET failing_since = COALESCE(failing_since, now()) "
-                  + "WHERE id = $1").execute(Tuple.of(r.getLong(0))))
+              .compose(v -> conn.preparedQuery("WITH old AS (SELECT id, failing_since FROM user_integrations WHERE id = $1 "
+                  + "FOR UPDATE) UPDATE user_integrations u SET failing_since = COALESCE(u.failing_since, now()) FROM old "
+                  + "WHERE u.id = old.id RETURNING old.failing_since IS NULL, u.user_id").execute(Tuple.of(r.getLong(0))))
+              .compose(marked -> {
+                if (marked.size() == 0 || !marked.iterator().next().getBoolean(0)) return Future.succeededFuture();
+                long integrationId = r.getLong(0);
+                JsonObject payload = new JsonObject().put("integrationId", integrationId).put("errorClass", errorClass)
+                    .put("error", error).put("attempts", r.getInteger(3)).put("at", java.time.Instant.now().toString());
+                return Notices.append(conn, Notices.SYNC_FAILING, integrationId, marked.iterator().next().getLong(1), payload);
+              })
               .mapEmpty();
         }));
   }

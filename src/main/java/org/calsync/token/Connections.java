@@ -6,16 +6,16 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
-import java.time.Instant;
 import org.calsync.audit.AuditEvent;
 import org.calsync.bus.Addresses;
 import org.calsync.bus.BusFailure;
 import org.calsync.db.JobQueue;
+import org.calsync.db.Notices;
 
 /**
  * Stores a user's Google grant: a new integration, or new credentials for an existing one (reconnect). A reconnect
- * keeps the calendars, sync tokens and mirror, so syncing resumes where it stopped. Both audit and publish
- * {@link Addresses#INTEGRATION_STATUS}.
+ * keeps the calendars, sync tokens and mirror, so syncing resumes where it stopped. Both audit and append an
+ * integration.status notice in their transaction ({@link Notices}; the relay publishes {@link Addresses#INTEGRATION_STATUS}).
  */
 public final class Connections {
   private final Vertx vertx;
@@ -38,9 +38,10 @@ public final class Connections {
           long id = rs.iterator().next().getLong(0);
           byte[] sealed = cipher.seal(id, new JsonObject().put("refresh_token", refreshToken));
           return conn.preparedQuery("UPDATE user_integrations SET credentials = $2, key_id = $3 WHERE id = $1")
-              .execute(Tuple.of(id, Buffer.buffer(sealed), cipher.activeKeyId())).map(x -> id);
+              .execute(Tuple.of(id, Buffer.buffer(sealed), cipher.activeKeyId()))
+              .compose(x -> Notices.appendStatus(conn, id, userId, "active", "connected")).map(x -> id);
         }))
-        .onSuccess(id -> announce(id, userId, "active", "connected"));
+        .onSuccess(id -> audit(id, userId, "connected"));
   }
 
   /**
@@ -54,11 +55,15 @@ public final class Connections {
                 + "access_expires_at = NULL, status = 'active', status_reason = 'reconnected', status_changed_at = now(), "
                 + "deferred_until = NULL, refresh_lease = NULL, refresh_lease_until = NULL, updated_at = now() "
                 + "WHERE id = $1 AND status <> 'disconnected' RETURNING user_id")
-            .execute(Tuple.of(integrationId, Buffer.buffer(sealed), cipher.activeKeyId())))
-        .compose(rs -> {
-          if (rs.size() == 0) return Future.failedFuture(BusFailure.notFound("integration " + integrationId
-              + " does not exist or was disconnected (connect a new one)"));
-          announce(integrationId, rs.iterator().next().getLong(0), "active", "reconnected");
+            .execute(Tuple.of(integrationId, Buffer.buffer(sealed), cipher.activeKeyId()))
+            .compose(rs -> {
+              if (rs.size() == 0) return Future.failedFuture(BusFailure.notFound("integration " + integrationId
+                  + " does not exist or was disconnected (connect a new one)"));
+              long userId = rs.iterator().next().getLong(0);
+              return Notices.appendStatus(conn, integrationId, userId, "active", "reconnected").map(userId);
+            }))
+        .compose(userId -> {
+          audit(integrationId, userId, "reconnected");
           return new JobQueue(pool).enqueue(integrationId, JobQueue.PRIORITY_MANUAL, java.time.OffsetDateTime.now());
         })
         .onSuccess(v -> vertx.eventBus().publish(Addresses.JOBS_AVAILABLE, new JsonObject()));
@@ -70,9 +75,7 @@ public final class Connections {
     }
   }
 
-  private void announce(long id, long userId, String status, String reason) {
-    vertx.eventBus().publish(Addresses.INTEGRATION_STATUS, new JsonObject().put("integrationId", id).put("userId", userId)
-        .put("status", status).put("reason", reason).put("at", Instant.now().toString()));
+  private void audit(long id, long userId, String reason) {
     new AuditEvent("admin", "integration." + reason, id, new JsonObject().put("userId", userId)).send(vertx.eventBus());
   }
 

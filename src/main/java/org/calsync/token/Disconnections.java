@@ -7,11 +7,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
-import java.time.Instant;
 import java.util.UUID;
 import org.calsync.bus.Addresses;
 import org.calsync.bus.BusFailure;
 import org.calsync.db.JobQueue;
+import org.calsync.db.Notices;
 import org.calsync.google.Google;
 import org.calsync.google.OAuthException;
 import org.slf4j.Logger;
@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  *       calendars (and with them the mirrored events and push channel rows) deleted, pending and failed jobs deleted,
  *       status 'disconnected', lease ended.</li>
  * </ol>
- * The {@link Addresses#INTEGRATION_STATUS} publish tells the other components. The audit record holds ids and counts
+ * The integration.status notice appended with the erasure ({@link Addresses#INTEGRATION_STATUS} on the bus, published by
+ * the relay of every process) tells the other components. The audit record holds ids and counts
  * only. Running it again on a disconnected integration erases again (idempotent) and reports it.
  */
 public final class Disconnections {
@@ -81,20 +82,19 @@ public final class Disconnections {
           .addKeyValue("revoke", r.revoke()).addKeyValue("calendarsErased", r.calendars()).addKeyValue("eventsErased", r.events())
           .addKeyValue("jobsErased", r.jobs()).addKeyValue("channelsStopped", r.channels())
           .addKeyValue("channelsNotStopped", r.channelsNotStopped()).log();
-      if (e.transitioned) {
-        vertx.eventBus().publish(Addresses.INTEGRATION_STATUS, new JsonObject().put("integrationId", integrationId)
-            .put("userId", e.userId).put("status", "disconnected").put("reason", "disconnected").put("at", Instant.now().toString()));
-      }
     }).map(e -> e.result);
   }
 
   private record Erased(Result result, long userId, boolean transitioned) {
   }
 
-  /** The erasure's audit record, in its transaction. */
+  /** The erasure's audit record and (on the transition) its integration.status notice, in its transaction. */
   private static Future<Erased> audited(SqlConnection conn, Erased e, long integrationId, String actor) {
     return new AuditEvent(actor, "integration.disconnected", integrationId,
-        e.result.toJson().put("userId", e.userId).put("alreadyDisconnected", !e.transitioned)).append(conn).map(e);
+        e.result.toJson().put("userId", e.userId).put("alreadyDisconnected", !e.transitioned)).append(conn)
+        .compose(v -> e.transitioned ? Notices.appendStatus(conn, integrationId, e.userId, "disconnected", "disconnected")
+            : Future.succeededFuture())
+        .map(e);
   }
 
   private JsonObject open(RefreshLeases.Snapshot row) {

@@ -10,6 +10,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.UUID;
+import org.calsync.db.Notices;
 
 /**
  * SQL of the refresh lease (user_integrations.refresh_lease, V6). Every method is one statement on the pool: no row
@@ -75,7 +76,8 @@ final class RefreshLeases {
   }
 
   /**
-   * Moves the integration to needs_reconnect and ends the lease, with its audit record in the same transaction. Returns
+   * Moves the integration to needs_reconnect and ends the lease, with its audit record and integration.status notice in
+   * the same transaction. Returns
    * the user id, or null when the lease was lost (the credentials changed meanwhile, e.g. a reconnect, so the refused
    * grant is no longer the stored one).
    */
@@ -89,6 +91,7 @@ final class RefreshLeases {
           long userId = rs.iterator().next().getLong(0);
           return new AuditEvent("token", "integration.needs_reconnect", id,
                   new JsonObject().put("reason", reason).put("userId", userId)).append(conn)
+              .compose(v -> Notices.appendStatus(conn, id, userId, "needs_reconnect", reason))
               .map(v -> userId);
         }));
   }

@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import org.calsync.bus.Addresses;
@@ -88,14 +87,8 @@ public final class TokenVerticle extends VerticleBase {
   }
 
   private Future<AccessToken> apply(TokenRefresh.Outcome o) {
-    if (o.reconnectUserId() != null) {
-      // Published after the status change committed, once per transition.
-      long id = o.id();
-      cache.remove(id);
-      JsonObject status = new JsonObject().put("integrationId", id).put("userId", o.reconnectUserId())
-          .put("status", "needs_reconnect").put("reason", o.reason()).put("at", Instant.now().toString());
-      vertx.eventBus().publish(Addresses.INTEGRATION_STATUS, status); // audited with the status change (RefreshLeases)
-    }
+    // The status change committed with its notice (RefreshLeases); the relay publishes it.
+    if (o.reconnectUserId() != null) cache.remove(o.id());
     if (o.token() != null) return Future.succeededFuture(o.token());
     return Future.failedFuture(new BusFailure(o.failureCode(), o.failure()));
   }

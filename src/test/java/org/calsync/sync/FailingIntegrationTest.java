@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * An integration Google refuses every cycle (403 forbidden) keeps one failed_jobs row per error class, counted, and is
- * shown as failing in status and metrics until a sync succeeds; failed list / failed retry keep working.
+ * shown as failing in status and metrics until a sync succeeds (with one sync.failing notice); failed list / failed
+ * retry keep working.
  */
 @ExtendWith(HarnessExtension.class)
 class FailingIntegrationTest {
@@ -54,6 +55,10 @@ class FailingIntegrationTest {
     assertThat(failed.get(0).getString(1)).isEqualTo("google.permanent.forbidden");
     assertThat(failed.get(0).getInteger(2)).isEqualTo(3);
     assertThat(failed.get(0).getBoolean(3)).as("first and last seen").isTrue();
+    var failingNotices = h.query("SELECT integration_id, payload->>'errorClass' FROM notices WHERE type = 'sync.failing'");
+    assertThat(failingNotices).as("one sync.failing notice per failing period").hasSize(1);
+    assertThat(failingNotices.get(0).getLong(0)).isEqualTo(id);
+    assertThat(failingNotices.get(0).getString(1)).isEqualTo("google.permanent.forbidden");
 
     JsonObject failing = status().getJsonObject("failing");
     assertThat(failing.getLong("count")).isEqualTo(1);
