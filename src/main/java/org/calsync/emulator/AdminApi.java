@@ -66,6 +66,15 @@ final class AdminApi {
       state.revokeUser(ctx.pathParam("email"));
       ctx.response().setStatusCode(204).end();
     });
+    router.get("/admin/consent").handler(ctx -> Http.json(ctx, 200, state.consents().answer().toJson()));
+    router.post("/admin/consent").handler(ctx -> {
+      try {
+        state.consents().answer(Consents.Answer.fromJson(Http.body(ctx)));
+      } catch (IllegalArgumentException | ClassCastException e) {
+        throw GoogleErrors.invalid("outcome must be approve or deny, user a string, grantScopes an array of scopes");
+      }
+      Http.json(ctx, 200, state.consents().answer().toJson());
+    });
     router.post("/admin/access-tokens/expire").handler(ctx -> {
       state.expireAccessTokens();
       ctx.response().setStatusCode(204).end();

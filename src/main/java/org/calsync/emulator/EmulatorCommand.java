@@ -62,9 +62,10 @@ public final class EmulatorCommand implements Callable<Integer> {
     String base = emu.baseUrl();
     out.println("Google emulator listening on " + base);
     out.println("  Calendar API : " + base + "/calendar/v3/");
-    out.println("  OAuth        : POST " + base + "/token , POST " + base + "/revoke");
+    out.println("  OAuth        : POST " + base + "/token , POST " + base + "/revoke , GET " + base + "/o/oauth2/v2/auth , GET "
+      + base + "/oauth2/v3/certs");
     out.println("  OAuth client : " + clientId + " / " + clientSecret);
-    out.println("  Admin API    : " + base + "/admin/ (users, refresh-tokens, access-tokens/expire, calendars/{id}/events,");
+    out.println("  Admin API    : " + base + "/admin/ (users, refresh-tokens, consent, access-tokens/expire, calendars/{id}/events,");
     out.println("                 calendars/{id}/invalidate-sync-tokens, faults, stats, mutations)");
     if (users > 0) {
       out.printf("  Seeded %d users x %d events in %d ms%n", users, eventsPerUser, (System.nanoTime() - t0) / 1_000_000);

@@ -75,6 +75,7 @@ final class EmulatorRouter {
       else apply(ctx, d, stats);
     });
     new TokenEndpoint(state).mount(router);
+    new AuthorizationEndpoint(state).mount(router);
     new CalendarsApi(state).mount(router);
     new EventsApi(state).mount(router);
     new AdminApi(state).mount(router);
@@ -152,6 +153,8 @@ final class EmulatorRouter {
     String p = ctx.request().path();
     if (p.equals("/token")) return "oauth.token";
     if (p.equals("/revoke")) return "oauth.revoke";
+    if (p.equals(AuthorizationEndpoint.PATH)) return "oauth.authorize";
+    if (p.equals(AuthorizationEndpoint.CERTS)) return "oauth.certs";
     if (p.startsWith("/admin/")) return "admin";
     ApiSchemas.Method m = method(ctx);
     return m == null ? "other" : m.id();
@@ -159,6 +162,7 @@ final class EmulatorRouter {
 
   static JsonObject describe(String baseUrl) {
     return new JsonObject().put("calendar", baseUrl + "/calendar/v3/").put("token", baseUrl + "/token")
-      .put("revoke", baseUrl + "/revoke").put("admin", baseUrl + "/admin/");
+      .put("revoke", baseUrl + "/revoke").put("authorize", baseUrl + AuthorizationEndpoint.PATH)
+      .put("certs", baseUrl + AuthorizationEndpoint.CERTS).put("admin", baseUrl + "/admin/");
   }
 }

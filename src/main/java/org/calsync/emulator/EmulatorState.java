@@ -39,6 +39,9 @@ public final class EmulatorState {
   private final Map<String, Set<String>> tokensByUser = new HashMap<>();      // email -> refresh tokens
   private final Map<String, String> tokenClients = new HashMap<>();          // refresh token -> client id (absent = default)
   private final Map<String, String> clients = new HashMap<>();               // client id -> secret
+  private final Map<String, String> tokenScopes = new HashMap<>();           // refresh token -> granted scopes (absent = calendar)
+  private final Consents consents = new Consents();
+  private final IdTokens idTokens = new IdTokens();
   private long seq;
   private long etagCounter;
   private long seedIdCounter;
@@ -86,6 +89,9 @@ public final class EmulatorState {
   }
 
   EmulatorOptions options() { return options; }
+  /** The consent screen's answers, issued authorization codes and past grants (admin: POST /admin/consent). */
+  public Consents consents() { return consents; }
+  IdTokens idTokens() { return idTokens; }
   FaultInjector faultInjector() { return faults; }
   PushNotifier notifier() { return notifier; }
 
@@ -133,6 +139,33 @@ public final class EmulatorState {
   }
 
   /**
+   * A refresh token issued by the authorization-code grant: for {@code clientId}, carrying the granted
+   * {@code scope} (space-separated), which refreshes report.
+   */
+  String mintRefreshToken(String email, String clientId, String scope) {
+    synchronized (lock) {
+      String token = mintRefreshToken(email, clientId);
+      tokenScopes.put(token, scope);
+      return token;
+    }
+  }
+
+  /** The granted scopes of a refresh token (space-separated); the calendar scope for tokens minted by the admin API. */
+  String scopeOf(String refreshToken) {
+    synchronized (lock) {
+      return tokenScopes.getOrDefault(refreshToken, TokenEndpoint.SCOPE);
+    }
+  }
+
+  /** {@code hint} when it names a user (login_hint), else the only user when there is exactly one, else null. */
+  String knownUser(String hint) {
+    synchronized (lock) {
+      if (hint != null && calendars.containsKey(hint)) return hint;
+      return hint == null && calendarList.size() == 1 ? calendarList.get(0).owner : null;
+    }
+  }
+
+  /**
    * Registers (or re-keys) another OAuth client accepted by /token, besides the default one of the options.
    * The default client cannot be re-keyed.
    */
@@ -163,6 +196,7 @@ public final class EmulatorState {
     synchronized (lock) {
       String email = refreshTokens.remove(refreshToken);
       tokenClients.remove(refreshToken);
+      tokenScopes.remove(refreshToken);
       if (email != null) tokensByUser.getOrDefault(email, Set.of()).remove(refreshToken);
       accessTokens.values().removeIf(a -> refreshToken.equals(a.refreshToken()));
     }
@@ -175,7 +209,9 @@ public final class EmulatorState {
       if (tokens != null) tokens.forEach(t -> {
         refreshTokens.remove(t);
         tokenClients.remove(t);
+        tokenScopes.remove(t);
       });
+      consents.forget(email);
       accessTokens.values().removeIf(a -> email.equals(a.email()));
     }
   }
@@ -195,8 +231,10 @@ public final class EmulatorState {
       String rotated = null;
       if (rotateRefreshTokens) {
         String client = tokenClients.getOrDefault(refreshToken, options.clientId());
+        String scope = tokenScopes.get(refreshToken);
         revokeRefreshToken(refreshToken);
         rotated = mintRefreshToken(email, client);
+        if (scope != null) tokenScopes.put(rotated, scope);
       }
       String token = "ya29.a0" + randomString(B64, 150);
       AccessToken a = new AccessToken(email, rotated != null ? rotated : refreshToken, now + options.accessTokenTtlSeconds() * 1000);
@@ -206,15 +244,31 @@ public final class EmulatorState {
     }
   }
 
+  /**
+   * The tokens of a redeemed authorization code: an access token and, for offline access, a refresh token
+   * ({@link Grant#newRefreshToken()}) carrying the granted scope.
+   */
+  Grant exchange(String email, String clientId, String scope, boolean offline, long now) {
+    synchronized (lock) {
+      String refresh = offline ? mintRefreshToken(email, clientId, scope) : null;
+      String token = "ya29.a0" + randomString(B64, 150);
+      AccessToken a = new AccessToken(email, refresh, now + options.accessTokenTtlSeconds() * 1000);
+      accessTokens.put(token, a);
+      return new Grant(token, a.expiresAtMs(), refresh);
+    }
+  }
+
   /** Revokes an access or refresh token (an access token's refresh token goes with it). */
   boolean revokeAny(String token) {
     synchronized (lock) {
       AccessToken a = accessTokens.remove(token);
       if (a != null) {
+        consents.forget(a.email());
         revokeRefreshToken(a.refreshToken());
         return true;
       }
       if (refreshTokens.containsKey(token)) {
+        consents.forget(refreshTokens.get(token));
         revokeRefreshToken(token);
         return true;
       }

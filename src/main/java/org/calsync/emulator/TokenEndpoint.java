@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * Google's OAuth endpoints: POST /token (grant_type=refresh_token only; client credentials in the form or as HTTP
+ * Google's OAuth endpoints: POST /token (grant_type=refresh_token, and authorization_code for codes issued by
+ * {@link AuthorizationEndpoint}, see {@link #authorizationCode}; client credentials in the form or as HTTP
  * Basic; any registered client, a refresh token only works with the client it was issued to) and POST /revoke (token in the query or the form). Errors use the RFC 6749 shape
  * {@code {"error":..., "error_description":...}}.
  */
@@ -45,7 +46,7 @@ final class TokenEndpoint {
       oauthError(ctx, 400, "invalid_request", "Required parameter is missing: grant_type");
       return;
     }
-    if (!grantType.equals("refresh_token")) {
+    if (!grantType.equals("refresh_token") && !grantType.equals("authorization_code")) {
       oauthError(ctx, 400, "unsupported_grant_type", "Invalid grant_type: " + grantType);
       return;
     }
@@ -57,6 +58,10 @@ final class TokenEndpoint {
     }
     if (clientSecret == null || !clientSecret.equals(expectedSecret)) {
       oauthError(ctx, 401, "invalid_client", "Unauthorized");
+      return;
+    }
+    if (grantType.equals("authorization_code")) {
+      authorizationCode(ctx, form, clientId);
       return;
     }
     String refreshToken = form.get("refresh_token");
@@ -78,8 +83,34 @@ final class TokenEndpoint {
     }
     ctx.response().putHeader("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate").putHeader("Pragma", "no-cache");
     JsonObject reply = new JsonObject().put("access_token", g.accessToken())
-      .put("expires_in", o.accessTokenTtlSeconds()).put("scope", SCOPE).put("token_type", "Bearer");
+      .put("expires_in", o.accessTokenTtlSeconds()).put("scope", state.scopeOf(refreshToken)).put("token_type", "Bearer");
     if (g.newRefreshToken() != null) reply.put("refresh_token", g.newRefreshToken());
+    Http.json(ctx, 200, reply);
+  }
+
+  /**
+   * grant_type=authorization_code: redeems the code ({@link Consents#redeem}: single use, its client, its redirect URI,
+   * its PKCE verifier, 10 minutes) and answers access_token, expires_in, refresh_token (access_type=offline),
+   * scope (granted), token_type and, when a sign-in scope was granted, an RS256 id_token.
+   */
+  private void authorizationCode(RoutingContext ctx, MultiMap form, String clientId) {
+    long now = System.currentTimeMillis();
+    Consents.Code c;
+    try {
+      c = state.consents().redeem(form.get("code"), clientId, form.get("redirect_uri"), form.get("code_verifier"), now);
+    } catch (Consents.Refusal r) {
+      oauthError(ctx, r.status, r.error, r.getMessage());
+      return;
+    }
+    EmulatorState.Grant g = state.exchange(c.user(), clientId, c.scope(), c.offline(), now);
+    JsonObject reply = new JsonObject().put("access_token", g.accessToken())
+      .put("expires_in", state.options().accessTokenTtlSeconds());
+    if (g.newRefreshToken() != null) reply.put("refresh_token", g.newRefreshToken());
+    reply.put("scope", c.scope()).put("token_type", "Bearer");
+    if (c.scope().contains(Consents.OPENID) || c.scope().contains(Consents.EMAIL) || c.scope().contains(Consents.PROFILE)) {
+      reply.put("id_token", state.idTokens().issue(clientId, c.user(), c.nonce(), now / 1000));
+    }
+    ctx.response().putHeader("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate").putHeader("Pragma", "no-cache");
     Http.json(ctx, 200, reply);
   }
 

@@ -1,6 +1,10 @@
 package org.calsync.emulator;
 
 import com.google.api.client.auth.oauth2.TokenResponseException;
+import com.google.api.client.googleapis.auth.oauth2.GoogleAuthorizationCodeRequestUrl;
+import com.google.api.client.googleapis.auth.oauth2.GoogleAuthorizationCodeTokenRequest;
+import com.google.api.client.googleapis.auth.oauth2.GoogleIdToken;
+import com.google.api.client.googleapis.auth.oauth2.GoogleTokenResponse;
 import com.google.api.client.googleapis.auth.oauth2.GoogleRefreshTokenRequest;
 import com.google.api.client.googleapis.json.GoogleJsonResponseException;
 import com.google.api.client.http.GenericUrl;
@@ -19,6 +23,7 @@ import com.google.api.services.calendar.model.FreeBusyRequest;
 import com.google.api.services.calendar.model.FreeBusyRequestItem;
 import com.google.api.services.calendar.model.FreeBusyResponse;
 import com.google.auth.http.HttpCredentialsAdapter;
+import com.google.auth.oauth2.TokenVerifier;
 import com.google.auth.oauth2.UserCredentials;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServer;
@@ -397,5 +402,97 @@ class OfficialClientTest extends EmulatorTestSupport {
     assertThat(invalid.getDetails().getErrors().get(0).getMessage()).isEqualTo("Invalid Credentials");
     assertThat(invalid.getDetails().getMessage()).startsWith("Request had invalid authentication credentials.");
     assertThat(invalid.getHeaders().getAuthenticate()).contains("invalid_token");
+  }
+
+  /** Follows the emulator's consent redirect like a browser and returns the callback's query parameters. */
+  private Map<String, String> consent(String authorizationUrl) throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().followRedirects(java.net.http.HttpClient.Redirect.NEVER).build();
+    var r = http.send(java.net.http.HttpRequest.newBuilder(URI.create(authorizationUrl)).GET().build(),
+      java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(302);
+    URI location = URI.create(r.headers().firstValue("Location").orElseThrow());
+    assertThat(location.toString()).startsWith("https://app.clinic.test/callback?");
+    Map<String, String> q = new java.util.HashMap<>();
+    for (String kv : location.getRawQuery().split("&")) {
+      int eq = kv.indexOf('=');
+      q.put(kv.substring(0, eq), java.net.URLDecoder.decode(kv.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return q;
+  }
+
+  @Test
+  void authorizationCodeFlowWithTheOfficialFlowClassesAndIdTokenVerifiedAgainstTheJwks() throws Exception {
+    emu.state().createUser(ALICE);
+    String verifier = "v".repeat(43) + "erifier-0123456789";
+    String url = new GoogleAuthorizationCodeRequestUrl(emu.baseUrl() + "/o/oauth2/v2/auth", "calsync-local",
+      "https://app.clinic.test/callback", List.of("openid", "email", "https://www.googleapis.com/auth/calendar"))
+      .setAccessType("offline").setApprovalPrompt(null).setState("st-1")
+      .set("prompt", "consent").set("include_granted_scopes", "true").set("login_hint", ALICE)
+      .set("code_challenge", Consents.s256(verifier)).set("code_challenge_method", "S256").build();
+    Map<String, String> cb = consent(url);
+    assertThat(cb.get("state")).isEqualTo("st-1");
+    assertThat(cb.get("scope")).contains("https://www.googleapis.com/auth/calendar");
+
+    GoogleTokenResponse tokens = new GoogleAuthorizationCodeTokenRequest(new NetHttpTransport(), GsonFactory.getDefaultInstance(),
+      emu.baseUrl() + "/token", "calsync-local", "calsync-local-secret", cb.get("code"), "https://app.clinic.test/callback")
+      .set("code_verifier", verifier).execute();
+    assertThat(tokens.getRefreshToken()).startsWith("1//");
+    assertThat(tokens.getScope().split(" ")).contains("openid", "https://www.googleapis.com/auth/userinfo.email",
+      "https://www.googleapis.com/auth/calendar");
+    GoogleIdToken id = tokens.parseIdToken();
+    assertThat(id.getPayload().getEmail()).isEqualTo(ALICE);
+    assertThat(id.getPayload().getEmailVerified()).isTrue();
+    assertThat(id.getPayload().getAudience()).isEqualTo("calsync-local");
+
+    // Google's auth library checks signature (kid from the JWKS), issuer, audience and expiry
+    var verified = TokenVerifier.newBuilder().setCertificatesLocation(emu.baseUrl() + "/oauth2/v3/certs")
+      .setIssuer("https://accounts.google.com").setAudience("calsync-local").build().verify(tokens.getIdToken());
+    assertThat(verified.getPayload().getSubject()).isEqualTo(id.getPayload().getSubject()).matches("\\d{21}");
+    String forged = tokens.getIdToken().substring(0, tokens.getIdToken().lastIndexOf('.') + 1) + "AAAA";
+    assertThrows(TokenVerifier.VerificationException.class, () -> TokenVerifier.newBuilder()
+      .setCertificatesLocation(emu.baseUrl() + "/oauth2/v3/certs").setIssuer("https://accounts.google.com")
+      .setAudience("calsync-local").build().verify(forged));
+
+    // the refresh token works with the official credentials class and reports the granted scope
+    assertThat(calendar(tokens.getRefreshToken()).calendarList().list().execute().getItems()).hasSize(1);
+
+    // the code was single-use
+    TokenResponseException replay = assertThrows(TokenResponseException.class, () -> new GoogleAuthorizationCodeTokenRequest(
+      new NetHttpTransport(), GsonFactory.getDefaultInstance(), emu.baseUrl() + "/token", "calsync-local", "calsync-local-secret",
+      cb.get("code"), "https://app.clinic.test/callback").set("code_verifier", verifier).execute());
+    assertThat(replay.getDetails().getError()).isEqualTo("invalid_grant");
+    assertThat(replay.getDetails().getErrorDescription()).isEqualTo("Bad Request");
+  }
+
+  @Test
+  void codeExchangeErrorsAreGooglesAsParsedByTheOfficialClient() throws Exception {
+    emu.state().createUser(ALICE);
+    String verifier = "x".repeat(50);
+    java.util.function.Supplier<String> url = () -> new GoogleAuthorizationCodeRequestUrl(emu.baseUrl() + "/o/oauth2/v2/auth",
+      "calsync-local", "https://app.clinic.test/callback", List.of("openid", "https://www.googleapis.com/auth/calendar"))
+      .setAccessType("offline").setApprovalPrompt(null).set("login_hint", ALICE)
+      .set("code_challenge", Consents.s256(verifier)).set("code_challenge_method", "S256").build();
+    record Case(String code, String redirect, String verifier, String error, String description) {}
+    List<Case> cases = List.of(
+      new Case("garbage", "https://app.clinic.test/callback", verifier, "invalid_grant", "Malformed auth code."),
+      new Case(consent(url.get()).get("code"), "https://app.clinic.test/other", verifier, "redirect_uri_mismatch", "Bad Request"),
+      new Case(consent(url.get()).get("code"), "https://app.clinic.test/callback", null, "invalid_grant", "Missing code verifier."),
+      new Case(consent(url.get()).get("code"), "https://app.clinic.test/callback", "y".repeat(50), "invalid_grant", "Invalid code verifier."));
+    for (Case c : cases) {
+      GoogleAuthorizationCodeTokenRequest req = new GoogleAuthorizationCodeTokenRequest(new NetHttpTransport(),
+        GsonFactory.getDefaultInstance(), emu.baseUrl() + "/token", "calsync-local", "calsync-local-secret", c.code(), c.redirect());
+      if (c.verifier() != null) req.set("code_verifier", c.verifier());
+      TokenResponseException e = assertThrows(TokenResponseException.class, req::execute);
+      assertThat(e.getStatusCode()).isEqualTo(400);
+      assertThat(e.getDetails().getError()).as(c.description()).isEqualTo(c.error());
+      assertThat(e.getDetails().getErrorDescription()).isEqualTo(c.description());
+    }
+
+    emu.state().consents().codeTtl(java.time.Duration.ZERO);
+    String expired = consent(url.get()).get("code");
+    TokenResponseException e = assertThrows(TokenResponseException.class, () -> new GoogleAuthorizationCodeTokenRequest(
+      new NetHttpTransport(), GsonFactory.getDefaultInstance(), emu.baseUrl() + "/token", "calsync-local", "calsync-local-secret",
+      expired, "https://app.clinic.test/callback").set("code_verifier", verifier).execute());
+    assertThat(e.getDetails().getErrorDescription()).isEqualTo("Bad Request");
   }
 }
