@@ -79,6 +79,22 @@ final class AdminApi {
       state.expireAccessTokens();
       ctx.response().setStatusCode(204).end();
     });
+    router.post("/admin/users/:email/calendars").handler(ctx -> {
+      JsonObject b = Http.body(ctx);
+      String id = state.addCalendar(ctx.pathParam("email"), stringOrNull(b, "summary"), stringOrNull(b, "timeZone"));
+      Http.json(ctx, 200, new JsonObject().put("id", id));
+    });
+    router.put("/admin/users/:email/calendarList/:calendarId").handler(ctx -> {
+      JsonObject b = Http.body(ctx);
+      Object selected = b.getValue("selected");
+      if (selected != null && !(selected instanceof Boolean)) throw GoogleErrors.invalid("selected must be true or false");
+      state.setListEntry(ctx.pathParam("email"), ctx.pathParam("calendarId"), stringOrNull(b, "accessRole"), (Boolean) selected);
+      ctx.response().setStatusCode(204).end();
+    });
+    router.delete("/admin/users/:email/calendarList/:calendarId").handler(ctx -> {
+      state.removeListEntry(ctx.pathParam("email"), ctx.pathParam("calendarId"));
+      ctx.response().setStatusCode(204).end();
+    });
     router.get("/admin/calendars/:calendarId/events").handler(ctx -> {
       JsonArray a = new JsonArray();
       state.groundTruth(ctx.pathParam("calendarId")).forEach(a::add);
@@ -136,5 +152,11 @@ final class AdminApi {
       state.mutationDriver().stop();
       ctx.response().setStatusCode(204).end();
     });
+  }
+
+  private static String stringOrNull(JsonObject b, String key) {
+    Object v = b.getValue(key);
+    if (v != null && !(v instanceof String)) throw GoogleErrors.invalid(key + " must be a string");
+    return (String) v;
   }
 }

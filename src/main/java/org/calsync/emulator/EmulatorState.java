@@ -33,7 +33,9 @@ public final class EmulatorState {
   private final SplittableRandom rng;
 
   private final Map<String, CalendarData> calendars = new HashMap<>();
+  /** Every calendar, in creation order (the mutation driver picks from it). */
   final List<CalendarData> calendarList = new ArrayList<>();
+  final CalendarLists lists = new CalendarLists();
   private final Map<String, String> refreshTokens = new HashMap<>();          // token -> email
   private final Map<String, AccessToken> accessTokens = new HashMap<>();      // token -> grant
   private final Map<String, Set<String>> tokensByUser = new HashMap<>();      // email -> refresh tokens
@@ -97,7 +99,7 @@ public final class EmulatorState {
 
   // ---------------------------------------------------------------- users and tokens
 
-  /** Creates the user and its primary calendar (id == email). Idempotent. */
+  /** Creates the user and its primary calendar (id == email, selected, accessRole owner). Idempotent. */
   public String createUser(String email) {
     synchronized (lock) {
       calendarOrCreate(email);
@@ -105,16 +107,87 @@ public final class EmulatorState {
     }
   }
 
+  /** The user's primary calendar, creating the user when new. */
   private CalendarData calendarOrCreate(String email) {
     CalendarData c = calendars.get(email);
     if (c == null) {
-      String resourceId = randomString(B64, 27).replace('-', 'A').replace('_', 'B');
-      c = new CalendarData(calendarList.size(), email, email, email, DEFAULT_TIME_ZONE, resourceId, nextSeq(),
-        System.currentTimeMillis());
-      calendars.put(email, c);
-      calendarList.add(c);
+      c = newCalendar(email, email, email, DEFAULT_TIME_ZONE);
+      lists.addUser(email);
+      lists.put(email, c, "owner", true, nextSeq());
     }
     return c;
+  }
+
+  private CalendarData newCalendar(String id, String owner, String summary, String timeZone) {
+    String resourceId = randomString(B64, 27).replace('-', 'A').replace('_', 'B');
+    CalendarData c = new CalendarData(calendarList.size(), id, owner, summary, timeZone, resourceId, nextSeq(),
+      System.currentTimeMillis());
+    calendars.put(id, c);
+    calendarList.add(c);
+    return c;
+  }
+
+  // ---------------------------------------------------------------- calendar lists
+
+  /**
+   * Creates a secondary calendar owned by the user (id {@code c_...@group.calendar.google.com}), listed for them
+   * as owner and selected. timeZone null: {@link #DEFAULT_TIME_ZONE}. Returns the id.
+   */
+  public String addCalendar(String owner, String summary, String timeZone) {
+    String tz = timeZone == null ? DEFAULT_TIME_ZONE : timeZone;
+    try {
+      java.time.ZoneId.of(tz);
+    } catch (java.time.DateTimeException e) {
+      throw GoogleErrors.invalid("Invalid time zone: " + tz);
+    }
+    synchronized (lock) {
+      requireUser(owner);
+      String id = "c_" + randomString(B32, 26) + "@group.calendar.google.com";
+      CalendarData c = newCalendar(id, owner, summary == null ? id : summary, tz);
+      lists.put(owner, c, "owner", true, nextSeq());
+      return id;
+    }
+  }
+
+  /**
+   * Lists the calendar for the user (sharing it, or reviving a removed entry) or changes the entry: accessRole one of
+   * freeBusyReader, reader, writer, owner; either may be null (kept; a new entry defaults to reader, selected).
+   */
+  public void setListEntry(String email, String calendarId, String accessRole, Boolean selected) {
+    if (accessRole != null && CalendarLists.rank(accessRole) < 0) {
+      throw GoogleErrors.invalid("accessRole must be one of " + CalendarLists.ROLES);
+    }
+    synchronized (lock) {
+      requireUser(email);
+      CalendarData cal = require(calendarId);
+      if (cal.owner.equals(email) && accessRole != null && !accessRole.equals("owner")) {
+        throw GoogleErrors.invalid("The owner of a calendar always has accessRole owner.");
+      }
+      lists.put(email, cal, accessRole, selected, nextSeq());
+    }
+  }
+
+  /**
+   * Removes the calendar from the user's list (unshares it). The owner removing a secondary calendar deletes it: it
+   * leaves every list. A primary calendar cannot be removed from its owner's list.
+   */
+  public void removeListEntry(String email, String calendarId) {
+    synchronized (lock) {
+      requireUser(email);
+      CalendarData cal = require(calendarId);
+      if (cal.id.equals(email)) throw GoogleErrors.invalid("The primary calendar cannot be removed.");
+      if (cal.owner.equals(email)) {
+        lists.removeEverywhere(cal.id, nextSeq());
+        calendars.remove(cal.id);
+        calendarList.remove(cal);
+      } else if (!lists.remove(email, cal.id, nextSeq())) {
+        throw GoogleErrors.notFound();
+      }
+    }
+  }
+
+  private void requireUser(String email) {
+    if (email == null || !lists.hasUser(email)) throw GoogleErrors.notFound();
   }
 
   /** A refresh token of the user for the default client ({@link EmulatorOptions#clientId()}). */
@@ -128,7 +201,7 @@ public final class EmulatorState {
    */
   public String mintRefreshToken(String email, String clientId) {
     synchronized (lock) {
-      if (!calendars.containsKey(email)) throw new IllegalArgumentException("unknown user " + email);
+      if (!lists.hasUser(email)) throw new IllegalArgumentException("unknown user " + email);
       if (!clients.containsKey(clientId)) throw new IllegalArgumentException("unknown client " + clientId);
       String token = "1//0" + randomString(B64, 100);
       refreshTokens.put(token, email);
@@ -436,9 +509,7 @@ public final class EmulatorState {
 
   public List<String> users() {
     synchronized (lock) {
-      List<String> out = new ArrayList<>(calendarList.size());
-      for (CalendarData c : calendarList) out.add(c.owner);
-      return out;
+      return new ArrayList<>(lists.users());
     }
   }
 
@@ -450,17 +521,35 @@ public final class EmulatorState {
     return cal;
   }
 
-  /** The calendar as seen by {@code user}; "primary" is the user's own; other users' calendars are 404. */
-  CalendarData calendarFor(String user, String calendarId) {
-    String id = "primary".equals(calendarId) ? user : calendarId;
-    CalendarData cal = calendars.get(id);
-    if (cal == null || !cal.owner.equals(user)) throw GoogleErrors.notFound();
-    return cal;
+  /**
+   * The user's calendar list entry for a calendar ("primary": the user's own); a calendar not in the user's list
+   * (or removed from it) is 404 notFound, whoever owns it.
+   */
+  CalendarLists.Entry access(String user, String calendarId) {
+    CalendarLists.Entry e = lists.live(user, "primary".equals(calendarId) ? user : calendarId);
+    if (e == null) throw GoogleErrors.notFound();
+    return e;
+  }
+
+  /** A calendar whose events the user may read (reader or more; freeBusyReader is 403). */
+  CalendarLists.Entry readable(String user, String calendarId) {
+    CalendarLists.Entry e = access(user, calendarId);
+    if (!e.atLeast("reader")) throw GoogleErrors.requiredAccessLevel("reader");
+    return e;
+  }
+
+  /** A calendar whose events the user may change (writer or owner; less is 403 requiredAccessLevel). */
+  CalendarData writable(String user, String calendarId) {
+    CalendarLists.Entry e = access(user, calendarId);
+    if (!e.atLeast("writer")) throw GoogleErrors.requiredAccessLevel("writer");
+    return e.cal;
   }
 
   CalendarData calendarOrNull(String id) { return calendars.get(id); }
 
   long nextSeq() { return ++seq; }
+
+  long currentSeq() { return seq; }
 
   String newEventId() { return randomString(B32, 26); }
 
@@ -588,7 +677,8 @@ public final class EmulatorState {
   Map<String, Object> debugCounts() {
     synchronized (lock) {
       Map<String, Object> m = new LinkedHashMap<>();
-      m.put("users", calendarList.size());
+      m.put("users", lists.users().size());
+      m.put("calendars", calendarList.size());
       m.put("refreshTokens", refreshTokens.size());
       m.put("accessTokens", accessTokens.size());
       long events = 0;

@@ -104,20 +104,22 @@ final class EventsApi {
     FaultInjector faults = state.faultInjector();
     int shortPage = faults.shortPage(ctx.request().path(), p.maxResults(), p.pageToken());
     synchronized (state.lock) {
-      CalendarData cal = state.calendarFor(user, ctx.pathParam("calendarId"));
+      CalendarLists.Entry entry = state.readable(user, ctx.pathParam("calendarId"));
+      CalendarData cal = entry.cal;
       if (p.updatedMin() != null && p.updatedMin() < now - state.updatedMinWindowMs()) {
         throw GoogleErrors.updatedMinTooLongAgo();
       }
       r = EventLister.list(cal, p, now, shortPage);
-      envelope = envelope(cal);
+      envelope = envelope(entry);
     }
     if (r.items().isEmpty() && r.nextPageToken() != null) faults.emptyPageIssued(r.nextPageToken());
     Http.json(ctx, 200, finish(envelope, r));
   }
 
-  private static JsonObject envelope(CalendarData cal) {
+  private static JsonObject envelope(CalendarLists.Entry entry) {
+    CalendarData cal = entry.cal;
     return new JsonObject().put("kind", "calendar#events").put("etag", cal.etag()).put("summary", cal.summary)
-      .put("updated", Times.millis(cal.updatedMs)).put("timeZone", cal.timeZone).put("accessRole", "owner")
+      .put("updated", Times.millis(cal.updatedMs)).put("timeZone", cal.timeZone).put("accessRole", entry.accessRole)
       .put("defaultReminders", new JsonArray());
   }
 
@@ -133,11 +135,12 @@ final class EventsApi {
     ListResult r;
     JsonObject envelope;
     synchronized (state.lock) {
-      CalendarData cal = state.calendarFor(user, ctx.pathParam("calendarId"));
+      CalendarLists.Entry entry = state.readable(user, ctx.pathParam("calendarId"));
+      CalendarData cal = entry.cal;
       StoredEvent master = cal.byId.get(ctx.pathParam("eventId"));
       if (master == null) throw GoogleErrors.notFound();
       r = EventLister.instances(cal, master, p, System.currentTimeMillis());
-      envelope = envelope(cal);
+      envelope = envelope(entry);
     }
     Http.json(ctx, 200, finish(envelope, r));
   }
@@ -148,7 +151,7 @@ final class EventsApi {
     String user = Http.user(ctx);
     JsonObject ev;
     synchronized (state.lock) {
-      CalendarData cal = state.calendarFor(user, ctx.pathParam("calendarId"));
+      CalendarData cal = state.readable(user, ctx.pathParam("calendarId")).cal;
       ev = state.get(cal, ctx.pathParam("eventId"), System.currentTimeMillis());
     }
     String inm = ctx.request().getHeader("If-None-Match");
@@ -165,7 +168,7 @@ final class EventsApi {
     JsonObject ev;
     CalendarData cal;
     synchronized (state.lock) {
-      cal = state.calendarFor(user, ctx.pathParam("calendarId"));
+      cal = state.writable(user, ctx.pathParam("calendarId"));
       ev = state.insert(cal, body, System.currentTimeMillis());
     }
     state.notifier().changed(cal);
@@ -178,7 +181,7 @@ final class EventsApi {
     JsonObject ev;
     CalendarData cal;
     synchronized (state.lock) {
-      cal = state.calendarFor(user, ctx.pathParam("calendarId"));
+      cal = state.writable(user, ctx.pathParam("calendarId"));
       ev = state.modify(cal, ctx.pathParam("eventId"), body, ctx.request().getHeader("If-Match"), patch,
         System.currentTimeMillis());
     }
@@ -190,7 +193,7 @@ final class EventsApi {
     String user = Http.user(ctx);
     CalendarData cal;
     synchronized (state.lock) {
-      cal = state.calendarFor(user, ctx.pathParam("calendarId"));
+      cal = state.writable(user, ctx.pathParam("calendarId"));
       state.delete(cal, ctx.pathParam("eventId"), ctx.request().getHeader("If-Match"), System.currentTimeMillis());
     }
     state.notifier().changed(cal);
@@ -239,7 +242,7 @@ final class EventsApi {
     }
     CalendarData cal;
     synchronized (state.lock) {
-      cal = state.calendarFor(user, ctx.pathParam("calendarId"));
+      cal = state.readable(user, ctx.pathParam("calendarId")).cal;
     }
     if (state.notifier().exists(id)) throw new ApiError(400, "global", "channelIdNotUnique", "Channel id " + id + " not unique");
     String uri = "https://www.googleapis.com/calendar/v3/calendars/"
@@ -286,7 +289,7 @@ final class EventsApi {
         if (id == null) continue;
         CalendarData cal;
         try {
-          cal = state.calendarFor(user, id);
+          cal = state.access(user, id).cal;
         } catch (ApiError e) {
           calendars.put(id, new JsonObject().put("errors", new JsonArray()
             .add(new JsonObject().put("domain", "global").put("reason", "notFound"))).put("busy", new JsonArray()));

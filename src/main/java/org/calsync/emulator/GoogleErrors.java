@@ -38,6 +38,10 @@ public final class GoogleErrors {
   public static ApiError timeRangeEmpty() {
     return new ApiError(400, "calendar", "timeRangeEmpty", "The specified time range is empty.", "parameter", "timeMax");
   }
+  /** 403 for an operation the caller's access role on the calendar does not allow (level: "writer" or "reader"). */
+  public static ApiError requiredAccessLevel(String level) {
+    return new ApiError(403, "calendar", "requiredAccessLevel", "You need to have " + level + " access to this calendar.");
+  }
   public static ApiError badRequest() { return new ApiError(400, "global", "badRequest", "Bad Request"); }
   public static ApiError invalid(String message) { return new ApiError(400, "global", "invalid", message); }
   public static ApiError invalidParameter(String param) {
