@@ -60,7 +60,7 @@ public final class App {
       Google google = new Google(vertx, config.google(), config.sync().projectRequestsPerMinute(), registry);
       App app = new App(vertx, Db.pool(vertx, config.db()), google);
       return app.deploy(new AuditVerticle(app.pool, config.audit(), registry))
-          .compose(v -> parts.workers() || parts.ops() ? app.deploy(new NoticeRelay(config, app.pool))
+          .compose(v -> parts.workers() || parts.ops() ? app.deploy(new NoticeRelay(config, app.pool, registry))
               : Future.succeededFuture())
           .compose(v -> app.deploy(new TokenVerticle(config, app.pool, cipher, registry, google)))
           .compose(v -> app.deploy(new ConnectionVerticle(config, app.pool, cipher, google)))

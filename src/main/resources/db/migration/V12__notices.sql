@@ -20,3 +20,7 @@ CREATE INDEX notices_pending ON notices (next_attempt_at, id) WHERE status = 'pe
 -- Retention (the daily cleanup) and the dead-letter count.
 CREATE INDEX notices_created ON notices (created_at);
 CREATE INDEX notices_dead ON notices (id) WHERE status = 'dead';
+
+-- Write-back failed for good (booking.WriteBack): Google refused the write (400, 403 other than rate limits, 404, ...)
+-- or its retries ran out. Such a row is no longer retried until the EMR sends the appointment again.
+ALTER TABLE appointments ADD COLUMN write_failed_at timestamptz;

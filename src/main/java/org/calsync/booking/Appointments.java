@@ -50,21 +50,30 @@ final class Appointments {
       + "google_event_id, COALESCE(google_calendar_id, (SELECT c.google_calendar_id FROM calendars c "
       + "WHERE c.integration_id = a.integration_id ORDER BY c.is_primary DESC, c.id LIMIT 1), 'primary'), google_etag";
 
+  /** Attempts of one version before its write fails for good (about 4 h of retries at the capped backoff). */
+  static final int MAX_WRITE_ATTEMPTS = 24;
+
   private final Pool pool;
 
   Appointments(Pool pool) {
     this.pool = pool;
   }
 
-  /** Books or moves: stores the times with status booked; version goes up only when something changed. */
+  /**
+   * Books or moves: stores the times with status booked; version goes up only when something changed. Sending an
+   * appointment whose write failed for good again makes it pending again (same version when nothing changed).
+   */
   Future<Intent> book(String id, long integrationId, Instant start, Instant end) {
     String eventId = EventIds.forAppointment(id);
+    String changed = "(appointments.start_at <> EXCLUDED.start_at OR appointments.end_at <> EXCLUDED.end_at "
+        + "OR appointments.status <> 'booked')";
     return pool.preparedQuery("INSERT INTO appointments (id, integration_id, start_at, end_at, status, google_event_id) "
             + "VALUES ($1, $2, $3, $4, 'booked', $5) ON CONFLICT (id) DO UPDATE SET start_at = EXCLUDED.start_at, "
-            + "end_at = EXCLUDED.end_at, status = 'booked', version = appointments.version + 1, updated_at = now(), "
-            + "next_write_at = now(), write_attempts = 0 "
-            + "WHERE appointments.integration_id = EXCLUDED.integration_id AND (appointments.start_at <> EXCLUDED.start_at "
-            + "OR appointments.end_at <> EXCLUDED.end_at OR appointments.status <> 'booked') RETURNING version, google_event_id")
+            + "end_at = EXCLUDED.end_at, status = 'booked', "
+            + "version = appointments.version + CASE WHEN " + changed + " THEN 1 ELSE 0 END, updated_at = now(), "
+            + "next_write_at = now(), write_attempts = 0, write_failed_at = NULL "
+            + "WHERE appointments.integration_id = EXCLUDED.integration_id AND (" + changed
+            + " OR appointments.write_failed_at IS NOT NULL) RETURNING version, google_event_id")
         .execute(Tuple.of(id, integrationId, utc(start), utc(end), eventId))
         .compose(rs -> rs.size() > 0
             ? Future.succeededFuture(new Intent(rs.iterator().next().getLong(0), rs.iterator().next().getString(1), true, null))
@@ -72,10 +81,11 @@ final class Appointments {
                 r.getLong(1) == integrationId ? null : r.getLong(1))));
   }
 
-  /** Cancels; null when the appointment is unknown. */
+  /** Cancels; null when the appointment is unknown. Cancelling again retries a cancellation that failed for good. */
   Future<Intent> cancel(String id) {
-    return pool.preparedQuery("UPDATE appointments SET status = 'cancelled', version = version + 1, updated_at = now(), "
-            + "next_write_at = now(), write_attempts = 0 WHERE id = $1 AND status <> 'cancelled' RETURNING version, google_event_id")
+    return pool.preparedQuery("UPDATE appointments SET version = version + CASE WHEN status <> 'cancelled' THEN 1 ELSE 0 END, "
+            + "status = 'cancelled', updated_at = now(), next_write_at = now(), write_attempts = 0, write_failed_at = NULL "
+            + "WHERE id = $1 AND (status <> 'cancelled' OR write_failed_at IS NOT NULL) RETURNING version, google_event_id")
         .execute(Tuple.of(id))
         .compose(rs -> rs.size() > 0 ? Future.succeededFuture(new Intent(rs.iterator().next().getLong(0), rs.iterator().next().getString(1), true, null))
             : current(id).map(r -> r == null ? null : new Intent(r.getLong(0), r.getString(2), true, null)));
@@ -89,8 +99,8 @@ final class Appointments {
   /** Claims the appointment's pending write for the lease; null when nothing is pending or another writer holds it. */
   Future<Pending> claim(String id, String holder, int leaseSeconds) {
     return pool.preparedQuery("UPDATE appointments a SET write_lock = $2, write_locked_until = now() + make_interval(secs => $3) "
-            + "WHERE id = $1 AND version > written_version AND (write_locked_until IS NULL OR write_locked_until < now()) "
-            + CLAIMED)
+            + "WHERE id = $1 AND version > written_version AND write_failed_at IS NULL "
+            + "AND (write_locked_until IS NULL OR write_locked_until < now()) " + CLAIMED)
         .execute(Tuple.of(id, holder, (double) leaseSeconds)).map(Appointments::pending);
   }
 
@@ -126,7 +136,7 @@ final class Appointments {
   Future<Boolean> written(Pending p, String holder, String etag, String eventId) {
     return pool.preparedQuery("UPDATE appointments SET written_version = GREATEST(written_version, $3), write_lock = NULL, "
             + "write_locked_until = NULL, google_calendar_id = $4, google_etag = $5, written_at = now(), "
-            + "google_event_id = $6, write_attempts = 0, last_write_error = NULL "
+            + "google_event_id = $6, write_attempts = 0, last_write_error = NULL, write_failed_at = NULL "
             + "WHERE id = $1 AND write_lock = $2 AND write_locked_until > now() RETURNING version > written_version")
         .execute(Tuple.of(p.id(), holder, p.version(), p.calendarId(), etag, eventId))
         .compose(rs -> rs.size() == 0 ? Future.failedFuture(new LeaseLost(p.id()))
@@ -163,18 +173,31 @@ final class Appointments {
         .execute(Tuple.of(id, holder)).mapEmpty();
   }
 
-  /** Releases a failed write for a retry after backoff (5 s doubling, at most 15 min). */
-  Future<Void> failed(Pending p, String holder, String error) {
-    return pool.preparedQuery("UPDATE appointments SET write_lock = NULL, write_locked_until = NULL, "
+  /**
+   * Releases a failed write: retried after backoff (5 s doubling, at most 15 min), or, when final (Google refused it)
+   * or after {@link #MAX_WRITE_ATTEMPTS} attempts, failed for good (write_failed_at) with an appointment.write_failed
+   * notice in the same transaction. Returns true when it failed for good.
+   */
+  Future<Boolean> failed(Pending p, String holder, String error, boolean terminal) {
+    return pool.withTransaction(conn -> conn.preparedQuery("UPDATE appointments SET write_lock = NULL, write_locked_until = NULL, "
             + "write_attempts = write_attempts + 1, last_write_error = $3, "
+            + "write_failed_at = CASE WHEN ($4 OR write_attempts + 1 >= $5) AND version = $6 THEN now() END, "
             + "next_write_at = now() + make_interval(secs => LEAST(900, 5 * power(2, LEAST(write_attempts, 10)))) "
-            + "WHERE id = $1 AND write_lock = $2")
-        .execute(Tuple.of(p.id(), holder, error)).mapEmpty();
+            + "WHERE id = $1 AND write_lock = $2 RETURNING write_failed_at IS NOT NULL, write_attempts")
+        .execute(Tuple.of(p.id(), holder, error, terminal, MAX_WRITE_ATTEMPTS, p.version()))
+        .compose(rs -> {
+          if (rs.size() == 0 || !rs.iterator().next().getBoolean(0)) return Future.succeededFuture(false);
+          JsonObject notice = new JsonObject().put("integrationId", p.integrationId()).put("appointmentId", p.id())
+              .put("version", p.version()).put("status", p.status()).put("attempts", rs.iterator().next().getInteger(1))
+              .put("reason", error).put("at", Instant.now().toString());
+          return Notices.appendFor(conn, Notices.APPOINTMENT_WRITE_FAILED, p.integrationId(), notice).map(true);
+        }));
   }
 
-  /** Ids with a due pending write. */
+  /** Ids with a due pending write (not failed for good). */
   Future<List<String>> due(int limit) {
     return pool.preparedQuery("SELECT id FROM appointments WHERE version > written_version AND next_write_at <= now() "
+            + "AND write_failed_at IS NULL "
             + "AND (write_locked_until IS NULL OR write_locked_until < now()) ORDER BY next_write_at LIMIT $1")
         .execute(Tuple.of(limit)).map(Appointments::strings);
   }

@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * or a check first claims the appointment's lease (booking.writeLeaseSeconds), holds it while Google is called
  * ({@link WriteLease}) and records the result only while the lease is still its own. A lost lease is a failed write;
  * the version stays pending and the next holder writes it (its If-Match then shows what the lost holder did). The
- * intent is in the database first; a failed write stays pending for the sweep. {@link EventWriter} makes the calls.
+ * intent is in the database first; a failed write stays pending for the sweep, unless Google refused it (a permanent
+ * answer: 400, 403 other than rate limits, 404...) or its retries ran out: then it failed for good, with an
+ * appointment.write_failed notice, until the EMR sends it again. {@link EventWriter} makes the calls.
  */
 final class WriteBack {
   private static final Logger log = LoggerFactory.getLogger(WriteBack.class);
@@ -67,8 +69,18 @@ final class WriteBack {
               log.warn("appointment write id={} version={} failed, the next holder writes it: {}", p.id(), p.version(), error);
               return Future.succeededFuture(new Outcome(false, error));
             }
-            log.warn("appointment write failed id={} version={} (will retry): {}", p.id(), p.version(), error);
-            return appointments.failed(p, holder, error).map(new Outcome(false, error));
+            boolean refused = ar.cause() instanceof GoogleApiException g && g.kind() == GoogleApiException.Kind.PERMANENT;
+            return appointments.failed(p, holder, error, refused).map(forGood -> {
+              if (forGood) {
+                log.warn("appointment write failed for good id={} version={} (sent again, it is retried): {}", p.id(),
+                    p.version(), error);
+                audit(p.integrationId(), "appointment.write_failed", new JsonObject().put("appointmentId", p.id())
+                    .put("version", p.version()).put("status", p.status()));
+              } else {
+                log.warn("appointment write failed id={} version={} (will retry): {}", p.id(), p.version(), error);
+              }
+              return new Outcome(false, error);
+            });
           });
     });
   }

@@ -1,5 +1,7 @@
 package org.calsync.notices;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -41,7 +43,7 @@ public final class NoticeRelay extends VerticleBase {
 
   private final CalsyncConfig config;
   private final Pool pool;
-  private final List<Waiter> waiters = new ArrayList<>();
+  private final List<Waiter> waiters = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<Runnable> wakeListeners = new ArrayList<>();
   private PgSubscriber subscriber;
   private long cursor;
@@ -52,9 +54,12 @@ public final class NoticeRelay extends VerticleBase {
   private record Waiter(NoticesRead request, Message<Object> msg, long timer) {
   }
 
-  public NoticeRelay(CalsyncConfig config, Pool pool) {
+  /** registry receives calsync_notices_long_polls (requests waiting for a notice). */
+  public NoticeRelay(CalsyncConfig config, Pool pool, MeterRegistry registry) {
     this.config = config;
     this.pool = pool;
+    Gauge.builder("calsync_notices_long_polls", waiters, List::size).description("notice reads waiting for a new notice")
+        .register(registry);
   }
 
   @Override

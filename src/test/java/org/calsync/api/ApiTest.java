@@ -268,4 +268,79 @@ class ApiTest {
     assertThat(noSync.status()).isEqualTo(404);
     assertThat(api.post("disconnectIntegration", "/v1/integrations/999/disconnect").code()).isEqualTo("NOT_FOUND");
   }
+
+  @Test
+  void noticesArePulledInOrderResumedAndLongPolled() throws Exception {
+    api.key = readKey;
+    ApiClient.Answer all = api.get("readNotices", "/v1/notices");
+    assertThat(all.status()).isEqualTo(200);
+    JsonArray notices = all.json().getJsonArray("notices");
+    assertThat(notices).isNotEmpty();
+    JsonObject connected = notices.getJsonObject(0);
+    assertThat(connected.getString("type")).isEqualTo("integration.status");
+    assertThat(connected.getLong("integrationId")).isEqualTo(integrationId);
+    assertThat(connected.getJsonObject("data").getString("status")).isEqualTo("active");
+    long next = all.json().getLong("next");
+    assertThat(next).isEqualTo(notices.getJsonObject(notices.size() - 1).getLong("id"));
+    ApiClient.Answer nothing = api.get("readNotices", "/v1/notices?after=" + next);
+    assertThat(nothing.json().getJsonArray("notices")).isEmpty();
+    assertThat(nothing.json().getLong("next")).isEqualTo(next);
+
+    // a long-poll answers when a change appends a notice
+    java.util.concurrent.CompletableFuture<ApiClient.Answer> polled = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> api.get("readNotices", "/v1/notices?after=" + next + "&wait=60"));
+    api.key = writeKey;
+    Harness.await("the long-poll is waiting", () -> h.runtime.registry().get("calsync_notices_long_polls").gauge().value() == 1);
+    assertThat(api.post("disconnectIntegration", "/v1/integrations/" + integrationId + "/disconnect").status()).isEqualTo(200);
+    ApiClient.Answer woken = polled.get(90, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(woken.status()).isEqualTo(200);
+    JsonArray fresh = woken.json().getJsonArray("notices");
+    assertThat(fresh).isNotEmpty();
+    assertThat(fresh.getJsonObject(0).getJsonObject("data").getString("status")).isEqualTo("disconnected");
+    assertThat(fresh.getJsonObject(0).getLong("id")).isGreaterThan(next);
+
+    api.key = readKey;
+    ApiClient.Answer one = api.get("readNotices", "/v1/notices?after=0&limit=1");
+    assertThat(one.json().getJsonArray("notices")).hasSize(1);
+    assertThat(one.json().getLong("next")).isEqualTo(connected.getLong("id"));
+    for (String bad : new String[] {"after=-1", "after=abc", "wait=61", "wait=-1", "wait=x", "limit=0", "limit=501"}) {
+      ApiClient.Answer refused = api.get("readNotices", "/v1/notices?" + bad);
+      assertThat(refused.status()).as(bad).isEqualTo(400);
+      assertThat(refused.code()).as(bad).isEqualTo("BAD_REQUEST");
+      assertThat(refused.json().getString("field")).as(bad).isEqualTo(bad.substring(0, bad.indexOf('=')));
+    }
+  }
+
+  @Test
+  void aWriteGoogleRefusesFailsForGoodWithANoticeAndIsRetriedWhenSentAgain() {
+    api.key = writeKey;
+    String calendar = h.query("SELECT google_calendar_id FROM calendars WHERE integration_id = $1", integrationId)
+        .get(0).getString(0);
+    // the calendar is gone at Google: inserts answer 404
+    h.query("UPDATE calendars SET google_calendar_id = 'gone@clinic.test' WHERE integration_id = $1", integrationId);
+    ApiClient.Answer booked = api.put("putAppointment", "/v1/appointments/F-1", slot(9, 10));
+    assertThat(booked.status()).isEqualTo(200);
+    assertThat(booked.json().getBoolean("written")).isFalse();
+    JsonObject state = api.get("getAppointment", "/v1/appointments/F-1").json();
+    assertThat(state.getString("writeState")).isEqualTo("failed");
+    assertThat(state.getString("gaveUpAt")).isNotNull();
+    assertThat(state.getString("nextAttemptAt")).isNull();
+    assertThat(state.getString("lastError")).contains("404");
+    api.key = readKey;
+    Harness.await("the write_failed notice", () -> api.get("readNotices", "/v1/notices").json().getJsonArray("notices")
+        .stream().anyMatch(n -> "appointment.write_failed".equals(((JsonObject) n).getString("type"))
+            && "F-1".equals(((JsonObject) n).getString("appointmentId"))));
+    assertThat(h.count("SELECT count(*) FROM notices WHERE type = 'appointment.write_failed'")).isEqualTo(1);
+
+    // the sweep leaves it alone; sending it again (same body) retries it
+    h.query("UPDATE calendars SET google_calendar_id = $2 WHERE integration_id = $1", integrationId, calendar);
+    api.key = writeKey;
+    ApiClient.Answer again = api.put("putAppointment", "/v1/appointments/F-1", slot(9, 10));
+    assertThat(again.json().getBoolean("written")).as(again.json().encode()).isTrue();
+    assertThat(again.json().getLong("version")).isEqualTo(booked.json().getLong("version"));
+    JsonObject written = api.get("getAppointment", "/v1/appointments/F-1").json();
+    assertThat(written.getString("writeState")).isEqualTo("written");
+    assertThat(written.getString("gaveUpAt")).isNull();
+    assertThat(h.emulator.state().groundTruth(CAL)).hasSize(1);
+  }
 }

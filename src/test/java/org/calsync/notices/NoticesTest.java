@@ -70,6 +70,7 @@ class NoticesTest {
     Future<Message<JsonObject>> waiting = h.vertx.eventBus().request(Addresses.NOTICES_READ,
         new JsonObject().put("after", start).put("waitSeconds", 60),
         new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(90_000));
+    Harness.await("the read is waiting", () -> h.runtime.registry().get("calsync_notices_long_polls").gauge().value() == 1);
     append(h, "late");
     JsonObject reply = waiting.await().body();
     assertThat(reasons(reply)).containsExactly("late");
