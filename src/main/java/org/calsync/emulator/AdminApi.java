@@ -14,6 +14,7 @@ final class AdminApi {
   }
 
   void mount(Router router) {
+    new ServiceAccountAdmin(state.serviceAccounts()).mount(router);
     router.post("/admin/users").handler(ctx -> {
       String email = Http.body(ctx).getString("email");
       if (email == null || email.isBlank()) throw GoogleErrors.required("Missing email.");

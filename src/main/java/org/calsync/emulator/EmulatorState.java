@@ -44,10 +44,12 @@ public final class EmulatorState {
   private final Map<String, String> tokenScopes = new HashMap<>();           // refresh token -> granted scopes (absent = calendar)
   private final Consents consents = new Consents();
   private final IdTokens idTokens = new IdTokens();
+  private final ServiceAccounts serviceAccounts = new ServiceAccounts();
   private long seq;
   private long etagCounter;
   private long seedIdCounter;
 
+  /** refreshToken: null for a token of the JWT-bearer grant. */
   record AccessToken(String email, String refreshToken, long expiresAtMs) {}
 
   /** A freshly issued access token; newRefreshToken is null unless refresh tokens rotate. */
@@ -94,6 +96,8 @@ public final class EmulatorState {
   /** The consent screen's answers, issued authorization codes and past grants (admin: POST /admin/consent). */
   public Consents consents() { return consents; }
   IdTokens idTokens() { return idTokens; }
+  /** Service accounts and domain-wide delegation (JWT-bearer grant). */
+  public ServiceAccounts serviceAccounts() { return serviceAccounts; }
   FaultInjector faultInjector() { return faults; }
   PushNotifier notifier() { return notifier; }
 
@@ -331,13 +335,31 @@ public final class EmulatorState {
     }
   }
 
+  /** True when the user exists (the domain user a delegated assertion names). */
+  boolean hasUser(String email) {
+    synchronized (lock) {
+      return email != null && lists.hasUser(email);
+    }
+  }
+
+  /** An access token for the user without a refresh token (JWT-bearer grant). */
+  Grant issueAccessToken(String email, long now) {
+    synchronized (lock) {
+      String token = "ya29.c." + randomString(B64, 150);
+      AccessToken a = new AccessToken(email, null, now + options.accessTokenTtlSeconds() * 1000);
+      accessTokens.put(token, a);
+      stats.tokenRefresh();
+      return new Grant(token, a.expiresAtMs(), null);
+    }
+  }
+
   /** Revokes an access or refresh token (an access token's refresh token goes with it). */
   boolean revokeAny(String token) {
     synchronized (lock) {
       AccessToken a = accessTokens.remove(token);
       if (a != null) {
         consents.forget(a.email());
-        revokeRefreshToken(a.refreshToken());
+        if (a.refreshToken() != null) revokeRefreshToken(a.refreshToken());
         return true;
       }
       if (refreshTokens.containsKey(token)) {

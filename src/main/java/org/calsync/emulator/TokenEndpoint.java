@@ -11,16 +11,19 @@ import java.util.Base64;
 /**
  * Google's OAuth endpoints: POST /token (grant_type=refresh_token, and authorization_code for codes issued by
  * {@link AuthorizationEndpoint}, see {@link #authorizationCode}; client credentials in the form or as HTTP
- * Basic; any registered client, a refresh token only works with the client it was issued to) and POST /revoke (token in the query or the form). Errors use the RFC 6749 shape
+ * Basic; any registered client, a refresh token only works with the client it was issued to; the service-account
+ * JWT-bearer grant: {@link JwtBearerGrant}) and POST /revoke (token in the query or the form). Errors use the RFC 6749 shape
  * {@code {"error":..., "error_description":...}}.
  */
 final class TokenEndpoint {
   static final String SCOPE = "https://www.googleapis.com/auth/calendar";
 
   private final EmulatorState state;
+  private final JwtBearerGrant jwtBearer;
 
   TokenEndpoint(EmulatorState state) {
     this.state = state;
+    this.jwtBearer = new JwtBearerGrant(state);
   }
 
   void mount(Router router) {
@@ -44,6 +47,10 @@ final class TokenEndpoint {
     String grantType = form.get("grant_type");
     if (grantType == null) {
       oauthError(ctx, 400, "invalid_request", "Required parameter is missing: grant_type");
+      return;
+    }
+    if (grantType.equals(JwtBearerGrant.GRANT_TYPE)) {
+      jwtBearer.handle(ctx, form);
       return;
     }
     if (!grantType.equals("refresh_token") && !grantType.equals("authorization_code")) {
@@ -124,7 +131,7 @@ final class TokenEndpoint {
     Http.json(ctx, 200, new JsonObject());
   }
 
-  private static void oauthError(RoutingContext ctx, int status, String error, String description) {
+  static void oauthError(RoutingContext ctx, int status, String error, String description) {
     Http.send(ctx, status, new JsonObject().put("error", error).put("error_description", description).toBuffer());
   }
 }

@@ -23,6 +23,8 @@ import com.google.api.services.calendar.model.FreeBusyRequest;
 import com.google.api.services.calendar.model.FreeBusyRequestItem;
 import com.google.api.services.calendar.model.FreeBusyResponse;
 import com.google.auth.http.HttpCredentialsAdapter;
+import com.google.auth.oauth2.GoogleCredentials;
+import com.google.auth.oauth2.ServiceAccountCredentials;
 import com.google.auth.oauth2.TokenVerifier;
 import com.google.auth.oauth2.UserCredentials;
 import io.vertx.core.MultiMap;
@@ -30,6 +32,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -180,6 +183,43 @@ class OfficialClientTest extends EmulatorTestSupport {
     Calendar dead = calendar(refresh);
     assertThatThrownBy(() -> dead.calendarList().list().execute()).isInstanceOf(IOException.class)
       .hasMessageContaining("invalid_grant");
+  }
+
+  @Test
+  void delegatedServiceAccountCredentialsImpersonateADomainUser() throws Exception {
+    emu.state().createUser(ALICE);
+    // the key file as the Cloud console hands it out, with the emulator as token_uri
+    JsonObject keyFile = client.postAbs(emu.baseUrl() + "/admin/service-accounts").sendJsonObject(new JsonObject())
+      .await(10, TimeUnit.SECONDS).bodyAsJsonObject();
+    assertThat(keyFile.getString("token_uri")).isEqualTo(emu.baseUrl() + "/token");
+    GoogleCredentials sa = ServiceAccountCredentials.fromStream(new ByteArrayInputStream(keyFile.toBuffer().getBytes()))
+      .createScoped(List.of(TokenEndpoint.SCOPE));
+    // 401 unauthorized_client (the JDK's HttpURLConnection hands the library no body for a 401)
+    assertThat(tokenError(sa.createDelegated(ALICE))).as("not authorized in the admin console yet").startsWith("401 ");
+
+    String clientId = keyFile.getString("client_id");
+    assertThat(client.putAbs(emu.baseUrl() + "/admin/delegation/" + clientId)
+      .sendJsonObject(new JsonObject().put("scopes", TokenEndpoint.SCOPE)).await(10, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
+    GoogleCredentials alice = sa.createDelegated(ALICE);
+    Calendar cal = new Calendar.Builder(new NetHttpTransport(), GsonFactory.getDefaultInstance(), new HttpCredentialsAdapter(alice))
+      .setRootUrl(emu.baseUrl() + "/").setServicePath("calendar/v3/").setApplicationName("calsync-test").build();
+    Event created = cal.events().insert("primary", event("delegated", "2026-03-02T10:00:00-05:00", "2026-03-02T11:00:00-05:00")).execute();
+    assertThat(emu.state().groundTruth(ALICE)).extracting(e -> e.getString("id")).containsExactly(created.getId());
+    assertThat(alice.getAccessToken().getTokenValue()).isNotEmpty();
+
+    assertThat(tokenError(sa.createDelegated("ghost@clinic.test"))).startsWith("400 ").contains("invalid_grant")
+      .contains("Invalid email or User ID");
+    client.deleteAbs(emu.baseUrl() + "/admin/delegation/" + clientId).send().await(10, TimeUnit.SECONDS);
+    assertThat(tokenError(sa.createDelegated(ALICE))).as("delegation removed").startsWith("401 ");
+  }
+
+  /** The token endpoint's status and error body behind the auth library's exception. */
+  private static String tokenError(GoogleCredentials credentials) {
+    IOException e = assertThrows(IOException.class, credentials::refresh);
+    Throwable t = e;
+    while (t != null && !(t instanceof HttpResponseException)) t = t.getCause();
+    assertThat(t).as("caused by the token endpoint's answer").isNotNull();
+    return ((HttpResponseException) t).getStatusCode() + " " + ((HttpResponseException) t).getContent();
   }
 
   @Test
