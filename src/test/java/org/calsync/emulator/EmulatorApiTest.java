@@ -50,7 +50,7 @@ class EmulatorApiTest extends EmulatorTestSupport {
     assertThat(badClient.bodyAsJsonObject()).isEqualTo(new JsonObject().put("error", "invalid_client")
       .put("error_description", "The OAuth client was not found."));
 
-    HttpResponse<Buffer> grant = tokenRequest(refreshForm(refresh).set("grant_type", "authorization_code"));
+    HttpResponse<Buffer> grant = tokenRequest(refreshForm(refresh).set("grant_type", "password"));
     assertThat(grant.statusCode()).isEqualTo(400);
     assertThat(grant.bodyAsJsonObject().getString("error")).isEqualTo("unsupported_grant_type");
 
