@@ -14,7 +14,13 @@ JAR=target/calsync.jar
 if [ ! -f "$JAR" ] || [ -n "$(find src/main pom.xml -newer "$JAR" -print -quit)" ]; then
   mvn -q -B -DskipTests package
 fi
-cmd=${1:-run}
+# the command is the first word that is not an option (nor -c's value); none: the daemon
+cmd=run
+prev=
+for a in "$@"; do
+  if [ "$prev" = "-c" ] || [ "$prev" = "--config" ]; then prev=; continue; fi
+  case "$a" in -c|--config) prev=$a ;; -*) ;; *) cmd=$a; break ;; esac
+done
 case "$cmd" in
   demo) logconf=conf/logback-demo.xml ;;
   bench|bench-conflicts|bench-recurrence)
@@ -27,6 +33,8 @@ case "$cmd" in
     fi
     exec java ${JAVA_OPTS:--Xmx1g} -Dlogback.configurationFile=conf/logback-demo.xml -DCALSYNC_DEMO_LOG=bench.log \
       -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" "$main" "$@" ;;
-  *) logconf=conf/logback.xml ;;
+  run|emulator) logconf=conf/logback.xml ;;
+  # CLI commands: the result on stdout, warnings and errors on stderr (the jar's logback-cli.xml, chosen by Main)
+  *) exec java ${JAVA_OPTS:-} -jar "$JAR" "$@" ;;
 esac
 exec java ${JAVA_OPTS:-} -Dlogback.configurationFile="$logconf" -jar "$JAR" "$@"

@@ -12,7 +12,10 @@ import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
-/** Builds the Vertx instance with Micrometer metrics into a Prometheus registry (plus JVM binders). */
+/**
+ * Builds the Vertx instance: for the daemon with Vert.x's own Micrometer metrics into the Prometheus registry it exports
+ * (plus JVM binders); for a CLI command without them (nothing is scraped; calsync's meters still have a registry).
+ */
 public final class VertxRuntime {
   private final Vertx vertx;
   private final PrometheusMeterRegistry registry;
@@ -34,6 +37,11 @@ public final class VertxRuntime {
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     return new VertxRuntime(vertx, registry);
+  }
+
+  /** For a CLI command: no Vert.x metrics, a registry only for calsync's own meters (never exported). */
+  public static VertxRuntime forCommand() {
+    return new VertxRuntime(Vertx.vertx(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   }
 
   public Vertx vertx() {

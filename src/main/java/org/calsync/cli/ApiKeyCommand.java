@@ -48,10 +48,21 @@ public final class ApiKeyCommand {
     @Mixin
     ConfigOption config = new ConfigOption();
 
+    @Mixin
+    JsonOption json = new JsonOption();
+
     @Override
     public Integer call() {
       JsonArray keys = Cli.withApp(config, new App.Parts(false, false, false), (rt, app) -> new ApiKeys(app.pool()).list());
-      System.out.println(keys.encodePrettily());
+      if (json.print(keys)) return 0;
+      Table t = new Table("id", "name", "scope", "created", "last used", "revoked");
+      for (Object o : keys) {
+        JsonObject k = (JsonObject) o;
+        t.row(k.getLong("id"), k.getString("name"), k.getString("scope"), Times.local(k.getString("createdAt")),
+            Times.local(k.getString("lastUsedAt")), Times.local(k.getString("revokedAt")));
+      }
+      if (t.size() > 0) t.print(System.out);
+      System.out.println(keys.size() + " api keys");
       return 0;
     }
   }
@@ -76,6 +87,6 @@ public final class ApiKeyCommand {
   }
 
   private static void audit(io.vertx.core.Vertx vertx, String action, JsonObject detail) {
-    vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", "admin").put("action", action).put("detail", detail));
+    vertx.eventBus().send(Addresses.AUDIT_RECORD, new JsonObject().put("actor", Cli.actor()).put("action", action).put("detail", detail));
   }
 }

@@ -1,5 +1,7 @@
 package org.calsync.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,12 +23,29 @@ public final class CalsyncCommand implements Callable<Integer> {
     return run.call();
   }
 
+  /** Exit codes of every command, shown by each command's --help (README: "Exit codes"). */
+  static final Map<String, String> EXIT_CODES = exitCodes();
+
+  private static Map<String, String> exitCodes() {
+    Map<String, String> codes = new LinkedHashMap<>();
+    codes.put("0", "done (all OK)");
+    codes.put("1", "something failed or needs attention (the output says what)");
+    codes.put("2", "bad usage, input or configuration (stderr says which)");
+    return codes;
+  }
+
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new CalsyncCommand());
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
       line.getErr().println("calsync: " + Cli.describe(ex));
-      return 2;
+      return Cli.exitCode(ex);
     });
+    documentExitCodes(cl);
     return cl;
+  }
+
+  private static void documentExitCodes(CommandLine cl) {
+    cl.getCommandSpec().usageMessage().exitCodeListHeading("%nExit codes:%n").exitCodeList(EXIT_CODES);
+    cl.getSubcommands().values().forEach(CalsyncCommand::documentExitCodes);
   }
 }

@@ -13,10 +13,17 @@ public final class CleanupCommand implements Callable<Integer> {
   @Mixin
   ConfigOption config = new ConfigOption();
 
+  @Mixin
+  JsonOption json = new JsonOption();
+
   @Override
   public Integer call() {
-    System.out.println(Cli.withApp(config, new App.Parts(false, false, false),
-        (rt, app) -> new SchedulerTasks(rt.vertx(), Cli.config(config), app.pool()).cleanup()).encodePrettily());
+    var r = Cli.withApp(config, new App.Parts(false, false, false),
+        (rt, app) -> new SchedulerTasks(rt.vertx(), Cli.config(config), app.pool()).cleanup());
+    if (!json.print(r)) {
+      System.out.println("deleted " + r.getValue("failedJobsDeleted") + " failed jobs past scheduler.failedJobRetentionDays; purged "
+          + r.getValue("auditRecordsPurged") + " audit records past the owner's retention");
+    }
     return 0;
   }
 }

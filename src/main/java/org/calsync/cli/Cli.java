@@ -22,7 +22,7 @@ final class Cli {
   static <T> T withApp(ConfigOption option, App.Parts parts, java.util.function.BiFunction<VertxRuntime, App, Future<T>> body) {
     CalsyncConfig config = config(option);
     CredentialCipher cipher = CredentialCipher.fromConfig(config.token());
-    VertxRuntime rt = VertxRuntime.create();
+    VertxRuntime rt = VertxRuntime.forCommand();
     try {
       App app = await(App.start(rt.vertx(), config, cipher, rt.registry(), parts));
       try {
@@ -37,6 +37,20 @@ final class Cli {
         System.err.println("calsync: shutdown took longer than 30 s");
       }
     }
+  }
+
+  /** Who runs the command, as recorded in the audit log: the operating-system user. */
+  static String actor() {
+    String user = System.getProperty("user.name");
+    return user == null || user.isBlank() ? "cli" : user;
+  }
+
+  /** The exit code of a command that threw: 2 for bad configuration or input, 1 for anything else that failed. */
+  static int exitCode(Throwable ex) {
+    if (ex instanceof ConfigException || ex instanceof IllegalArgumentException) return 2;
+    if (ex instanceof ReplyException re && (re.failureCode() == org.calsync.bus.FailureCode.BAD_REQUEST
+        || re.failureCode() == org.calsync.bus.FailureCode.NOT_FOUND)) return 2;
+    return 1;
   }
 
   static <T> T await(Future<T> f) {

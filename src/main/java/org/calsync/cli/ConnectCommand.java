@@ -21,6 +21,9 @@ public final class ConnectCommand implements Callable<Integer> {
   @Mixin
   ConfigOption config = new ConfigOption();
 
+  @Mixin
+  JsonOption json = new JsonOption();
+
   @Option(names = "--user-id", description = "EMR user (practitioner) id, for a new integration")
   Long userId;
 
@@ -43,10 +46,13 @@ public final class ConnectCommand implements Callable<Integer> {
     String rt = token == null ? null : token.trim();
     CredentialCipher cipher = CredentialCipher.fromConfig(Cli.config(config).token());
     Long id = Cli.withApp(config, new App.Parts(false, false, false), (r, app) -> {
-      Connections c = new Connections(r.vertx(), app.pool(), cipher);
+      Connections c = new Connections(r.vertx(), app.pool(), cipher, Cli.actor());
       return integrationId != null ? c.reconnect(integrationId, rt).map(v -> integrationId) : c.connect(userId, email, rt);
     });
-    System.out.println((integrationId != null ? "reconnected" : "connected") + " integration " + id);
+    String outcome = integrationId != null ? "reconnected" : "connected";
+    if (!json.print(new io.vertx.core.json.JsonObject().put("integrationId", id).put("outcome", outcome))) {
+      System.out.println(outcome + " integration " + id);
+    }
     return 0;
   }
 }

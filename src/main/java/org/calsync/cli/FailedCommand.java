@@ -19,21 +19,25 @@ public final class FailedCommand {
     @Mixin
     ConfigOption config = new ConfigOption();
 
+    @Mixin
+    JsonOption json = new JsonOption();
+
     @Option(names = "--limit", defaultValue = "100", description = "At most this many (default ${DEFAULT-VALUE})")
     int limit;
 
     @Override
     public Integer call() {
       JsonArray rows = Cli.withApp(config, new App.Parts(false, false, false), (rt, app) -> new JobQueue(app.pool()).listFailed(limit));
-      System.out.printf("%-8s %-12s %-9s %-28s %-6s %-26s %-26s %s%n", "id", "integration", "attempts", "class", "times",
-          "first failed at", "last failed at", "error");
+      if (json.print(rows)) return 0;
+      Table t = new Table("id", "integration", "attempts", "class", "times", "first failed at", "last failed at", "error");
       for (Object o : rows) {
         JsonObject r = (JsonObject) o;
-        System.out.printf("%-8d %-12d %-9d %-28s %-6d %-26s %-26s %s%n", r.getLong("id"), r.getLong("integrationId"),
-            r.getInteger("attempts"), r.getString("errorClass"), r.getInteger("occurrences"), r.getString("firstFailedAt"),
-            r.getString("failedAt"), r.getString("error"));
+        t.row(r.getLong("id"), r.getLong("integrationId"), r.getInteger("attempts"), r.getString("errorClass"),
+            r.getInteger("occurrences"), Times.local(r.getString("firstFailedAt")), Times.local(r.getString("failedAt")),
+            r.getString("error"));
       }
-      System.out.println(rows.size() + " failed jobs");
+      if (t.size() > 0) t.print(System.out);
+      System.out.println(rows.size() + " failed jobs" + (rows.isEmpty() ? "" : "; retry with: failed retry <id|all>"));
       return 0;
     }
   }
@@ -42,6 +46,9 @@ public final class FailedCommand {
   static final class RetryFailed implements Callable<Integer> {
     @Mixin
     ConfigOption config = new ConfigOption();
+
+    @Mixin
+    JsonOption json = new JsonOption();
 
     @Parameters(index = "0", description = "A failed job id, or 'all'")
     String which;
@@ -60,7 +67,7 @@ public final class FailedCommand {
         }
       }
       int n = Cli.withApp(config, new App.Parts(false, false, false), (rt, app) -> new JobQueue(app.pool()).retryFailed(id));
-      System.out.println("requeued " + n + " failed jobs");
+      if (!json.print(new JsonObject().put("requeued", n))) System.out.println("requeued " + n + " failed jobs");
       return id != null && n == 0 ? 1 : 0;
     }
   }

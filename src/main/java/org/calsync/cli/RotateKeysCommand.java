@@ -19,6 +19,9 @@ public final class RotateKeysCommand implements Callable<Integer> {
   @Mixin
   ConfigOption config = new ConfigOption();
 
+  @Mixin
+  JsonOption json = new JsonOption();
+
   @Option(names = "--batch-size", defaultValue = "100", description = "Rows per transaction (default ${DEFAULT-VALUE})")
   int batchSize;
 
@@ -26,7 +29,8 @@ public final class RotateKeysCommand implements Callable<Integer> {
   public Integer call() {
     CredentialCipher cipher = CredentialCipher.fromConfig(Cli.config(config).token());
     KeyRotation.Result r = Cli.withApp(config, new App.Parts(false, false, false),
-        (rt, app) -> new KeyRotation(rt.vertx(), app.pool(), cipher, batchSize).run());
+        (rt, app) -> new KeyRotation(rt.vertx(), app.pool(), cipher, batchSize, Cli.actor()).run());
+    if (json.print(r.toJson())) return r.remaining() > 0 ? 1 : 0;
     System.out.println("active key " + r.activeKeyId() + ": rotated " + r.rotated() + " from " + r.fromKeys()
         + ", unreadable " + r.unreadable() + ", remaining " + r.remaining());
     if (r.remaining() > 0) {

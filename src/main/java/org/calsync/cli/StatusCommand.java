@@ -15,12 +15,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * Prints one JSON document: integrations by status; queue (depth, due, running, failed, oldestDueSeconds);
+ * Prints a summary for people, or with --json one document:  integrations by status; queue (depth, due, running, failed, oldestDueSeconds);
  * oldestSyncAgeSeconds (see Integrations#oldestSyncAgeSeconds); failing, the active integrations whose syncs keep
  * failing (see Integrations#failing); skippedEvents, events a sync could not map (count and the latest); lastCycle, the last automatic cycle: startedAt,
  * enqueued, and synced/failed = integrations whose latest sync since it started succeeded/failed (null before the
  * first cycle); scheduler, every task's last run and detail; busyQuarantine, recurring events busy over their whole
- * span because they exceed the expansion caps (see BusyBlocks#quarantined).
+ * span because they exceed the expansion caps (see BusyBlocks#quarantined). Exit 1 when integrations need a reconnect
+ * or keep failing (someone should look), else 0.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = "Show integrations by state, the last sync cycle, queue depth and the oldest sync's age.")
@@ -31,11 +32,56 @@ public final class StatusCommand implements Callable<Integer> {
   @Mixin
   ConfigOption config = new ConfigOption();
 
+  @Mixin
+  JsonOption json = new JsonOption();
+
   @Override
   public Integer call() {
     JsonObject status = Cli.withApp(config, new App.Parts(false, false, false), (rt, app) -> collect(app.pool()));
-    System.out.println(status.encodePrettily());
-    return 0;
+    long reconnect = status.getJsonObject("integrations").getLong("needs_reconnect", 0L);
+    long failing = status.getJsonObject("failing").getLong("count");
+    if (!json.print(status)) print(status, reconnect, failing);
+    return reconnect > 0 || failing > 0 ? 1 : 0;
+  }
+
+  private static void print(JsonObject s, long reconnect, long failing) {
+    JsonObject counts = s.getJsonObject("integrations");
+    JsonObject q = s.getJsonObject("queue");
+    Table t = new Table("", "");
+    t.row("integrations", counts.isEmpty() ? "none" : String.join(", ", counts.fieldNames().stream().sorted()
+        .map(k -> counts.getValue(k) + " " + k).toList()));
+    t.row("queue", q.getValue("depth") + " jobs (" + q.getValue("due") + " due, " + q.getValue("running") + " running, oldest due "
+        + Times.age(q.getDouble("oldestDueSeconds")) + "), " + q.getValue("failed") + " failed");
+    t.row("oldest sync", Times.age(s.getDouble("oldestSyncAgeSeconds")) + " ago");
+    JsonObject cycle = s.getJsonObject("lastCycle");
+    t.row("last cycle", cycle == null ? "none yet" : "started " + Times.local(cycle.getString("startedAt")) + ": "
+        + cycle.getValue("enqueued") + " queued, " + cycle.getValue("synced") + " synced, " + cycle.getValue("failed") + " failed");
+    JsonObject tasks = s.getJsonObject("scheduler");
+    for (String task : tasks.fieldNames().stream().sorted().toList()) {
+      t.row("scheduler " + task, "last ran " + Times.local(tasks.getJsonObject(task).getString("lastRunAt")));
+    }
+    t.row("skipped events", s.getJsonObject("skippedEvents").getValue("count") + " (events that could not be read; last good copy kept)");
+    t.row("quarantined", s.getJsonObject("busyQuarantine").getValue("events")
+        + " recurring events too dense to expand (busy over their whole span)");
+    t.print(System.out);
+    if (failing > 0) {
+      System.out.println();
+      System.out.println("integrations that keep failing:");
+      Table f = new Table("integration", "since", "class", "times", "error");
+      for (Object o : s.getJsonObject("failing").getJsonArray("integrations")) {
+        JsonObject i = (JsonObject) o;
+        f.row(i.getLong("integrationId"), Times.local(i.getString("failingSince")), i.getString("errorClass"),
+            i.getValue("occurrences"), i.getString("error"));
+      }
+      f.print(System.out);
+    }
+    if (reconnect > 0 || failing > 0) {
+      System.out.println();
+      System.out.println("needs attention: " + reconnect + " integrations need a reconnect, " + failing
+          + " keep failing (integrations list --status needs_reconnect; failed list)");
+    } else {
+      System.out.println("all integrations OK");
+    }
   }
 
   static Future<JsonObject> collect(Pool pool) {

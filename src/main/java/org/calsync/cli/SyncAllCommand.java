@@ -13,11 +13,14 @@ public final class SyncAllCommand implements Callable<Integer> {
   @Mixin
   ConfigOption config = new ConfigOption();
 
+  @Mixin
+  JsonOption json = new JsonOption();
+
   @Override
   public Integer call() {
     int n = Cli.withApp(config, new App.Parts(false, false, false), (rt, app) ->
         new SchedulerTasks(rt.vertx(), Cli.config(config), app.pool()).dispatchCycle(null, 0, JobQueue.PRIORITY_MANUAL));
-    System.out.println("queued " + n + " integrations");
+    if (!json.print(new io.vertx.core.json.JsonObject().put("queued", n))) System.out.println("queued " + n + " integrations");
     return 0;
   }
 }

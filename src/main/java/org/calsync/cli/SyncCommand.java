@@ -23,6 +23,9 @@ public final class SyncCommand implements Callable<Integer> {
   @Mixin
   ConfigOption config = new ConfigOption();
 
+  @Mixin
+  JsonOption json = new JsonOption();
+
   @Parameters(index = "0", description = "Integration id")
   long integrationId;
 
@@ -48,9 +51,26 @@ public final class SyncCommand implements Callable<Integer> {
           })
           .map(list -> list.getJsonObject(0)));
     });
-    System.out.println(result.encodePrettily());
     boolean ok = "ok".equals(result.getString("lastSyncStatus")) && !result.getBoolean("timedOut", false);
+    if (!json.print(result)) System.out.println(describe(integrationId, result, timeoutSeconds));
     return ok || result.containsKey("queued") ? 0 : 1;
+  }
+
+  /** One sentence for one integration's sync outcome (as Waits reports it). */
+  static String describe(long id, JsonObject r, long timeoutSeconds) {
+    if (r.containsKey("queued")) return "queued a sync of integration " + id + "; the daemon runs it";
+    if (r.getBoolean("timedOut", false)) {
+      return "integration " + id + " not synced within " + timeoutSeconds + " s; its job stays queued for the daemon";
+    }
+    String status = r.getString("lastSyncStatus");
+    JsonObject res = r.getJsonObject("result");
+    if ("ok".equals(status) && res != null) {
+      return "integration " + id + " synced (" + (res.getBoolean("fullSync", false) ? "full" : "incremental") + "): "
+          + res.getValue("upserted") + " events updated, " + res.getValue("deleted") + " deleted, "
+          + res.getValue("calendars") + " calendars";
+    }
+    return "integration " + id + " " + (status == null ? "not synced" : status.replace('_', ' '))
+        + (r.getString("error") == null ? "" : ": " + r.getString("error"));
   }
 
   private Future<Void> enqueue(Pool pool) {

@@ -24,6 +24,9 @@ public final class TestAutoSyncCommand implements Callable<Integer> {
   @Mixin
   ConfigOption config = new ConfigOption();
 
+  @Mixin
+  JsonOption json = new JsonOption();
+
   @Option(names = "--user-id", description = "Only this user's integrations")
   Long userId;
 
@@ -43,18 +46,20 @@ public final class TestAutoSyncCommand implements Callable<Integer> {
     });
     int ok = 0;
     int timedOut = 0;
-    System.out.printf("%-12s %-8s %-16s %-10s %-9s %-9s %s%n", "integration", "user", "status", "result", "upserted", "deleted", "error");
+    Table t = new Table("integration", "user", "status", "result", "upserted", "deleted", "error");
     for (Object o : report) {
       JsonObject r = (JsonObject) o;
       JsonObject res = r.getJsonObject("result", new JsonObject());
       if ("ok".equals(r.getString("lastSyncStatus"))) ok++;
       if (r.getBoolean("timedOut", false)) timedOut++;
-      System.out.printf("%-12d %-8d %-16s %-10s %-9s %-9s %s%n", r.getLong("integrationId"), r.getLong("userId"),
-          r.getString("status"), r.getString("lastSyncStatus"), res.getValue("upserted", "-"), res.getValue("deleted", "-"),
-          r.getString("error", ""));
+      t.row(r.getLong("integrationId"), r.getLong("userId"), r.getString("status"), r.getString("lastSyncStatus"),
+          res.getValue("upserted"), res.getValue("deleted"), r.getString("error"));
     }
+    int exit = ok == report.size() && timedOut == 0 ? 0 : 1;
+    if (json.print(new JsonObject().put("integrations", report).put("synced", ok).put("timedOut", timedOut))) return exit;
+    if (t.size() > 0) t.print(System.out);
     if (timedOut > 0) System.out.println("timed out after " + timeoutSeconds + " s with " + timedOut + " integrations still queued");
     System.out.println(ok + " of " + report.size() + " integrations synced");
-    return ok == report.size() && timedOut == 0 ? 0 : 1;
+    return exit;
   }
 }

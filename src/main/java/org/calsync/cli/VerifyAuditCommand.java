@@ -12,9 +12,16 @@ public final class VerifyAuditCommand implements Callable<Integer> {
   @Mixin
   ConfigOption config = new ConfigOption();
 
+  @Mixin
+  JsonOption json = new JsonOption();
+
   @Override
   public Integer call() {
     AuditLog.Verification v = Cli.withApp(config, new App.Parts(false, false, false), (rt, app) -> new AuditLog(app.pool()).verify());
+    if (json.print(new io.vertx.core.json.JsonObject().put("ok", v.ok()).put("checked", v.checked())
+        .put("firstBrokenId", v.firstBrokenId()).put("problem", v.problem()))) {
+      return v.ok() ? 0 : 1;
+    }
     if (v.ok()) {
       System.out.println("audit log intact: " + v.checked() + " records verified");
       return 0;

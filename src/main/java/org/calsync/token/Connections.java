@@ -21,8 +21,15 @@ public final class Connections {
   private final Vertx vertx;
   private final Pool pool;
   private final CredentialCipher cipher;
+  private final String actor;
 
   public Connections(Vertx vertx, Pool pool, CredentialCipher cipher) {
+    this(vertx, pool, cipher, "admin");
+  }
+
+  /** actor: who is recorded in the audit log (the CLI passes the operating-system user). */
+  public Connections(Vertx vertx, Pool pool, CredentialCipher cipher, String actor) {
+    this.actor = actor;
     this.vertx = vertx;
     this.pool = pool;
     this.cipher = cipher;
@@ -76,7 +83,7 @@ public final class Connections {
   }
 
   private void audit(long id, long userId, String reason) {
-    new AuditEvent("admin", "integration." + reason, id, new JsonObject().put("userId", userId)).send(vertx.eventBus());
+    new AuditEvent(actor, "integration." + reason, id, new JsonObject().put("userId", userId)).send(vertx.eventBus());
   }
 
 }

@@ -38,8 +38,15 @@ public final class KeyRotation {
   private final Pool pool;
   private final CredentialCipher cipher;
   private final int batchSize;
+  private final String actor;
 
   public KeyRotation(Vertx vertx, Pool pool, CredentialCipher cipher, int batchSize) {
+    this(vertx, pool, cipher, batchSize, "admin");
+  }
+
+  /** actor: who is recorded in the audit log as having rotated the keys. */
+  public KeyRotation(Vertx vertx, Pool pool, CredentialCipher cipher, int batchSize, String actor) {
+    this.actor = actor;
     this.vertx = vertx;
     this.pool = pool;
     this.cipher = cipher;
@@ -54,7 +61,7 @@ public final class KeyRotation {
         .compose(v -> pool.preparedQuery("SELECT count(*) FROM user_integrations WHERE credentials IS NOT NULL "
             + "AND key_id IS DISTINCT FROM $1").execute(Tuple.of(cipher.activeKeyId())))
         .map(rs -> new Result(cipher.activeKeyId(), counts[0], unreadable.size(), rs.iterator().next().getLong(0), from))
-        .onSuccess(r -> new AuditEvent("admin", "keys.rotated", null, r.toJson()).send(vertx.eventBus()));
+        .onSuccess(r -> new AuditEvent(actor, "keys.rotated", null, r.toJson()).send(vertx.eventBus()));
   }
 
   /** One pass over the table in id order; another pass if rows were skipped because they were locked. */

@@ -44,10 +44,9 @@ class CliTest {
   }
 
   private record Run(int exit, String out) {
-    /** The JSON document the command printed (log lines may surround it on stdout). */
+    /** The JSON document the command printed (run with --json: stdout is exactly that document). */
     JsonObject json() {
-      int start = out.startsWith("{") ? 0 : out.indexOf("\n{") + 1;
-      return new JsonObject(out.substring(start, out.indexOf("\n}", start) + 2));
+      return new JsonObject(out);
     }
   }
 
@@ -77,7 +76,7 @@ class CliTest {
     long id = Long.parseLong(key.split("_")[1]);
     assertThat(new org.calsync.api.ApiKeys(h.pool()).check(key).await().scope()).isEqualTo("write");
     assertThat(h.count("SELECT count(*) FROM api_keys WHERE position(convert_to($1, 'UTF8') in key_hash) > 0", key)).isZero();
-    Run list = run("api-key", "list");
+    Run list = run("api-key", "list", "--json");
     assertThat(list.out()).contains("\"name\" : \"emr\"").doesNotContain(key.substring(key.lastIndexOf('_') + 1));
     assertThat(run("api-key", "create", "--name", "x", "--scope", "admin").exit()).isEqualTo(2);
     assertThat(run("api-key", "revoke", Long.toString(id)).exit()).isZero();
@@ -91,12 +90,12 @@ class CliTest {
     Map<Long, Long> integrationByUser = new java.util.HashMap<>();
     for (var r : h.query("SELECT user_id, id FROM user_integrations")) integrationByUser.put(r.getLong(0), r.getLong(1));
     long id = integrationByUser.get(1L);
-    Run sync = run("sync", Long.toString(id));
+    Run sync = run("sync", "--json", Long.toString(id));
     assertThat(sync.exit()).isZero();
     assertThat(sync.json().getString("lastSyncStatus")).isEqualTo("ok");
     assertThat(h.count("SELECT count(*) FROM user_integrations WHERE last_sync_at IS NOT NULL")).isEqualTo(1);
 
-    assertThat(run("status").json().getValue("lastCycle")).as("no automatic cycle yet").isNull();
+    assertThat(run("status", "--json").json().getValue("lastCycle")).as("no automatic cycle yet").isNull();
     // the scheduler's record of a cycle that starts now; the sync above is older and not counted
     h.query("INSERT INTO scheduler_runs (task, last_run_at, detail) "
         + "VALUES ('auto_sync', now(), jsonb_build_object('enqueued', 3, 'startedAt', now()))");
@@ -112,7 +111,7 @@ class CliTest {
     h.query("INSERT INTO busy_quarantine (calendar_id, root_id, reason, span_start) SELECT id, 'series-1', "
         + "'more than 50000 instances in the window', now() FROM calendars WHERE integration_id = $1", integrationByUser.get(2L));
 
-    JsonObject s = run("status").json();
+    JsonObject s = run("status", "--json").json();
     assertThat(s.getJsonObject("busyQuarantine").getLong("events")).isEqualTo(1);
     assertThat(s.getJsonObject("busyQuarantine").getJsonArray("latest").getJsonObject(0).getString("eventId")).isEqualTo("series-1");
     assertThat(s.getJsonObject("integrations").getLong("active")).isEqualTo(3);
@@ -128,7 +127,7 @@ class CliTest {
     Run all = run("test-auto-sync");
     assertThat(all.exit()).isZero();
     assertThat(all.out()).contains("3 of 3 integrations synced");
-    JsonObject after = run("status").json();
+    JsonObject after = run("status", "--json").json();
     assertThat(after.getJsonObject("lastCycle").getLong("synced")).isEqualTo(3);
     assertThat(after.getJsonObject("lastCycle").getLong("failed")).isZero();
     assertThat(after.getDouble("oldestSyncAgeSeconds")).isLessThan(600.0);
@@ -155,7 +154,7 @@ class CliTest {
 
     String email = ids.keySet().stream().sorted().findFirst().orElseThrow();
     h.emulator.state().revokeUser(email);
-    Run health = run("token-health");
+    Run health = run("token-health", "--json");
     JsonObject hr = health.json();
     assertThat(hr.getInteger("checked")).isEqualTo(3);
     assertThat(hr.getInteger("healthy")).isEqualTo(2);
@@ -163,14 +162,14 @@ class CliTest {
 
     h.query("INSERT INTO failed_jobs (integration_id, kind, attempts, error_class, error, failed_at) VALUES "
         + "(1, 'sync', 3, 'old', 'x', now() - interval '40 days'), (1, 'sync', 3, 'recent', 'x', now() - interval '5 days')");
-    Run cleanup = run("cleanup");
+    Run cleanup = run("cleanup", "--json");
     assertThat(cleanup.exit()).isZero();
     assertThat(cleanup.json().getInteger("failedJobsDeleted")).as("older than the 30-day retention").isEqualTo(1);
     assertThat(cleanup.json().getInteger("auditRecordsPurged")).as("older than the owner's retention of 60 days").isEqualTo(1);
     assertThat(h.query("SELECT error_class FROM failed_jobs").stream().map(r -> r.getString(0)).toList()).containsExactly("recent");
     assertThat(h.query("SELECT action FROM audit_log WHERE actor = 'test'").stream().map(r -> r.getString(0)).toList())
         .containsExactly("test.recent");
-    assertThat(run("cleanup").json().getInteger("auditRecordsPurged")).as("nothing more is old enough").isZero();
+    assertThat(run("cleanup", "--json").json().getInteger("auditRecordsPurged")).as("nothing more is old enough").isZero();
 
     Run audit = run("verify-audit");
     assertThat(audit.exit()).isZero();

@@ -12,8 +12,12 @@ import org.calsync.cli.CalsyncCommand;
 
 /** Runs calsync CLI commands in-process against a harness's database and emulator, capturing what they print. */
 public final class Cli {
-  /** Exit code and everything printed to stdout and stderr. */
-  public record Run(int exit, String out) {
+  /** Exit code; everything printed (out: stdout then stderr), and stdout and stderr apart. */
+  public record Run(int exit, String out, String stdout, String stderr) {
+    /** stdout as one JSON document (the command was run with --json). */
+    public JsonObject json() {
+      return new JsonObject(stdout);
+    }
   }
 
   private Cli() {
@@ -46,20 +50,22 @@ public final class Cli {
     PrintStream out = System.out;
     PrintStream err = System.err;
     InputStream in = System.in;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8);
+    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+    ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     try {
-      System.setOut(capture);
-      System.setErr(capture);
+      System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
       if (stdin != null) System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
       int code = CalsyncCommand.commandLine().execute(args);
-      capture.flush();
-      return new Run(code, buf.toString(StandardCharsets.UTF_8));
+      String o = stdout.toString(StandardCharsets.UTF_8);
+      String e = stderr.toString(StandardCharsets.UTF_8);
+      return new Run(code, o + e, o, e);
     } finally {
       System.setOut(out);
       System.setErr(err);
       System.setIn(in);
-      out.print(buf.toString(StandardCharsets.UTF_8));
+      out.print(stdout.toString(StandardCharsets.UTF_8));
+      err.print(stderr.toString(StandardCharsets.UTF_8));
     }
   }
 }

@@ -182,9 +182,7 @@ class IncrementalSyncTest {
   }
 
   private JsonObject status() {
-    Cli.Run run = Cli.run(null, "status", "-c", Cli.configFile(h, new JsonObject()).toString());
-    assertThat(run.exit()).as(run.out()).isZero();
-    return new JsonObject(run.out().substring(run.out().indexOf('{'), run.out().lastIndexOf('}') + 1));
+    return Cli.run(null, "status", "--json", "-c", Cli.configFile(h, new JsonObject()).toString()).json();
   }
 
   /** A one-hour event on day (from tomorrow) at hour (UTC). */

@@ -223,7 +223,7 @@ class ConnectionsTest {
     var config = Cli.configFile(h, new JsonObject().put("token", new JsonObject().put("keys", keys))
         .put("google", new JsonObject().put("revokeUrl", h.emulator.baseUrl() + "/no-such-endpoint")));
     Cli.Run run = Cli.run(null, "disconnect", "-c", config.toString(), String.valueOf(id));
-    assertThat(run.exit()).as(run.out()).isEqualTo(3);
+    assertThat(run.exit()).as(run.out()).isEqualTo(1);
     assertThat(run.out()).contains("revoke failed: http_404").contains("disconnected integration " + id);
     assertThat(h.query("SELECT credentials FROM user_integrations WHERE id = $1", id).get(0).getValue(0)).isNull();
     assertThat(h.count("SELECT count(*) FROM calendars WHERE integration_id = $1", id)).isZero();
