@@ -53,6 +53,10 @@ class EmulatorApiTest extends EmulatorTestSupport {
     HttpResponse<Buffer> grant = tokenRequest(refreshForm(refresh).set("grant_type", "password"));
     assertThat(grant.statusCode()).isEqualTo(400);
     assertThat(grant.bodyAsJsonObject().getString("error")).isEqualTo("unsupported_grant_type");
+    HttpResponse<Buffer> noCode = tokenRequest(refreshForm(refresh).set("grant_type", "authorization_code"));
+    assertThat(noCode.statusCode()).isEqualTo(400);
+    assertThat(noCode.bodyAsJsonObject()).isEqualTo(new JsonObject().put("error", "invalid_request")
+      .put("error_description", "Missing required parameter: code"));
 
     emu.state().revokeRefreshToken(refresh);
     assertThat(tokenRequest(refreshForm(refresh)).bodyAsJsonObject().getString("error")).isEqualTo("invalid_grant");
