@@ -8,7 +8,7 @@ import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
 
 /**
- * The API's door keeper (a root handler, before validation): the operation's security requirement in the contract
+ * The API's door keeper (a root handler after {@link RequestChecks} and the body, before validation): the operation's security requirement in the contract
  * names the scope it needs ({@code [{"apiKey": ["write"]}]}; an empty list is public). Missing or wrong keys get 401,
  * a read key on a write operation 403; both are audited (rate limited). The key is stored on the context under
  * {@link #KEY}.
@@ -27,7 +27,8 @@ final class KeyCheck implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    Operation op = contract.findOperation(ctx.normalizedPath(), ctx.request().method());
+    if (ctx.response().ended()) return; // answered while the body was read (BodyDeadline)
+    Operation op = ctx.get(RequestChecks.OPERATION);
     if (op == null) {
       ctx.next(); // the router answers 404/405
       return;

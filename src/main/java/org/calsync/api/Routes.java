@@ -40,7 +40,8 @@ final class Routes {
   void mount(RouterBuilder builder, JsonObject contract) {
     on(builder, "getContract", ctx -> ctx.response().putHeader("Content-Type", "application/json").end(contract.encode()));
     on(builder, "checkConflicts", this::conflicts);
-    on(builder, "getAvailability", ctx -> bus.request(ctx, Addresses.BOOKING_AVAILABILITY, range(ctx), BusDoor.DEFAULT_TIMEOUT_MS, 200));
+    on(builder, "getAvailability", ctx -> bus.request(ctx, Addresses.BOOKING_AVAILABILITY, fresh(ctx, range(ctx)),
+        config.booking().freshTimeoutMs() + BusDoor.DEFAULT_TIMEOUT_MS, 200));
     on(builder, "putAppointment", this::putAppointment);
     on(builder, "cancelAppointment", ctx -> {
       audited(ctx, "cancelAppointment", null);
@@ -65,9 +66,12 @@ final class Routes {
     JsonObject body = range(ctx);
     String appointmentId = stringQuery(ctx, "appointmentId");
     if (appointmentId != null) body.put("appointmentId", appointmentId);
+    bus.request(ctx, Addresses.BOOKING_CONFLICTS, fresh(ctx, body), config.booking().freshTimeoutMs() + BusDoor.DEFAULT_TIMEOUT_MS, 200);
+  }
+
+  private static JsonObject fresh(RoutingContext ctx, JsonObject body) {
     RequestParameter fresh = validated(ctx).getQuery().get("fresh");
-    body.put("fresh", fresh != null && !fresh.isNull() && fresh.getBoolean());
-    bus.request(ctx, Addresses.BOOKING_CONFLICTS, body, config.booking().freshTimeoutMs() + BusDoor.DEFAULT_TIMEOUT_MS, 200);
+    return body.put("fresh", present(fresh) && fresh.getBoolean());
   }
 
   /** PUT books or reschedules: the bus handles both the same way (an upsert of the intent). */

@@ -20,7 +20,7 @@ import org.calsync.mirror.Mirror;
 
 /**
  * Serves {@link Addresses#BOOKING_CONFLICTS} and {@link Addresses#BOOKING_AVAILABILITY} from busy_blocks (contracts
- * there); a fresh conflict check first awaits a manual-priority sync in the database, whichever process runs it.
+ * there); a fresh conflict or availability check first awaits a manual-priority sync in the database, whichever process runs it.
  */
 final class AvailabilityVerticle extends VerticleBase {
   /** How often a fresh conflict check looks for its sync's outcome in the database. */
@@ -50,9 +50,7 @@ final class AvailabilityVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> conflicts(ConflictQuery q) {
-    Future<Boolean> synced = !q.fresh() ? Future.succeededFuture(true) : queries.scope(q.who(), booking.staleMinutes())
-        .compose(scope -> scope.found() ? freshSync(scope.integrationIds()) : Future.failedFuture(q.who().notFound()));
-    return synced.compose(ok -> queries.check(q.who(), q.range().start(), q.range().end(), q.excludeAppointment(),
+    return synced(q.who(), q.fresh()).compose(ok -> queries.check(q.who(), q.range().start(), q.range().end(), q.excludeAppointment(),
         booking.staleMinutes()).compose(c -> {
           if (!c.scope().found()) return Future.failedFuture(q.who().notFound());
           JsonArray out = new JsonArray();
@@ -69,11 +67,18 @@ final class AvailabilityVerticle extends VerticleBase {
   private Future<JsonObject> availability(AvailabilityQuery q) {
     Instant start = q.range().start();
     Instant end = q.range().end();
-    return queries.check(q.who(), start, end, null, booking.staleMinutes()).compose(c -> {
+    return synced(q.who(), q.fresh()).compose(ok -> queries.check(q.who(), start, end, null, booking.staleMinutes()).compose(c -> {
       if (!c.scope().found()) return Future.failedFuture(q.who().notFound());
       return Future.succeededFuture(BusyQueries.freeBusy(c.busy(), start, end)
-          .put("checkedAt", Instant.now().toString()).put("stale", c.scope().stale()).put("calendars", c.freshness()));
-    });
+          .put("checkedAt", Instant.now().toString()).put("stale", c.scope().stale() || !ok).put("calendars", c.freshness()));
+    }));
+  }
+
+  /** True at once without fresh; with fresh, whether a sync of each of the user's integrations finished in time. */
+  private Future<Boolean> synced(Requests.Who who, boolean fresh) {
+    if (!fresh) return Future.succeededFuture(true);
+    return queries.scope(who, booking.staleMinutes())
+        .compose(scope -> scope.found() ? freshSync(scope.integrationIds()) : Future.failedFuture(who.notFound()));
   }
 
   /**

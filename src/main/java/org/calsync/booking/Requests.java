@@ -22,7 +22,7 @@ final class Requests {
   private Requests() {
   }
 
-  /** Who a request is about: exactly one of the two is set. */
+  /** Who a request is about: exactly one of the two is set (a request naming both is refused). */
   record Who(Long integrationId, Long userId) {
     /** The NOT_FOUND answer for a request naming this. */
     BusFailure notFound() {
@@ -45,9 +45,9 @@ final class Requests {
   }
 
   /** {@link Addresses#BOOKING_AVAILABILITY}. */
-  record AvailabilityQuery(Who who, Range range) {
+  record AvailabilityQuery(Who who, Range range, boolean fresh) {
     static AvailabilityQuery parse(JsonObject body, int maxDays) {
-      return new AvailabilityQuery(Requests.who(body), Requests.range(body, maxDays));
+      return new AvailabilityQuery(Requests.who(body), Requests.range(body, maxDays), Messages.flag(body, "fresh"));
     }
   }
 
@@ -67,18 +67,22 @@ final class Requests {
   }
 
   static Who who(JsonObject body) {
-    if (body.getValue("integrationId") != null) return new Who(Messages.requireLong(body, "integrationId"), null);
-    if (body.getValue("userId") != null) return new Who(null, Messages.requireLong(body, "userId"));
-    throw BusFailure.badRequest("one of 'integrationId' or 'userId' is required");
+    boolean integration = body.getValue("integrationId") != null;
+    boolean user = body.getValue("userId") != null;
+    if (integration && user) throw BusFailure.badRequest("field 'userId' cannot be given with 'integrationId'; name one of them");
+    if (integration) return new Who(Messages.requireLong(body, "integrationId"), null);
+    if (user) return new Who(null, Messages.requireLong(body, "userId"));
+    throw BusFailure.badRequest("field 'integrationId' or 'userId' is required (the practitioner's integration, or the user)");
   }
 
   /** start and end (RFC 3339 with offset), end after start, at most maxDays apart. */
   static Range range(JsonObject body, int maxDays) {
     Instant start = time(body, "start");
     Instant end = time(body, "end");
-    if (!end.isAfter(start)) throw BusFailure.badRequest("'end' must be after 'start'");
+    if (!end.isAfter(start)) throw BusFailure.badRequest("field 'end' must be after 'start'");
     if (Duration.between(start, end).compareTo(Duration.ofDays(maxDays)) > 0) {
-      throw BusFailure.badRequest("range is longer than booking.maxRangeDays (" + maxDays + " days)");
+      throw BusFailure.badRequest("field 'end' is more than booking.maxRangeDays (" + maxDays + " days) after 'start'; "
+          + "ask a shorter range");
     }
     return new Range(start, end);
   }

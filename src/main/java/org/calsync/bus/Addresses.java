@@ -83,7 +83,7 @@ public final class Addresses {
   public static final String CYCLE_STARTED = "calsync.scheduler.cycle";
 
   // ---- booking (served by booking.BookingVerticle). Times are RFC 3339 strings with an offset; replies use UTC.
-  // A user is named by "integrationId" (long) or "userId" (long: every connected integration of that user).
+  // A user is named by "integrationId" (long) or "userId" (long: every connected integration of that user), never both.
 
   /**
    * Request/reply: is a practitioner busy in Google during a range? Answered from the busy mirror (transparent,
@@ -108,9 +108,9 @@ public final class Addresses {
 
   /**
    * Request/reply: free/busy over a range. Body {@code {"integrationId": long | "userId": long, "start": rfc3339,
-   * "end": rfc3339}}. Reply {@code {"busy": [{"start","end"}], "free": [{"start","end"}], "checkedAt": rfc3339,
-   * "stale": boolean, "calendars": [...]}}: busy merged and clipped to the range, free its complement; stale and
-   * calendars as {@link #BOOKING_CONFLICTS} (without fresh). Failures as {@link #BOOKING_CONFLICTS}.
+   * "end": rfc3339, "fresh": boolean?}}. Reply {@code {"busy": [{"start","end"}], "free": [{"start","end"}],
+   * "checkedAt": rfc3339, "stale": boolean, "calendars": [...]}}: busy merged and clipped to the range, free its
+   * complement; fresh, stale and calendars as {@link #BOOKING_CONFLICTS}. Failures as {@link #BOOKING_CONFLICTS}.
    */
   public static final String BOOKING_AVAILABILITY = "calsync.booking.availability";
 

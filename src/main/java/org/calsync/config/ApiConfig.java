@@ -12,9 +12,14 @@ import java.nio.file.Path;
  *   <li>tlsCertFile, tlsKeyFile: PEM certificate chain and private key; when both are set the listener speaks HTTPS only
  *       (default: unset, plain HTTP, for a listener behind a TLS-terminating proxy or on localhost)</li>
  *   <li>bodyLimitBytes: largest request body accepted; larger ones are answered 413 (default 65536)</li>
+ *   <li>bodyTimeoutSeconds: a request body must arrive in full within this many seconds of its headers, else it is
+ *       answered 408 and its connection closed, so a client trickling its body cannot hold a connection for long
+ *       (default 10, 1..300)</li>
+ *   <li>idleTimeoutSeconds: an API connection that sends and receives nothing this long is closed (default 60, 5..3600)</li>
  * </ul>
  */
-public record ApiConfig(String host, int port, String tlsCertFile, String tlsKeyFile, long bodyLimitBytes) {
+public record ApiConfig(String host, int port, String tlsCertFile, String tlsKeyFile, long bodyLimitBytes,
+                        int bodyTimeoutSeconds, int idleTimeoutSeconds) {
   static ApiConfig fromJson(JsonObject root) {
     Json j = new Json(root, "api");
     String cert = j.string("tlsCertFile", "");
@@ -30,7 +35,8 @@ public record ApiConfig(String host, int port, String tlsCertFile, String tlsKey
       }
     }
     return new ApiConfig(j.string("host", "127.0.0.1"), (int) j.integer("port", 8081, 0, 65535), cert, key,
-        j.integer("bodyLimitBytes", 65_536, 1024, 10_485_760));
+        j.integer("bodyLimitBytes", 65_536, 1024, 10_485_760), (int) j.integer("bodyTimeoutSeconds", 10, 1, 300),
+        (int) j.integer("idleTimeoutSeconds", 60, 5, 3600));
   }
 
   public boolean tls() {

@@ -35,7 +35,7 @@ public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, T
           "listenPort", "tlsCertFile", "tlsKeyFile"},
       {"booking", "horizonDays", "neutralTitle", "freshTimeoutMs", "staleMinutes", "sweepSeconds", "maxRangeDays",
           "maxAheadDays", "writeLeaseSeconds"},
-      {"api", "host", "port", "tlsCertFile", "tlsKeyFile", "bodyLimitBytes"},
+      {"api", "host", "port", "tlsCertFile", "tlsKeyFile", "bodyLimitBytes", "bodyTimeoutSeconds", "idleTimeoutSeconds"},
       {"notices", "webhookUrl", "retrySchedule", "timeoutMs", "pollMs", "concurrency", "retentionDays"},
   };
 

@@ -58,7 +58,12 @@ final class ApiClient {
         .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
   }
 
-  private Answer send(String operationId, HttpRequest.Builder request) {
+  /** A request to a path of the API, to finish (headers, method) and {@link #send}. */
+  HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(URI.create(base + path));
+  }
+
+  Answer send(String operationId, HttpRequest.Builder request) {
     if (key != null) request.header("Authorization", "Bearer " + key);
     HttpResponse<byte[]> r;
     try {
@@ -70,15 +75,20 @@ final class ApiClient {
     Map<String, String> headers = new HashMap<>();
     r.headers().map().forEach((k, v) -> headers.put(k.toLowerCase(), v.get(0)));
     JsonObject json = r.body().length == 0 ? null : new JsonObject(Buffer.buffer(r.body()));
-    if (r.statusCode() >= 400) {
-      assertThat(type).as("problem content type").isEqualTo("application/problem+json");
-      assertThat(json.getInteger("status")).isEqualTo(r.statusCode());
-    }
+    if (r.statusCode() >= 400) checkProblem(r.statusCode(), type, json);
     if (operationId != null) {
       // problem bodies are checked against the contract's Problem schema (see ApiContract on their media type)
       String checkedAs = "application/problem+json".equals(type) ? "application/json" : type;
       validator.validate(ValidatableResponse.create(r.statusCode(), Map.of(), Buffer.buffer(r.body()), checkedAs), operationId).await();
     }
     return new Answer(r.statusCode(), type, json, headers);
+  }
+
+  /** Every refusal is an RFC 9457 problem with its status and a code (and the contract's Problem shape). */
+  void checkProblem(int status, String type, JsonObject json) {
+    assertThat(type).as("problem content type").isEqualTo("application/problem+json");
+    assertThat(json.getInteger("status")).isEqualTo(status);
+    assertThat(json.getString("code")).isNotBlank();
+    validator.validate(ValidatableResponse.create(status, Map.of(), json.toBuffer(), "application/json"), "putAppointment").await();
   }
 }

@@ -196,6 +196,38 @@ class ApiTest {
   }
 
   @Test
+  void availabilityTakesFreshToo() {
+    api.key = readKey;
+    h.emulator.state().insertEvent(CAL, new JsonObject().put("summary", "private")
+        .put("start", new JsonObject().put("dateTime", at(10, 0))).put("end", new JsonObject().put("dateTime", at(11, 0))));
+    String range = "integrationId=" + integrationId + "&start=" + at(9, 0) + "&end=" + at(12, 0);
+    assertThat(api.get("getAvailability", "/v1/availability?" + range).json().getJsonArray("busy")).isEmpty();
+    JsonObject fresh = api.get("getAvailability", "/v1/availability?" + range + "&fresh=true").json();
+    assertThat(fresh.getJsonArray("busy")).hasSize(1);
+    assertThat(fresh.getBoolean("stale")).isFalse();
+    JsonObject calendar = fresh.getJsonArray("calendars").getJsonObject(0);
+    assertThat(calendar.getLong("integrationId")).isEqualTo(integrationId);
+    assertThat(Instant.parse(calendar.getString("syncedAt"))).isAfter(Instant.parse(fresh.getString("checkedAt")).minusSeconds(600));
+    assertThat(calendar.getBoolean("stale")).isFalse();
+  }
+
+  @Test
+  void integrationsThatNeedAReconnectAreListedByThatStatusAndCannotSync() {
+    api.key = writeKey;
+    h.emulator.state().revokeUser(CAL);
+    assertThat(api.post("syncIntegration", "/v1/integrations/" + integrationId + "/sync").status()).isEqualTo(202);
+    Harness.await("the sync found the grant revoked", () -> api.get("listIntegrations", "/v1/integrations?status=needs_reconnect")
+        .json().getJsonArray("integrations").size() == 1);
+    JsonObject one = api.get("getIntegration", "/v1/integrations/" + integrationId).json();
+    assertThat(one.getString("status")).isEqualTo("needs_reconnect");
+    assertThat(one.getString("statusReason")).isNotBlank();
+    assertThat(api.get("listIntegrations", "/v1/integrations?status=active").json().getJsonArray("integrations")).isEmpty();
+    ApiClient.Answer refused = api.post("syncIntegration", "/v1/integrations/" + integrationId + "/sync");
+    assertThat(refused.status()).isEqualTo(409);
+    assertThat(refused.code()).isEqualTo("NEEDS_RECONNECT");
+  }
+
+  @Test
   void badBodiesAreRefusedNamingTheFieldAndWriteNothing() {
     api.key = writeKey;
     ApiClient.Answer unknownField = api.put("putAppointment", "/v1/appointments/B-1", slot(9, 10).put("patientName", "x"));
