@@ -34,7 +34,10 @@ public final class Addresses {
 
   /**
    * Request/reply, served by ConnectionVerticle: new credentials for an integration (needs_reconnect or active). Body
-   * {@code {"integrationId": long, "refreshToken": string}}. Reply {@code {"integrationId": long, "status": "active"}}.
+   * {@code {"integrationId": long, "refreshToken": string}}, or {@code {"integrationId": long, "delegated": true}} for
+   * Google Workspace domain-wide delegation (no token: the service account key of google.serviceAccountKeyFile
+   * impersonates the integration's account e-mail; BAD_REQUEST when no key is configured).
+   * Reply {@code {"integrationId": long, "status": "active"}}.
    * The integration keeps its calendars, sync tokens and mirror, and a manual sync is queued, so syncing resumes where
    * it stopped. Publishes {@link #INTEGRATION_STATUS} and audits. Failures: BAD_REQUEST (missing field, blank or
    * implausible token; nothing changes), NOT_FOUND (no such integration, or it was disconnected: connect a new one),

@@ -32,18 +32,25 @@ public final class Requests {
   }
 
   /** {@link Addresses#INTEGRATION_RECONNECT}. The token is never echoed in a reply or a log line. */
-  public record Reconnect(long integrationId, String refreshToken) {
+  /** refreshToken is null when delegated (Workspace domain-wide delegation). */
+  public record Reconnect(long integrationId, String refreshToken, boolean delegated) {
     public static Reconnect parse(JsonObject body) {
       long id = Messages.requireLong(body, "integrationId");
+      if (Messages.flag(body, "delegated")) {
+        if (body.getValue("refreshToken") != null) {
+          throw BusFailure.badRequest("give either field 'refreshToken' or 'delegated': true, not both");
+        }
+        return new Reconnect(id, null, true);
+      }
       if (!(body.getValue("refreshToken") instanceof String token) || token.isBlank() || token.length() > 4096) {
         throw BusFailure.badRequest("field 'refreshToken' must be a non-blank string of at most 4096 characters");
       }
-      return new Reconnect(id, token.trim());
+      return new Reconnect(id, token.trim(), false);
     }
 
     @Override
     public String toString() {
-      return "Reconnect[integrationId=" + integrationId + "]";
+      return "Reconnect[integrationId=" + integrationId + ", delegated=" + delegated + "]";
     }
   }
 

@@ -4,7 +4,10 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
+import io.vertx.core.Future;
 import org.calsync.App;
+import org.calsync.config.ConfigException;
+import org.calsync.google.ServiceAccountKey;
 import org.calsync.token.Connections;
 import org.calsync.token.CredentialCipher;
 import picocli.CommandLine.Command;
@@ -13,7 +16,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Stores a Google refresh token for a user (new integration) or for an existing integration (reconnect). The token
- * is read from standard input or $CALSYNC_REFRESH_TOKEN, never from the command line (other users can see argv).
+ * is read from standard input or $CALSYNC_REFRESH_TOKEN, never from the command line (other users can see argv). With
+ * --delegated no token is read: the integration uses Google Workspace domain-wide delegation.
  */
 @Command(name = "connect", mixinStandardHelpOptions = true,
     description = "Connect a user's Google account, or reconnect an integration; the refresh token is read from stdin.")
@@ -24,8 +28,12 @@ public final class ConnectCommand implements Callable<Integer> {
   @Mixin
   JsonOption json = new JsonOption();
 
-  @Option(names = "--user-id", description = "EMR user (practitioner) id, for a new integration")
+  @Option(names = {"--user-id", "--user"}, description = "EMR user (practitioner) id, for a new integration")
   Long userId;
+
+  @Option(names = "--delegated", description = "Google Workspace domain-wide delegation: no token on stdin; the service "
+      + "account key of google.serviceAccountKeyFile impersonates --email")
+  boolean delegated;
 
   @Option(names = "--email", description = "Google account email, for a new integration")
   String email;
@@ -39,6 +47,7 @@ public final class ConnectCommand implements Callable<Integer> {
       System.err.println("calsync: give either --user-id (new integration) or --integration-id (reconnect)");
       return 2;
     }
+    if (delegated) return delegated();
     String token = System.getenv("CALSYNC_REFRESH_TOKEN");
     if (token == null || token.isBlank()) {
       token = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
@@ -52,6 +61,27 @@ public final class ConnectCommand implements Callable<Integer> {
     String outcome = integrationId != null ? "reconnected" : "connected";
     if (!json.print(new io.vertx.core.json.JsonObject().put("integrationId", id).put("outcome", outcome))) {
       System.out.println(outcome + " integration " + id);
+    }
+    return 0;
+  }
+
+  private int delegated() {
+    if (userId != null && (email == null || email.isBlank())) {
+      System.err.println("calsync: --delegated --user-id needs --email (the practitioner's Workspace address to impersonate)");
+      return 2;
+    }
+    CredentialCipher cipher = CredentialCipher.fromConfig(Cli.config(config).token());
+    Long id = Cli.withApp(config, new App.Parts(false, false, false), (r, app) -> {
+      if (app.google().serviceAccount() == null) {
+        return Future.failedFuture(new ConfigException(ServiceAccountKey.CONFIG_KEY, "is not set: delegated integrations need "
+            + "the service account's key", "set it to the path of the service account's JSON key file"));
+      }
+      Connections c = new Connections(r.vertx(), app.pool(), cipher, Cli.actor());
+      return integrationId != null ? c.reconnectDelegated(integrationId).map(v -> integrationId) : c.connectDelegated(userId, email);
+    });
+    String outcome = integrationId != null ? "reconnected" : "connected";
+    if (!json.print(new io.vertx.core.json.JsonObject().put("integrationId", id).put("outcome", outcome).put("delegated", true))) {
+      System.out.println(outcome + " delegated integration " + id);
     }
     return 0;
   }

@@ -24,7 +24,8 @@ public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, T
 
   private static final String[][] KEYS = {
       {"db", "url", "password", "poolSize"},
-      {"google", "apiBaseUrl", "tokenUrl", "revokeUrl", "clientId", "clientSecret", "requestTimeoutMs", "maxConnections"},
+      {"google", "apiBaseUrl", "tokenUrl", "revokeUrl", "clientId", "clientSecret", "requestTimeoutMs", "maxConnections",
+          "serviceAccountKeyFile"},
       {"sync", "intervalMinutes", "stagger", "maxConcurrent", "pageSize", "maxAttempts", "maxDeleteShare",
           "maxDeleteMinimum", "leaseSeconds", "pollMs", "storeEventText", "projectRequestsPerMinute", "retryBaseSeconds", "maxFullSyncs"},
       {"token", "refreshBufferSeconds", "keys", "keyFile"},

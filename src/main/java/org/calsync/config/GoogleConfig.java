@@ -14,10 +14,13 @@ import java.net.URI;
  *       throttle lowers it while Google answers with rate limits); one WebClient serves sync, write-back, push
  *       channels and disconnects (default 256, 1..10000). Raise it with sync.maxConcurrent when Google is slow to
  *       answer.</li>
+ *   <li>serviceAccountKeyFile: path of a service account's JSON key file, for Google Workspace domain-wide delegation
+ *       (integrations connected with {@code connect --delegated}); read at start, never stored in the database;
+ *       default "" (no delegated integrations). A file that cannot be read or is not such a key stops the start.</li>
  * </ul>
  */
 public record GoogleConfig(String apiBaseUrl, String tokenUrl, String revokeUrl, String clientId, String clientSecret,
-                           long requestTimeoutMs, int maxConnections) {
+                           long requestTimeoutMs, int maxConnections, String serviceAccountKeyFile) {
   public static final String DEFAULT_API = "https://www.googleapis.com/calendar/v3";
   public static final String DEFAULT_TOKEN = "https://oauth2.googleapis.com/token";
   public static final String DEFAULT_REVOKE = "https://oauth2.googleapis.com/revoke";
@@ -29,7 +32,14 @@ public record GoogleConfig(String apiBaseUrl, String tokenUrl, String revokeUrl,
         j.required("clientId", "set google.clientId (or CALSYNC_GOOGLE_CLIENT_ID) to the OAuth client id"),
         j.required("clientSecret", "set CALSYNC_GOOGLE_CLIENT_SECRET in the service's environment file"),
         j.integer("requestTimeoutMs", 30_000, 100, 600_000),
-        (int) j.integer("maxConnections", 256, 1, 10_000));
+        (int) j.integer("maxConnections", 256, 1, 10_000),
+        j.string("serviceAccountKeyFile", "").trim());
+  }
+
+  /** Without a service account key file. */
+  public GoogleConfig(String apiBaseUrl, String tokenUrl, String revokeUrl, String clientId, String clientSecret,
+                      long requestTimeoutMs, int maxConnections) {
+    this(apiBaseUrl, tokenUrl, revokeUrl, clientId, clientSecret, requestTimeoutMs, maxConnections, "");
   }
 
   private static String url(Json j, String name, String def) {
@@ -45,11 +55,11 @@ public record GoogleConfig(String apiBaseUrl, String tokenUrl, String revokeUrl,
 
   public GoogleConfig withEndpoints(String base) {
     return new GoogleConfig(base + "/calendar/v3", base + "/token", base + "/revoke", clientId, clientSecret, requestTimeoutMs,
-        maxConnections);
+        maxConnections, serviceAccountKeyFile);
   }
 
   @Override
   public String toString() {
-    return "GoogleConfig[apiBaseUrl=" + apiBaseUrl + ", tokenUrl=" + tokenUrl + ", clientId=" + clientId + ", clientSecret=***]";
+    return "GoogleConfig[apiBaseUrl=" + apiBaseUrl + ", tokenUrl=" + tokenUrl + ", clientId=" + clientId + ", clientSecret=***, serviceAccountKeyFile=" + serviceAccountKeyFile + "]";
   }
 }

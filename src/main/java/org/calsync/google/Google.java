@@ -12,7 +12,8 @@ import org.calsync.config.GoogleConfig;
  * The one door to Google for a process: a single WebClient (google.maxConnections connections per Google host,
  * google.requestTimeoutMs), the project throttle (sync.projectRequestsPerMinute, at most google.maxConnections calls
  * in flight), the {@link RetryPolicy}, and the call meters ({@link GoogleMetrics}). Calendar API calls go through
- * {@link #call}; the OAuth token and revoke endpoints through {@link #oauth}. Created by the composition root and
+ * {@link #call}; the OAuth token and revoke endpoints through {@link #oauth}. A configured google.serviceAccountKeyFile is
+ * read and checked when it is created (a ConfigException naming the key stops the start). Created by the composition root and
  * shared by every verticle (the WebClient delivers responses on the caller's context); closed after they are
  * undeployed.
  */
@@ -32,6 +33,7 @@ public final class Google {
   private final OAuthClient oauth;
   private final AccessTokens accessTokens;
   private final RetryPolicy policy = RetryPolicy.defaults();
+  private final ServiceAccountKey serviceAccount;
 
   public Google(Vertx vertx, GoogleConfig config, int requestsPerMinute, MeterRegistry registry) {
     this(vertx, config, new GoogleThrottle(vertx, config.maxConnections(), requestsPerMinute), registry);
@@ -39,6 +41,8 @@ public final class Google {
 
   /** With a given throttle (tests use one with a hand-moved clock). */
   public Google(Vertx vertx, GoogleConfig config, GoogleThrottle throttle, MeterRegistry registry) {
+    this.serviceAccount = config.serviceAccountKeyFile().isEmpty() ? null
+        : ServiceAccountKey.load(java.nio.file.Path.of(config.serviceAccountKeyFile()));
     this.vertx = vertx;
     this.config = config;
     this.client = WebClient.create(vertx, new WebClientOptions()
@@ -75,6 +79,11 @@ public final class Google {
 
   public OAuthClient oauth() {
     return oauth;
+  }
+
+  /** The key of google.serviceAccountKeyFile (domain-wide delegation), or null when none is configured. */
+  public ServiceAccountKey serviceAccount() {
+    return serviceAccount;
   }
 
   public GoogleThrottle throttle() {

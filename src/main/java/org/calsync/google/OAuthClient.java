@@ -9,7 +9,7 @@ import io.vertx.ext.web.client.WebClient;
 import org.calsync.config.GoogleConfig;
 
 /**
- * Google's OAuth 2.0 token endpoint (refresh grant) and revoke endpoint, on {@link Google}'s WebClient. These
+ * Google's OAuth 2.0 token endpoint (refresh grant, service-account JWT-bearer grant) and revoke endpoint, on {@link Google}'s WebClient. These
  * endpoints do not count against the Calendar API quota, so calls bypass the throttle and are not retried here (the
  * caller decides); they are counted in calsync_google_calls_total. Errors are {@link OAuthException}s whose
  * messages carry Google's error code and a redacted error_description, never a token, URL or raw body.
@@ -50,7 +50,27 @@ public final class OAuthClient {
         .compose(this::parse);
   }
 
+  /**
+   * The JWT-bearer grant of a service account with domain-wide delegation (assertion: {@link ServiceAccountKey#assertion}).
+   * No client credentials, no refresh token in the reply. Classification: besides invalid_grant (bad signature, key
+   * deleted, unknown user, clock), unauthorized_client and access_denied mean the Workspace administrator has not
+   * authorized (or removed) the delegation for our scopes: REVOKED, like a revoked grant.
+   */
+  public Future<Tokens> jwtBearer(String assertion) {
+    MultiMap form = MultiMap.caseInsensitiveMultiMap()
+        .add("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer")
+        .add("assertion", assertion);
+    return counted("oauth.token", client.postAbs(config.tokenUrl()).timeout(config.requestTimeoutMs()).sendForm(form))
+        .recover(err -> Future.failedFuture(new OAuthException(OAuthException.Kind.TRANSIENT, "network",
+            "token endpoint unreachable: " + GoogleErrors.describe(err))))
+        .compose(resp -> parse(resp, true));
+  }
+
   private Future<Tokens> parse(HttpResponse<Buffer> resp) {
+    return parse(resp, false);
+  }
+
+  private Future<Tokens> parse(HttpResponse<Buffer> resp, boolean delegated) {
     JsonObject body;
     try {
       body = resp.body() == null ? new JsonObject() : new JsonObject(resp.body());
@@ -69,7 +89,8 @@ public final class OAuthClient {
     }
     String error = body.getValue("error") instanceof String e && !GoogleErrors.code(e).isEmpty() ? e : "http_" + resp.statusCode();
     String description = body.getValue("error_description") instanceof String d ? Redaction.text(d) : "";
-    OAuthException.Kind kind = switch (error) {
+    OAuthException.Kind kind = delegated && ("unauthorized_client".equals(error) || "access_denied".equals(error))
+        ? OAuthException.Kind.REVOKED : switch (error) {
       case "invalid_grant", "admin_policy_enforced" -> OAuthException.Kind.REVOKED;
       case "invalid_client", "unauthorized_client" -> OAuthException.Kind.CLIENT;
       default -> resp.statusCode() >= 500 || "internal_failure".equals(error)

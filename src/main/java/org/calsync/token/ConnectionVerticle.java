@@ -46,7 +46,11 @@ public final class ConnectionVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> reconnect(Reconnect r) {
-    return connections.reconnect(r.integrationId(), r.refreshToken())
+    if (r.delegated() && google.serviceAccount() == null) {
+      return Future.failedFuture(BusFailure.badRequest("delegated reconnect of integration " + r.integrationId()
+          + ": google.serviceAccountKeyFile is not set"));
+    }
+    return (r.delegated() ? connections.reconnectDelegated(r.integrationId()) : connections.reconnect(r.integrationId(), r.refreshToken()))
         .map(v -> new JsonObject().put("integrationId", r.integrationId()).put("status", "active"))
         .recover(err -> unavailable("reconnect", r.integrationId(), err));
   }

@@ -21,7 +21,7 @@ import org.calsync.db.Notices;
 final class RefreshLeases {
   /** The token path's view of an integration. leased: another holder's lease has not lapsed. */
   record Snapshot(long id, long userId, String status, byte[] sealed, String keyId, OffsetDateTime accessExpiresAt,
-                  boolean leased) {
+                  boolean leased, boolean delegated) {
   }
 
   private final Pool pool;
@@ -32,7 +32,7 @@ final class RefreshLeases {
 
   Future<Snapshot> read(long id) {
     return pool.preparedQuery("SELECT id, user_id, status, credentials, key_id, access_expires_at, "
-            + "COALESCE(refresh_lease_until > now(), false) FROM user_integrations WHERE id = $1")
+            + "COALESCE(refresh_lease_until > now(), false), auth_kind = 'delegated' FROM user_integrations WHERE id = $1")
         .execute(Tuple.of(id)).map(RefreshLeases::snapshot);
   }
 
@@ -55,7 +55,7 @@ final class RefreshLeases {
   Future<Snapshot> takeOver(long id, UUID lease, long seconds) {
     return pool.preparedQuery("UPDATE user_integrations SET refresh_lease = $2, "
             + "refresh_lease_until = now() + make_interval(secs => $3) WHERE id = $1 "
-            + "RETURNING id, user_id, status, credentials, key_id, access_expires_at, false")
+            + "RETURNING id, user_id, status, credentials, key_id, access_expires_at, false, auth_kind = 'delegated'")
         .execute(Tuple.of(id, lease, (double) seconds)).map(RefreshLeases::snapshot);
   }
 
@@ -63,7 +63,7 @@ final class RefreshLeases {
     if (rs.size() == 0) return null;
     Row r = rs.iterator().next();
     return new Snapshot(r.getLong(0), r.getLong(1), r.getString(2), r.getBuffer(3) == null ? null : r.getBuffer(3).getBytes(),
-        r.getString(4), r.getOffsetDateTime(5), r.getBoolean(6));
+        r.getString(4), r.getOffsetDateTime(5), r.getBoolean(6), r.getBoolean(7));
   }
 
   /** Stores refreshed credentials and ends the lease; false when the lease was lost (nothing stored). */

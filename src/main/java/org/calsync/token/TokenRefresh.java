@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads an integration's access token and refreshes it when due, one refresh per integration across processes: the
  * refresh lease ({@link RefreshLeases}) is taken in one statement, Google is called with no connection held, and the
- * result is stored only while the lease is ours. A caller that finds another holder's lease waits (25 ms doubling up to
+ * result is stored only while the lease is ours. Delegated integrations ({@link DelegatedGrant}) follow the same path:
+ * a new signed assertion instead of the refresh token. A caller that finds another holder's lease waits (25 ms doubling up to
  * 500 ms) and reads again, then uses what the holder stored. A lost lease (reconnect, disconnect, lapse) discards the
  * result and starts over from a fresh read. Gives up with {@link FailureCode#UNAVAILABLE} after twice the lease time.
  */
@@ -45,16 +46,18 @@ final class TokenRefresh {
   private final RefreshLeases leases;
   private final CredentialCipher cipher;
   private final OAuthClient oauth;
+  private final DelegatedGrant delegation;
   private final MeterRegistry registry;
   private final long bufferMillis;
   private final long leaseSeconds;
 
-  TokenRefresh(Vertx vertx, RefreshLeases leases, CredentialCipher cipher, OAuthClient oauth, MeterRegistry registry,
-               long bufferMillis, long leaseSeconds) {
+  TokenRefresh(Vertx vertx, RefreshLeases leases, CredentialCipher cipher, OAuthClient oauth, DelegatedGrant delegation,
+               MeterRegistry registry, long bufferMillis, long leaseSeconds) {
     this.vertx = vertx;
     this.leases = leases;
     this.cipher = cipher;
     this.oauth = oauth;
+    this.delegation = delegation;
     this.registry = registry;
     this.bufferMillis = bufferMillis;
     this.leaseSeconds = leaseSeconds;
@@ -94,7 +97,7 @@ final class TokenRefresh {
       UUID lease = UUID.randomUUID();
       return leases.acquire(id, lease, row.sealed(), leaseSeconds).compose(mine -> !mine
           ? later(id, rejected, verify, waitMs, deadline)
-          : refresh(id, creds, lease).compose(o -> o != null ? done(o) : later(id, rejected, verify, FIRST_WAIT_MS, deadline)));
+          : refresh(id, creds, lease, row.delegated()).compose(o -> o != null ? done(o) : later(id, rejected, verify, FIRST_WAIT_MS, deadline)));
     });
   }
 
@@ -107,17 +110,23 @@ final class TokenRefresh {
     return next.future();
   }
 
-  /** Calls Google under the lease; null when the lease was lost meanwhile (nothing stored, start over). */
-  /** Refreshes under the lease; a failure to store the outcome (database) releases the lease before failing. */
-  private Future<Outcome> refresh(long id, JsonObject creds, UUID lease) {
-    return refreshHeld(id, creds, lease).recover(err -> leases.release(id, lease).transform(x -> Future.failedFuture(err)));
+  /**
+   * Calls Google under the lease; null when the lease was lost meanwhile (nothing stored, start over). A failure to
+   * store the outcome (database) releases the lease before failing.
+   */
+  private Future<Outcome> refresh(long id, JsonObject creds, UUID lease, boolean delegated) {
+    return refreshHeld(id, creds, lease, delegated)
+        .recover(err -> leases.release(id, lease).transform(x -> Future.failedFuture(err)));
   }
 
-  private Future<Outcome> refreshHeld(long id, JsonObject creds, UUID lease) {
-    String refreshToken = creds.getString("refresh_token");
-    if (refreshToken == null || refreshToken.isEmpty()) return reconnect(id, lease, "no refresh token stored");
-    log.atInfo().setMessage("attempting silent token refresh").addKeyValue("integration", id).log();
-    return oauth.refresh(refreshToken).transform(ar -> {
+  /** A delegated integration signs a new assertion (its refusal is treated like invalid_grant); others use the refresh token. */
+  private Future<Outcome> refreshHeld(long id, JsonObject creds, UUID lease, boolean delegated) {
+    String grant = creds.getString(delegated ? DelegatedGrant.SUBJECT : "refresh_token");
+    if (grant == null || grant.isEmpty()) {
+      return reconnect(id, lease, delegated ? "no delegated account stored" : "no refresh token stored");
+    }
+    log.atInfo().setMessage("attempting silent token refresh").addKeyValue("integration", id).addKeyValue("delegated", delegated).log();
+    return (delegated ? delegation.token(grant) : oauth.refresh(grant)).transform(ar -> {
       if (ar.succeeded()) return store(id, creds, lease, ar.result());
       Throwable err = ar.cause();
       if (err instanceof OAuthException oe && oe.kind() == OAuthException.Kind.REVOKED) {
@@ -130,7 +139,9 @@ final class TokenRefresh {
       boolean client = err instanceof OAuthException oe && oe.kind() == OAuthException.Kind.CLIENT;
       String code = err instanceof OAuthException oe ? oe.error() : err.getClass().getSimpleName();
       if (client) {
-        log.atError().setMessage("token refresh refused: OAuth client configuration (google.clientId/clientSecret) does not "
+        log.atError().setMessage(delegated ? "delegated token refused: check the service account key "
+                + "(google.serviceAccountKeyFile); no integration status changed"
+                : "token refresh refused: OAuth client configuration (google.clientId/clientSecret) does not "
                 + "match this grant; no integration status changed").addKeyValue("integration", id).addKeyValue("error", code)
             .addKeyValue("reason", err.getMessage()).log();
       } else {

@@ -49,7 +49,7 @@ public final class TokenVerticle extends VerticleBase {
   public Future<?> start() {
     long leaseSeconds = (config.google().requestTimeoutMs() + 999) / 1000 + LEASE_MARGIN_SECONDS;
     leases = new RefreshLeases(pool);
-    refresh = new TokenRefresh(vertx, leases, cipher, google.oauth(), registry,
+    refresh = new TokenRefresh(vertx, leases, cipher, google.oauth(), new DelegatedGrant(google), registry,
         config.token().refreshBufferSeconds() * 1000L, leaseSeconds);
     // Any status change (needs_reconnect, reconnected, disconnected) makes a cached token stale.
     Future<Void> status = vertx.eventBus().<Object>consumer(Addresses.INTEGRATION_STATUS, m -> {
