@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * revoked (afterwards no token could stop them and Google would keep delivering until expiry). The rows are left
  * live until the erasure deletes them: while the integration is active the push keeper neither stops them (no double
  * stop) nor opens replacements for them (a stopped row would make it open a new channel). Uses the stored access token
- * while it has a minute left, else one refresh (the disconnect holds the refresh lease); calls go through
+ * while it has a minute left, else one refresh (a new signed assertion for a delegated integration; the disconnect holds
+ * the refresh lease); calls go through
  * {@link Google} (throttle, retries; a 401 forces that refresh once). A channel Google no longer knows (404) counts as
  * stopped. Never fails: what could not be stopped is counted.
  */
@@ -28,8 +29,11 @@ final class ChannelStops {
   private static final Logger log = LoggerFactory.getLogger(ChannelStops.class);
   private static final long MIN_LIFE_MS = 60_000;
 
-  /** refreshToken: the grant's refresh token after this step (Google may rotate it on refresh), or null. */
-  record Result(long stopped, long notStopped, String refreshToken) {
+  /**
+   * refreshToken: the grant's refresh token after this step (Google may rotate it on refresh), or null; accessToken:
+   * the newest access token known (a delegated integration has only these), or null.
+   */
+  record Result(long stopped, long notStopped, String refreshToken, String accessToken) {
   }
 
   private record Live(String id, String resourceId) {
@@ -46,13 +50,13 @@ final class ChannelStops {
   /** creds: the decrypted credentials, or null when none are readable. */
   Future<Result> stopAll(long integrationId, JsonObject creds, OffsetDateTime accessExpiresAt) {
     String refreshToken = creds == null ? null : creds.getString("refresh_token");
+    String stored = creds == null ? null : creds.getString("access_token");
     return live(integrationId).compose(live -> {
-      if (live.isEmpty()) return Future.succeededFuture(new Result(0, 0, refreshToken));
-      if (creds == null) return Future.succeededFuture(new Result(0, live.size(), null));
-      String access = creds.getString("access_token");
-      boolean usable = access != null && accessExpiresAt != null
+      if (live.isEmpty()) return Future.succeededFuture(new Result(0, 0, refreshToken, stored));
+      if (creds == null) return Future.succeededFuture(new Result(0, live.size(), null, null));
+      boolean usable = stored != null && accessExpiresAt != null
           && accessExpiresAt.toInstant().toEpochMilli() - System.currentTimeMillis() > MIN_LIFE_MS;
-      Session s = new Session(integrationId, usable ? access : null, refreshToken);
+      Session s = new Session(integrationId, usable ? stored : null, refreshToken, creds.getString(DelegatedGrant.SUBJECT));
       GoogleCall calls = google.call(s);
       Future<Void> chain = Future.succeededFuture();
       for (Live c : live) chain = chain.compose(v -> s.stop(calls, c));
@@ -61,12 +65,12 @@ final class ChannelStops {
           log.atWarn().setMessage("push channels not stopped at Google; they lapse at their expiry")
               .addKeyValue("integration", integrationId).addKeyValue("count", s.failed).log();
         }
-        return Future.succeededFuture(new Result(s.stopped, s.failed, s.refreshToken));
+        return Future.succeededFuture(new Result(s.stopped, s.failed, s.refreshToken, s.access != null ? s.access : stored));
       });
     }, err -> {
       log.atWarn().setMessage("push channels of a disconnected integration could not be read; erasing anyway")
           .addKeyValue("integration", integrationId).addKeyValue("error", err.getClass().getSimpleName()).log();
-      return Future.succeededFuture(new Result(0, 0, refreshToken));
+      return Future.succeededFuture(new Result(0, 0, refreshToken, stored));
     });
   }
 
@@ -85,14 +89,16 @@ final class ChannelStops {
     final long integrationId;
     String access;
     String refreshToken;
+    final String delegatedSubject;
     boolean refreshed;
     long stopped;
     long failed;
 
-    Session(long integrationId, String access, String refreshToken) {
+    Session(long integrationId, String access, String refreshToken, String delegatedSubject) {
       this.integrationId = integrationId;
       this.access = access;
       this.refreshToken = refreshToken;
+      this.delegatedSubject = delegatedSubject;
     }
 
     Future<Void> stop(GoogleCall calls, Live c) {
@@ -120,6 +126,7 @@ final class ChannelStops {
     private Future<String> refresh() {
       if (refreshed) return Future.failedFuture(access == null ? "no access token" : "the refreshed access token was refused");
       refreshed = true;
+      if (delegatedSubject != null) return new DelegatedGrant(google).token(delegatedSubject).map(t -> access = t.accessToken());
       if (refreshToken == null || refreshToken.isEmpty()) return Future.failedFuture("no refresh token stored");
       return google.oauth().refresh(refreshToken).map(t -> {
         access = t.accessToken();

@@ -71,7 +71,7 @@ public final class Disconnections {
       if (row == null) return Future.failedFuture(BusFailure.notFound("integration " + integrationId + " does not exist"));
       JsonObject creds = open(row);
       Future<Erased> erased = channelStops.stopAll(integrationId, creds, row.accessExpiresAt())
-          .compose(stops -> revoke(integrationId, row.sealed() == null, creds, stops.refreshToken())
+          .compose(stops -> revoke(integrationId, row.sealed() == null, creds, stops)
               .compose(revoke -> pool.withTransaction(conn -> erase(conn, integrationId, revoke, stops)
                   .compose(e -> audited(conn, e, integrationId, actor)))));
       // nothing erased: give the lease back so token requests need not wait for it to lapse
@@ -106,10 +106,11 @@ public final class Disconnections {
     }
   }
 
-  private Future<String> revoke(long id, boolean nothingStored, JsonObject creds, String refreshToken) {
+  /** The refresh token when there is one, else the newest access token (all a delegated integration holds). */
+  private Future<String> revoke(long id, boolean nothingStored, JsonObject creds, ChannelStops.Result stops) {
     if (nothingStored) return Future.succeededFuture("skipped: no credentials stored");
     if (creds == null) return Future.succeededFuture("skipped: credentials unreadable");
-    String token = refreshToken != null && !refreshToken.isEmpty() ? refreshToken : creds.getString("access_token");
+    String token = stops.refreshToken() != null && !stops.refreshToken().isEmpty() ? stops.refreshToken() : stops.accessToken();
     if (token == null || token.isEmpty()) return Future.succeededFuture("skipped: no token stored");
     return google.oauth().revoke(token).transform(ar -> {
       if (ar.succeeded()) return Future.succeededFuture("revoked");

@@ -35,12 +35,17 @@ class DelegatedIntegrationTest {
 
   /** The emulator's service account: its key file on disk (owner-only) and delegation for our scope. */
   private static String keyFile(Harness h) throws Exception {
+    return keyFile(h, new JsonObject());
+  }
+
+  /** As {@link #keyFile(Harness)}, with further config overrides. */
+  private static String keyFile(Harness h, JsonObject overrides) throws Exception {
     JsonObject key = h.emulator.state().serviceAccounts().createKey(null, null, null, h.emulator.baseUrl() + "/token");
     h.emulator.state().serviceAccounts().authorize(key.getString("client_id"), List.of(DelegatedGrant.SCOPE));
     Path file = Files.createTempFile("calsync-sa", ".json", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     file.toFile().deleteOnExit();
     Files.writeString(file, key.encode());
-    h.configure(new JsonObject().put("google", new JsonObject().put("serviceAccountKeyFile", file.toString())));
+    h.configure(overrides.copy().put("google", new JsonObject().put("serviceAccountKeyFile", file.toString())));
     return key.getString("client_id");
   }
 
@@ -134,6 +139,28 @@ class DelegatedIntegrationTest {
     h.runCycle();
     assertThat(h.count("SELECT count(*) FROM user_integrations WHERE id IN ($1, $2) AND last_sync_status = 'ok' AND status = 'active' "
         + "AND auth_kind = 'delegated'", a, b)).isEqualTo(2);
+  }
+
+  @Test
+  void disconnectStopsChannelsWithAFreshAssertionAndRevokesTheToken(Harness h) throws Exception {
+    int port = Harness.freePort();
+    keyFile(h, new JsonObject().put("push", new JsonObject().put("enabled", true).put("listenPort", port)
+        .put("webhookUrl", "http://127.0.0.1:" + port + "/webhooks/google").put("checkSeconds", 1).put("debounceMs", 100)));
+    h.start(new App.Parts(true, false, true));
+    long id = connect(h, 4, DR);
+    h.runCycle();
+    Harness.await("a live channel", () -> h.count("SELECT count(*) FROM push_channels WHERE stopped_at IS NULL "
+        + "AND resource_id IS NOT NULL") == 1);
+    h.emulator.state().expireAccessTokens();
+    h.query("UPDATE user_integrations SET access_expires_at = now() WHERE id = $1", id);
+    long minted0 = tokenRequests(h, 200);
+
+    JsonObject reply = h.vertx.eventBus().<JsonObject>request(Addresses.INTEGRATION_DISCONNECT,
+        new JsonObject().put("integrationId", id)).await().body();
+    assertThat(reply.getLong("channelsStopped")).isEqualTo(1);
+    assertThat(reply.getString("revoke")).isEqualTo("revoked");
+    assertThat(tokenRequests(h, 200) - minted0).as("one new assertion for the stop").isEqualTo(1);
+    assertThat(h.emulator.state().stats().requests("POST oauth.revoke 200")).isEqualTo(1);
   }
 
   @Test
