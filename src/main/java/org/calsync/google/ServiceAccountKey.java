@@ -4,6 +4,8 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
@@ -11,13 +13,15 @@ import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Set;
 import org.calsync.config.ConfigException;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Google service account's JSON key file (as the Cloud console downloads it: type service_account, client_email,
  * client_id, private_key_id, private_key PEM) and the RS256 assertions of the JWT-bearer grant signed with it
  * (Google's "Using OAuth 2.0 for Server to Server Applications"). The key is read from the file named by
- * google.serviceAccountKeyFile, kept in memory only, and never printed.
+ * google.serviceAccountKeyFile (a warning when other users can read it), kept in memory only, and never printed.
  */
 public final class ServiceAccountKey {
   public static final String CONFIG_KEY = "google.serviceAccountKeyFile";
@@ -45,6 +49,7 @@ public final class ServiceAccountKey {
       throw invalid("(" + file + ") cannot be read (" + e.getClass().getSimpleName() + ")",
           "point it at the JSON key file of the service account, readable by the calsync user only");
     }
+    warnIfOthersCanRead(file);
     JsonObject json;
     try {
       json = new JsonObject(text);
@@ -52,6 +57,21 @@ public final class ServiceAccountKey {
       throw invalid("(" + file + ") is not JSON", "use the JSON key file downloaded from the service account's Keys tab");
     }
     return parse(json, file.toString());
+  }
+
+  /** The key lets anyone holding it read every practitioner's calendar: say so when the file is not private. */
+  private static void warnIfOthersCanRead(Path file) {
+    try {
+      Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
+      if (p.contains(PosixFilePermission.GROUP_READ) || p.contains(PosixFilePermission.OTHERS_READ)) {
+        LoggerFactory.getLogger(ServiceAccountKey.class).atWarn()
+            .setMessage("the service account key file can be read by other users; make it readable by the calsync user only (chmod 600)")
+            .addKeyValue("key", CONFIG_KEY).addKeyValue("file", file.toString())
+            .addKeyValue("permissions", PosixFilePermissions.toString(p)).log();
+      }
+    } catch (UnsupportedOperationException | java.io.IOException e) {
+      // not a POSIX file system: nothing to check
+    }
   }
 
   /** Checks a key file's JSON; source names it in errors. */

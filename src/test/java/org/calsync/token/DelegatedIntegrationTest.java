@@ -17,8 +17,10 @@ import org.calsync.bus.Addresses;
 import org.calsync.config.ConfigException;
 import org.calsync.scheduler.SchedulerTasks;
 import org.calsync.support.Cli;
+import org.calsync.google.ServiceAccountKey;
 import org.calsync.support.Harness;
 import org.calsync.support.HarnessExtension;
+import org.calsync.support.LogCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -202,5 +204,19 @@ class DelegatedIntegrationTest {
     h.configure(new JsonObject());
     h.start(WORKERS);
     assertThat(h.count("SELECT count(*) FROM user_integrations")).as("nothing connected").isZero();
+  }
+
+  @Test
+  void aKeyFileOthersCanReadIsWarnedAbout(Harness h) throws Exception {
+    keyFile(h);
+    Path file = Path.of(h.config.google().serviceAccountKeyFile());
+    try (LogCapture log = LogCapture.of(ServiceAccountKey.class)) {
+      h.start(WORKERS);
+      assertThat(log.logged("can be read by other users")).as("owner-only file").isFalse();
+      h.app.close().await();
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+      h.start(WORKERS);
+      assertThat(log.logged("can be read by other users")).isTrue();
+    }
   }
 }
