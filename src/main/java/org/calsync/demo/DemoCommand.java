@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import java.io.PrintStream;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +26,11 @@ import picocli.CommandLine.Option;
 
 /**
  * The demo: an embedded PostgreSQL (or --db-url), the local Google emulator seeded with N practitioners, and the full
- * daemon syncing them every minute while the emulator keeps editing events. Prints progress and a summary per
+ * daemon syncing them every minute while the emulator keeps editing events. Meanwhile an EMR ({@link DemoEmr}) books,
+ * reschedules and cancels appointments through the HTTP API with a key it creates. Prints progress and a summary per
  * cycle; after the last cycle the edits stop, every integration is synced once more (a manual sync queued after the
  * last edit, awaited until the queue is empty), and the run ends by checking every mirror against Google's truth
- * (exit 0 when all are equal).
+ * (exit 0 when all are equal), after the EMR has read back its appointments' write states and the notices.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Run the daemon against the local Google emulator with seeded integrations.")
@@ -53,16 +55,23 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--http-port", defaultValue = "8080", description = "Ops HTTP port (default ${DEFAULT-VALUE}; 0 = any)")
   int httpPort;
 
+  @Option(names = "--api-port", defaultValue = "8081", description = "EMR API port (default ${DEFAULT-VALUE}; 0 = any)")
+  int apiPort;
+
+  /** Where the demo prints (tests read it). */
+  PrintStream out = System.out;
+
   @Override
   public Integer call() throws Exception {
     EmbeddedDb embedded = dbUrl == null ? EmbeddedDb.start() : null;
     VertxRuntime rt = VertxRuntime.create();
     GoogleEmulator emulator = null;
     App app = null;
+    DemoEmr emr = null;
     try {
       EmulatorOptions eo = EmulatorOptions.defaults();
       emulator = GoogleEmulator.start(rt.vertx(), eo).await();
-      System.out.printf("Google emulator at %s; seeding %d practitioners x %d events%n", emulator.baseUrl(), integrations, eventsPerUser);
+      out.printf("Google emulator at %s; seeding %d practitioners x %d events%n", emulator.baseUrl(), integrations, eventsPerUser);
       List<SeededUser> users = emulator.state().seed(integrations, eventsPerUser);
       CalsyncConfig config = CalsyncConfig.fromJson(new JsonObject()
           .put("db", new JsonObject().put("url", embedded != null ? embedded.url() : dbUrl).put("poolSize", 16))
@@ -70,27 +79,32 @@ public final class DemoCommand implements Callable<Integer> {
               .put("tokenUrl", emulator.baseUrl() + "/token").put("revokeUrl", emulator.baseUrl() + "/revoke")
               .put("clientId", eo.clientId()).put("clientSecret", eo.clientSecret()))
           .put("sync", new JsonObject().put("intervalMinutes", 1).put("stagger", false).put("retryBaseSeconds", 5))
-          .put("http", new JsonObject().put("port", httpPort)));
+          .put("http", new JsonObject().put("port", httpPort)).put("api", new JsonObject().put("port", apiPort)));
       CredentialCipher cipher = CredentialCipher.ephemeral();
       connectAll(rt, config, cipher, users);
       DemoProgress progress = new DemoProgress(System.out);
       progress.attach(rt.vertx());
       Future<JsonObject> first = progress.nextCycle();
       app = App.start(rt.vertx(), config, cipher, rt.registry(), App.Parts.ALL).await();
-      System.out.printf("calsync running: http://127.0.0.1:%d/metrics /health /ready; sync cycle every minute%n", app.httpPort());
+      out.printf("calsync running: http://127.0.0.1:%d/metrics /health /ready; sync cycle every minute%n", app.httpPort());
       emulator.state().mutationDriver().start(changesPerSecond);
+      emr = DemoEmr.connect(rt.vertx(), app.pool(), app.apiPort(), out);
+      emr.bookRescheduleCancel();
       JsonObject summary = first.await();
       for (int c = 2; c <= cycles; c++) summary = progress.nextCycle().await();
       emulator.state().mutationDriver().stop();
-      System.out.printf("edits stopped after %d changes; syncing every integration once more%n",
+      out.printf("edits stopped after %d changes; syncing every integration once more%n",
           emulator.state().mutationDriver().mutations());
       syncAfterLastEdit(rt, config, app.pool());
+      emr.readBack();
+      emr.readNotices();
       int converged = converged(app.pool(), emulator, users);
-      System.out.printf("%nsummary: %d integrations, last cycle synced %d, failed %d, %d events changed, %.1fs; "
+      out.printf("%nsummary: %d integrations, last cycle synced %d, failed %d, %d events changed, %.1fs; "
               + "mirrors equal to Google: %d/%d%n", users.size(), summary.getInteger("synced"), summary.getInteger("failed"),
           summary.getLong("changedEvents"), summary.getDouble("durationSeconds"), converged, users.size());
       return converged == users.size() ? 0 : 1;
     } finally {
+      if (emr != null) emr.close();
       if (app != null) app.close().await(30, TimeUnit.SECONDS);
       if (emulator != null) emulator.close().await(10, TimeUnit.SECONDS);
       rt.vertx().close().await(10, TimeUnit.SECONDS);

@@ -9,7 +9,9 @@ import java.util.SplittableRandom;
 
 /**
  * Edits random users' events over time, like people using their calendars: inserts, moves (start/end shifted),
- * transparency toggles and deletions, at a target rate. The choice sequence is deterministic from the seed.
+ * transparency toggles and deletions, at a target rate. The choice sequence is deterministic from the seed. Events an
+ * application wrote with extended properties (calsync's appointments) are left alone, so a run that books appointments
+ * still ends with a truth it can compare against.
  */
 public final class MutationDriver {
   private static final Logger LOG = LoggerFactory.getLogger(MutationDriver.class);
@@ -84,8 +86,8 @@ public final class MutationDriver {
         for (int attempt = 0; attempt < 4 && eventId == null; attempt++) {
           StoredEvent e = cal.order.get(rng.nextInt(cal.order.size()));
           if (!e.cancelled() && !e.isMaster() && !e.isException()) {
-            eventId = e.id;
             current = EventJson.render(cal, e);
+            eventId = current.containsKey("extendedProperties") ? null : e.id;
           }
         }
       }
