@@ -61,7 +61,7 @@ class CliWorkerScopeTest {
     new JobQueue(h.pool()).enqueue(busy, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now()).await();
     assertThat(new JobQueue(h.pool()).claim("daemon", 10, 300, List.of(), List.of(busy)).await()).hasSize(1);
 
-    Run sync = run("sync", Long.toString(busy), "--timeout", "1");
+    Run sync = run("sync", Long.toString(busy), "--timeout", "1", "--json");
     assertThat(sync.exit()).as(sync.out()).isEqualTo(1);
     assertThat(sync.json().getBoolean("timedOut")).isTrue();
 
