@@ -11,6 +11,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import org.calsync.metrics.Recoveries;
+import org.calsync.ops.BlockedThreads;
 
 /**
  * Builds the Vertx instance: for the daemon with Vert.x's own Micrometer metrics into the Prometheus registry it exports
@@ -32,10 +34,12 @@ public final class VertxRuntime {
     new JvmThreadMetrics().bindTo(registry);
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
+    Recoveries.bindTo(registry);
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
+    BlockedThreads.watch(vertx, registry);
     return new VertxRuntime(vertx, registry);
   }
 

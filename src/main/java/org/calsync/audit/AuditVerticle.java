@@ -14,6 +14,7 @@ import org.calsync.bus.Addresses;
 import org.calsync.bus.FailureCode;
 import org.calsync.bus.Messages;
 import org.calsync.config.AuditConfig;
+import org.calsync.metrics.Recoveries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -113,6 +114,7 @@ public final class AuditVerticle extends VerticleBase {
       writing = false;
       inFlight = 0;
       if (ar.failed()) {
+        Recoveries.count(Recoveries.Kind.DATABASE);
         log.warn("audit: writing {} records failed, will retry: {}", batch.size(), ar.cause().getMessage());
         batch.addAll(buffer);
         buffer = batch;

@@ -8,7 +8,8 @@ import picocli.CommandLine.Mixin;
 
 /** Runs the daily cleanup now. */
 @Command(name = "cleanup", mixinStandardHelpOptions = true,
-    description = "Delete failed jobs older than scheduler.failedJobRetentionDays and audit records past retention.")
+    description = "Delete what the daily cleanup deletes, now: old failed jobs, past appointments, their conflict reports, "
+        + "past mirror rows (scheduler.*RetentionDays) and audit records past the owner's retention.")
 public final class CleanupCommand implements Callable<Integer> {
   @Mixin
   ConfigOption config = new ConfigOption();

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.function.Function;
+import org.calsync.metrics.Recoveries;
 
 /**
  * Google Calendar calls for one integration and one piece of work (a sync, a write, a channel operation), obtained
@@ -109,6 +110,7 @@ public final class GoogleCall {
       }
       long delay = policy.delayAfter(e, n);
       if (delay < 0) return Future.failedFuture(e);
+      Recoveries.count(Recoveries.Kind.GOOGLE);
       return vertx.timer(delay).compose(x -> attempt(op, call, n + 1));
     });
   }

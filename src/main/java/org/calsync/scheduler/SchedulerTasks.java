@@ -19,6 +19,7 @@ import org.calsync.bus.Requests.TokenGet;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.db.Integrations;
 import org.calsync.db.JobQueue;
+import org.calsync.db.Retention;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,14 +66,25 @@ public final class SchedulerTasks {
     });
   }
 
-  /** Deletes failed jobs older than scheduler.failedJobRetentionDays and audit records past the owner's retention. */
+  /**
+   * The daily cleanup: failed jobs past scheduler.failedJobRetentionDays, past appointments
+   * (appointmentRetentionDays), their conflict reports (conflictReportRetentionDays), mirror rows that only describe
+   * the past (mirrorRetentionDays; see db.Retention), and audit records past the owner's retention. Each in batches.
+   */
   public Future<JsonObject> cleanup() {
-    return queue.cleanupFailed(config.scheduler().failedJobRetentionDays())
-        .compose(failed -> new AuditLog(pool).purge()
-            .map(audit -> new JsonObject().put("failedJobsDeleted", failed).put("auditRecordsPurged", audit)))
-        .onSuccess(r -> {
-          log.atInfo().setMessage("cleanup done").addKeyValue("failedJobsDeleted", r.getInteger("failedJobsDeleted"))
-              .addKeyValue("auditRecordsPurged", r.getInteger("auditRecordsPurged")).log();
+    var s = config.scheduler();
+    Retention retention = new Retention(pool);
+    JsonObject r = new JsonObject();
+    return queue.cleanupFailed(s.failedJobRetentionDays()).map(n -> r.put("failedJobsDeleted", n))
+        .compose(x -> retention.pastAppointments(s.appointmentRetentionDays())).map(n -> r.put("appointmentsDeleted", n))
+        .compose(x -> retention.conflictReports(s.conflictReportRetentionDays())).map(n -> r.put("conflictReportsDeleted", n))
+        .compose(x -> retention.pastMirrorRows(s.mirrorRetentionDays()))
+        .map(n -> r.put("cancelledEventsDeleted", n[0]).put("busyBlocksDeleted", n[1]))
+        .compose(x -> new AuditLog(pool).purge()).map(n -> r.put("auditRecordsPurged", n))
+        .onSuccess(x -> {
+          var line = log.atInfo().setMessage("cleanup done");
+          r.forEach(e -> line.addKeyValue(e.getKey(), e.getValue()));
+          line.log();
           audit("scheduler.cleanup", r);
         });
   }

@@ -9,8 +9,9 @@ import java.time.Instant;
 import java.util.function.Supplier;
 import org.calsync.bus.Addresses;
 import org.calsync.config.CalsyncConfig;
-import org.calsync.db.LeaderLock;
 import org.calsync.db.JobQueue;
+import org.calsync.db.LeaderLock;
+import org.calsync.metrics.Recoveries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +65,10 @@ public final class SchedulerVerticle extends VerticleBase {
         .compose(isLeader -> isLeader ? runDue() : Future.succeededFuture())
         .onComplete(ar -> {
           busy = false;
-          if (ar.failed()) log.atWarn().setMessage("scheduler tick failed").addKeyValue("error", ar.cause().getMessage()).log();
+          if (ar.failed()) {
+            Recoveries.count(Recoveries.Kind.DATABASE);
+            log.atWarn().setMessage("scheduler tick failed").addKeyValue("error", ar.cause().getMessage()).log();
+          }
         });
   }
 

@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.List;
 import org.calsync.db.JobQueue;
+import org.calsync.metrics.Recoveries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +61,7 @@ final class SettleBatch {
   private Future<Void> write(List<JobQueue.Done> batch, int attempt) {
     return queue.completeAll(batch, worker).recover(err -> {
       if (attempt >= 3) return Future.failedFuture(err);
+      Recoveries.count(Recoveries.Kind.DATABASE);
       log.atWarn().setMessage("settling syncs failed, trying again").addKeyValue("syncs", batch.size())
           .addKeyValue("attempt", attempt).addKeyValue("error", err.getMessage()).log();
       return vertx.timer(500L * attempt).compose(v -> write(batch, attempt + 1));

@@ -20,10 +20,11 @@ import org.calsync.bus.FailureCode;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.config.SyncConfig;
 import org.calsync.db.Integrations;
-import org.calsync.db.JobQueue;
 import org.calsync.db.JobQueue.Job;
+import org.calsync.db.JobQueue;
 import org.calsync.google.Google;
 import org.calsync.google.GoogleApiException;
+import org.calsync.metrics.Recoveries;
 import org.calsync.mirror.BusyBlocks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,8 +87,10 @@ public final class SyncWorkerVerticle extends VerticleBase {
     vertx.setPeriodic(sync.pollMs(), id -> claim());
     vertx.setPeriodic(sync.leaseSeconds() * 1000L / 3, id -> {
       if (inFlight.isEmpty()) return;
-      queue.renew(workerId, List.copyOf(inFlight), sync.leaseSeconds()).onFailure(e -> log.atWarn()
-          .setMessage("lease renewal failed").addKeyValue("jobs", inFlight.size()).addKeyValue("error", e.getMessage()).log());
+      queue.renew(workerId, List.copyOf(inFlight), sync.leaseSeconds()).onFailure(e -> {
+        Recoveries.count(Recoveries.Kind.DATABASE);
+        log.atWarn().setMessage("lease renewal failed").addKeyValue("jobs", inFlight.size()).addKeyValue("error", e.getMessage()).log();
+      });
     });
     vertx.setTimer(1, id -> claim());
     return vertx.eventBus().consumer(Addresses.JOBS_AVAILABLE, m -> claim()).completion();
@@ -130,6 +133,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
     claiming.onComplete(ar -> {
       claiming = null;
       if (ar.failed()) {
+        Recoveries.count(Recoveries.Kind.DATABASE);
         log.atWarn().setMessage("claiming jobs failed").addKeyValue("error", ar.cause().getMessage()).log();
         return;
       }
@@ -163,7 +167,8 @@ public final class SyncWorkerVerticle extends VerticleBase {
         .transform(ar -> settle(job, ar.succeeded() ? ar.result() : null, ar.cause(), System.currentTimeMillis() - started, calls))
         .onComplete(ar -> {
           if (ar.failed()) {
-            log.atError().setMessage("settling job failed (it will be claimed again when its lease ends)")
+            Recoveries.count(Recoveries.Kind.DATABASE);
+            log.atWarn().setMessage("settling job failed (it will be claimed again when its lease ends)")
                 .addKeyValue("integration", job.integrationId()).addKeyValue("job", job.id())
                 .addKeyValue("error", ar.cause().getMessage()).log();
           }
@@ -198,6 +203,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
       done = integrations.defer(id, until).compose(v -> queue.retry(job, workerId, QUOTA_DEFER_MILLIS, g.getMessage(), false));
     } else if (err instanceof GoogleApiException g && g.kind() == GoogleApiException.Kind.RATE_LIMIT) {
       outcome = "retry";
+      Recoveries.count(Recoveries.Kind.SYNC);
       long delay = JobDelays.rateLimitedJobMillis(sync.retryBaseSeconds() * 1000L, job.rateLimited(), ThreadLocalRandom.current());
       log.atWarn().setMessage("sync rate limited, will retry without counting an attempt").addKeyValue("integration", id)
           .addKeyValue("rateLimitedRuns", job.rateLimited() + 1).addKeyValue("retryInMs", delay)
@@ -205,16 +211,20 @@ public final class SyncWorkerVerticle extends VerticleBase {
       done = queue.retryRateLimited(job, workerId, delay, g.getMessage());
     } else if (retryable(err) && job.attempts() < sync.maxAttempts()) {
       outcome = "retry";
+      Recoveries.count(Recoveries.Kind.SYNC);
       long delay = JobDelays.jobBackoffMillis(sync.retryBaseSeconds() * 1000L, job.attempts(), ThreadLocalRandom.current());
       log.atWarn().setMessage("sync failed, will retry").addKeyValue("integration", id).addKeyValue("attempt", job.attempts())
           .addKeyValue("maxAttempts", sync.maxAttempts()).addKeyValue("retryInMs", delay).addKeyValue("error", err.getMessage()).log();
       done = queue.retry(job, workerId, delay, err.getMessage(), true);
     } else {
       outcome = err instanceof MassDeletionRefused ? "refused" : "failed";
-      log.atError().setMessage("sync failed").addKeyValue("integration", id).addKeyValue("attempts", job.attempts())
-          .addKeyValue("outcome", outcome).addKeyValue("error", err.getMessage()).log();
+      String failedOutcome = outcome;
+      // ERROR once the job is in failed_jobs (a person looks); if that write fails, the job is claimed again.
       done = integrations.recordSync(id, outcome, new JsonObject().put("error", err.getMessage()))
-          .compose(v -> queue.fail(job, workerId, errorClass(err), String.valueOf(err.getMessage())));
+          .compose(v -> queue.fail(job, workerId, errorClass(err), String.valueOf(err.getMessage())))
+          .onSuccess(v -> log.atError().setMessage("sync failed").addKeyValue("integration", id)
+              .addKeyValue("attempts", job.attempts()).addKeyValue("outcome", failedOutcome)
+              .addKeyValue("error", err.getMessage()).log());
     }
     if (err != null) event.put("error", err.getMessage()).put("changed", 0);
     event.put("outcome", outcome);

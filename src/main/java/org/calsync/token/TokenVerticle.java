@@ -70,8 +70,9 @@ public final class TokenVerticle extends VerticleBase {
       inFlight.put(id, running);
       running.onComplete(ar -> inFlight.remove(id));
     }
+    // Anything but a BusFailure is a dependency failing (PostgreSQL mostly): the caller may try again later.
     return running.map(TokenVerticle::reply).recover(err -> Future.failedFuture(err instanceof BusFailure ? err
-        : new BusFailure(FailureCode.INTERNAL, err.getMessage())));
+        : BusFailure.unavailable(err.getMessage())));
   }
 
   /** The cached token while the integration is active; otherwise drops it and fails as a refresh would. */

@@ -59,8 +59,8 @@ class RecurrenceQuarantineTest {
     assertThat(status.getJsonArray("latest").getJsonObject(0).getString("eventId")).isEqualTo("minutely");
     WebClient web = WebClient.create(b.h.vertx);
     try {
-      String metrics = web.get(b.h.app.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
-      assertThat(metrics.lines()).contains("calsync_busy_quarantined_events 1.0");
+      Harness.eventually(() -> assertThat(web.get(b.h.app.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString()
+          .lines()).contains("calsync_busy_quarantined_events 1.0"));
     } finally {
       web.close();
     }

@@ -76,7 +76,7 @@ public final class Harness implements AutoCloseable {
             .put("tokenUrl", emulator.baseUrl() + "/token").put("revokeUrl", emulator.baseUrl() + "/revoke")
             .put("clientId", "calsync-local").put("clientSecret", "calsync-local-secret").put("requestTimeoutMs", 5000))
         .put("sync", new JsonObject().put("retryBaseSeconds", 0).put("pollMs", 50).put("intervalMinutes", 30))
-        .put("http", new JsonObject().put("port", 0))
+        .put("http", new JsonObject().put("port", 0).put("metricsRefreshSeconds", 1))
         .put("api", new JsonObject().put("port", 0));
     for (String section : overrides.fieldNames()) {
       JsonObject s = base.getJsonObject(section, new JsonObject());

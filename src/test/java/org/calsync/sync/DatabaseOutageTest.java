@@ -2,6 +2,7 @@ package org.calsync.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.sqlclient.Row;
@@ -23,6 +24,7 @@ import org.calsync.support.FaultCounts;
 import org.calsync.support.Harness;
 import org.calsync.support.HarnessExtension;
 import org.calsync.support.Harnesses;
+import org.calsync.support.LogCapture;
 import org.calsync.support.SyncOverlaps;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,8 @@ class DatabaseOutageTest {
         .put("sync", new JsonObject().put("leaseSeconds", LEASE_SECONDS).put("pollMs", 100).put("maxConcurrent", 8).put("pageSize", 5))
         .put("db", new JsonObject().put("poolSize", 4)));
     h.start(new App.Parts(true, false, true));
+    LogCapture logs = LogCapture.all();
+    worlds.closeWith(logs::close);
     web = WebClient.create(h.vertx);
     int n = 60;
     Map<String, Long> ids = h.connectSeeded(n, 10);
@@ -124,6 +128,11 @@ class DatabaseOutageTest {
         .map(r -> r.getLong(0) + " " + r.getString(1) + ": " + r.getString(2)).toList()).as("failed_jobs").isEmpty();
     assertThat(h.emulator.state().stats().faultsInjected()).as("faults injected").isPositive();
     SyncOverlaps.assertNone(h);
+    String metrics = web.get(h.app.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
+    assertThat(metrics.lines().filter(l -> l.startsWith("calsync_recovered_failures_total{kind=\"database\"}"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum())
+        .as("the failures it recovered from are counted").isPositive();
+    assertThat(logs.atLeast(Level.ERROR)).as("an outage that heals needs no person: nothing logged at ERROR").isEmpty();
   }
 
   private int ready() {
