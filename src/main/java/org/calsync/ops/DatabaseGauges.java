@@ -27,14 +27,15 @@ import org.slf4j.LoggerFactory;
  *   <li>calsync_integrations_failing: active integrations whose syncs keep failing (failing_since set)</li>
  *   <li>calsync_busy_quarantined_events (busy_quarantine rows), calsync_skipped_events (skipped_events rows)</li>
  *   <li>calsync_writebacks_pending: appointments whose latest version is not yet in Google;
- *       calsync_writebacks_failing: those whose last write attempt failed</li>
+ *       calsync_writebacks_failing: those whose last write attempt failed (retried, or given up);
+ *       calsync_writebacks_given_up: those no longer retried until the EMR sends them again (write_failed_at)</li>
  * </ul>
  */
 final class DatabaseGauges {
   private static final Logger log = LoggerFactory.getLogger(DatabaseGauges.class);
   private static final Set<String> STATUSES = Set.of("active", "needs_reconnect", "disconnected");
   private static final String[] FIELDS = {"depth", "due", "running", "oldestDueSeconds", "failed", "oldestSyncAgeSeconds",
-      "failingIntegrations", "busyQuarantined", "skippedEvents", "writebacksPending", "writebacksFailing"};
+      "failingIntegrations", "busyQuarantined", "skippedEvents", "writebacksPending", "writebacksFailing", "writebacksGivenUp"};
   static final String SQL = "SELECT q.depth, q.due, q.running, q.oldest_due, "
       + "(SELECT count(*) FROM failed_jobs), "
       + "(SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(COALESCE(c.synced, u.created_at))), 0)::float8 "
@@ -45,7 +46,8 @@ final class DatabaseGauges {
       + "(SELECT count(*) FROM busy_quarantine), "
       + "(SELECT count(*) FROM skipped_events), "
       + "(SELECT count(*) FROM appointments WHERE version > written_version), "
-      + "(SELECT count(*) FROM appointments WHERE version > written_version AND write_attempts > 0), "
+      + "(SELECT count(*) FROM appointments WHERE version > written_version AND (write_attempts > 0 OR write_failed_at IS NOT NULL)), "
+      + "(SELECT count(*) FROM appointments WHERE version > written_version AND write_failed_at IS NOT NULL), "
       + "(SELECT COALESCE(json_object_agg(status, n), '{}') FROM "
       + "   (SELECT status, count(*) AS n FROM user_integrations GROUP BY status) s)::text "
       + "FROM (SELECT count(*) AS depth, "
@@ -73,6 +75,7 @@ final class DatabaseGauges {
     gauge("calsync.skipped.events", "skippedEvents");
     gauge("calsync.writebacks.pending", "writebacksPending");
     gauge("calsync.writebacks.failing", "writebacksFailing");
+    gauge("calsync.writebacks.given.up", "writebacksGivenUp");
     STATUSES.forEach(this::statusGauge);
   }
 

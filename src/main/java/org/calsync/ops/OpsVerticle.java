@@ -23,8 +23,9 @@ import org.calsync.config.HttpConfig;
  * GET /metrics Prometheus text (Vert.x, JVM and calsync meters).
  * Nothing else: Google's push webhook has its own listener (push.PushVerticle), so exposing it exposes none of these.
  * The database-backed gauges are {@link DatabaseGauges}, refreshed every http.metricsRefreshSeconds (a scrape never
- * queries). calsync_google_overrides_restored_total{change=moved|deleted|revived} counts this process's
- * {@link Addresses#APPOINTMENT_OVERRIDDEN} notices (an edit in Google undone because the EMR wins).
+ * queries). calsync_google_overrides_restored_total{change=moved|deleted|revived} counts the
+ * {@link Addresses#APPOINTMENT_OVERRIDDEN} notices (an edit in Google undone because the EMR wins) that this process's
+ * notice relay publishes: every process sees every restore, so aggregate it with max, not sum.
  */
 public final class OpsVerticle extends VerticleBase {
   private final HttpConfig config;
