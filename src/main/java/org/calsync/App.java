@@ -18,6 +18,7 @@ import org.calsync.push.PushVerticle;
 import org.calsync.scheduler.SchedulerVerticle;
 import org.calsync.sync.SyncWorkerVerticle;
 import org.calsync.token.ConnectionVerticle;
+import org.calsync.token.ConsentVerticle;
 import org.calsync.token.CredentialCipher;
 import org.calsync.token.TokenVerticle;
 import org.slf4j.Logger;
@@ -46,6 +47,7 @@ public final class App {
   private SyncWorkerVerticle worker;
   private PushVerticle push;
   private ApiVerticle api;
+  private ConsentVerticle consent;
 
   private App(Vertx vertx, Pool pool, Google google) {
     this.vertx = vertx;
@@ -64,6 +66,8 @@ public final class App {
               : Future.succeededFuture())
           .compose(v -> app.deploy(new TokenVerticle(config, app.pool, cipher, registry, google)))
           .compose(v -> app.deploy(new ConnectionVerticle(config, app.pool, cipher, google)))
+          .compose(v -> parts.ops() && config.consent().enabled()
+              ? app.deploy(app.consent = new ConsentVerticle(config, app.pool, cipher, google)) : Future.succeededFuture())
           .compose(v -> parts.workers() ? app.deploy(new BookingVerticle(config, app.pool, google)) : Future.succeededFuture())
           .compose(v -> parts.workers() ? app.deploy(app.worker = new SyncWorkerVerticle(config, app.pool, registry, google))
               : Future.succeededFuture())
@@ -105,6 +109,11 @@ public final class App {
   /** The EMR API port (deployed with ops). */
   public int apiPort() {
     return api == null ? -1 : api.port();
+  }
+
+  /** The consent listener's port (deployed with ops when consent.enabled). */
+  public int consentPort() {
+    return consent == null ? -1 : consent.port();
   }
 
   public String workerId() {

@@ -16,7 +16,7 @@ import org.calsync.db.JobQueue;
 
 /**
  * The handlers of the contract's operations (by operationId). Parameters come validated by the OpenAPI router; every
- * booking, appointment, disconnect and notice operation is a request to its bus address ({@link BusDoor}).
+ * booking, appointment, disconnect, notice and connect-link operation is a request to its bus address ({@link BusDoor}).
  */
 final class Routes {
   private final Vertx vertx;
@@ -60,6 +60,11 @@ final class Routes {
       bus.request(ctx, Addresses.INTEGRATION_DISCONNECT, new JsonObject().put("integrationId", id), 60_000, 200);
     });
     on(builder, "readNotices", this::notices);
+    on(builder, "createConnectLink", ctx -> {
+      JsonObject body = validated(ctx).getBody().getJsonObject().copy();
+      audited(ctx, "createConnectLink", body.getLong("integrationId"));
+      bus.request(ctx, Addresses.CONNECT_LINK_CREATE, body, BusDoor.DEFAULT_TIMEOUT_MS, 201);
+    });
   }
 
   private void conflicts(RoutingContext ctx) {

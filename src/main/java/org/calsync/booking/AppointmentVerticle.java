@@ -8,6 +8,7 @@ import org.calsync.booking.Requests.Booking;
 import org.calsync.booking.Requests.Cancellation;
 import org.calsync.bus.Addresses;
 import org.calsync.bus.BusFailure;
+import org.calsync.bus.FailureCode;
 import org.calsync.bus.Messages;
 import org.calsync.config.BookingConfig;
 import org.calsync.db.Integrations;
@@ -52,13 +53,17 @@ final class AppointmentVerticle extends VerticleBase {
     String id = b.appointmentId();
     return integrations.find(b.who().integrationId(), b.who().userId()).compose(integrationId -> {
       if (integrationId == null) return Future.failedFuture(b.who().notFound());
-      return appointments.book(id, integrationId, b.range().start(), b.range().end()).compose(intent -> {
+      return integrations.writeBack(integrationId).compose(writable -> writable ? Future.succeededFuture()
+          : Future.failedFuture(new BusFailure(FailureCode.NEEDS_RECONNECT, "integration " + integrationId + " is connected "
+              + "read-only (the practitioner granted no write access to the calendar), so write-back is off; send a "
+              + "reconnect link (POST /v1/connect-links with integrationId) and allow calsync to edit calendar events")))
+          .compose(v -> appointments.book(id, integrationId, b.range().start(), b.range().end()).compose(intent -> {
         if (intent.otherIntegration() != null) {
           return Future.failedFuture(BusFailure.badRequest("appointment " + id + " belongs to integration "
               + intent.otherIntegration() + "; cancel it and book it anew"));
         }
         return afterIntent(id, intent).onSuccess(r -> reports.report(integrationId));
-      });
+      }));
     });
   }
 

@@ -26,8 +26,9 @@ public final class Addresses {
   /**
    * Publish, by the notice relay (notices.NoticeRelay) for an integration.status notice appended by whichever process
    * changed the status (token refresh, connect/reconnect, disconnect, CLI included). Body {@code {"integrationId": long,
-   * "userId": long, "status": "active"|"needs_reconnect"|"disconnected", "reason": string, "at": iso8601}}. Sent once
-   * per transition.
+   * "userId": long, "status": "active"|"needs_reconnect"|"disconnected", "reason": string, "at": iso8601,
+   * "reconnectUrl": string?, "reconnectExpiresAt": iso8601?}}. Sent once per transition. With consent.enabled a
+   * needs_reconnect carries a fresh single-use reconnect link (consent flow) for the EMR to send the practitioner.
    * PushVerticle listens: needs_reconnect / disconnected stop the integration's push channels.
    */
   public static final String INTEGRATION_STATUS = "calsync.integration.status";
@@ -55,6 +56,17 @@ public final class Addresses {
    * BAD_REQUEST, NOT_FOUND, UNAVAILABLE (database; our copy was not erased, retry).
    */
   public static final String INTEGRATION_DISCONNECT = "calsync.integration.disconnect";
+
+  /**
+   * Request/reply, served by ConsentVerticle (consent.enabled): a single-use connect link for one EMR user, to open in
+   * the practitioner's browser (Google's consent flow). Body {@code {"userId": long, "loginHint": string?,
+   * "returnUrl": string?, "integrationId": long?}}; integrationId makes it a reconnect link (the same Google account must
+   * consent), returnUrl (allowed by consent.returnUrlAllowList) receives {@code ?calsync_status=...} at the end.
+   * Reply {@code {"linkId": long, "url": string, "expiresAt": iso8601, "userId": long, "integrationId": long?}}.
+   * Failures: BAD_REQUEST (field, or a returnUrl that is not allowed), NOT_FOUND (integrationId unknown, disconnected or
+   * another user's), UNAVAILABLE (database).
+   */
+  public static final String CONNECT_LINK_CREATE = "calsync.connect.link.create";
 
   /**
    * Send (no reply), served by AuditVerticle. Body {@code {"actor": string, "action": string,
@@ -124,7 +136,8 @@ public final class Addresses {
    * data, under an event id derived from the appointment id; repeating the message changes nothing. Reply
    * {@code {"appointmentId", "eventId", "version": long, "written": boolean, "error": string?}}; written=false means
    * the write is pending and retried every booking.sweepSeconds. Failures: BAD_REQUEST (malformed; the appointment
-   * belongs to another integration), NOT_FOUND (integration), UNAVAILABLE (database). Use request/reply: the intent is
+   * belongs to another integration), NOT_FOUND (integration), NEEDS_RECONNECT (the integration was connected read-only:
+   * write-back is off; nothing is stored), UNAVAILABLE (database). Use request/reply: the intent is
    * durable only once the reply arrives, and a plain send that meets UNAVAILABLE is only logged, so the sender must
    * retry on UNAVAILABLE (repeating a message is harmless).
    */

@@ -54,6 +54,26 @@ public final class Requests {
     }
   }
 
+  /** {@link Addresses#CONNECT_LINK_CREATE}. */
+  public record ConnectLink(long userId, String loginHint, String returnUrl, Long integrationId) {
+    public static ConnectLink parse(JsonObject body) {
+      long userId = Messages.requireLong(body, "userId");
+      Object id = body.getValue("integrationId");
+      if (id != null && !(id instanceof Number)) throw BusFailure.badRequest("field 'integrationId' must be a number");
+      return new ConnectLink(userId, optional(body, "loginHint", 320), optional(body, "returnUrl", 2048),
+          id == null ? null : ((Number) id).longValue());
+    }
+
+    private static String optional(JsonObject body, String field, int max) {
+      Object v = body.getValue(field);
+      if (v == null) return null;
+      if (!(v instanceof String s) || s.isBlank() || s.length() > max) {
+        throw BusFailure.badRequest("field '" + field + "' must be a non-blank string of at most " + max + " characters");
+      }
+      return s.trim();
+    }
+  }
+
   /** {@link Addresses#INTEGRATION_DISCONNECT}. */
   public record Disconnect(long integrationId) {
     public static Disconnect parse(JsonObject body) {

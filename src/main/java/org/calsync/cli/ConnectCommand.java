@@ -35,7 +35,8 @@ public final class ConnectCommand implements Callable<Integer> {
       + "account key of google.serviceAccountKeyFile impersonates --email")
   boolean delegated;
 
-  @Option(names = "--email", description = "Google account email, for a new integration")
+  @Option(names = "--email", description = "Google account email, for a new integration: recorded as given, not checked "
+      + "(connect links take the account from Google's ID token)")
   String email;
 
   @Option(names = "--integration-id", description = "Reconnect this integration instead")

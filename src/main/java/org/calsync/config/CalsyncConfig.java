@@ -20,7 +20,8 @@ import java.util.TreeSet;
  */
 public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, TokenConfig token,
                             SchedulerConfig scheduler, HttpConfig http, AuditConfig audit, PushConfig push,
-                            BookingConfig booking, ApiConfig api, NoticesConfig notices) {
+                            BookingConfig booking, ApiConfig api, NoticesConfig notices,
+                            ConsentConfig consent) {
 
   private static final String[][] KEYS = {
       {"db", "url", "password", "poolSize"},
@@ -39,6 +40,8 @@ public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, T
           "maxAheadDays", "writeLeaseSeconds"},
       {"api", "host", "port", "tlsCertFile", "tlsKeyFile", "bodyLimitBytes", "bodyTimeoutSeconds", "idleTimeoutSeconds"},
       {"notices", "webhookUrl", "retrySchedule", "timeoutMs", "pollMs", "concurrency", "retentionDays"},
+      {"consent", "enabled", "publicBaseUrl", "listenHost", "listenPort", "returnUrlAllowList", "linkTtl", "authorizationUrl",
+          "jwksUrl"},
   };
 
   /** CALSYNC_* variables read elsewhere, not config keys: the config file path, connect's refresh token, tests, logs. */
@@ -49,7 +52,8 @@ public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, T
     rejectUnknownKeys(root);
     return new CalsyncConfig(DbConfig.fromJson(root), GoogleConfig.fromJson(root), SyncConfig.fromJson(root),
         TokenConfig.fromJson(root), SchedulerConfig.fromJson(root), HttpConfig.fromJson(root), AuditConfig.fromJson(root),
-        PushConfig.fromJson(root), BookingConfig.fromJson(root), ApiConfig.fromJson(root), NoticesConfig.fromJson(root));
+        PushConfig.fromJson(root), BookingConfig.fromJson(root), ApiConfig.fromJson(root), NoticesConfig.fromJson(root),
+        ConsentConfig.fromJson(root));
   }
 
   /** Reads the file (if it exists), applies the environment (with the webhook secret, see NoticesConfig), validates. */
@@ -62,7 +66,7 @@ public record CalsyncConfig(DbConfig db, GoogleConfig google, SyncConfig sync, T
 
   /** This config with another notices section (e.g. with its webhook secret). */
   public CalsyncConfig withNotices(NoticesConfig n) {
-    return new CalsyncConfig(db, google, sync, token, scheduler, http, audit, push, booking, api, n);
+    return new CalsyncConfig(db, google, sync, token, scheduler, http, audit, push, booking, api, n, consent);
   }
 
   public static JsonObject read(Path file) {

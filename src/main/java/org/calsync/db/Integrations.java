@@ -118,6 +118,15 @@ public final class Integrations {
   }
 
   /**
+   * Whether appointments may be written to the integration's calendar: false when the consent granted read access
+   * only (V13 write_back). An unknown integration counts as writable (callers check existence themselves).
+   */
+  public Future<Boolean> writeBack(long id) {
+    return pool.preparedQuery("SELECT write_back FROM user_integrations WHERE id = $1").execute(Tuple.of(id))
+        .map(rs -> rs.size() == 0 || rs.iterator().next().getBoolean(0));
+  }
+
+  /**
    * The integration a request names: by integrationId (any status), or else the user's newest one that is not
    * disconnected. Null when none matches.
    */

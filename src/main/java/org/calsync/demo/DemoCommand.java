@@ -25,7 +25,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The demo: an embedded PostgreSQL (or --db-url), the local Google emulator seeded with N practitioners, and the full
+ * The demo: an embedded PostgreSQL (or --db-url), the local Google emulator seeded with N practitioners (a tenth of
+ * them connect through Google's consent flow, {@link ConsentDemo}, one of them reconnecting after revoking), and the full
  * daemon syncing them every minute while the emulator keeps editing events. Meanwhile an EMR ({@link DemoEmr}) books,
  * reschedules and cancels appointments through the HTTP API with a key it creates. Prints progress and a summary per
  * cycle; after the last cycle the edits stop, every integration is synced once more (a manual sync queued after the
@@ -52,6 +53,14 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--db-url", description = "Use this PostgreSQL (an empty database) instead of an embedded one")
   String dbUrl;
 
+  @Option(names = "--consent-port", defaultValue = "0",
+      description = "Port of the consent pages (default ${DEFAULT-VALUE} = any free port)")
+  int consentPort;
+
+  /** Practitioners connected through the consent flow, and whether the reconnect after a revoked grant worked. */
+  int consentConnected;
+  boolean reconnected;
+
   @Option(names = "--http-port", defaultValue = "8080", description = "Ops HTTP port (default ${DEFAULT-VALUE}; 0 = any)")
   int httpPort;
 
@@ -70,6 +79,7 @@ public final class DemoCommand implements Callable<Integer> {
     DemoEmr emr = null;
     try {
       EmulatorOptions eo = EmulatorOptions.defaults();
+      int port = consentPort != 0 ? consentPort : freePort();
       emulator = GoogleEmulator.start(rt.vertx(), eo).await();
       out.printf("Google emulator at %s; seeding %d practitioners x %d events%n", emulator.baseUrl(), integrations, eventsPerUser);
       List<SeededUser> users = emulator.state().seed(integrations, eventsPerUser);
@@ -79,14 +89,22 @@ public final class DemoCommand implements Callable<Integer> {
               .put("tokenUrl", emulator.baseUrl() + "/token").put("revokeUrl", emulator.baseUrl() + "/revoke")
               .put("clientId", eo.clientId()).put("clientSecret", eo.clientSecret()))
           .put("sync", new JsonObject().put("intervalMinutes", 1).put("stagger", false).put("retryBaseSeconds", 5))
-          .put("http", new JsonObject().put("port", httpPort)).put("api", new JsonObject().put("port", apiPort)));
+          .put("http", new JsonObject().put("port", httpPort)).put("api", new JsonObject().put("port", apiPort))
+          .put("consent", new JsonObject().put("enabled", true).put("publicBaseUrl", "http://127.0.0.1:" + port)
+              .put("listenPort", port).put("authorizationUrl", emulator.baseUrl() + "/o/oauth2/v2/auth")
+              .put("jwksUrl", emulator.baseUrl() + "/oauth2/v3/certs")));
       CredentialCipher cipher = CredentialCipher.ephemeral();
-      connectAll(rt, config, cipher, users);
+      int viaConsent = Math.max(1, users.size() / 10);
+      connectAll(rt, config, cipher, users.subList(viaConsent, users.size()), viaConsent + 1);
       DemoProgress progress = new DemoProgress(System.out);
       progress.attach(rt.vertx());
       Future<JsonObject> first = progress.nextCycle();
       app = App.start(rt.vertx(), config, cipher, rt.registry(), App.Parts.ALL).await();
       out.printf("calsync running: http://127.0.0.1:%d/metrics /health /ready; sync cycle every minute%n", app.httpPort());
+      ConsentDemo consent = new ConsentDemo(rt.vertx(), app.pool(), emulator, "http://127.0.0.1:" + port, out);
+      consentConnected = consent.connect(users.subList(0, viaConsent).stream().map(SeededUser::email).toList(), 1);
+      out.printf("%d practitioners connected themselves through Google's consent flow (link, consent screen, "
+          + "callback, return URL); %d with stored refresh tokens%n", consentConnected, users.size() - viaConsent);
       emulator.state().mutationDriver().start(changesPerSecond);
       emr = DemoEmr.connect(rt.vertx(), app.pool(), app.apiPort(), out);
       emr.bookRescheduleCancel();
@@ -95,6 +113,7 @@ public final class DemoCommand implements Callable<Integer> {
       emulator.state().mutationDriver().stop();
       out.printf("edits stopped after %d changes; syncing every integration once more%n",
           emulator.state().mutationDriver().mutations());
+      reconnected = consent.reconnectAfterRevoke(users.get(0).email());
       syncAfterLastEdit(rt, config, app.pool());
       emr.readBack();
       emr.readNotices();
@@ -102,7 +121,7 @@ public final class DemoCommand implements Callable<Integer> {
       out.printf("%nsummary: %d integrations, last cycle synced %d, failed %d, %d events changed, %.1fs; "
               + "mirrors equal to Google: %d/%d%n", users.size(), summary.getInteger("synced"), summary.getInteger("failed"),
           summary.getLong("changedEvents"), summary.getDouble("durationSeconds"), converged, users.size());
-      return converged == users.size() ? 0 : 1;
+      return converged == users.size() && reconnected && consentConnected == viaConsent ? 0 : 1;
     } finally {
       if (emr != null) emr.close();
       if (app != null) app.close().await(30, TimeUnit.SECONDS);
@@ -123,7 +142,15 @@ public final class DemoCommand implements Callable<Integer> {
     System.out.println("the final syncs did not finish in " + SETTLE_TIMEOUT_MS / 1000 + " s");
   }
 
-  private static void connectAll(VertxRuntime rt, CalsyncConfig config, CredentialCipher cipher, List<SeededUser> users) {
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Stores the seeded refresh tokens as integrations of users firstUserId, firstUserId + 1, ... */
+  private static void connectAll(VertxRuntime rt, CalsyncConfig config, CredentialCipher cipher, List<SeededUser> users,
+                                 long firstUserId) {
     Db.migrate(rt.vertx(), config.db()).await();
     Pool pool = Db.pool(rt.vertx(), config.db());
     try {
@@ -133,7 +160,7 @@ public final class DemoCommand implements Callable<Integer> {
         List<SeededUser> batch = users.subList(i, Math.min(users.size(), i + 200));
         int base = i;
         all = all.compose(v -> Future.all(batch.stream().map(u ->
-            connections.connect(base + batch.indexOf(u) + 1, u.email(), u.refreshToken())).toList()).mapEmpty());
+            connections.connect(firstUserId + base + batch.indexOf(u), u.email(), u.refreshToken())).toList()).mapEmpty());
       }
       all.await();
     } finally {

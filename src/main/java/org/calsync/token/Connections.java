@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.util.function.Function;
 import org.calsync.audit.AuditEvent;
@@ -15,9 +16,11 @@ import org.calsync.db.Notices;
 
 /**
  * Stores a user's Google grant: a new integration, or new credentials for an existing one (reconnect). An integration is
- * 'oauth' (a refresh token) or 'delegated' (Workspace domain-wide delegation, {@link DelegatedGrant}; user_integrations.auth_kind). A reconnect
- * keeps the calendars, sync tokens and mirror, so syncing resumes where it stopped. Both audit and append an
- * integration.status notice in their transaction ({@link Notices}; the relay publishes {@link Addresses#INTEGRATION_STATUS}).
+ * 'oauth' (a refresh token: handed in by an administrator, or from the consent flow with its Google account and granted
+ * scopes, {@link Grant}) or 'delegated' (Workspace domain-wide delegation, {@link DelegatedGrant};
+ * user_integrations.auth_kind). A reconnect keeps the calendars, sync tokens and mirror, so syncing resumes where it
+ * stopped. Both append their audit record and an integration.status notice in their transaction ({@link Notices}; the
+ * relay publishes {@link Addresses#INTEGRATION_STATUS}).
  */
 public final class Connections {
   private final Vertx vertx;
@@ -29,7 +32,7 @@ public final class Connections {
     this(vertx, pool, cipher, "admin");
   }
 
-  /** actor: who is recorded in the audit log (the CLI passes the operating-system user). */
+  /** actor: who is recorded in the audit log (the CLI passes the operating-system user, the consent flow "consent"). */
   public Connections(Vertx vertx, Pool pool, CredentialCipher cipher, String actor) {
     this.actor = actor;
     this.vertx = vertx;
@@ -37,10 +40,51 @@ public final class Connections {
     this.cipher = cipher;
   }
 
+  /**
+   * What an OAuth grant brings: the refresh token, and from the consent flow the Google account (ID token sub and
+   * e-mail), the granted scopes and whether they allow writing (null sub/scopes: a token handed in by an administrator).
+   */
+  public record Grant(String refreshToken, String sub, String email, String scopes, boolean writeBack) {
+    /** A refresh token handed in by an administrator (the connect command): account and scopes unknown. */
+    public static Grant administered(String email, String refreshToken) {
+      return new Grant(refreshToken, null, email, null, true);
+    }
+
+    JsonObject auditDetail(long userId) {
+      JsonObject d = new JsonObject().put("userId", userId);
+      if (sub != null) d.put("googleSub", sub).put("email", email).put("scopes", scopes).put("writeBack", writeBack);
+      return d;
+    }
+
+    /** Whether an integration's stored account (sub, else e-mail) is this grant's; true when nothing is known. */
+    boolean sameAccount(String storedSub, String storedEmail) {
+      if (sub == null) return true;
+      if (storedSub != null) return storedSub.equals(sub);
+      return storedEmail == null || storedEmail.equalsIgnoreCase(email);
+    }
+
+    @Override
+    public String toString() {
+      return "Grant[sub=" + sub + ", email=" + email + ", scopes=" + scopes + ", writeBack=" + writeBack + "]";
+    }
+  }
+
+  /** The consent came from another Google account than the integration's; nothing was changed. */
+  public static final class WrongAccount extends RuntimeException {
+    WrongAccount(long integrationId) {
+      super("the Google account that consented is not the one of integration " + integrationId, null, false, false);
+    }
+  }
+
   /** A new active integration holding the sealed refresh token; returns its id. */
   public Future<Long> connect(long userId, String email, String refreshToken) {
-    requireToken(refreshToken);
-    return connect(userId, email, "oauth", new JsonObject().put("refresh_token", refreshToken));
+    return connect(userId, Grant.administered(email, refreshToken));
+  }
+
+  /** A new active integration for the grant (its account and scopes stored with it); returns its id. */
+  public Future<Long> connect(long userId, Grant grant) {
+    requireToken(grant.refreshToken());
+    return insert(userId, grant, "oauth", new JsonObject().put("refresh_token", grant.refreshToken()));
   }
 
   /**
@@ -48,21 +92,22 @@ public final class Connections {
    * token; the token verticle mints its access tokens with the service account key. Returns its id.
    */
   public Future<Long> connectDelegated(long userId, String email) {
-    return connect(userId, email, "delegated", DelegatedGrant.credentials(email));
+    return insert(userId, new Grant(null, null, email, null, true), "delegated", DelegatedGrant.credentials(email));
   }
 
-  private Future<Long> connect(long userId, String email, String kind, JsonObject credentials) {
-    return pool.withTransaction(conn -> conn.preparedQuery(
-            "INSERT INTO user_integrations (user_id, account_email, auth_kind) VALUES ($1, $2, $3) RETURNING id")
-        .execute(Tuple.of(userId, email, kind))
+  private Future<Long> insert(long userId, Grant grant, String kind, JsonObject credentials) {
+    return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO user_integrations (user_id, account_email, "
+                + "auth_kind, google_sub, granted_scopes, write_back) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+        .execute(Tuple.of(userId, grant.email(), kind, grant.sub(), grant.scopes(), grant.writeBack()))
         .compose(rs -> {
           long id = rs.iterator().next().getLong(0);
           byte[] sealed = cipher.seal(id, credentials);
           return conn.preparedQuery("UPDATE user_integrations SET credentials = $2, key_id = $3 WHERE id = $1")
               .execute(Tuple.of(id, Buffer.buffer(sealed), cipher.activeKeyId()))
-              .compose(x -> Notices.appendStatus(conn, id, userId, "active", "connected")).map(x -> id);
-        }))
-        .onSuccess(id -> audit(id, userId, "connected"));
+              .compose(x -> Notices.appendStatus(conn, id, userId, "active", "connected"))
+              .compose(x -> new AuditEvent(actor, "integration.connected", id, grant.auditDetail(userId)).append(conn))
+              .map(x -> id);
+        }));
   }
 
   /**
@@ -70,8 +115,17 @@ public final class Connections {
    * refresh of the old grant still in flight stores nothing.
    */
   public Future<Void> reconnect(long integrationId, String refreshToken) {
-    requireToken(refreshToken);
-    return reconnect(integrationId, "oauth", email -> new JsonObject().put("refresh_token", refreshToken));
+    return reconnect(integrationId, Grant.administered(null, refreshToken));
+  }
+
+  /**
+   * {@link #reconnect(long, String)} for a grant. A consent grant (sub set) must come from the integration's Google
+   * account: the stored sub, or else the stored e-mail (case-insensitive), must match, otherwise nothing changes and the
+   * future fails with {@link WrongAccount}. Its account and scopes replace the stored ones.
+   */
+  public Future<Void> reconnect(long integrationId, Grant grant) {
+    requireToken(grant.refreshToken());
+    return reconnect(integrationId, "oauth", email -> new JsonObject().put("refresh_token", grant.refreshToken()), grant);
   }
 
   /**
@@ -79,35 +133,42 @@ public final class Connections {
    * administrator restored the delegation), as {@link #reconnect(long, String)} does.
    */
   public Future<Void> reconnectDelegated(long integrationId) {
-    return reconnect(integrationId, "delegated", DelegatedGrant::credentials);
+    return reconnect(integrationId, "delegated", DelegatedGrant::credentials, null);
   }
 
-  private Future<Void> reconnect(long integrationId, String kind, Function<String, JsonObject> credentials) {
-    return pool.withTransaction(conn -> conn.preparedQuery("SELECT account_email FROM user_integrations "
+  private Future<Void> reconnect(long integrationId, String kind, Function<String, JsonObject> credentials, Grant grant) {
+    boolean consent = grant != null && grant.sub() != null;
+    return pool.withTransaction(conn -> conn.preparedQuery("SELECT account_email, google_sub FROM user_integrations "
                 + "WHERE id = $1 AND status <> 'disconnected' FOR UPDATE").execute(Tuple.of(integrationId))
             .compose(found -> {
               if (found.size() == 0) return Future.failedFuture(BusFailure.notFound("integration " + integrationId
                   + " does not exist or was disconnected (connect a new one)"));
+              Row stored = found.iterator().next();
+              if (consent && !grant.sameAccount(stored.getString(1), stored.getString(0))) {
+                return Future.failedFuture(new WrongAccount(integrationId));
+              }
               JsonObject creds;
               try {
-                creds = credentials.apply(found.iterator().next().getString(0));
+                creds = credentials.apply(stored.getString(0));
               } catch (IllegalArgumentException e) {
                 return Future.failedFuture(BusFailure.badRequest("integration " + integrationId + ": " + e.getMessage()));
               }
+              Tuple args = Tuple.of(integrationId, Buffer.buffer(cipher.seal(integrationId, creds)), cipher.activeKeyId(), kind);
+              if (consent) args.addString(grant.sub()).addString(grant.email()).addString(grant.scopes()).addBoolean(grant.writeBack());
               return conn.preparedQuery("UPDATE user_integrations SET credentials = $2, key_id = $3, auth_kind = $4, "
+                      + (consent ? "google_sub = $5, account_email = $6, granted_scopes = $7, write_back = $8, " : "")
                       + "access_expires_at = NULL, status = 'active', status_reason = 'reconnected', status_changed_at = now(), "
                       + "deferred_until = NULL, refresh_lease = NULL, refresh_lease_until = NULL, updated_at = now() "
                       + "WHERE id = $1 RETURNING user_id")
-                  .execute(Tuple.of(integrationId, Buffer.buffer(cipher.seal(integrationId, creds)), cipher.activeKeyId(), kind));
+                  .execute(args);
             })
             .compose(rs -> {
               long userId = rs.iterator().next().getLong(0);
-              return Notices.appendStatus(conn, integrationId, userId, "active", "reconnected").map(userId);
+              JsonObject detail = grant != null ? grant.auditDetail(userId) : new JsonObject().put("userId", userId);
+              return Notices.appendStatus(conn, integrationId, userId, "active", "reconnected")
+                  .compose(x -> new AuditEvent(actor, "integration.reconnected", integrationId, detail).append(conn));
             }))
-        .compose(userId -> {
-          audit(integrationId, userId, "reconnected");
-          return new JobQueue(pool).enqueue(integrationId, JobQueue.PRIORITY_MANUAL, java.time.OffsetDateTime.now());
-        })
+        .compose(v -> new JobQueue(pool).enqueue(integrationId, JobQueue.PRIORITY_MANUAL, java.time.OffsetDateTime.now()))
         .onSuccess(v -> vertx.eventBus().publish(Addresses.JOBS_AVAILABLE, new JsonObject()));
   }
 
@@ -116,9 +177,4 @@ public final class Connections {
       throw new IllegalArgumentException("refresh token is missing or implausibly long");
     }
   }
-
-  private void audit(long id, long userId, String reason) {
-    new AuditEvent(actor, "integration." + reason, id, new JsonObject().put("userId", userId)).send(vertx.eventBus());
-  }
-
 }

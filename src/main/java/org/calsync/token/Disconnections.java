@@ -132,7 +132,7 @@ public final class Disconnections {
               .compose(events -> conn.preparedQuery("DELETE FROM calendars WHERE integration_id = $1").execute(t)
               .compose(cals -> JobQueue.eraseAll(conn, id)
               .compose(jobs -> conn.preparedQuery("UPDATE user_integrations SET credentials = NULL, key_id = NULL, "
-                      + "access_expires_at = NULL, account_email = NULL, response_data = NULL, deferred_until = NULL, "
+                      + "access_expires_at = NULL, account_email = NULL, google_sub = NULL, response_data = NULL, deferred_until = NULL, "
                       + "refresh_lease = NULL, refresh_lease_until = NULL, "
                       + "status = 'disconnected', status_reason = 'disconnected', "
                       + "status_changed_at = CASE WHEN status = 'disconnected' THEN status_changed_at ELSE now() END, "

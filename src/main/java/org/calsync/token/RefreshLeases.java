@@ -5,11 +5,13 @@ import org.calsync.audit.AuditEvent;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.UUID;
+import org.calsync.config.ConsentConfig;
 import org.calsync.db.Notices;
 
 /**
@@ -25,10 +27,18 @@ final class RefreshLeases {
   }
 
   private final Pool pool;
+  private final ConsentConfig consent;
+
+  /** With consent.enabled, a move to needs_reconnect also creates a reconnect link and puts it in the notice. */
+  RefreshLeases(Pool pool, ConsentConfig consent) {
+    this.pool = pool;
+    this.consent = consent != null && consent.enabled() ? consent : null;
+  }
 
   RefreshLeases(Pool pool) {
-    this.pool = pool;
+    this(pool, null);
   }
+
 
   Future<Snapshot> read(long id) {
     return pool.preparedQuery("SELECT id, user_id, status, credentials, key_id, access_expires_at, "
@@ -84,16 +94,32 @@ final class RefreshLeases {
   Future<Long> needsReconnect(long id, UUID lease, String reason) {
     return pool.withTransaction(conn -> conn.preparedQuery("UPDATE user_integrations SET status = 'needs_reconnect', "
             + "status_reason = $3, status_changed_at = now(), updated_at = now(), refresh_lease = NULL, refresh_lease_until = NULL "
-            + "WHERE id = $1 AND refresh_lease = $2 AND status = 'active' RETURNING user_id")
+            + "WHERE id = $1 AND refresh_lease = $2 AND status = 'active' RETURNING user_id, account_email, auth_kind")
         .execute(Tuple.of(id, lease, reason))
         .compose(rs -> {
           if (rs.size() == 0) return Future.succeededFuture(null);
           long userId = rs.iterator().next().getLong(0);
           return new AuditEvent("token", "integration.needs_reconnect", id,
                   new JsonObject().put("reason", reason).put("userId", userId)).append(conn)
-              .compose(v -> Notices.appendStatus(conn, id, userId, "needs_reconnect", reason))
+              .compose(v -> needsReconnectNotice(conn, id, userId, rs.iterator().next().getString(1),
+                  "delegated".equals(rs.iterator().next().getString(2)), reason))
               .map(v -> userId);
         }));
+  }
+
+  /**
+   * The needs_reconnect notice; with consent enabled it carries a fresh reconnect link (reconnectUrl, reconnectExpiresAt)
+   * for the EMR to e-mail, created in the same transaction (not for a delegated integration: its administrator restores
+   * the delegation).
+   */
+  private Future<Long> needsReconnectNotice(SqlConnection conn, long id, long userId, String email, boolean delegated,
+                                            String reason) {
+    JsonObject payload = Notices.integrationStatus(id, userId, "needs_reconnect", reason);
+    if (consent == null || delegated) return Notices.append(conn, Notices.INTEGRATION_STATUS, id, userId, payload);
+    return ConnectLinks.create(conn, userId, id, email, null, consent.linkTtl())
+        .compose(link -> Notices.append(conn, Notices.INTEGRATION_STATUS, id, userId, payload
+            .put("reconnectUrl", consent.publicBaseUrl() + "/connect/" + link.token())
+            .put("reconnectExpiresAt", link.expiresAt().toInstant().toString())));
   }
 
   /** Ends the lease if it is still ours. */

@@ -48,7 +48,7 @@ public final class TokenVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     long leaseSeconds = (config.google().requestTimeoutMs() + 999) / 1000 + LEASE_MARGIN_SECONDS;
-    leases = new RefreshLeases(pool);
+    leases = new RefreshLeases(pool, config.consent());
     refresh = new TokenRefresh(vertx, leases, cipher, google.oauth(), new DelegatedGrant(google), registry,
         config.token().refreshBufferSeconds() * 1000L, leaseSeconds);
     // Any status change (needs_reconnect, reconnected, disconnected) makes a cached token stale.

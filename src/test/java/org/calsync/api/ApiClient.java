@@ -49,6 +49,11 @@ final class ApiClient {
     return send(operationId, HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.noBody()));
   }
 
+  Answer post(String operationId, String path, JsonObject body) {
+    return send(operationId, HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body.encode())));
+  }
+
   Answer put(String operationId, String path, JsonObject body) {
     return put(operationId, path, body.encode().getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json");
   }

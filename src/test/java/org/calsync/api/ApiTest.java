@@ -31,7 +31,10 @@ class ApiTest {
   @BeforeEach
   void setUp(Harness harness) {
     h = harness.configure(new JsonObject().put("booking", new JsonObject().put("sweepSeconds", 1).put("maxRangeDays", 31))
-        .put("api", new JsonObject().put("bodyLimitBytes", 4096))).start(new App.Parts(true, false, true));
+        .put("api", new JsonObject().put("bodyLimitBytes", 4096))
+        .put("consent", new JsonObject().put("enabled", true).put("publicBaseUrl", "https://calsync.clinic.test").put("listenPort", 0)
+            .put("returnUrlAllowList", "https://emr.clinic.test/calendar/")))
+        .start(new App.Parts(true, false, true));
     h.emulator.state().createUser(CAL);
     integrationId = new Connections(h.vertx, h.pool(), h.cipher).connect(7, CAL, h.emulator.state().mintRefreshToken(CAL)).await();
     ApiKeys keys = new ApiKeys(h.pool());
@@ -374,5 +377,33 @@ class ApiTest {
     assertThat(written.getString("writeState")).isEqualTo("written");
     assertThat(written.getString("gaveUpAt")).isNull();
     assertThat(h.emulator.state().groundTruth(CAL)).hasSize(1);
+  }
+
+  @Test
+  void connectLinksAreCreatedForAUserOrAReconnectWithAnAllowedReturnUrl() {
+    api.key = readKey;
+    assertThat(api.post("createConnectLink", "/v1/connect-links", new JsonObject().put("userId", 7)).status()).isEqualTo(403);
+
+    api.key = writeKey;
+    ApiClient.Answer created = api.post("createConnectLink", "/v1/connect-links", new JsonObject().put("userId", 7)
+        .put("loginHint", CAL).put("returnUrl", "https://emr.clinic.test/calendar/done?p=1"));
+    assertThat(created.status()).isEqualTo(201);
+    assertThat(created.json().getString("url")).matches("https://calsync\\.clinic\\.test/connect/[A-Za-z0-9_-]{43}");
+    ApiClient.Answer reconnect = api.post("createConnectLink", "/v1/connect-links",
+        new JsonObject().put("userId", 7).put("integrationId", integrationId));
+    assertThat(reconnect.status()).isEqualTo(201);
+    assertThat(reconnect.json().getLong("integrationId")).isEqualTo(integrationId);
+
+    ApiClient.Answer otherUser = api.post("createConnectLink", "/v1/connect-links",
+        new JsonObject().put("userId", 8).put("integrationId", integrationId));
+    assertThat(otherUser.status()).isEqualTo(404);
+    ApiClient.Answer evil = api.post("createConnectLink", "/v1/connect-links",
+        new JsonObject().put("userId", 7).put("returnUrl", "https://emr.clinic.test.evil.example/calendar/"));
+    assertThat(evil.status()).isEqualTo(400);
+    assertThat(evil.json().getString("field")).isEqualTo("returnUrl");
+    assertThat(api.post("createConnectLink", "/v1/connect-links", new JsonObject().put("userId", 7).put("token", "x")).status())
+        .as("unknown fields are refused").isEqualTo(400);
+    assertThat(h.count("SELECT count(*) FROM connect_links")).isEqualTo(2);
+    assertThat(h.count("SELECT count(*) FROM connect_links WHERE token_hash IS NOT NULL AND length(token_hash) = 32")).isEqualTo(2);
   }
 }

@@ -14,7 +14,8 @@ import org.calsync.support.TestDb;
 import org.junit.jupiter.api.Test;
 
 /**
- * `demo --cycles 1` books, reschedules and cancels appointments through the EMR API while it syncs, reads notices,
+ * `demo --cycles 1` connects part of its practitioners through the consent flow, reconnects one after a revoked grant,
+ * books, reschedules and cancels appointments through the EMR API while it syncs, reads notices,
  * stops the emulator's edits before its final check and ends with every mirror equal to Google.
  */
 class DemoRunTest {
@@ -49,5 +50,8 @@ class DemoRunTest {
       while (r.next()) state.put(r.getString(1), r.getString(2) + (r.getBoolean(3) ? " written" : " not written"));
     }
     assertThat(state).containsEntry("demo-1", "booked written").containsEntry("demo-2", "cancelled written");
+    assertThat(demo.consentConnected).as("practitioners connected through the consent flow").isEqualTo(1);
+    assertThat(demo.reconnected).as("reconnected through the needs_reconnect notice's link after revoking").isTrue();
+    assertThat(output).contains("connected themselves through Google's consent flow", "reconnect of integration");
   }
 }

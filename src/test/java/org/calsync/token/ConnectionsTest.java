@@ -124,7 +124,8 @@ class ConnectionsTest {
     assertThat(reply.getString("status")).isEqualTo("active");
     h.awaitQueueDrained(30);
     assertResumedWithoutDuplicates(email, calendarsBefore, eventsBefore);
-    assertThat(notices).extracting(n -> n.getString("status")).containsExactly("needs_reconnect", "active");
+    Harness.eventually(() -> assertThat(notices).extracting(n -> n.getString("status"))
+        .containsExactly("needs_reconnect", "active"));
     Harness.await("the reconnection audited",
         () -> h.count("SELECT count(*) FROM audit_log WHERE action = 'integration.reconnected' AND integration_id = $1", id) > 0);
     assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'integration.reconnected' AND integration_id = $1", id)).isEqualTo(1);
@@ -186,7 +187,8 @@ class ConnectionsTest {
     assertThat(h.count("SELECT count(*) FROM failed_jobs WHERE integration_id = $1", id)).isZero();
     assertThat(h.count("SELECT count(*) FROM push_channels")).isZero();
     assertThat(h.count("SELECT count(*) FROM calendar_events")).isEqualTo(otherEvents - mine);
-    assertThat(notices).hasSize(1);
+    // the relay publishes the committed notice shortly after
+    Harness.eventually(() -> assertThat(notices).hasSize(1));
     assertThat(notices.get(0).getString("status")).isEqualTo("disconnected");
     assertThat(failureCode(Addresses.TOKEN_GET, new JsonObject().put("integrationId", id))).isEqualTo(FailureCode.NEEDS_RECONNECT);
 
