@@ -106,10 +106,4 @@ public record ConsentConfig(boolean enabled, String publicBaseUrl, String listen
   private static String strip(String v) {
     return v.endsWith("/") ? v.substring(0, v.length() - 1) : v;
   }
-
-  /** This section pointing at another Google (the emulator): its authorization endpoint and keys. */
-  public ConsentConfig withGoogle(String base) {
-    return new ConsentConfig(enabled, publicBaseUrl, listenHost, listenPort, returnUrlAllowList, linkTtl,
-        base + "/o/oauth2/v2/auth", base + "/oauth2/v3/certs");
-  }
 }

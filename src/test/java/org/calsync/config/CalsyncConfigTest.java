@@ -119,4 +119,30 @@ class CalsyncConfigTest {
     assertThatThrownBy(() -> org.calsync.token.CredentialCipher.fromConfig(new TokenConfig(300, "k1:c2hvcnQ=", "")))
         .hasMessageContaining("32");
   }
+
+  @Test
+  void consentNeedsAPublicBaseUrlAndChecksReturnUrlsByPrefixOrOrigin() {
+    assertThat(CalsyncConfig.fromJson(minimal()).consent().enabled()).isFalse();
+    assertThatThrownBy(() -> CalsyncConfig.fromJson(minimal().put("consent", new JsonObject().put("enabled", true))))
+        .hasMessageContaining("consent.publicBaseUrl");
+    assertThatThrownBy(() -> CalsyncConfig.fromJson(minimal().put("consent", new JsonObject().put("linkTtl", "a week"))))
+        .hasMessageContaining("consent.linkTtl");
+    ConsentConfig same = CalsyncConfig.fromJson(minimal().put("consent", new JsonObject().put("enabled", true)
+        .put("publicBaseUrl", "https://calsync.clinic.test/"))).consent();
+    assertThat(same.callbackUrl()).isEqualTo("https://calsync.clinic.test/connect/callback");
+    assertThat(same.linkTtl()).isEqualTo(java.time.Duration.ofDays(7));
+    assertThat(same.allowsReturnUrl("https://calsync.clinic.test:443/done")).isTrue();
+    assertThat(same.allowsReturnUrl("https://emr.clinic.test/done")).isFalse();
+    ConsentConfig listed = CalsyncConfig.fromJson(minimal().put("consent", new JsonObject().put("enabled", true)
+        .put("publicBaseUrl", "https://calsync.clinic.test").put("returnUrlAllowList", "https://emr.clinic.test/calendar, https://emr2.clinic.test/")))
+        .consent();
+    assertThat(listed.allowsReturnUrl("https://emr.clinic.test/calendar/done?x=1")).isTrue();
+    assertThat(listed.allowsReturnUrl("https://emr.clinic.test/calendar")).isTrue();
+    assertThat(listed.allowsReturnUrl("https://emr.clinic.test/calendarevil")).isFalse();
+    assertThat(listed.allowsReturnUrl("https://emr2.clinic.test/anything")).isTrue();
+    assertThat(listed.allowsReturnUrl("https://emr.clinic.test.evil.example/calendar/")).isFalse();
+    assertThat(listed.allowsReturnUrl("https://user@emr2.clinic.test/")).isFalse();
+    assertThat(listed.allowsReturnUrl("javascript:alert(1)")).isFalse();
+    assertThat(listed.allowsReturnUrl("https://calsync.clinic.test/done")).as("the list replaces the same-origin rule").isFalse();
+  }
 }

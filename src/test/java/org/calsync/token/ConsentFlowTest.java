@@ -239,6 +239,7 @@ class ConsentFlowTest {
     String reconnect = notice.getString("reconnectUrl");
     assertThat(reconnect).startsWith(PUBLIC + "/connect/");
     assertThat(notice.getString("reconnectExpiresAt")).isNotBlank();
+    org.calsync.support.DocumentedFields.of("INTEGRATION_STATUS").assertMatches(notice);
 
     // the practitioner opens the e-mailed link: no return URL, so the flow ends on a page
     String google = location(get(reconnect));
