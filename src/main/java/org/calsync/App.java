@@ -3,6 +3,7 @@ package org.calsync;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +11,10 @@ import org.calsync.api.ApiVerticle;
 import org.calsync.audit.AuditVerticle;
 import org.calsync.booking.BookingVerticle;
 import org.calsync.config.CalsyncConfig;
+import org.calsync.bus.Addresses;
 import org.calsync.db.Db;
+import org.calsync.db.JobQueue;
+import org.calsync.db.PgNotifications;
 import org.calsync.google.Google;
 import org.calsync.notices.NoticeRelay;
 import org.calsync.ops.OpsVerticle;
@@ -42,6 +46,7 @@ public final class App {
   private final Vertx vertx;
   private final Pool pool;
   private final Google google;
+  private final PgNotifications notifications;
   private final List<String> deployments = new ArrayList<>();
   private OpsVerticle ops;
   private SyncWorkerVerticle worker;
@@ -49,10 +54,11 @@ public final class App {
   private ApiVerticle api;
   private ConsentVerticle consent;
 
-  private App(Vertx vertx, Pool pool, Google google) {
+  private App(Vertx vertx, CalsyncConfig config, Pool pool, Google google) {
     this.vertx = vertx;
     this.pool = pool;
     this.google = google;
+    this.notifications = new PgNotifications(vertx, Db.connectOptions(config.db()));
   }
 
   public static Future<App> start(Vertx vertx, CalsyncConfig config, CredentialCipher cipher, PrometheusMeterRegistry registry,
@@ -60,7 +66,7 @@ public final class App {
     return Db.migrate(vertx, config.db()).compose(applied -> {
       if (applied > 0) log.info("database migrations applied={}", applied);
       Google google = new Google(vertx, config.google(), config.sync().projectRequestsPerMinute(), registry);
-      App app = new App(vertx, Db.pool(vertx, config.db()), google);
+      App app = new App(vertx, config, Db.pool(vertx, config.db()), google);
       return app.deploy(new AuditVerticle(app.pool, config.audit(), registry))
           .compose(v -> parts.workers() || parts.ops() ? app.deploy(new NoticeRelay(config, app.pool, registry))
               : Future.succeededFuture())
@@ -71,6 +77,7 @@ public final class App {
           .compose(v -> parts.workers() ? app.deploy(new BookingVerticle(config, app.pool, google)) : Future.succeededFuture())
           .compose(v -> parts.workers() ? app.deploy(app.worker = new SyncWorkerVerticle(config, app.pool, registry, google))
               : Future.succeededFuture())
+          .compose(v -> parts.workers() ? app.wakeWorkersOnEnqueue() : Future.succeededFuture())
           .compose(v -> parts.ops() && config.push().enabled()
               ? app.deploy(app.push = new PushVerticle(config, app.pool, registry, google)) : Future.succeededFuture())
           .compose(v -> parts.scheduler() && config.scheduler().enabled()
@@ -81,6 +88,17 @@ public final class App {
           .map(v -> app)
           .recover(err -> app.close().transform(x -> Future.failedFuture(err)));
     });
+  }
+
+  /** Jobs enqueued by any process (JobQueue.CHANNEL) wake this process's workers at once; their poll stays the fallback. */
+  private Future<Void> wakeWorkersOnEnqueue() {
+    return notifications.listen(JobQueue.CHANNEL, () -> vertx.eventBus().publish(Addresses.JOBS_AVAILABLE, new JsonObject()))
+        .connect();
+  }
+
+  /** The process's one LISTEN connection: register further notification channels here rather than opening another. */
+  public PgNotifications notifications() {
+    return notifications;
   }
 
   private Future<Void> deploy(io.vertx.core.Deployable verticle) {
@@ -127,7 +145,7 @@ public final class App {
       String id = deployments.get(i);
       chain = chain.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
     }
-    return chain.compose(v -> {
+    return chain.compose(v -> notifications.close().recover(e -> Future.succeededFuture())).compose(v -> {
       google.close();
       return pool.close();
     });

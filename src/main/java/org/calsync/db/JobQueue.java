@@ -19,12 +19,20 @@ import java.util.List;
  * enqueueing again raises the priority and pulls the due time forward, or, when the job is running, marks it to run
  * once more after. Scheduled and push enqueues never make a job due before its integration's
  * {@code deferred_until} (quotaExceeded); manual ones may. Claims take a lease ({@code locked_until}); a crashed
- * process's jobs are claimable when it lapses. Settling requires still holding the job ({@code locked_by}).
+ * process's jobs are claimable when it lapses. Settling requires still holding the job ({@code locked_by}). Every
+ * enqueue notifies {@link #CHANNEL}.
  */
 public final class JobQueue {
   public static final int PRIORITY_SCHEDULED = 0;
   public static final int PRIORITY_PUSH = 5;
   public static final int PRIORITY_MANUAL = 10;
+
+  /**
+   * The PostgreSQL notification channel every enqueue notifies (in its own transaction, so it is delivered when the
+   * jobs are visible): workers of every process listen on it (db/PgNotifications) and claim at once instead of at
+   * their next poll. Payload empty.
+   */
+  public static final String CHANNEL = "calsync_jobs";
 
   /**
    * A claimed job. attempts counts this claim; calendars are the integration's calendar rows as of the claim;
@@ -47,7 +55,7 @@ public final class JobQueue {
    * moves forward unless it is running, and a running job is marked to run once more ({@code rerun}). Integrations
    * that do not exist are skipped; returns the ids enqueued.
    */
-  private static final String UPSERT = "INSERT INTO jobs (integration_id, kind, priority, available_at, payload) "
+  private static final String UPSERT = "WITH up AS (INSERT INTO jobs (integration_id, kind, priority, available_at, payload) "
       + "SELECT x.i, x.k, x.p, CASE WHEN x.p >= " + PRIORITY_MANUAL + " THEN COALESCE(x.a, now()) "
       + "  ELSE GREATEST(COALESCE(x.a, now()), u.deferred_until) END, x.d::jsonb "
       + "FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::timestamptz[], $5::text[]) AS x(i, k, p, a, d) "
@@ -57,7 +65,8 @@ public final class JobQueue {
       + "available_at = CASE WHEN jobs.locked_until > now() THEN jobs.available_at "
       + "  ELSE LEAST(jobs.available_at, EXCLUDED.available_at) END, "
       + "rerun = jobs.rerun OR COALESCE(jobs.locked_until > now(), false) "
-      + "RETURNING integration_id";
+      + "RETURNING integration_id) "
+      + "SELECT up.integration_id FROM up, (SELECT pg_notify('" + CHANNEL + "', '')) wake";
 
   /**
    * When a job counts as pending rather than settled: running, due within 5 minutes, or never tried. An integration is

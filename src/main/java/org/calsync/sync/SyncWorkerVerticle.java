@@ -55,6 +55,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
   private CalendarSync calendarSync;
   private SettleBatch settleBatch;
   private SyncMetrics metrics;
+  private final CycleSummary summary = new CycleSummary(log);
   private final Set<Long> onlyIntegrations;
   private final Set<Long> inFlight = new HashSet<>();
   private Future<List<Job>> claiming;
@@ -92,6 +93,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
         log.atWarn().setMessage("lease renewal failed").addKeyValue("jobs", inFlight.size()).addKeyValue("error", e.getMessage()).log();
       });
     });
+    vertx.setPeriodic(CycleSummary.MAX_RUN_MILLIS / 4, id -> summary.logIfEnded(false, System.currentTimeMillis()));
     vertx.setTimer(1, id -> claim());
     return vertx.eventBus().consumer(Addresses.JOBS_AVAILABLE, m -> claim()).completion();
   }
@@ -142,6 +144,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
         return;
       }
       for (Job job : ar.result()) run(job);
+      if (inFlight.isEmpty()) summary.logIfEnded(true, System.currentTimeMillis());
       if (again || (!ar.result().isEmpty() && ar.result().size() == Math.min(room, 200))) {
         again = false;
         claim();
@@ -187,7 +190,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
     if (err == null) {
       outcome = "synced";
       event.mergeIn(result.toJson()).put("changed", result.changed());
-      log.atInfo().setMessage("sync completed").addKeyValue("integration", id).addKeyValue("upserted", result.upserted())
+      log.atDebug().setMessage("sync completed").addKeyValue("integration", id).addKeyValue("upserted", result.upserted())
           .addKeyValue("deleted", result.deleted()).addKeyValue("fullSync", result.fullSync())
           .addKeyValue("pages", result.pages()).addKeyValue("durationMs", millis).log();
       done = settleBatch.add(new JobQueue.Done(job.id(), id, result.toJson().put("durationMs", millis), result.pendingTokens()));
@@ -228,6 +231,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
     }
     if (err != null) event.put("error", err.getMessage()).put("changed", 0);
     event.put("outcome", outcome);
+    summary.add(outcome, millis, System.currentTimeMillis());
     metrics.sync(outcome, millis, result == null ? 0 : result.changed());
     if (result != null) metrics.skipped(result.skipped());
     return done.onSuccess(v -> {

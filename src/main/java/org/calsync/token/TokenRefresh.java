@@ -125,7 +125,7 @@ final class TokenRefresh {
     if (grant == null || grant.isEmpty()) {
       return reconnect(id, lease, delegated ? "no delegated account stored" : "no refresh token stored");
     }
-    log.atInfo().setMessage("attempting silent token refresh").addKeyValue("integration", id).addKeyValue("delegated", delegated).log();
+    log.atDebug().setMessage("attempting silent token refresh").addKeyValue("integration", id).addKeyValue("delegated", delegated).log();
     return (delegated ? delegation.token(grant) : oauth.refresh(grant)).transform(ar -> {
       if (ar.succeeded()) return store(id, creds, lease, ar.result());
       Throwable err = ar.cause();
@@ -166,7 +166,7 @@ final class TokenRefresh {
         return null;
       }
       count("ok");
-      log.atInfo().setMessage("token refreshed successfully").addKeyValue("integration", id)
+      log.atDebug().setMessage("token refreshed successfully").addKeyValue("integration", id)
           .addKeyValue("expiresInSeconds", t.expiresInSeconds()).addKeyValue("refreshTokenRotated", rotated).log();
       audit("token.refreshed", id, new JsonObject().put("expiresInSeconds", t.expiresInSeconds()).put("rotated", rotated));
       return Outcome.ok(id, new AccessToken(t.accessToken(), expiresAt));

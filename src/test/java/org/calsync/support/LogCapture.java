@@ -37,6 +37,11 @@ public final class LogCapture extends AppenderBase<ILoggingEvent> implements Aut
     events.add(event);
   }
 
+  /** The events logged at the given level whose message contains the text. */
+  public List<ILoggingEvent> at(Level level, String text) {
+    return events.stream().filter(e -> e.getLevel() == level && e.getFormattedMessage().contains(text)).toList();
+  }
+
   /** True once a message containing the text was logged. */
   public boolean logged(String text) {
     return events.stream().anyMatch(e -> e.getFormattedMessage().contains(text));
