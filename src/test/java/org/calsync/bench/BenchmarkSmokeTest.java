@@ -17,12 +17,13 @@ class BenchmarkSmokeTest {
     Benchmark bench = new Benchmark().output(new PrintStream(buf, true, StandardCharsets.UTF_8));
     int code = new CommandLine(bench).execute("--quick", "--db-url", TestDb.freshDatabase(), "--integrations", "20",
         "--ingest-integrations", "4", "--ingest-events", "60", "--latency-ms", "5", "--pg-seconds", "1", "--pg-clients", "4",
-        "--peer-threads", "8", "--emulator-jvm-opts", "-Xmx256m");
+        "--peer-threads", "4,8", "--emulator-jvm-opts", "-Xmx256m");
     String out = buf.toString(StandardCharsets.UTF_8);
     assertThat(code).as(out).isZero();
     assertThat(bench.report.rows).extracting(Report.Row::name).containsExactly(
         "calsync initial full sync", "calsync incremental, no changes", "calsync incremental, 20% changed",
-        "peer initial full sync", "peer incremental, no changes", "peer incremental, 20% changed",
+        "peer 4t initial full sync", "peer 4t incremental, no changes", "peer 4t incremental, 20% changed",
+        "peer 8t initial full sync", "peer 8t incremental, no changes", "peer 8t incremental, 20% changed",
         "PostgreSQL limit (single-row UPDATE tx)", "calsync ingest 4 x 60 events");
     for (Report.Row r : bench.report.rows) {
       assertThat(r.items()).as(r.name()).isPositive();
@@ -34,9 +35,12 @@ class BenchmarkSmokeTest {
     }
     assertThat(bench.report.row("calsync incremental, no changes").items()).isEqualTo(20);
     assertThat(bench.report.row("calsync incremental, 20% changed").note()).contains("events changed 4");
-    assertThat(bench.report.row("peer incremental, 20% changed").note()).contains("events changed 4");
+    assertThat(bench.report.row("peer 8t incremental, 20% changed").note()).contains("events changed 4");
     assertThat(bench.report.row("calsync ingest 4 x 60 events").items()).isEqualTo(4 * 60);
-    assertThat(bench.report.targets).hasSize(6);
-    assertThat(out).contains("targets:", "calsync/peer", "calsync/limit");
+    // 2x/3x/2x the best peer, PostgreSQL CPU per event, no-change CPU per sync, heap, RSS, ingest
+    assertThat(bench.report.targets).hasSize(8);
+    assertThat(bench.report.bestPeer("initial full sync")).isNotNull();
+    assertThat(out).contains("machine:", "JVM:", "peer by thread count", "4 threads", "8 threads", "targets:",
+        "calsync/best peer", "calsync/limit");
   }
 }

@@ -37,15 +37,17 @@ final class CalsyncSide implements AutoCloseable {
   private final AtomicLong upserted = new AtomicLong();
   private final MessageConsumer<JsonObject> consumer;
 
-  CalsyncSide(String dbUrl, String emulatorUrl, int poolSize, int maxConcurrent, int pageSize, int maxFullSyncs,
+  /** maxFullSyncs null: the daemon's default. */
+  CalsyncSide(String dbUrl, String emulatorUrl, int poolSize, int maxConcurrent, int pageSize, Integer maxFullSyncs,
               int requestsPerMinute) {
     config = CalsyncConfig.fromJson(new JsonObject()
         .put("db", new JsonObject().put("url", dbUrl).put("poolSize", poolSize))
         .put("google", new JsonObject().put("apiBaseUrl", emulatorUrl + "/calendar/v3")
             .put("tokenUrl", emulatorUrl + "/token").put("revokeUrl", emulatorUrl + "/revoke")
             .put("clientId", "calsync-local").put("clientSecret", "calsync-local-secret").put("maxConnections", maxConcurrent))
-        .put("sync", new JsonObject().put("maxConcurrent", maxConcurrent).put("pageSize", pageSize).put("maxFullSyncs", maxFullSyncs)
-            .put("projectRequestsPerMinute", requestsPerMinute).put("stagger", false))
+        .put("sync", new JsonObject().put("maxConcurrent", maxConcurrent).put("pageSize", pageSize)
+            .put("projectRequestsPerMinute", requestsPerMinute).put("stagger", false)
+            .mergeIn(maxFullSyncs == null ? new JsonObject() : new JsonObject().put("maxFullSyncs", maxFullSyncs)))
         .put("scheduler", new JsonObject().put("enabled", false))
         .put("http", new JsonObject().put("port", 0)));
     app = App.start(runtime.vertx(), config, cipher, runtime.registry(), new App.Parts(true, false, false)).await();

@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /** Machine-wide CPU (/proc/stat) and the CPU of the local PostgreSQL server's processes (postmaster + backends). */
@@ -41,6 +45,45 @@ final class Machine {
 
   private static long cpu(ProcessHandle p) {
     return p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+  }
+
+  /**
+   * The header lines: CPU model and cores, memory, load average and how busy the machine was in the second before
+   * (other processes), the date, this JVM and its options.
+   */
+  static List<String> describe() {
+    List<String> out = new ArrayList<>();
+    String model = "?";
+    long memKb = 0;
+    String load = "?";
+    try {
+      for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        if (l.startsWith("model name")) {
+          model = l.substring(l.indexOf(':') + 1).trim();
+          break;
+        }
+      }
+      for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) {
+        if (l.startsWith("MemTotal:")) memKb = Long.parseLong(l.replaceAll("\\D", ""));
+      }
+      load = Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (IOException | RuntimeException e) {
+      // not Linux: leave the figures unknown
+    }
+    long[] a = cpuTicks();
+    try {
+      Thread.sleep(1000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    double busy = busyPercent(a, cpuTicks());
+    out.add(String.format(Locale.ROOT, "machine: %s, %d cores, %.1f GB; load average %s; busy %.0f%% in the second before the "
+        + "run (other processes); %s UTC", model, Runtime.getRuntime().availableProcessors(), memKb / 1048576.0, load, busy,
+        java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).withNano(0).toLocalDateTime()));
+    out.add(String.format(Locale.ROOT, "JVM: %s %s, max heap %d MB, options: %s", System.getProperty("java.vm.name"),
+        System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20,
+        String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())));
+    return out;
   }
 
   /** [busy, total] jiffies over all cores. */

@@ -11,6 +11,8 @@ import com.google.api.services.calendar.model.EventDateTime;
 import com.google.api.services.calendar.model.Events;
 import com.google.auth.http.HttpCredentialsAdapter;
 import com.google.auth.oauth2.UserCredentials;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -31,8 +33,9 @@ import org.calsync.emulator.SeededUser;
 /**
  * The peer a user would write instead of calsync: Google's official Java client (google-api-services-calendar with
  * google-auth-library UserCredentials), one blocking sync per integration on a fixed thread pool, results written
- * with plain JDBC (one connection per thread). Per integration: read its sync token, events.list with it (all pages),
- * then one transaction: upsert changed events, delete cancelled ones, store the new token and last_sync_at.
+ * with JDBC through a HikariCP pool (no connection held while Google is called). Per integration: read its sync token,
+ * events.list with it (all pages), then one transaction: upsert changed events (one batch), delete cancelled ones,
+ * store the new token and last_sync_at.
  */
 final class OfficialClientPeer implements AutoCloseable {
   /** What one cycle did. */
@@ -49,11 +52,11 @@ final class OfficialClientPeer implements AutoCloseable {
   private final int threads;
   private final int pageSize;
   private final ExecutorService pool;
-  private final ThreadLocal<Connection> connection;
-  private final List<Connection> connections = new ArrayList<>();
+  private final HikariDataSource db;
   private final Calendar[] clients;
 
-  OfficialClientPeer(String jdbcUrl, String emulatorUrl, List<SeededUser> users, int threads, int pageSize) {
+  /** threads: the sync thread pool; connections: the HikariCP pool size. */
+  OfficialClientPeer(String jdbcUrl, String emulatorUrl, List<SeededUser> users, int threads, int connections, int pageSize) {
     this.jdbcUrl = jdbcUrl;
     this.threads = threads;
     this.pageSize = pageSize;
@@ -62,8 +65,16 @@ final class OfficialClientPeer implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.connection = ThreadLocal.withInitial(this::open);
     createSchema();
+    HikariConfig hc = new HikariConfig();
+    hc.setJdbcUrl(jdbcUrl);
+    hc.setMaximumPoolSize(connections);
+    hc.setMinimumIdle(connections);
+    hc.setAutoCommit(false);
+    hc.setConnectionTimeout(600_000);
+    hc.setPoolName("bench-peer");
+    hc.addDataSourceProperty("reWriteBatchedInserts", "true"); // a batch of upserts becomes multi-row statements
+    this.db = new HikariDataSource(hc);
     HttpTransport transport = new NetHttpTransport();
     clients = new Calendar[users.size()];
     for (int i = 0; i < users.size(); i++) {
@@ -84,19 +95,6 @@ final class OfficialClientPeer implements AutoCloseable {
           + "etag text, google_updated timestamptz, synced_at timestamptz NOT NULL, PRIMARY KEY (integration_id, google_event_id))");
     } catch (SQLException e) {
       throw new IllegalStateException("peer schema: " + e.getMessage(), e);
-    }
-  }
-
-  private Connection open() {
-    try {
-      Connection c = DriverManager.getConnection(jdbcUrl);
-      c.setAutoCommit(false);
-      synchronized (connections) {
-        connections.add(c);
-      }
-      return c;
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
     }
   }
 
@@ -131,16 +129,16 @@ final class OfficialClientPeer implements AutoCloseable {
   }
 
   private long syncOne(long id, Calendar client, boolean full) throws Exception {
-    Connection c = connection.get();
     String token = null;
     if (!full) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT sync_token FROM bench_peer_calendars WHERE integration_id = ?")) {
+      try (Connection c = db.getConnection();
+           PreparedStatement ps = c.prepareStatement("SELECT sync_token FROM bench_peer_calendars WHERE integration_id = ?")) {
         ps.setLong(1, id);
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next()) token = rs.getString(1);
         }
+        c.commit();
       }
-      c.commit();
     }
     List<Event> items = new ArrayList<>();
     String pageToken = null;
@@ -157,6 +155,12 @@ final class OfficialClientPeer implements AutoCloseable {
       if (e.getStatusCode() == 410 && token != null) return syncOne(id, client, true);
       throw e;
     }
+    try (Connection c = db.getConnection()) {
+      return write(c, id, items, page.getNextSyncToken(), full);
+    }
+  }
+
+  private long write(Connection c, long id, List<Event> items, String nextSyncToken, boolean full) throws SQLException {
     try (PreparedStatement up = c.prepareStatement(UPSERT);
          PreparedStatement del = c.prepareStatement("DELETE FROM bench_peer_events WHERE integration_id = ? AND google_event_id = ?");
          PreparedStatement tok = c.prepareStatement("INSERT INTO bench_peer_calendars (integration_id, sync_token, last_full_sync_at, "
@@ -188,7 +192,7 @@ final class OfficialClientPeer implements AutoCloseable {
       if (ups > 0) up.executeBatch();
       if (dels > 0) del.executeBatch();
       tok.setLong(1, id);
-      tok.setString(2, page.getNextSyncToken());
+      tok.setString(2, nextSyncToken);
       tok.setBoolean(3, full);
       tok.executeUpdate();
       c.commit();
@@ -222,14 +226,6 @@ final class OfficialClientPeer implements AutoCloseable {
   @Override
   public void close() {
     pool.shutdownNow();
-    synchronized (connections) {
-      for (Connection c : connections) {
-        try {
-          c.close();
-        } catch (SQLException e) {
-          // closing anyway
-        }
-      }
-    }
+    db.close();
   }
 }
