@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -57,17 +56,34 @@ public final class AuditLog {
         .compose(v -> conn.query("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").execute())
         .compose(rs -> {
           byte[] prev = rs.size() == 0 ? AuditChain.GENESIS : rs.iterator().next().getBuffer(0).getBytes();
-          List<Tuple> batch = new ArrayList<>(entries.size());
-          for (Entry e : entries) {
+          int n = entries.size();
+          OffsetDateTime[] ats = new OffsetDateTime[n];
+          String[] actors = new String[n];
+          String[] actions = new String[n];
+          Long[] integrations = new Long[n];
+          String[] details = new String[n];
+          Buffer[] prevs = new Buffer[n];
+          Buffer[] hashes = new Buffer[n];
+          for (int i = 0; i < n; i++) {
+            Entry e = entries.get(i);
             Instant at = e.at().truncatedTo(ChronoUnit.MICROS);
             long micros = ChronoUnit.MICROS.between(Instant.EPOCH, at);
             byte[] hash = AuditChain.hash(prev, micros, e.actor(), e.action(), e.integrationId(), e.detail());
-            batch.add(Tuple.of(OffsetDateTime.ofInstant(at, ZoneOffset.UTC), e.actor(), e.action(), e.integrationId(), e.detail(),
-                Buffer.buffer(prev), Buffer.buffer(hash)));
+            ats[i] = OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
+            actors[i] = e.actor();
+            actions[i] = e.action();
+            integrations[i] = e.integrationId();
+            details[i] = e.detail();
+            prevs[i] = Buffer.buffer(prev);
+            hashes[i] = Buffer.buffer(hash);
             prev = hash;
           }
+          // one statement for the batch; ids follow the chain's order (ORDER BY the array position)
           return conn.preparedQuery("INSERT INTO audit_log (at, actor, action, integration_id, detail, prev_hash, hash) "
-              + "VALUES ($1, $2, $3, $4, $5, $6, $7)").executeBatch(batch).mapEmpty();
+                  + "SELECT at, actor, action, integration_id, detail, prev_hash, hash FROM unnest($1::timestamptz[], "
+                  + "$2::text[], $3::text[], $4::bigint[], $5::text[], $6::bytea[], $7::bytea[]) WITH ORDINALITY "
+                  + "AS r(at, actor, action, integration_id, detail, prev_hash, hash, pos) ORDER BY pos")
+              .execute(Tuple.of(ats, actors, actions, integrations, details, prevs, hashes)).mapEmpty();
         });
   }
 
