@@ -86,7 +86,7 @@ final class Report {
     out.println();
     out.println("peer by thread count (integrations/s, CPU ms per sync incl. PostgreSQL; * = best rate):");
     StringBuilder h = new StringBuilder(String.format(Locale.ROOT, "  %-28s", "phase"));
-    for (String t : threads) h.append(String.format(Locale.ROOT, " %22s", t + " threads"));
+    for (String t : threads) h.append(String.format(Locale.ROOT, " %22s", t.replace("t", "") + " threads"));
     out.println(h);
     for (String phase : rows.stream().filter(r -> r.name().startsWith("calsync ") && !r.name().startsWith("calsync ingest"))
         .map(r -> r.name().substring(8)).toList()) {
