@@ -17,8 +17,10 @@ import io.vertx.core.json.JsonObject;
  *   <li>storeEventText: keep summaries in the mirror (default false: busy time only)</li>
  *   <li>projectRequestsPerMinute: Google per-project quota to stay under, per process: with N daemons on one
  *       database set the project's quota / N (default 10000)</li>
- *   <li>maxFullSyncs: full listings (initial sync, after 410) in flight per process (default 64). Each holds one parsed
- *       page, roughly pageSize x 10 KB: lower it when raising pageSize (at 2500, 16 keeps about 400 MB in flight)</li>
+ *   <li>maxFullSyncs: full listings (initial sync, after 410) in flight per process (default min(maxConcurrent,
+ *       max(8, 32000 / pageSize)): 128 at pageSize 250, 12 at 2500). Each holds one parsed page; the default bounds the
+ *       parsed events in flight (32,000) rather than the syncs, which at pageSize 250 cut first-sync throughput when
+ *       it was 64</li>
  *   <li>retryBaseSeconds: first job-level retry delay, doubled per attempt up to 15 min, each delay drawn between half
  *       and all of that (default 30)</li>
  * </ul>
@@ -26,13 +28,18 @@ import io.vertx.core.json.JsonObject;
 public record SyncConfig(int intervalMinutes, boolean stagger, int maxConcurrent, int pageSize, int maxAttempts,
                          double maxDeleteShare, int maxDeleteMinimum, int leaseSeconds, int pollMs,
                          boolean storeEventText, int projectRequestsPerMinute, int retryBaseSeconds, int maxFullSyncs) {
+  /** Parsed events full listings may hold at once by default (one page each): maxFullSyncs = this / pageSize. */
+  static final int FULL_SYNC_EVENTS_IN_FLIGHT = 32_000;
+
   static SyncConfig fromJson(JsonObject root) {
     Json j = new Json(root, "sync");
+    int maxConcurrent = (int) j.integer("maxConcurrent", 256, 1, 10_000);
+    int pageSize = (int) j.integer("pageSize", 250, 1, 2500);
     return new SyncConfig(
         (int) j.integer("intervalMinutes", 30, 1, 24 * 60),
         j.bool("stagger", true),
-        (int) j.integer("maxConcurrent", 256, 1, 10_000),
-        (int) j.integer("pageSize", 250, 1, 2500),
+        maxConcurrent,
+        pageSize,
         (int) j.integer("maxAttempts", 3, 1, 100),
         j.decimal("maxDeleteShare", 0.5, 0.0, 1.0),
         (int) j.integer("maxDeleteMinimum", 20, 0, 1_000_000),
@@ -41,6 +48,6 @@ public record SyncConfig(int intervalMinutes, boolean stagger, int maxConcurrent
         j.bool("storeEventText", false),
         (int) j.integer("projectRequestsPerMinute", 10_000, 1, 10_000_000),
         (int) j.integer("retryBaseSeconds", 30, 0, 3600),
-        (int) j.integer("maxFullSyncs", 64, 1, 10_000));
+        (int) j.integer("maxFullSyncs", Math.min(maxConcurrent, Math.max(8, FULL_SYNC_EVENTS_IN_FLIGHT / pageSize)), 1, 10_000));
   }
 }

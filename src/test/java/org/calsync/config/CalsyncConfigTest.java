@@ -30,6 +30,17 @@ class CalsyncConfigTest {
   }
 
   @Test
+  void fullSyncCapFollowsThePageSizeUnlessSet() {
+    assertThat(CalsyncConfig.fromJson(minimal()).sync().maxFullSyncs()).isEqualTo(128);
+    assertThat(CalsyncConfig.fromJson(minimal().put("sync", new JsonObject().put("pageSize", 2500))).sync().maxFullSyncs())
+        .isEqualTo(12);
+    assertThat(CalsyncConfig.fromJson(minimal().put("sync", new JsonObject().put("maxConcurrent", 50))).sync().maxFullSyncs())
+        .isEqualTo(50);
+    assertThat(CalsyncConfig.fromJson(minimal().put("sync", new JsonObject().put("maxFullSyncs", 64))).sync().maxFullSyncs())
+        .isEqualTo(64);
+  }
+
+  @Test
   void environmentOverridesTheFile() {
     JsonObject withEnv = CalsyncConfig.withEnv(minimal(), Map.of("CALSYNC_SYNC_INTERVAL_MINUTES", "15",
         "CALSYNC_GOOGLE_CLIENT_SECRET", "from-env", "CALSYNC_SYNC_STAGGER", "false"));
