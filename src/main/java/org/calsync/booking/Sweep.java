@@ -2,6 +2,7 @@ package org.calsync.booking;
 
 import io.vertx.core.Future;
 import java.util.function.Supplier;
+import org.calsync.metrics.Recoveries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,10 @@ final class Sweep {
   void tick() {
     if (running) return;
     running = true;
-    task.get().onFailure(e -> log.warn("{} failed: {}", name, e.getMessage())).onComplete(ar -> running = false);
+    // the next tick runs it again: a failure here heals by itself
+    task.get().onFailure(e -> {
+      Recoveries.count(Recoveries.Kind.DATABASE);
+      log.warn("{} failed: {}", name, e.getMessage());
+    }).onComplete(ar -> running = false);
   }
 }

@@ -14,6 +14,7 @@ import org.calsync.config.CalsyncConfig;
 import org.calsync.config.PushConfig;
 import org.calsync.db.LeaderLock;
 import org.calsync.google.Google;
+import org.calsync.metrics.Recoveries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,7 +138,10 @@ public final class PushVerticle extends VerticleBase {
         .compose(isLeader -> isLeader ? keeper.pass() : Future.succeededFuture(false))
         .onComplete(ar -> {
           busy = false;
-          if (ar.failed()) log.warn("push channel keeper pass failed: {}", ar.cause().getMessage());
+          if (ar.failed()) {
+            Recoveries.count(Recoveries.Kind.DATABASE);
+            log.warn("push channel keeper pass failed: {}", ar.cause().getMessage());
+          }
           if (again || (ar.succeeded() && ar.result())) {
             again = false;
             tick();

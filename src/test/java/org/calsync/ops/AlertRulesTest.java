@@ -84,6 +84,21 @@ class AlertRulesTest {
     }
   }
 
+  @Test
+  void restoresAreCountedFromTheOverriddenNotices(Harness h) {
+    h.start(new App.Parts(false, false, true));
+    h.vertx.eventBus().publish(org.calsync.bus.Addresses.APPOINTMENT_OVERRIDDEN,
+        new JsonObject().put("appointmentId", "A-1").put("change", "moved"));
+    h.vertx.eventBus().publish(org.calsync.bus.Addresses.APPOINTMENT_OVERRIDDEN,
+        new JsonObject().put("appointmentId", "A-2").put("change", "revived"));
+    Harness.await("both restores counted", () -> restored(h, "moved") == 1 && restored(h, "revived") == 1);
+    assertThat(restored(h, "deleted")).isZero();
+  }
+
+  private static double restored(Harness h, String change) {
+    return h.runtime.registry().find("calsync.google.overrides.restored").tag("change", change).counter().count();
+  }
+
   /** The metric names of every expr: in the rules file (one-line and folded block values). */
   static Set<String> ruleMetrics() throws Exception {
     Set<String> names = new TreeSet<>();

@@ -129,9 +129,11 @@ class DatabaseOutageTest {
     assertThat(h.emulator.state().stats().faultsInjected()).as("faults injected").isPositive();
     SyncOverlaps.assertNone(h);
     String metrics = web.get(h.app.httpPort(), "127.0.0.1", "/metrics").send().await().bodyAsString();
-    assertThat(metrics.lines().filter(l -> l.startsWith("calsync_recovered_failures_total{kind=\"database\"}"))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum())
-        .as("the failures it recovered from are counted").isPositive();
+    for (String kind : new String[] {"database", "google"}) {
+      assertThat(metrics.lines().filter(l -> l.startsWith("calsync_recovered_failures_total{kind=\"" + kind + "\"}"))
+          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum())
+          .as("the " + kind + " failures it recovered from are counted").isPositive();
+    }
     assertThat(logs.atLeast(Level.ERROR)).as("an outage that heals needs no person: nothing logged at ERROR").isEmpty();
   }
 
