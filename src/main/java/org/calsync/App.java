@@ -68,7 +68,7 @@ public final class App {
       Google google = new Google(vertx, config.google(), config.sync().projectRequestsPerMinute(), registry);
       App app = new App(vertx, config, Db.pool(vertx, config.db()), google);
       return app.deploy(new AuditVerticle(app.pool, config.audit(), registry))
-          .compose(v -> parts.workers() || parts.ops() ? app.deploy(new NoticeRelay(config, app.pool, registry))
+          .compose(v -> parts.workers() || parts.ops() ? app.deploy(new NoticeRelay(config, app.pool, registry, app.notifications))
               : Future.succeededFuture())
           .compose(v -> app.deploy(new TokenVerticle(config, app.pool, cipher, registry, google)))
           .compose(v -> app.deploy(new ConnectionVerticle(config, app.pool, cipher, google)))
@@ -78,6 +78,7 @@ public final class App {
           .compose(v -> parts.workers() ? app.deploy(app.worker = new SyncWorkerVerticle(config, app.pool, registry, google))
               : Future.succeededFuture())
           .compose(v -> parts.workers() ? app.wakeWorkersOnEnqueue() : Future.succeededFuture())
+          .compose(v -> parts.workers() || parts.ops() ? app.notifications.connect() : Future.succeededFuture())
           .compose(v -> parts.ops() && config.push().enabled()
               ? app.deploy(app.push = new PushVerticle(config, app.pool, registry, google)) : Future.succeededFuture())
           .compose(v -> parts.scheduler() && config.scheduler().enabled()
@@ -92,8 +93,8 @@ public final class App {
 
   /** Jobs enqueued by any process (JobQueue.CHANNEL) wake this process's workers at once; their poll stays the fallback. */
   private Future<Void> wakeWorkersOnEnqueue() {
-    return notifications.listen(JobQueue.CHANNEL, () -> vertx.eventBus().publish(Addresses.JOBS_AVAILABLE, new JsonObject()))
-        .connect();
+    notifications.listen(JobQueue.CHANNEL, () -> vertx.eventBus().publish(Addresses.JOBS_AVAILABLE, new JsonObject()));
+    return Future.succeededFuture();
   }
 
   /** The process's one LISTEN connection: register further notification channels here rather than opening another. */

@@ -20,6 +20,7 @@ public final class PgNotifications {
 
   private final Vertx vertx;
   private final PgSubscriber subscriber;
+  private final java.util.Set<String> listening = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   public PgNotifications(Vertx vertx, PgConnectOptions options) {
@@ -33,8 +34,16 @@ public final class PgNotifications {
    * (re)established. Register channels before {@link #connect()} or after: both work.
    */
   public PgNotifications listen(String channel, Runnable onNotify) {
-    subscriber.channel(channel).subscribeHandler(v -> onNotify.run()).handler(payload -> onNotify.run());
+    subscriber.channel(channel).subscribeHandler(v -> {
+      listening.add(channel);
+      onNotify.run();
+    }).handler(payload -> onNotify.run());
     return this;
+  }
+
+  /** The channels whose LISTEN has taken effect on the connection (at least once). */
+  public java.util.Set<String> listening() {
+    return java.util.Set.copyOf(listening);
   }
 
   /**

@@ -2,11 +2,11 @@ package org.calsync.notices;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,16 +16,16 @@ import org.calsync.bus.BusFailure;
 import org.calsync.bus.Messages;
 import org.calsync.bus.Requests.NoticesRead;
 import org.calsync.config.CalsyncConfig;
-import org.calsync.db.Db;
 import org.calsync.db.Notices;
+import org.calsync.db.PgNotifications;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One per process (deployed with the workers or the daemon): follows the outbox and republishes each new notice on
  * the bus at its type's address, so bus consumers of this process see every notice whichever process appended it
- * (bus publishes of notices happen only here). Learns of new rows by LISTEN {@value Notices#CHANNEL} on a dedicated
- * connection (PgSubscriber, reconnecting) and by a poll every notices.pollMs as the fallback. Its cursor is per process
+ * (bus publishes of notices happen only here). Learns of new rows by LISTEN {@value Notices#CHANNEL} on the
+ * process's shared notification connection ({@link PgNotifications}, reconnecting) and by a poll every notices.pollMs as the fallback. Its cursor is per process
  * and starts at the newest id at start: notices from before are not replayed on the bus (the pull API and the webhook
  * have them). Also serves {@link Addresses#NOTICES_READ}, long-polls woken by the same LISTEN.
  */
@@ -45,7 +45,7 @@ public final class NoticeRelay extends VerticleBase {
   private final Pool pool;
   private final List<Waiter> waiters = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final List<Runnable> wakeListeners = new ArrayList<>();
-  private PgSubscriber subscriber;
+  private final PgNotifications notifications;
   private long cursor;
   private boolean reading;
   private boolean again;
@@ -55,9 +55,10 @@ public final class NoticeRelay extends VerticleBase {
   }
 
   /** registry receives calsync_notices_long_polls (requests waiting for a notice). */
-  public NoticeRelay(CalsyncConfig config, Pool pool, MeterRegistry registry) {
+  public NoticeRelay(CalsyncConfig config, Pool pool, MeterRegistry registry, PgNotifications notifications) {
     this.config = config;
     this.pool = pool;
+    this.notifications = notifications;
     Gauge.builder("calsync_notices_long_polls", waiters, List::size).description("notice reads waiting for a new notice")
         .register(registry);
   }
@@ -66,12 +67,9 @@ public final class NoticeRelay extends VerticleBase {
   public Future<?> start() {
     return Notices.newest(pool).compose(newest -> {
       cursor = newest;
-      subscriber = PgSubscriber.subscriber(vertx, Db.connectOptions(config.db()))
-          .reconnectPolicy(retries -> 1000L);
-      subscriber.channel(Notices.CHANNEL).handler(id -> wake()).subscribeHandler(v -> wake());
-      // Without LISTEN the poll still delivers; the subscriber keeps reconnecting.
-      subscriber.connect().onFailure(e -> log.warn("LISTEN {} failed, polling every {} ms: {}", Notices.CHANNEL,
-          config.notices().pollMs(), e.getMessage()));
+      // Without LISTEN the poll still delivers; the shared connection keeps reconnecting (the App connects it).
+      Context context = vertx.getOrCreateContext();
+      notifications.listen(Notices.CHANNEL, () -> context.runOnContext(v -> wake()));
       vertx.setPeriodic(config.notices().pollMs(), t -> wake());
       return vertx.eventBus().consumer(Addresses.NOTICES_READ, this::read).completion();
     });
@@ -81,7 +79,7 @@ public final class NoticeRelay extends VerticleBase {
   public Future<?> stop() {
     waiters.forEach(w -> w.msg.reply(reply(List.of(), w.request.after())));
     waiters.clear();
-    return subscriber == null ? Future.succeededFuture() : subscriber.close();
+    return Future.succeededFuture();
   }
 
   /** Reads past the cursor and publishes; one read at a time, repeated while rows keep coming. */

@@ -55,4 +55,12 @@ class CrossProcessWakeTest {
       other.close().await();
     }
   }
+
+  @Test
+  void workersAndTheNoticeRelayShareOneListenConnection(Harness h) {
+    h.start(new App.Parts(true, false, true));
+    String listening = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'";
+    Harness.await("jobs and notices listened to", () -> h.app.notifications().listening().size() == 2);
+    assertThat(h.count(listening)).as("one LISTEN connection per process").isEqualTo(1);
+  }
 }
