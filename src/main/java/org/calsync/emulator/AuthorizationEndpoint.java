@@ -16,12 +16,15 @@ import java.util.Set;
  * Google's browser side of OAuth for web-server apps: {@code GET /o/oauth2/v2/auth} (accounts.google.com) answers the
  * consent screen as {@link Consents#answer()} says and redirects (302) to redirect_uri with {@code code}, {@code scope}
  * (granted, space-separated) and {@code state}, or with {@code error=access_denied}; requests Google would not redirect
- * for (unknown client, bad redirect URI, missing scope) get an HTML error page. {@code GET /oauth2/v3/certs}
+ * for (missing or unknown client, missing or bad redirect URI, missing or unsupported response_type, missing or invalid
+ * scope) get an HTML error page. {@code GET /oauth2/v3/certs}
  * (www.googleapis.com) publishes the ID-token signing keys.
  */
 final class AuthorizationEndpoint {
   static final String PATH = "/o/oauth2/v2/auth";
   static final String CERTS = "/oauth2/v3/certs";
+  /** Scopes other than openid and the short email/profile are URLs under this prefix; others are invalid_scope. */
+  private static final String SCOPE_PREFIX = "https://www.googleapis.com/auth/";
 
   private final EmulatorState state;
 
@@ -40,13 +43,31 @@ final class AuthorizationEndpoint {
   private void authorize(RoutingContext ctx) {
     MultiMap q = ctx.request().params();
     String clientId = q.get("client_id");
-    if (clientId == null || state.clientSecret(clientId) == null) {
-      page(ctx, 401, "invalid_client", clientId == null ? "Missing required parameter: client_id" : "The OAuth client was not found.");
+    if (clientId == null) {
+      page(ctx, 400, "invalid_request", "Missing required parameter: client_id");
+      return;
+    }
+    if (state.clientSecret(clientId) == null) {
+      page(ctx, 401, "invalid_client", "The OAuth client was not found.");
       return;
     }
     String redirectUri = q.get("redirect_uri");
+    if (redirectUri == null) {
+      page(ctx, 400, "invalid_request", "Missing required parameter: redirect_uri");
+      return;
+    }
     if (!validRedirect(redirectUri)) {
       page(ctx, 400, "redirect_uri_mismatch", "You can't sign in to this app because it doesn't comply with Google's OAuth 2.0 policy.");
+      return;
+    }
+    // Google shows its error page (no redirect) for a missing or invalid response_type or scope
+    String responseType = q.get("response_type");
+    if (responseType == null) {
+      page(ctx, 400, "invalid_request", "Required parameter is missing: response_type");
+      return;
+    }
+    if (!"code".equals(responseType)) {
+      page(ctx, 400, "unsupported_response_type", "Invalid response_type: " + responseType);
       return;
     }
     String scope = q.get("scope");
@@ -54,11 +75,17 @@ final class AuthorizationEndpoint {
       page(ctx, 400, "invalid_request", "Missing required parameter: scope");
       return;
     }
-    String st = q.get("state");
-    if (!"code".equals(q.get("response_type"))) {
-      redirect(ctx, redirectUri, "error=unsupported_response_type", st);
+    List<String> requested = new ArrayList<>();
+    List<String> invalid = new ArrayList<>();
+    for (String s : scope.trim().split("\\s+")) {
+      String full = Consents.normalize(s);
+      (full.equals(Consents.OPENID) || full.startsWith(SCOPE_PREFIX) ? requested : invalid).add(full);
+    }
+    if (!invalid.isEmpty()) {
+      page(ctx, 400, "invalid_scope", "Some requested scopes were invalid. {valid=" + requested + ", invalid=" + invalid + "}");
       return;
     }
+    String st = q.get("state");
     String challenge = q.get("code_challenge");
     String method = q.get("code_challenge_method");
     if (challenge != null && method != null && !Set.of("S256", "plain").contains(method)) {
@@ -77,8 +104,6 @@ final class AuthorizationEndpoint {
       redirect(ctx, redirectUri, "error=access_denied", st);
       return;
     }
-    List<String> requested = new ArrayList<>();
-    for (String s : scope.trim().split("\\s+")) requested.add(Consents.normalize(s));
     Set<String> granted = consents.grant(user, clientId, requested, "true".equals(q.get("include_granted_scopes")));
     String grantedScope = String.join(" ", granted);
     String code = consents.issue(new Consents.Code(clientId, redirectUri, user, grantedScope, challenge,

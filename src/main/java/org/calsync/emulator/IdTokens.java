@@ -47,12 +47,13 @@ final class IdTokens {
   }
 
   /**
-   * An ID token for {@code email} (sub: {@link #subject}) issued to {@code clientId}, valid for an hour from
-   * {@code nowSeconds}; {@code nonce} is included when the authorization request carried one.
+   * An ID token for {@code email} (sub: {@link #subject}) issued to {@code clientId} with {@code accessToken}, valid for
+   * an hour from {@code nowSeconds}; at_hash binds it to the access token (Google: always included when the ID token is
+   * issued with an access token in the server flow); {@code nonce} is included when the authorization request carried one.
    */
-  String issue(String clientId, String email, String nonce, long nowSeconds) {
+  String issue(String clientId, String email, String nonce, String accessToken, long nowSeconds) {
     JsonObject claims = new JsonObject().put("iss", ISSUER).put("azp", clientId).put("aud", clientId)
-      .put("sub", subject(email)).put("email", email).put("email_verified", true)
+      .put("sub", subject(email)).put("email", email).put("email_verified", true).put("at_hash", atHash(accessToken))
       .put("iat", nowSeconds).put("exp", nowSeconds + 3600);
     if (nonce != null) claims.put("nonce", nonce);
     return sign(claims);
@@ -68,6 +69,16 @@ final class IdTokens {
       return input + "." + B64URL.encodeToString(s.sign());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("signing failed", e);
+    }
+  }
+
+  /** OpenID Connect at_hash for RS256: base64url of the left half of SHA-256 of the access token's ASCII bytes. */
+  static String atHash(String accessToken) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(accessToken.getBytes(StandardCharsets.US_ASCII));
+      return B64URL.encodeToString(Arrays.copyOf(d, d.length / 2));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
     }
   }
 

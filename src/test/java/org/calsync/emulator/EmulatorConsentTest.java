@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -115,6 +116,21 @@ class EmulatorConsentTest extends EmulatorTestSupport {
     var badRedirect = authorize(query("a@clinic.test", CAL).replace(enc(CALLBACK), "not-a-uri"));
     assertThat(badRedirect.statusCode()).isEqualTo(400);
     assertThat(badRedirect.body()).contains("redirect_uri_mismatch");
+    // Google shows its error page, never a redirect, for these too
+    record Bad(String query, int status, String shown) {}
+    String ok = query("a@clinic.test", CAL);
+    for (Bad b : List.of(
+        new Bad(ok.replace("client_id=calsync-local&", ""), 400, "Missing required parameter: client_id"),
+        new Bad(ok.replace("redirect_uri=" + enc(CALLBACK) + "&", ""), 400, "Missing required parameter: redirect_uri"),
+        new Bad(ok.replace("&response_type=code", ""), 400, "Required parameter is missing: response_type"),
+        new Bad(ok.replace("response_type=code", "response_type=token"), 400, "Error 400: unsupported_response_type"),
+        new Bad(query("a@clinic.test", "openid calendar"), 400, "Error 400: invalid_scope"))) {
+      var r = authorize(b.query());
+      assertThat(r.statusCode()).as(b.shown()).isEqualTo(b.status());
+      assertThat(r.headers().firstValue("Location")).as(b.shown()).isEmpty();
+      assertThat(r.body()).contains(b.shown());
+    }
+    assertThat(authorize(query("a@clinic.test", "openid calendar")).body()).contains("invalid=[calendar]");
 
     HttpResponse<Buffer> certs = client.getAbs(emu.baseUrl() + "/oauth2/v3/certs").send().await(10, TimeUnit.SECONDS);
     assertThat(certs.getHeader("Cache-Control")).contains("max-age=");

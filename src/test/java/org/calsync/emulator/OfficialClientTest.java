@@ -483,6 +483,12 @@ class OfficialClientTest extends EmulatorTestSupport {
     assertThat(id.getPayload().getEmail()).isEqualTo(ALICE);
     assertThat(id.getPayload().getEmailVerified()).isTrue();
     assertThat(id.getPayload().getAudience()).isEqualTo("calsync-local");
+    assertThat(id.getPayload().getAuthorizedParty()).isEqualTo("calsync-local");
+    // OpenID Connect at_hash: left half of SHA-256 of the access token, base64url (Google includes it in the code flow)
+    byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+      .digest(tokens.getAccessToken().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    assertThat(id.getPayload().getAccessTokenHash())
+      .isEqualTo(java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 16)));
 
     // Google's auth library checks signature (kid from the JWKS), issuer, audience and expiry
     var verified = TokenVerifier.newBuilder().setCertificatesLocation(emu.baseUrl() + "/oauth2/v3/certs")
