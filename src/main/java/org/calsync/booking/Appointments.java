@@ -176,13 +176,17 @@ final class Appointments {
   /**
    * Releases a failed write: retried after backoff (5 s doubling, at most 15 min), or, when final (Google refused it)
    * or after {@link #MAX_WRITE_ATTEMPTS} attempts, failed for good (write_failed_at) with an appointment.write_failed
-   * notice in the same transaction. Returns true when it failed for good.
+   * notice in the same transaction. Returns true when it failed for good. While the integration is not active (its
+   * grant was refused: needs_reconnect) the failure counts no attempt and never gives up: the write waits, skipped by
+   * {@link #due}, and is retried at the first sweep after the reconnect.
    */
   Future<Boolean> failed(Pending p, String holder, String error, boolean terminal) {
+    String active = "(SELECT u.status = 'active' FROM user_integrations u WHERE u.id = appointments.integration_id)";
     return pool.withTransaction(conn -> conn.preparedQuery("UPDATE appointments SET write_lock = NULL, write_locked_until = NULL, "
-            + "write_attempts = write_attempts + 1, last_write_error = $3, "
-            + "write_failed_at = CASE WHEN ($4 OR write_attempts + 1 >= $5) AND version = $6 THEN now() END, "
-            + "next_write_at = now() + make_interval(secs => LEAST(900, 5 * power(2, LEAST(write_attempts, 10)))) "
+            + "write_attempts = write_attempts + CASE WHEN " + active + " THEN 1 ELSE 0 END, last_write_error = $3, "
+            + "write_failed_at = CASE WHEN " + active + " AND ($4 OR write_attempts + 1 >= $5) AND version = $6 THEN now() END, "
+            + "next_write_at = CASE WHEN " + active + " THEN now() + make_interval(secs => LEAST(900, 5 * power(2, "
+            + "LEAST(write_attempts, 10)))) ELSE now() END "
             + "WHERE id = $1 AND write_lock = $2 RETURNING write_failed_at IS NOT NULL, write_attempts")
         .execute(Tuple.of(p.id(), holder, error, terminal, MAX_WRITE_ATTEMPTS, p.version()))
         .compose(rs -> {
@@ -194,10 +198,11 @@ final class Appointments {
         }));
   }
 
-  /** Ids with a due pending write (not failed for good). */
+  /** Ids with a due pending write (not failed for good) of an active integration. */
   Future<List<String>> due(int limit) {
     return pool.preparedQuery("SELECT id FROM appointments WHERE version > written_version AND next_write_at <= now() "
-            + "AND write_failed_at IS NULL "
+            + "AND write_failed_at IS NULL AND EXISTS (SELECT 1 FROM user_integrations u WHERE u.id = appointments.integration_id "
+            + "AND u.status = 'active') "
             + "AND (write_locked_until IS NULL OR write_locked_until < now()) ORDER BY next_write_at LIMIT $1")
         .execute(Tuple.of(limit)).map(Appointments::strings);
   }

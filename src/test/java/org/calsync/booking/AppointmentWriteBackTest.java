@@ -165,6 +165,22 @@ class AppointmentWriteBackTest {
   }
 
   @Test
+  void writesWaitForAReconnectInsteadOfFailingForGood() {
+    b.h.query("UPDATE user_integrations SET status = 'needs_reconnect' WHERE id = $1", b.integrationId);
+    assertThat(b.request("calsync.appointment.booked", appt("R-1", 1, "09:00", "09:30")).getBoolean("written")).isFalse();
+    // however long the reconnect takes (attempts as if hours had passed), a refused grant does not give the write up
+    b.h.query("UPDATE appointments SET write_attempts = " + (Appointments.MAX_WRITE_ATTEMPTS - 1) + " WHERE id = 'R-1'");
+    assertThat(b.request("calsync.appointment.booked", appt("R-1", 1, "09:00", "09:30")).getBoolean("written")).isFalse();
+    assertThat(b.h.count("SELECT count(*) FROM appointments WHERE id = 'R-1' AND write_failed_at IS NULL")).isEqualTo(1);
+    assertThat(b.h.count("SELECT count(*) FROM notices WHERE type = 'appointment.write_failed'")).isZero();
+
+    b.h.query("UPDATE user_integrations SET status = 'active' WHERE id = $1", b.integrationId);
+    Harness.await("the sweep writes it after the reconnect",
+        () -> b.h.count("SELECT count(*) FROM appointments WHERE id = 'R-1' AND written_version = version") == 1);
+    assertThat(b.googleEventsOf("R-1")).hasSize(1);
+  }
+
+  @Test
   void malformedMessagesGetBadRequestAndChangeNothing() {
     b.request("calsync.appointment.booked", appt("D-1", 1, "09:00", "10:00"));
     long versions = b.h.count("SELECT sum(version) FROM appointments");
