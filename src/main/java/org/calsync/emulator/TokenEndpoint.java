@@ -37,7 +37,12 @@ final class TokenEndpoint {
     String clientSecret = form.get("client_secret");
     String basic = ctx.request().getHeader("Authorization");
     if (clientId == null && basic != null && basic.regionMatches(true, 0, "Basic ", 0, 6)) {
-      String decoded = new String(Base64.getDecoder().decode(basic.substring(6).trim()), StandardCharsets.UTF_8);
+      String decoded;
+      try {
+        decoded = new String(Base64.getDecoder().decode(basic.substring(6).trim()), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        decoded = ""; // not Base64: no client id could be read from it
+      }
       int colon = decoded.indexOf(':');
       if (colon > 0) {
         clientId = decoded.substring(0, colon);
@@ -55,6 +60,10 @@ final class TokenEndpoint {
     }
     if (!grantType.equals("refresh_token") && !grantType.equals("authorization_code")) {
       oauthError(ctx, 400, "unsupported_grant_type", "Invalid grant_type: " + grantType);
+      return;
+    }
+    if (clientId == null) {
+      oauthError(ctx, 400, "invalid_request", "Could not determine client ID from request.");
       return;
     }
     EmulatorOptions o = state.options();

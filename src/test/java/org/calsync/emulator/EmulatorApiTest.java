@@ -50,6 +50,16 @@ class EmulatorApiTest extends EmulatorTestSupport {
     assertThat(badClient.bodyAsJsonObject()).isEqualTo(new JsonObject().put("error", "invalid_client")
       .put("error_description", "The OAuth client was not found."));
 
+    // Google: no client id in the form nor a readable Basic header is 400 invalid_request, not invalid_client
+    HttpResponse<Buffer> noClient = tokenRequest(refreshForm(refresh).remove("client_id"));
+    assertThat(noClient.statusCode()).isEqualTo(400);
+    assertThat(noClient.bodyAsJsonObject()).isEqualTo(new JsonObject().put("error", "invalid_request")
+      .put("error_description", "Could not determine client ID from request."));
+    HttpResponse<Buffer> garbledBasic = client.postAbs(emu.baseUrl() + "/token").putHeader("Authorization", "Basic %%%")
+      .sendForm(refreshForm(refresh).remove("client_id").remove("client_secret")).await(10, TimeUnit.SECONDS);
+    assertThat(garbledBasic.statusCode()).isEqualTo(400);
+    assertThat(garbledBasic.bodyAsJsonObject().getString("error")).isEqualTo("invalid_request");
+
     HttpResponse<Buffer> grant = tokenRequest(refreshForm(refresh).set("grant_type", "password"));
     assertThat(grant.statusCode()).isEqualTo(400);
     assertThat(grant.bodyAsJsonObject().getString("error")).isEqualTo("unsupported_grant_type");
