@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /**
- * Prints a summary for people, or with --json one document:  integrations by status; queue (depth, due, running, failed, oldestDueSeconds);
+ * Prints a summary for people, or with --json one document:  integrations by status; authKinds, the integrations not
+ * disconnected by how they get tokens (oauth, delegated); queue (depth, due, running, failed, oldestDueSeconds);
  * oldestSyncAgeSeconds (see Integrations#oldestSyncAgeSeconds); failing, the active integrations whose syncs keep
  * failing (see Integrations#failing); skippedEvents, events a sync could not map (count and the latest); lastCycle, the last automatic cycle: startedAt,
  * enqueued, and synced/failed = integrations whose latest sync since it started succeeded/failed (null before the
@@ -50,6 +51,10 @@ public final class StatusCommand implements Callable<Integer> {
     Table t = new Table("", "");
     t.row("integrations", counts.isEmpty() ? "none" : String.join(", ", counts.fieldNames().stream().sorted()
         .map(k -> counts.getValue(k) + " " + k).toList()));
+    JsonObject kinds = s.getJsonObject("authKinds");
+    if (!kinds.isEmpty()) {
+      t.row("auth kinds", String.join(", ", kinds.fieldNames().stream().sorted().map(k -> kinds.getValue(k) + " " + k).toList()));
+    }
     t.row("queue", q.getValue("depth") + " jobs (" + q.getValue("due") + " due, " + q.getValue("running") + " running, oldest due "
         + Times.age(q.getDouble("oldestDueSeconds")) + "), " + q.getValue("failed") + " failed");
     t.row("oldest sync", Times.age(s.getDouble("oldestSyncAgeSeconds")) + " ago");
@@ -67,10 +72,10 @@ public final class StatusCommand implements Callable<Integer> {
     if (failing > 0) {
       System.out.println();
       System.out.println("integrations that keep failing:");
-      Table f = new Table("integration", "since", "class", "times", "error");
+      Table f = new Table("integration", "auth", "since", "class", "times", "error");
       for (Object o : s.getJsonObject("failing").getJsonArray("integrations")) {
         JsonObject i = (JsonObject) o;
-        f.row(i.getLong("integrationId"), Times.local(i.getString("failingSince")), i.getString("errorClass"),
+        f.row(i.getLong("integrationId"), i.getString("authKind"), Times.local(i.getString("failingSince")), i.getString("errorClass"),
             i.getValue("occurrences"), i.getString("error"));
       }
       f.print(System.out);
@@ -88,6 +93,7 @@ public final class StatusCommand implements Callable<Integer> {
     Integrations integrations = new Integrations(pool);
     JsonObject out = new JsonObject();
     return integrations.countsByStatus().map(counts -> out.put("integrations", counts))
+        .compose(v -> integrations.countsByAuthKind()).map(kinds -> out.put("authKinds", kinds))
         .compose(v -> new JobQueue(pool).stats()).map(queue -> out.put("queue", queue))
         .compose(v -> integrations.oldestSyncAgeSeconds()).map(age -> out.put("oldestSyncAgeSeconds", age))
         .compose(v -> integrations.failing(LISTED)).map(failing -> out.put("failing", failing))

@@ -56,7 +56,17 @@ public final class Integrations {
   }
 
   public Future<JsonObject> countsByStatus() {
-    return pool.query("SELECT status, count(*) FROM user_integrations GROUP BY status").execute().map(rs -> {
+    return countsBy("status");
+  }
+
+  /** Integrations that are not disconnected, by how they get tokens: {"oauth": n, "delegated": n} (absent when 0). */
+  public Future<JsonObject> countsByAuthKind() {
+    return countsBy("auth_kind");
+  }
+
+  private Future<JsonObject> countsBy(String column) {
+    String where = column.equals("status") ? "" : "WHERE status <> 'disconnected' ";
+    return pool.query("SELECT " + column + ", count(*) FROM user_integrations " + where + "GROUP BY 1").execute().map(rs -> {
       JsonObject o = new JsonObject();
       for (Row r : rs) o.put(r.getString(0), r.getLong(1));
       return o;
@@ -95,7 +105,7 @@ public final class Integrations {
    * the longest failing first, up to limit listed, each with its latest failure.
    */
   public Future<JsonObject> failing(int limit) {
-    return pool.preparedQuery("SELECT u.id, u.failing_since, f.error_class, f.occurrences, f.error, count(*) OVER () "
+    return pool.preparedQuery("SELECT u.id, u.failing_since, f.error_class, f.occurrences, f.error, count(*) OVER (), u.auth_kind "
             + "FROM user_integrations u LEFT JOIN LATERAL (SELECT error_class, occurrences, error FROM failed_jobs "
             + "WHERE integration_id = u.id ORDER BY failed_at DESC LIMIT 1) f ON true "
             + "WHERE u.failing_since IS NOT NULL AND u.status = 'active' ORDER BY u.failing_since, u.id LIMIT $1")
@@ -104,7 +114,7 @@ public final class Integrations {
           long count = 0;
           for (Row r : rs) {
             count = r.getLong(5);
-            list.add(new JsonObject().put("integrationId", r.getLong(0)).put("failingSince", r.getOffsetDateTime(1).toString())
+            list.add(new JsonObject().put("integrationId", r.getLong(0)).put("authKind", r.getString(6)).put("failingSince", r.getOffsetDateTime(1).toString())
                 .put("errorClass", r.getString(2)).put("occurrences", r.getInteger(3)).put("error", r.getString(4)));
           }
           return new JsonObject().put("count", count).put("integrations", list);

@@ -278,6 +278,7 @@ class ApiTest {
     JsonObject one = all.getJsonObject(0);
     assertThat(one.getLong("id")).isEqualTo(integrationId);
     assertThat(one.getString("status")).isEqualTo("active");
+    assertThat(one.getString("authKind")).isEqualTo("oauth");
     assertThat(one.getString("lastSyncAt")).isNotNull();
     assertThat(one.getString("lastSyncStatus")).isEqualTo("ok");
     assertThat(api.get("listIntegrations", "/v1/integrations?status=needs_reconnect").json().getJsonArray("integrations")).isEmpty();
@@ -285,6 +286,9 @@ class ApiTest {
     assertThat(api.get("getIntegration", "/v1/integrations/" + integrationId).json().getLong("userId")).isEqualTo(7);
     assertThat(api.get("getIntegration", "/v1/integrations/999").status()).isEqualTo(404);
     assertThat(api.get("getIntegration", "/v1/integrations/0").status()).isEqualTo(400);
+    h.query("UPDATE user_integrations SET auth_kind = 'delegated' WHERE id = $1", integrationId);
+    assertThat(api.get("getIntegration", "/v1/integrations/" + integrationId).json().getString("authKind")).isEqualTo("delegated");
+    h.query("UPDATE user_integrations SET auth_kind = 'oauth' WHERE id = $1", integrationId);
 
     api.key = writeKey;
     String before = one.getString("lastSyncAt");

@@ -65,6 +65,12 @@ class CliOutputTest {
     assertThat(status.stdout()).startsWith("integrations").contains("2 active").endsWith("all integrations OK\n");
     JsonObject statusJson = cli("status", "--json").json();
     assertThat(statusJson.getJsonObject("integrations").getLong("active")).isEqualTo(2);
+    h.query("UPDATE user_integrations SET auth_kind = 'delegated' WHERE id = $1", id);
+    assertThat(cli("status").stdout()).containsPattern("auth kinds +1 delegated, 1 oauth\n");
+    JsonObject kinds = cli("status", "--json").json().getJsonObject("authKinds");
+    assertThat(kinds.getLong("delegated")).isEqualTo(1);
+    assertThat(kinds.getLong("oauth")).isEqualTo(1);
+    h.query("UPDATE user_integrations SET auth_kind = 'oauth' WHERE id = $1", id);
 
     assertThat(cli("api-key", "create", "--name", "emr", "--scope", "read").stdout()).startsWith("csk_").hasLineCount(1);
     Cli.Run keys = cli("api-key", "list");
