@@ -54,7 +54,10 @@ public final class OAuthClient {
    * The JWT-bearer grant of a service account with domain-wide delegation (assertion: {@link ServiceAccountKey#assertion}).
    * No client credentials, no refresh token in the reply. Classification: besides invalid_grant (bad signature, key
    * deleted, unknown user, clock), unauthorized_client and access_denied mean the Workspace administrator has not
-   * authorized (or removed) the delegation for our scopes: REVOKED, like a revoked grant.
+   * authorized (or removed) the delegation for our scopes: REVOKED, like a revoked grant. An invalid_grant whose
+   * description starts with "Invalid JWT" (signature of a deleted or unknown key, iat/exp off by the host's clock,
+   * audience, issuer) is about our key or clock, not the practitioner's grant: CLIENT (no integration status changes,
+   * syncs fail until the operator fixes google.serviceAccountKeyFile or the clock).
    */
   public Future<Tokens> jwtBearer(String assertion) {
     MultiMap form = MultiMap.caseInsensitiveMultiMap()
@@ -89,7 +92,10 @@ public final class OAuthClient {
     }
     String error = body.getValue("error") instanceof String e && !GoogleErrors.code(e).isEmpty() ? e : "http_" + resp.statusCode();
     String description = body.getValue("error_description") instanceof String d ? Redaction.text(d) : "";
-    OAuthException.Kind kind = delegated && ("unauthorized_client".equals(error) || "access_denied".equals(error))
+    boolean keyOrClock = delegated && "invalid_grant".equals(error)
+        && body.getValue("error_description") instanceof String d && d.startsWith("Invalid JWT");
+    OAuthException.Kind kind = keyOrClock ? OAuthException.Kind.CLIENT
+        : delegated && ("unauthorized_client".equals(error) || "access_denied".equals(error))
         ? OAuthException.Kind.REVOKED : switch (error) {
       case "invalid_grant", "admin_policy_enforced" -> OAuthException.Kind.REVOKED;
       case "invalid_client", "unauthorized_client" -> OAuthException.Kind.CLIENT;

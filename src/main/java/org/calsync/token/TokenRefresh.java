@@ -119,7 +119,10 @@ final class TokenRefresh {
         .recover(err -> leases.release(id, lease).transform(x -> Future.failedFuture(err)));
   }
 
-  /** A delegated integration signs a new assertion (its refusal is treated like invalid_grant); others use the refresh token. */
+  /**
+   * A delegated integration signs a new assertion (a refused delegation is treated like invalid_grant, a refused key or
+   * clock like a client misconfiguration: see OAuthClient#jwtBearer); others use the refresh token.
+   */
   private Future<Outcome> refreshHeld(long id, JsonObject creds, UUID lease, boolean delegated) {
     String grant = creds.getString(delegated ? DelegatedGrant.SUBJECT : "refresh_token");
     if (grant == null || grant.isEmpty()) {

@@ -103,6 +103,26 @@ class DelegatedIntegrationTest {
   }
 
   @Test
+  void aKeyGoogleRefusesIsAConfigurationErrorNotAReconnect(Harness h) throws Exception {
+    keyFile(h);
+    // the key was deleted in the Cloud console (or replaced): same account and key id, a private key Google does not know
+    Path file = Path.of(h.config.google().serviceAccountKeyFile());
+    java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+    g.initialize(2048);
+    String pem = "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(
+        g.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+    Files.writeString(file, new JsonObject(Files.readString(file)).put("private_key", pem).encode());
+    h.start(WORKERS);
+    long a = connect(h, 1, DR);
+    h.runCycle();
+
+    assertThat(tokenRequests(h, 400)).as("Google answered invalid_grant 'Invalid JWT Signature.'").isPositive();
+    assertThat(h.query("SELECT status FROM user_integrations WHERE id = $1", a).get(0).getString(0)).isEqualTo("active");
+    assertThat(h.count("SELECT count(*) FROM notices WHERE type = 'integration.status' AND payload->>'status' = 'needs_reconnect'"))
+        .isZero();
+  }
+
+  @Test
   void aRemovedDelegationNeedsReconnectOnceWithoutARetryStorm(Harness h) throws Exception {
     String clientId = keyFile(h);
     h.start(WORKERS);
