@@ -9,7 +9,8 @@ import picocli.CommandLine.Mixin;
 /** Runs the daily cleanup now. */
 @Command(name = "cleanup", mixinStandardHelpOptions = true,
     description = "Delete what the daily cleanup deletes, now: old failed jobs, past appointments, their conflict reports, "
-        + "past mirror rows (scheduler.*RetentionDays) and audit records past the owner's retention.")
+        + "past mirror rows (scheduler.*RetentionDays), audit records past the owner's retention and notices older than "
+        + "notices.retentionDays.")
 public final class CleanupCommand implements Callable<Integer> {
   @Mixin
   ConfigOption config = new ConfigOption();

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.calsync.App;
 import org.calsync.db.Integrations;
 import org.calsync.db.JobQueue;
+import org.calsync.db.Notices;
 import org.calsync.mirror.BusyBlocks;
 import org.calsync.mirror.SkippedEvents;
 import picocli.CommandLine.Command;
@@ -99,6 +100,7 @@ public final class StatusCommand implements Callable<Integer> {
         .compose(v -> integrations.failing(LISTED)).map(failing -> out.put("failing", failing))
         .compose(v -> SkippedEvents.summary(pool, LISTED)).map(skipped -> out.put("skippedEvents", skipped))
         .compose(v -> BusyBlocks.quarantined(pool)).map(q -> out.put("busyQuarantine", q))
+        .compose(v -> Notices.stats(pool, LISTED)).map(n -> out.put("notices", n))
         .compose(v -> pool.query("SELECT task, last_run_at, detail FROM scheduler_runs ORDER BY task").execute())
         .compose(rs -> {
           JsonObject tasks = new JsonObject();

@@ -105,9 +105,68 @@ public final class Notices {
     return a;
   }
 
-  /** Deletes notices created more than days ago, whatever their delivery status; returns how many. */
-  public static Future<Integer> prune(Pool pool, int days) {
-    return pool.preparedQuery("DELETE FROM notices WHERE created_at < now() - make_interval(days => $1)")
-        .execute(Tuple.of(days)).map(rs -> rs.rowCount());
+  // ---- webhook delivery (notices.webhookUrl; notices.WebhookSender)
+
+  /** A claimed notice and how many delivery attempts it has had, this one included. */
+  public record Claimed(Notice notice, int attempt) {
+  }
+
+  /**
+   * Claims up to limit due pending notices for delivery (FOR UPDATE SKIP LOCKED, so processes never claim the same
+   * row): their next_attempt_at moves leaseSeconds ahead (a claim that is never settled is retried then) and attempts
+   * goes up.
+   */
+  public static Future<List<Claimed>> claim(Pool pool, int limit, double leaseSeconds) {
+    return pool.preparedQuery("UPDATE notices n SET next_attempt_at = now() + make_interval(secs => $2), "
+            + "attempts = n.attempts + 1 FROM (SELECT id FROM notices WHERE status = 'pending' AND next_attempt_at <= now() "
+            + "ORDER BY next_attempt_at, id LIMIT $1 FOR UPDATE SKIP LOCKED) due WHERE n.id = due.id "
+            + "RETURNING n.id, n.type, n.integration_id, n.user_id, n.payload, n.created_at, n.attempts")
+        .execute(Tuple.of(limit, leaseSeconds)).map(rs -> {
+          List<Claimed> out = new ArrayList<>(rs.size());
+          for (Row r : rs) out.add(new Claimed(notice(r), r.getInteger(6)));
+          out.sort(java.util.Comparator.comparingLong(c -> c.notice().id()));
+          return out;
+        });
+  }
+
+  /** The receiver took the notice (2xx). */
+  public static Future<Void> delivered(Pool pool, long id) {
+    return pool.preparedQuery("UPDATE notices SET status = 'delivered', delivered_at = now(), last_error = NULL "
+            + "WHERE id = $1 AND status = 'pending'").execute(Tuple.of(id)).mapEmpty();
+  }
+
+  /** The attempt failed: retried after retryInSeconds, or dead when retryInSeconds is null (the schedule ended). */
+  public static Future<Void> attemptFailed(Pool pool, long id, String error, Double retryInSeconds) {
+    return pool.preparedQuery("UPDATE notices SET last_error = $2, status = CASE WHEN $3::float8 IS NULL THEN 'dead' "
+            + "ELSE 'pending' END, next_attempt_at = now() + make_interval(secs => COALESCE($3::float8, 0)) "
+            + "WHERE id = $1 AND status = 'pending'").execute(Tuple.of(id, error, retryInSeconds)).mapEmpty();
+  }
+
+  /**
+   * Delivery figures: {"newestId", "pending", "dead", "oldestPendingSeconds" (0 when none), "deadNotices": [the latest
+   * few dead ones: id, type, integrationId, attempts, lastError, createdAt]}.
+   */
+  public static Future<JsonObject> stats(SqlClient db, int deadListed) {
+    // each part on its own index (primary key, the partial pending and dead indexes): no scan of delivered rows
+    return db.query("SELECT (SELECT COALESCE(max(id), 0) FROM notices), "
+            + "(SELECT count(*) FROM notices WHERE status = 'pending'), (SELECT count(*) FROM notices WHERE status = 'dead'), "
+            + "(SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 FROM notices WHERE status = 'pending')")
+        .execute()
+        .compose(rs -> {
+          Row r = rs.iterator().next();
+          JsonObject out = new JsonObject().put("newestId", r.getLong(0)).put("pending", r.getLong(1)).put("dead", r.getLong(2))
+              .put("oldestPendingSeconds", r.getDouble(3));
+          return db.preparedQuery("SELECT id, type, integration_id, attempts, last_error, created_at FROM notices "
+                  + "WHERE status = 'dead' ORDER BY id DESC LIMIT $1").execute(Tuple.of(deadListed))
+              .map(dead -> {
+                JsonArray list = new JsonArray();
+                for (Row d : dead) {
+                  list.add(new JsonObject().put("id", d.getLong(0)).put("type", d.getString(1))
+                      .put("integrationId", d.getLong(2)).put("attempts", d.getInteger(3)).put("lastError", d.getString(4))
+                      .put("createdAt", d.getOffsetDateTime(5).toInstant().toString()));
+                }
+                return out.put("deadNotices", list);
+              });
+        });
   }
 }

@@ -27,6 +27,15 @@ public final class Retention {
         + "AND (write_locked_until IS NULL OR write_locked_until < now()) LIMIT $2)", Tuple.of(days, BATCH), 0);
   }
 
+  /**
+   * Notices created more than days ago, whatever their delivery status (the webhook's retry schedule ends long
+   * before; see db.Notices); returns how many.
+   */
+  public Future<Long> notices(int days) {
+    return batches("DELETE FROM notices WHERE id IN (SELECT id FROM notices "
+        + "WHERE created_at < now() - make_interval(days => $1) ORDER BY id LIMIT $2)", Tuple.of(days, BATCH), 0);
+  }
+
   /** Conflict reports of appointments that started more than days ago; returns how many. */
   public Future<Long> conflictReports(int days) {
     return batches("DELETE FROM conflict_reports WHERE ctid = ANY(ARRAY(SELECT ctid FROM conflict_reports "

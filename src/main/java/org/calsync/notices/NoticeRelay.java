@@ -8,7 +8,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.calsync.bus.Addresses;
@@ -27,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * (bus publishes of notices happen only here). Learns of new rows by LISTEN {@value Notices#CHANNEL} on the
  * process's shared notification connection ({@link PgNotifications}, reconnecting) and by a poll every notices.pollMs as the fallback. Its cursor is per process
  * and starts at the newest id at start: notices from before are not replayed on the bus (the pull API and the webhook
- * have them). Also serves {@link Addresses#NOTICES_READ}, long-polls woken by the same LISTEN.
+ * have them). Also serves {@link Addresses#NOTICES_READ}, long-polls woken by the same LISTEN, and, with
+ * notices.webhookUrl, pushes notices to it ({@link WebhookSender}).
  */
 public final class NoticeRelay extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(NoticeRelay.class);
@@ -43,8 +43,9 @@ public final class NoticeRelay extends VerticleBase {
 
   private final CalsyncConfig config;
   private final Pool pool;
+  private final MeterRegistry registry;
+  private WebhookSender webhook;
   private final List<Waiter> waiters = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final List<Runnable> wakeListeners = new ArrayList<>();
   private final PgNotifications notifications;
   private long cursor;
   private boolean reading;
@@ -59,12 +60,14 @@ public final class NoticeRelay extends VerticleBase {
     this.config = config;
     this.pool = pool;
     this.notifications = notifications;
+    this.registry = registry;
     Gauge.builder("calsync_notices_long_polls", waiters, List::size).description("notice reads waiting for a new notice")
         .register(registry);
   }
 
   @Override
   public Future<?> start() {
+    if (config.notices().webhook()) webhook = new WebhookSender(vertx, config.notices(), pool, registry);
     return Notices.newest(pool).compose(newest -> {
       cursor = newest;
       // Without LISTEN the poll still delivers; the shared connection keeps reconnecting (the App connects it).
@@ -79,11 +82,13 @@ public final class NoticeRelay extends VerticleBase {
   public Future<?> stop() {
     waiters.forEach(w -> w.msg.reply(reply(List.of(), w.request.after())));
     waiters.clear();
+    if (webhook != null) webhook.stop();
     return Future.succeededFuture();
   }
 
   /** Reads past the cursor and publishes; one read at a time, repeated while rows keep coming. */
   private void wake() {
+    if (webhook != null) webhook.kick();
     if (reading) {
       again = true;
       return;
@@ -102,7 +107,6 @@ public final class NoticeRelay extends VerticleBase {
       }
       if (!ar.result().isEmpty()) {
         recheckWaiters();
-        wakeListeners.forEach(Runnable::run);
       }
       if (again || ar.result().size() == BATCH) wake();
     });
@@ -143,11 +147,6 @@ public final class NoticeRelay extends VerticleBase {
       vertx.cancelTimer(w.timer);
       w.msg.reply(reply(list, w.request.after()));
     });
-  }
-
-  /** Called (on this verticle's context) whenever the relay saw new notices; the webhook sender listens. */
-  void onNewNotices(Runnable listener) {
-    wakeListeners.add(listener);
   }
 
   private static JsonObject reply(List<Notices.Notice> list, long after) {

@@ -81,6 +81,7 @@ public final class SchedulerTasks {
         .compose(x -> retention.pastMirrorRows(s.mirrorRetentionDays()))
         .map(n -> r.put("cancelledEventsDeleted", n[0]).put("busyBlocksDeleted", n[1]))
         .compose(x -> new AuditLog(pool).purge()).map(n -> r.put("auditRecordsPurged", n))
+        .compose(x -> retention.notices(config.notices().retentionDays())).map(n -> r.put("noticesDeleted", n))
         .onSuccess(x -> {
           var line = log.atInfo().setMessage("cleanup done");
           r.forEach(e -> line.addKeyValue(e.getKey(), e.getValue()));

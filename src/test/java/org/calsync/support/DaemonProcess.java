@@ -16,6 +16,7 @@ public final class DaemonProcess implements AutoCloseable {
   private final Path config;
   private final String keys;
   private final Path log;
+  private final java.util.Map<String, String> env = new java.util.HashMap<>();
   private Process process;
 
   public DaemonProcess(Path dir, String name, JsonObject config, String keys) throws IOException {
@@ -30,8 +31,15 @@ public final class DaemonProcess implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
         "org.calsync.Main", "run", "-c", config.toString()));
     pb.environment().put("CALSYNC_TOKEN_KEYS", keys);
+    pb.environment().putAll(env);
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     process = pb.start();
+    return this;
+  }
+
+  /** An environment variable for the next {@link #start} (e.g. a secret that is never in the config file). */
+  public DaemonProcess env(String name, String value) {
+    env.put(name, value);
     return this;
   }
 
