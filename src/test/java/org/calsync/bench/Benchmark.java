@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
     description = "Benchmark calsync against the official Google client and the PostgreSQL limit; prints one table.")
 public final class Benchmark implements Callable<Integer> {
   static final long INGEST_USER = 1_000_000_000L;
+  static final long WARMUP_USER = 1_000_000_001L;
 
   @Option(names = "--quick", description = "Small smoke run (500 integrations, 100 x 250 ingest, 2 s PostgreSQL limit)")
   boolean quick;
@@ -78,6 +79,9 @@ public final class Benchmark implements Callable<Integer> {
       + "events added in Google, then one incremental sync (pages of --ingest-page-size); prints its heap figures. Run it "
       + "with JAVA_OPTS=-Xmx256m to show the heap does not grow with the change set")
   Integer changeSet;
+  @Option(names = "--warmup", description = "Integrations each side syncs (full, then incremental) before it is measured, so "
+      + "neither is measured with a cold JIT (default 500; quick 200; 0 = none)")
+  Integer warmup;
   @Option(names = "--cycle-timeout", description = "Seconds a cycle may take; then it is reported as unfinished (default 1800)")
   Integer cycleTimeout;
 
@@ -109,6 +113,7 @@ public final class Benchmark implements Callable<Integer> {
     int ingestE = or(ingestEvents, quick ? 250 : 2500);
     List<Integer> threadCounts = or(peerThreads, List.of(64, 256, 512));
     int peerPool = or(peerConnections, 16);
+    int warmN = or(warmup, quick ? 200 : 500);
     int timeout = or(cycleTimeout, 1800);
     report = new Report();
     EmbeddedDb embedded = dbUrl == null ? EmbeddedDb.start() : null;
@@ -122,12 +127,13 @@ public final class Benchmark implements Callable<Integer> {
       report.setup.addAll(Machine.describe());
       report.setup.add(String.format(Locale.ROOT, "run: %d integrations x %d events, emulator latency %d ms (%s, JVM %s), %s "
               + "PostgreSQL; calsync poolSize %d maxConcurrent %d maxFullSyncs %s; peer: official client on %s threads, "
-              + "HikariCP pool of %d", n, perUser, latency, emulatorMode == null ? "separate process" : emulatorMode,
+              + "HikariCP pool of %d; each side warmed up on %d other integrations first", n, perUser, latency, emulatorMode == null ? "separate process" : emulatorMode,
           String.join(" ", emuOpts), embedded != null ? "embedded (fsync and synchronous_commit off)" : "given",
-          or(poolSize, 16), or(maxConcurrent, 1024), maxFullSyncs == null ? "default" : maxFullSyncs, threadCounts, peerPool));
+          or(poolSize, 16), or(maxConcurrent, 1024), maxFullSyncs == null ? "default" : maxFullSyncs, threadCounts, peerPool, warmN));
       long t0 = System.nanoTime();
-      List<SeededUser> seeded = emu.seed(ingestN + n, perUser);
-      List<SeededUser> users = seeded.subList(ingestN, seeded.size());
+      List<SeededUser> seeded = emu.seed(ingestN + warmN + n, perUser);
+      List<SeededUser> warmUsers = seeded.subList(ingestN, ingestN + warmN);
+      List<SeededUser> users = seeded.subList(ingestN + warmN, seeded.size());
       emu.latency(latency);
       progress("seeded %d users in %.1f s", seeded.size(), (System.nanoTime() - t0) / 1e9);
       List<String> changedCalendars = new ArrayList<>();
@@ -137,6 +143,13 @@ public final class Benchmark implements Callable<Integer> {
       // ---- calsync
       try (CalsyncSide calsync = new CalsyncSide(url, emu.baseUrl(), or(poolSize, 16), or(maxConcurrent, 1024), 250,
           maxFullSyncs, or(requestsPerMinute, 1_000_000))) {
+        if (warmN > 0) {
+          calsync.connect(warmUsers, WARMUP_USER);
+          calsync.cycle(WARMUP_USER, timeout);
+          calsync.cycle(WARMUP_USER, timeout);
+          calsync.retire(WARMUP_USER);
+          progress("calsync: warmed up on %d other integrations", warmN);
+        }
         t0 = System.nanoTime();
         calsync.connect(users, null);
         progress("calsync: connected %d integrations in %.1f s", n, (System.nanoTime() - t0) / 1e9);
@@ -148,6 +161,13 @@ public final class Benchmark implements Callable<Integer> {
 
       // ---- the official client
       if (!noPeer) {
+        if (warmN > 0) {
+          try (OfficialClientPeer warm = new OfficialClientPeer(jdbc, emu.baseUrl(), warmUsers, threadCounts.get(0), peerPool, 250)) {
+            warm.cycle(true);
+            warm.cycle(false);
+            progress("peer: warmed up on %d other integrations", warmN);
+          }
+        }
         for (int threads : threadCounts) {
           try (OfficialClientPeer peer = new OfficialClientPeer(jdbc, emu.baseUrl(), users, threads, peerPool, 250)) {
             String p = "peer " + threads + "t ";

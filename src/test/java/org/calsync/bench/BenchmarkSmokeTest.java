@@ -17,7 +17,7 @@ class BenchmarkSmokeTest {
     Benchmark bench = new Benchmark().output(new PrintStream(buf, true, StandardCharsets.UTF_8));
     int code = new CommandLine(bench).execute("--quick", "--db-url", TestDb.freshDatabase(), "--integrations", "20",
         "--ingest-integrations", "4", "--ingest-events", "60", "--latency-ms", "5", "--pg-seconds", "1", "--pg-clients", "4",
-        "--peer-threads", "4,8", "--emulator-jvm-opts", "-Xmx256m");
+        "--peer-threads", "4,8", "--warmup", "3", "--emulator-jvm-opts", "-Xmx256m");
     String out = buf.toString(StandardCharsets.UTF_8);
     assertThat(code).as(out).isZero();
     assertThat(bench.report.rows).extracting(Report.Row::name).containsExactly(

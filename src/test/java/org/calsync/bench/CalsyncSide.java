@@ -105,6 +105,12 @@ final class CalsyncSide implements AutoCloseable {
     return new Cycle(enqueued, synced.get(), failed.get(), changed.get(), upserted.get());
   }
 
+  /** Takes the user's integrations out of later cycles (warm-up integrations): they are no longer active. */
+  void retire(long userId) {
+    app.pool().preparedQuery("UPDATE user_integrations SET status = 'needs_reconnect' WHERE user_id = $1")
+        .execute(io.vertx.sqlclient.Tuple.of(userId)).await();
+  }
+
   long count(String sql) {
     Row r = app.pool().query(sql).execute().await().iterator().next();
     return r.getLong(0);
