@@ -94,6 +94,10 @@ final class Routes {
         Problems.send(ctx, 404, "NOT_FOUND", "integration " + id + (found == null ? " does not exist" : " is disconnected"), null);
         return Future.succeededFuture();
       }
+      if ("paused".equals(found.getString("status"))) {
+        Problems.send(ctx, 409, "PAUSED", "integration " + id + " is paused; resume it first (calsync resume " + id + ")", null);
+        return Future.succeededFuture();
+      }
       if ("needs_reconnect".equals(found.getString("status"))) {
         Problems.send(ctx, 409, "NEEDS_RECONNECT", "integration " + id + " needs a reconnect before it can sync", null);
         return Future.succeededFuture();

@@ -50,6 +50,10 @@ final class Appointments {
       + "google_event_id, COALESCE(google_calendar_id, (SELECT c.google_calendar_id FROM calendars c "
       + "WHERE c.integration_id = a.integration_id ORDER BY c.is_primary DESC, c.id LIMIT 1), 'primary'), google_etag";
 
+  /** Appointments of paused integrations are not written nor checked: their writes wait (not failed) until resume. */
+  private static final String NOT_PAUSED = "AND NOT EXISTS (SELECT 1 FROM user_integrations u WHERE u.id = a.integration_id "
+      + "AND u.status = 'paused') ";
+
   /** Attempts of one version before its write fails for good (about 4 h of retries at the capped backoff). */
   static final int MAX_WRITE_ATTEMPTS = 24;
 
@@ -100,7 +104,7 @@ final class Appointments {
   Future<Pending> claim(String id, String holder, int leaseSeconds) {
     return pool.preparedQuery("UPDATE appointments a SET write_lock = $2, write_locked_until = now() + make_interval(secs => $3) "
             + "WHERE id = $1 AND version > written_version AND write_failed_at IS NULL "
-            + "AND (write_locked_until IS NULL OR write_locked_until < now()) " + CLAIMED)
+            + "AND (write_locked_until IS NULL OR write_locked_until < now()) " + NOT_PAUSED + CLAIMED)
         .execute(Tuple.of(id, holder, (double) leaseSeconds)).map(Appointments::pending);
   }
 
@@ -111,7 +115,7 @@ final class Appointments {
   Future<Pending> claimCheck(String id, String holder, int leaseSeconds) {
     return pool.preparedQuery("UPDATE appointments a SET write_lock = $2, write_locked_until = now() + make_interval(secs => $3) "
             + "WHERE id = $1 AND version = written_version AND google_event_id IS NOT NULL "
-            + "AND (write_locked_until IS NULL OR write_locked_until < now()) " + CLAIMED)
+            + "AND (write_locked_until IS NULL OR write_locked_until < now()) " + NOT_PAUSED + CLAIMED)
         .execute(Tuple.of(id, holder, (double) leaseSeconds)).map(Appointments::pending);
   }
 

@@ -25,11 +25,11 @@ public final class Addresses {
 
   /**
    * Publish, by the notice relay (notices.NoticeRelay) for an integration.status notice appended by whichever process
-   * changed the status (token refresh, connect/reconnect, disconnect, CLI included). Body {@code {"integrationId": long,
-   * "userId": long, "status": "active"|"needs_reconnect"|"disconnected", "reason": string, "at": iso8601,
+   * changed the status (token refresh, connect/reconnect, pause/resume, disconnect, CLI included). Body {@code {"integrationId": long,
+   * "userId": long, "status": "active"|"needs_reconnect"|"paused"|"disconnected", "reason": string, "at": iso8601,
    * "reconnectUrl": string?, "reconnectExpiresAt": iso8601?}}. Sent once per transition. With consent.enabled a
    * needs_reconnect carries a fresh single-use reconnect link (consent flow) for the EMR to send the practitioner.
-   * PushVerticle listens: needs_reconnect / disconnected stop the integration's push channels.
+   * PushVerticle listens: needs_reconnect / paused / disconnected stop the integration's push channels.
    */
   public static final String INTEGRATION_STATUS = "calsync.integration.status";
 

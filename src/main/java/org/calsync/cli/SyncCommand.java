@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.calsync.App;
 import org.calsync.bus.Addresses;
+import org.calsync.db.Integrations;
 import org.calsync.db.JobQueue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,9 +74,13 @@ public final class SyncCommand implements Callable<Integer> {
         + (r.getString("error") == null ? "" : ": " + r.getString("error"));
   }
 
+  /** Queues the manual job; a paused integration is refused (exit 1), one that does not exist is bad input (exit 2). */
   private Future<Void> enqueue(Pool pool) {
     return new JobQueue(pool).enqueueManual(integrationId, new JsonObject().put("allowMassDelete", allowMassDelete))
-        .compose(enqueued -> enqueued ? Future.succeededFuture()
-            : Future.failedFuture(new IllegalArgumentException("integration " + integrationId + " does not exist")));
+        .compose(enqueued -> enqueued ? Future.succeededFuture() : new Integrations(pool).status(integrationId).compose(status ->
+            Future.failedFuture("paused".equals(status)
+                ? new IllegalStateException("integration " + integrationId + " is paused: not synced; resume it first (resume "
+                    + integrationId + ")")
+                : new IllegalArgumentException("integration " + integrationId + " does not exist"))));
   }
 }

@@ -34,6 +34,19 @@ public final class Integrations {
         .map(rs -> rs.size() == 0 ? null : rs.iterator().next().getLong(0));
   }
 
+  /** The newest integration of the user's Google account (e-mail case-insensitive) that is not disconnected, or null. */
+  public Future<Long> findAccount(long userId, String email) {
+    return pool.preparedQuery("SELECT id FROM user_integrations WHERE user_id = $1 AND lower(account_email) = lower($2) "
+            + "AND status <> 'disconnected' ORDER BY id DESC LIMIT 1").execute(Tuple.of(userId, email))
+        .map(rs -> rs.size() == 0 ? null : rs.iterator().next().getLong(0));
+  }
+
+  /** The integration's status, or null when it does not exist. */
+  public Future<String> status(long id) {
+    return pool.preparedQuery("SELECT status FROM user_integrations WHERE id = $1").execute(Tuple.of(id))
+        .map(rs -> rs.size() == 0 ? null : rs.iterator().next().getString(0));
+  }
+
   public Future<List<Long>> activeIds(Long userId) {
     String sql = "SELECT id FROM user_integrations WHERE status = 'active' "
         + "AND (deferred_until IS NULL OR deferred_until <= now())" + (userId == null ? "" : " AND user_id = $1") + " ORDER BY id";

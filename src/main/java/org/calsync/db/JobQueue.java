@@ -53,13 +53,13 @@ public final class JobQueue {
    * The one job upsert (arrays: integration id, kind, priority, available_at (null: now), payload as JSON text). A job
    * enqueued again keeps its row: the higher priority wins, the payload is merged over the waiting one's, the due time
    * moves forward unless it is running, and a running job is marked to run once more ({@code rerun}). Integrations
-   * that do not exist are skipped; returns the ids enqueued.
+   * that do not exist or are paused are skipped; returns the ids enqueued.
    */
   private static final String UPSERT = "WITH up AS (INSERT INTO jobs (integration_id, kind, priority, available_at, payload) "
       + "SELECT x.i, x.k, x.p, CASE WHEN x.p >= " + PRIORITY_MANUAL + " THEN COALESCE(x.a, now()) "
       + "  ELSE GREATEST(COALESCE(x.a, now()), u.deferred_until) END, x.d::jsonb "
       + "FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::timestamptz[], $5::text[]) AS x(i, k, p, a, d) "
-      + "JOIN user_integrations u ON u.id = x.i "
+      + "JOIN user_integrations u ON u.id = x.i AND u.status <> 'paused' "
       + "ON CONFLICT (integration_id, kind) DO UPDATE SET "
       + "priority = GREATEST(jobs.priority, EXCLUDED.priority), payload = jobs.payload || EXCLUDED.payload, "
       + "available_at = CASE WHEN jobs.locked_until > now() THEN jobs.available_at "

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * process that serves /metrics (each reports the same database-wide values: aggregate them with max, not sum).
  * A scrape never queries; when the database does not answer within 5 s the last values stay.
  * <ul>
- *   <li>calsync_integrations{status}: integrations by status (active, needs_reconnect, disconnected, and any other)</li>
+ *   <li>calsync_integrations{status}: integrations by status (active, needs_reconnect, paused, disconnected, and any other)</li>
  *   <li>calsync_queue_depth, _due, _running; calsync_oldest_due_seconds (wait of the oldest due job)</li>
  *   <li>calsync_failed_jobs (failed_jobs rows: one per integration and error class)</li>
  *   <li>calsync_oldest_sync_age_seconds: time since the least recently synced active, not deferred integration last
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 final class DatabaseGauges {
   private static final Logger log = LoggerFactory.getLogger(DatabaseGauges.class);
-  private static final Set<String> STATUSES = Set.of("active", "needs_reconnect", "disconnected");
+  private static final Set<String> STATUSES = Set.of("active", "needs_reconnect", "paused", "disconnected");
   private static final String[] FIELDS = {"depth", "due", "running", "oldestDueSeconds", "failed", "oldestSyncAgeSeconds",
       "failingIntegrations", "busyQuarantined", "skippedEvents", "writebacksPending", "writebacksFailing", "writebacksGivenUp"};
   static final String SQL = "SELECT q.depth, q.due, q.running, q.oldest_due, "

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *       dedicated connection): every push.checkSeconds, and soon after a sync completes, opens a channel for each
  *       calendar of an active integration that has none, renews channels within push.renewBeforeSeconds of expiry
  *       (a new channel; the old one is stopped when it expires) and stops channels of inactive integrations.</li>
- *   <li>On {@link Addresses#INTEGRATION_STATUS} needs_reconnect or disconnected: stops the integration's channels (any
+ *   <li>On {@link Addresses#INTEGRATION_STATUS} needs_reconnect, paused or disconnected: stops the integration's channels (any
  *       process; the database claim makes it happen once).</li>
  * </ul>
  * Polling by the scheduler is unchanged and remains the fallback for lost notifications.
@@ -109,7 +109,7 @@ public final class PushVerticle extends VerticleBase {
     String status = body.getString("status");
     Object id = body.getValue("integrationId");
     if (!(id instanceof Number n)) return;
-    if ("needs_reconnect".equals(status) || "disconnected".equals(status)) {
+    if ("needs_reconnect".equals(status) || "disconnected".equals(status) || "paused".equals(status)) {
       keeper.stopIntegration(n.longValue(), status)
           .onFailure(e -> log.warn("stopping push channels of integration {} failed (retried by the keeper): {}", n, e.getMessage()));
     } else if ("active".equals(status)) {

@@ -111,8 +111,8 @@ public final class Connections {
   }
 
   /**
-   * Replaces the credentials of an integration, makes it active and queues a manual sync. Ends any refresh lease, so a
-   * refresh of the old grant still in flight stores nothing.
+   * Replaces the credentials of an integration, makes it active (a paused one stays paused) and queues a manual sync.
+   * Ends any refresh lease, so a refresh of the old grant still in flight stores nothing.
    */
   public Future<Void> reconnect(long integrationId, String refreshToken) {
     return reconnect(integrationId, Grant.administered(null, refreshToken));
@@ -157,19 +157,38 @@ public final class Connections {
               if (consent) args.addString(grant.sub()).addString(grant.email()).addString(grant.scopes()).addBoolean(grant.writeBack());
               return conn.preparedQuery("UPDATE user_integrations SET credentials = $2, key_id = $3, auth_kind = $4, "
                       + (consent ? "google_sub = $5, account_email = $6, granted_scopes = $7, write_back = $8, " : "")
-                      + "access_expires_at = NULL, status = 'active', status_reason = 'reconnected', status_changed_at = now(), "
+                      + "access_expires_at = NULL, status = CASE WHEN status = 'paused' THEN status ELSE 'active' END, "
+                      + "status_reason = 'reconnected', status_changed_at = now(), "
                       + "deferred_until = NULL, refresh_lease = NULL, refresh_lease_until = NULL, updated_at = now() "
-                      + "WHERE id = $1 RETURNING user_id")
+                      + "WHERE id = $1 RETURNING user_id, status")
                   .execute(args);
             })
             .compose(rs -> {
               long userId = rs.iterator().next().getLong(0);
+              String status = rs.iterator().next().getString(1);
               JsonObject detail = grant != null ? grant.auditDetail(userId) : new JsonObject().put("userId", userId);
-              return Notices.appendStatus(conn, integrationId, userId, "active", "reconnected")
+              return Notices.appendStatus(conn, integrationId, userId, status, "reconnected")
                   .compose(x -> new AuditEvent(actor, "integration.reconnected", integrationId, detail).append(conn));
             }))
         .compose(v -> new JobQueue(pool).enqueue(integrationId, JobQueue.PRIORITY_MANUAL, java.time.OffsetDateTime.now()))
         .onSuccess(v -> vertx.eventBus().publish(Addresses.JOBS_AVAILABLE, new JsonObject()));
+  }
+
+  /**
+   * The refresh token stored for the integration, or null when there is none (delegated) or it cannot be opened (sealed
+   * with a key that is no longer configured). Never log it.
+   */
+  public Future<String> storedRefreshToken(long integrationId) {
+    return pool.preparedQuery("SELECT key_id, credentials FROM user_integrations WHERE id = $1").execute(Tuple.of(integrationId))
+        .map(rs -> {
+          if (rs.size() == 0 || rs.iterator().next().getBuffer(1) == null) return null;
+          var r = rs.iterator().next();
+          try {
+            return cipher.open(integrationId, r.getString(0), r.getBuffer(1).getBytes()).getString("refresh_token");
+          } catch (IllegalStateException unreadable) {
+            return null;
+          }
+        });
   }
 
   private static void requireToken(String refreshToken) {

@@ -206,7 +206,7 @@ class ConnectionsTest {
     // Idempotent, one status notice only.
     JsonObject again = request(Addresses.INTEGRATION_DISCONNECT, new JsonObject().put("integrationId", id));
     assertThat(again.getString("revoke")).startsWith("skipped");
-    assertThat(notices).hasSize(1);
+    Harness.await("the relayed status notice", () -> notices.size() == 1);
     assertThat(failureCode(Addresses.INTEGRATION_DISCONNECT, new JsonObject().put("integrationId", 999_999))).isEqualTo(FailureCode.NOT_FOUND);
     assertThat(failureCode(Addresses.INTEGRATION_DISCONNECT, new JsonObject())).isEqualTo(FailureCode.BAD_REQUEST);
 
