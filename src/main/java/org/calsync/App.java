@@ -20,6 +20,7 @@ import org.calsync.notices.NoticeRelay;
 import org.calsync.ops.OpsVerticle;
 import org.calsync.push.PushVerticle;
 import org.calsync.scheduler.SchedulerVerticle;
+import org.calsync.sync.CalendarChoicesVerticle;
 import org.calsync.sync.SyncWorkerVerticle;
 import org.calsync.token.ConnectionVerticle;
 import org.calsync.token.ConsentVerticle;
@@ -74,6 +75,7 @@ public final class App {
           .compose(v -> app.deploy(new ConnectionVerticle(config, app.pool, cipher, google)))
           .compose(v -> parts.ops() && config.consent().enabled()
               ? app.deploy(app.consent = new ConsentVerticle(config, app.pool, cipher, google)) : Future.succeededFuture())
+          .compose(v -> app.deploy(new CalendarChoicesVerticle(app.pool)))
           .compose(v -> parts.workers() ? app.deploy(new BookingVerticle(config, app.pool, google)) : Future.succeededFuture())
           .compose(v -> parts.workers() ? app.deploy(app.worker = new SyncWorkerVerticle(config, app.pool, registry, google))
               : Future.succeededFuture())

@@ -16,7 +16,8 @@ import org.calsync.db.JobQueue;
 
 /**
  * The handlers of the contract's operations (by operationId). Parameters come validated by the OpenAPI router; every
- * booking, appointment, disconnect, notice and connect-link operation is a request to its bus address ({@link BusDoor}).
+ * booking, appointment, disconnect, calendar, notice and connect-link operation is a request to its bus address
+ * ({@link BusDoor}).
  */
 final class Routes {
   private final Vertx vertx;
@@ -64,6 +65,15 @@ final class Routes {
       JsonObject body = validated(ctx).getBody().getJsonObject().copy();
       audited(ctx, "createConnectLink", body.getLong("integrationId"));
       bus.request(ctx, Addresses.CONNECT_LINK_CREATE, body, BusDoor.DEFAULT_TIMEOUT_MS, 201);
+    });
+    on(builder, "listCalendars", ctx -> bus.request(ctx, Addresses.CALENDARS_LIST,
+        new JsonObject().put("integrationId", path(ctx, "id").getLong()), BusDoor.DEFAULT_TIMEOUT_MS, 200));
+    on(builder, "updateCalendar", ctx -> {
+      long id = path(ctx, "id").getLong();
+      audited(ctx, "updateCalendar", id);
+      JsonObject body = validated(ctx).getBody().getJsonObject().copy().put("integrationId", id)
+          .put("calendarId", path(ctx, "calendarId").getString());
+      bus.request(ctx, Addresses.CALENDARS_UPDATE, body, BusDoor.DEFAULT_TIMEOUT_MS, 200);
     });
   }
 

@@ -48,7 +48,7 @@ final class Appointments {
 
   private static final String CLAIMED = "RETURNING id, integration_id, version, written_version, status, start_at, end_at, "
       + "google_event_id, COALESCE(google_calendar_id, (SELECT c.google_calendar_id FROM calendars c "
-      + "WHERE c.integration_id = a.integration_id ORDER BY c.is_primary DESC, c.id LIMIT 1), 'primary'), google_etag";
+      + "WHERE c.integration_id = a.integration_id ORDER BY c.write_target DESC, c.is_primary DESC, c.id LIMIT 1), 'primary'), google_etag";
 
   /** Appointments of paused integrations are not written nor checked: their writes wait (not failed) until resume. */
   private static final String NOT_PAUSED = "AND NOT EXISTS (SELECT 1 FROM user_integrations u WHERE u.id = a.integration_id "
@@ -223,7 +223,8 @@ final class Appointments {
 
   /**
    * Takes the integration's flagged appointments (clearing the flag) that are fully written (booked or cancelled), with
-   * their mirrored event (null fields when the mirror no longer has it), in appointment id order.
+   * their mirrored event (null fields when the mirror no longer has it), in appointment id order. Appointments written
+   * to a calendar that is not mirrored (it no longer counts as busy or left the list) cannot be checked and are left.
    */
   Future<List<Check>> takeChecks(long integrationId) {
     return pool.preparedQuery("WITH taken AS (UPDATE appointments SET needs_check = false WHERE integration_id = $1 "
@@ -233,7 +234,8 @@ final class Appointments {
             + "LEFT JOIN LATERAL (SELECT e.status, e.start_at, e.end_at FROM calendar_events e JOIN calendars c "
             + "ON c.id = e.calendar_id WHERE c.integration_id = t.integration_id AND e.google_event_id = t.google_event_id "
             + "LIMIT 1) e ON true WHERE t.version = t.written_version AND t.google_event_id IS NOT NULL "
-            + "ORDER BY t.id")
+            + "AND (t.google_calendar_id IS NULL OR EXISTS (SELECT 1 FROM calendars b WHERE b.integration_id = t.integration_id "
+            + "AND b.google_calendar_id = t.google_calendar_id AND b.busy)) ORDER BY t.id")
         .execute(Tuple.of(integrationId)).map(rs -> {
           List<Check> out = new ArrayList<>();
           for (Row r : rs) {

@@ -45,7 +45,7 @@ final class BusyQueries {
 
   Future<Scope> scope(Who who, int staleMinutes) {
     String sql = "SELECT u.id, c.id, c.last_sync_at IS NULL OR c.last_sync_at < now() - make_interval(mins => $2) "
-        + "FROM user_integrations u LEFT JOIN calendars c ON c.integration_id = u.id WHERE "
+        + "FROM user_integrations u LEFT JOIN calendars c ON c.integration_id = u.id AND c.busy WHERE "
         + (who.integrationId() != null ? "u.id = $1" : "u.user_id = $1 AND u.status <> 'disconnected'");
     long id = who.integrationId() != null ? who.integrationId() : who.userId();
     return pool.preparedQuery(sql).execute(Tuple.of(id, staleMinutes)).map(rs -> {
@@ -107,7 +107,7 @@ final class BusyQueries {
     return pool.preparedQuery("WITH cal AS MATERIALIZED (SELECT u.id AS integration_id, c.id AS calendar_id, "
             + "c.last_sync_at IS NULL OR c.last_sync_at < now() - make_interval(mins => $6) AS stale, "
             + "c.last_sync_at, c.busy_until, c.time_zone "
-            + "FROM user_integrations u LEFT JOIN calendars c ON c.integration_id = u.id WHERE " + where + ") "
+            + "FROM user_integrations u LEFT JOIN calendars c ON c.integration_id = u.id AND c.busy WHERE " + where + ") "
             + "SELECT 0, integration_id, calendar_id, stale, last_sync_at, busy_until, time_zone, NULL::text FROM cal "
             + "UNION ALL SELECT 1, NULL, b.calendar_id, NULL, b.start_at, b.end_at, b.event_id, b.appointment_id "
             + "FROM cal JOIN busy_blocks b ON b.calendar_id = cal.calendar_id AND b.start_at < $3 AND b.start_at > $4 "

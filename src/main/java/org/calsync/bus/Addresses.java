@@ -69,6 +69,30 @@ public final class Addresses {
   public static final String CONNECT_LINK_CREATE = "calsync.connect.link.create";
 
   /**
+   * Request/reply, served by sync.CalendarChoicesVerticle: an integration's calendars as last discovered with
+   * calendarList (on the first sync and every sync since). Body {@code {"integrationId": long}}. Reply
+   * {@code {"integrationId": long, "calendars": [{"calendarId": string, "summary": string|null, "timeZone": string,
+   * "accessRole": "owner"|"writer"|"reader"|"freeBusyReader", "selected": boolean, "primary": boolean, "busy": boolean,
+   * "busyChoice": boolean|null, "writeTarget": boolean, "syncable": boolean, "lastSyncAt": rfc3339|null}]}}: busy says
+   * whether the calendar is synced and counts for conflicts (busyChoice: the explicit choice, null: the default, which
+   * is primary, or owner/writer access and selected in Google); syncable=false for freeBusyReader calendars, which
+   * events.list cannot read (never busy); writeTarget marks the one calendar written appointments go to (default:
+   * primary; it always counts as busy). Failures: BAD_REQUEST, NOT_FOUND (no such integration), UNAVAILABLE.
+   */
+  public static final String CALENDARS_LIST = "calsync.calendars.list";
+
+  /**
+   * Request/reply, served by sync.CalendarChoicesVerticle: the practitioner's choice for one calendar, kept across
+   * rediscovery. Body {@code {"integrationId": long, "calendarId": string, "busy": boolean|null?, "writeTarget": true?}}
+   * (at least one; busy null returns to the default). A calendar that stops counting as busy leaves the mirror at
+   * once (its events and busy time); one that starts counting is synced by a manual-priority job queued here. Reply:
+   * the calendar as in {@link #CALENDARS_LIST} plus {@code "syncQueued": boolean}. Audited ("calendars.chosen"). Failures: BAD_REQUEST (malformed; busy
+   * on a freeBusyReader calendar; busy=false on the write target; writeTarget on a calendar without owner/writer
+   * access), NOT_FOUND (no such integration, or the calendar is not in its calendar list), UNAVAILABLE (database).
+   */
+  public static final String CALENDARS_UPDATE = "calsync.calendars.update";
+
+  /**
    * Send (no reply), served by AuditVerticle. Body {@code {"actor": string, "action": string,
    * "integrationId": long?, "detail": object?}} (built by audit.AuditEvent). Records are batched, hash-chained and
    * never hold secrets.
@@ -132,8 +156,8 @@ public final class Addresses {
   /**
    * Request/reply or send: the EMR booked an appointment. Body {@code {"appointmentId": string (1..256 chars),
    * "integrationId": long | "userId": long, "start": rfc3339, "end": rfc3339}}. Stored first (durable intent), then
-   * written to the practitioner's primary Google calendar as a private event with booking.neutralTitle and no patient
-   * data, under an event id derived from the appointment id; repeating the message changes nothing. Reply
+   * written to the practitioner's write-target Google calendar (default primary; {@link #CALENDARS_UPDATE}) as a
+   * private event with booking.neutralTitle and no patient data, under an event id derived from the appointment id; repeating the message changes nothing. Reply
    * {@code {"appointmentId", "eventId", "version": long, "written": boolean, "error": string?}}; written=false means
    * the write is pending and retried every booking.sweepSeconds. Failures: BAD_REQUEST (malformed; the appointment
    * belongs to another integration), NOT_FOUND (integration), NEEDS_RECONNECT (the integration was connected read-only:

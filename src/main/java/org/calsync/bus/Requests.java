@@ -81,6 +81,38 @@ public final class Requests {
     }
   }
 
+  /** {@link Addresses#CALENDARS_LIST}. */
+  public record CalendarsList(long integrationId) {
+    public static CalendarsList parse(JsonObject body) {
+      return new CalendarsList(Messages.requireLong(body, "integrationId"));
+    }
+  }
+
+  /**
+   * {@link Addresses#CALENDARS_UPDATE}: busySet says whether "busy" was given (busy null then means "back to the
+   * default"); writeTarget is true or absent.
+   */
+  public record CalendarUpdate(long integrationId, String calendarId, boolean busySet, Boolean busy, boolean writeTarget) {
+    public static CalendarUpdate parse(JsonObject body) {
+      long id = Messages.requireLong(body, "integrationId");
+      if (!(body.getValue("calendarId") instanceof String cal) || cal.isBlank() || cal.length() > 1024) {
+        throw BusFailure.badRequest("field 'calendarId' must be the Google calendar id (a non-blank string)");
+      }
+      Object busy = body.getValue("busy");
+      if (busy != null && !(busy instanceof Boolean)) {
+        throw BusFailure.badRequest("field 'busy' must be true, false or null (null: back to the default), got '" + busy + "'");
+      }
+      Object target = body.getValue("writeTarget");
+      if (target != null && !Boolean.TRUE.equals(target)) {
+        throw BusFailure.badRequest("field 'writeTarget' can only be true (choose another calendar as write target instead)");
+      }
+      if (!body.containsKey("busy") && target == null) {
+        throw BusFailure.badRequest("give 'busy' and/or 'writeTarget'");
+      }
+      return new CalendarUpdate(id, cal, body.containsKey("busy"), (Boolean) busy, target != null);
+    }
+  }
+
   /** {@link Addresses#NOTICES_READ}: after >= 0 (default 0), 1 <= limit <= 500 (default 100), 0 <= waitSeconds <= 60. */
   public record NoticesRead(long after, int limit, int waitSeconds) {
     public static NoticesRead parse(JsonObject body) {

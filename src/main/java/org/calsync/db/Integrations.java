@@ -94,7 +94,7 @@ public final class Integrations {
   public Future<Double> oldestSyncAgeSeconds() {
     return pool.query("SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(COALESCE(c.synced, u.created_at))), 0)::float8 "
             + "FROM user_integrations u LEFT JOIN LATERAL (SELECT CASE WHEN bool_and(last_sync_at IS NOT NULL) "
-            + "THEN min(last_sync_at) END AS synced FROM calendars WHERE integration_id = u.id) c ON true "
+            + "THEN min(last_sync_at) END AS synced FROM calendars WHERE integration_id = u.id AND busy) c ON true "
             + "WHERE u.status = 'active' AND (u.deferred_until IS NULL OR u.deferred_until <= now())")
         .execute().map(rs -> rs.iterator().next().getDouble(0));
   }

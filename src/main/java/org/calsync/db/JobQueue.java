@@ -35,7 +35,7 @@ public final class JobQueue {
   public static final String CHANNEL = "calsync_jobs";
 
   /**
-   * A claimed job. attempts counts this claim; calendars are the integration's calendar rows as of the claim;
+   * A claimed job. attempts counts this claim; calendars are the integration's busy calendars as of the claim;
    * rateLimited counts the consecutive earlier runs that ended rate limited (they do not count as attempts).
    */
   public record Job(long id, long integrationId, String kind, int priority, int attempts, JsonObject payload,
@@ -137,7 +137,7 @@ public final class JobQueue {
             + "FOR UPDATE SKIP LOCKED) due WHERE j.id = due.id "
             + "RETURNING j.id, j.integration_id, j.kind, j.priority, j.attempts, j.payload, "
             + "(SELECT json_agg(json_build_array(c.id, c.google_calendar_id, c.time_zone, c.sync_token) ORDER BY c.id) "
-            + "FROM calendars c WHERE c.integration_id = j.integration_id), j.rate_limited")
+            + "FROM calendars c WHERE c.integration_id = j.integration_id AND c.busy), j.rate_limited")
         .execute(Tuple.of(worker, (double) leaseSeconds, limit, exclude.toArray(new Long[0]),
             only == null ? null : only.toArray(new Long[0])))
         .map(rs -> {

@@ -119,4 +119,19 @@ public final class Mirror {
         .execute(Tuple.of(calendarId, since)).map(rs -> rs.rowCount());
   }
 
+
+  /**
+   * Removes everything mirrored of these calendars (events, busy blocks, quarantine, skipped and staged rows): they no
+   * longer count as busy or left the calendar list. Returns the events removed.
+   */
+  public static Future<Integer> erase(SqlClient conn, List<Long> calendarIds) {
+    if (calendarIds.isEmpty()) return Future.succeededFuture(0);
+    Tuple ids = Tuple.of(calendarIds.toArray(new Long[0]));
+    Future<Void> chain = Future.succeededFuture();
+    for (String table : new String[]{"busy_blocks", "busy_quarantine", "skipped_events", "staged_deletions"}) {
+      chain = chain.compose(v -> conn.preparedQuery("DELETE FROM " + table + " WHERE calendar_id = ANY($1)").execute(ids).mapEmpty());
+    }
+    return chain.compose(v -> conn.preparedQuery("DELETE FROM calendar_events WHERE calendar_id = ANY($1)").execute(ids))
+        .map(io.vertx.sqlclient.SqlResult::rowCount);
+  }
 }

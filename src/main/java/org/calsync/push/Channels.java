@@ -90,13 +90,13 @@ final class Channels {
   }
 
   /**
-   * Calendars of active integrations without a live channel that is still far from expiry: no channel yet, or the
+   * Calendars that count as busy, of active integrations, without a live channel that is still far from expiry: no channel yet, or the
    * newest one expires within renewBeforeSeconds (at most half its lifetime). Pending channels count as live for
    * {@link #PENDING_SECONDS}; a calendar whose watch failed waits {@link #WATCH_RETRY_SECONDS}.
    */
   Future<List<Target>> needingChannel(long renewBeforeSeconds, int limit) {
     return pool.preparedQuery("SELECT c.id, c.integration_id, c.google_calendar_id FROM calendars c "
-            + "JOIN user_integrations u ON u.id = c.integration_id WHERE u.status = 'active' AND NOT EXISTS ("
+            + "JOIN user_integrations u ON u.id = c.integration_id WHERE u.status = 'active' AND c.busy AND NOT EXISTS ("
             + "SELECT 1 FROM push_channels p WHERE p.calendar_id = c.id AND p.stopped_at IS NULL "
             + "AND p.expires_at - LEAST(make_interval(secs => $1), (p.expires_at - p.created_at) / 2) > now() "
             + "AND (p.resource_id IS NOT NULL OR p.created_at > now() - make_interval(secs => $3))) "
@@ -127,17 +127,19 @@ final class Channels {
 
   /**
    * Claims channels that are due to stop: expired (reason "renewed" when a newer live channel exists for the
-   * calendar, else "expired"), of integrations that are no longer active (reason = their status), or pending too long.
+   * calendar, else "expired"), of integrations that are no longer active (reason = their status), of calendars that no
+   * longer count as busy or left the calendar list ("calendar_not_busy"), or pending too long.
    */
   Future<List<Stopped>> claimDue(int limit) {
-    return pool.preparedQuery("WITH due AS (SELECT p.id, c.integration_id, u.status, p.expires_at <= now() AS expired, "
+    return pool.preparedQuery("WITH due AS (SELECT p.id, c.integration_id, u.status, c.busy, p.expires_at <= now() AS expired, "
             + "EXISTS (SELECT 1 FROM push_channels n WHERE n.calendar_id = p.calendar_id AND n.id <> p.id "
             + "  AND n.stopped_at IS NULL AND n.created_at > p.created_at) AS renewed "
             + "FROM push_channels p JOIN calendars c ON c.id = p.calendar_id JOIN user_integrations u ON u.id = c.integration_id "
-            + "WHERE p.stopped_at IS NULL AND (u.status <> 'active' OR p.expires_at <= now() "
+            + "WHERE p.stopped_at IS NULL AND (u.status <> 'active' OR NOT c.busy OR p.expires_at <= now() "
             + "  OR (p.resource_id IS NULL AND p.created_at < now() - make_interval(secs => $2))) "
             + "ORDER BY p.expires_at LIMIT $1 FOR UPDATE OF p SKIP LOCKED) "
             + "UPDATE push_channels p SET stopped_at = now(), stop_reason = CASE WHEN due.status <> 'active' THEN due.status "
+            + "  WHEN NOT due.busy THEN 'calendar_not_busy' "
             + "  WHEN NOT due.expired THEN 'watch_unconfirmed' WHEN due.renewed THEN 'renewed' ELSE 'expired' END "
             + "FROM due WHERE p.id = due.id AND p.stopped_at IS NULL "
             + "RETURNING p.id, due.integration_id, p.resource_id, p.stop_reason")

@@ -43,6 +43,7 @@ public final class CalendarSync {
   private final SyncConfig config;
   private final BusyBlocks busy;
   private final AsyncSemaphore fullSyncs;
+  private final CalendarDiscovery discovery;
 
   /** busy: keeps booking's busy_blocks in step, in the same transactions as the mirror (null: no busy blocks). */
   public CalendarSync(Pool pool, Google google, SyncConfig config, BusyBlocks busy) {
@@ -52,41 +53,51 @@ public final class CalendarSync {
     this.config = config;
     this.busy = busy;
     this.fullSyncs = new AsyncSemaphore(config.maxFullSyncs());
+    this.discovery = new CalendarDiscovery(pool);
   }
 
   /**
-   * Syncs every calendar of the integration. allowMassDelete lifts the deletion guard (operator's explicit choice);
-   * callsByStatus receives the outcome of every Google call, also when the sync fails (for the audit); known: the
-   * integration's calendars as read with the job (null: read them here).
+   * Syncs every calendar of the integration that counts as busy, after rediscovering them with calendarList (added,
+   * removed, access or selection changed: {@link CalendarDiscovery}). When calendarList fails nothing about the
+   * calendars changes and the ones already known are synced. allowMassDelete lifts the deletion guard (operator's
+   * explicit choice); callsByStatus receives the outcome of every Google call, also when the sync fails (for the
+   * audit); known: the integration's busy calendars as read with the job (null: read them here).
    */
   public Future<SyncResult> sync(long integrationId, boolean allowMassDelete, java.util.Map<String, Integer> callsByStatus,
                                  List<Calendar> known) {
     GoogleCall google = this.google.call(integrationId, callsByStatus);
-    return (known != null ? Future.succeededFuture(known) : calendars.of(integrationId))
-        .compose(cals -> cals.isEmpty() ? discover(google, integrationId) : Future.succeededFuture(cals))
+    return discovery.discover(google, integrationId)
+        .recover(err -> (known != null ? Future.succeededFuture(known) : calendars.of(integrationId)).compose(cals -> {
+          if (cals.isEmpty()) return Future.failedFuture(err);
+          log.atWarn().setMessage("calendarList failed; the calendars already known are synced, none added or removed")
+              .addKeyValue("integration", integrationId).addKeyValue("error", err.getMessage()).log();
+          return Future.succeededFuture(cals);
+        }))
         .compose(cals -> {
           Future<SyncResult> chain = Future.succeededFuture(SyncResult.EMPTY);
           for (Calendar cal : cals) {
-            chain = chain.compose(acc -> syncCalendar(google, cal, allowMassDelete).map(acc::plus));
+            chain = chain.compose(acc -> syncCalendar(google, cal, allowMassDelete).recover(err -> unreadable(cal, err))
+                .map(acc::plus));
           }
           return chain;
         })
         .map(r -> r.withGoogleCalls(google.calls()));
   }
 
-  /** First sync of an integration: find its primary calendar. */
-  private Future<List<Calendar>> discover(GoogleCall google, long integrationId) {
-    return google.calendarList(null).compose(list -> {
-      if (!(list.getValue("items") instanceof JsonArray items)) {
-        return Future.failedFuture(GoogleErrors.malformed("calendarList.list", "no 'items' array"));
-      }
-      for (Object o : items) {
-        if (o instanceof JsonObject entry && Boolean.TRUE.equals(entry.getValue("primary")) && entry.getValue("id") instanceof String id) {
-          return calendars.upsert(integrationId, id, entry.getString("timeZone", "UTC"), true).map(List::of);
-        }
-      }
-      return Future.failedFuture(GoogleErrors.malformed("calendarList.list", "no primary calendar listed"));
-    });
+  /**
+   * A calendar Google no longer lets us read (404, or 403 requiredAccessLevel) is skipped, its mirror kept: only a
+   * successful calendarList answer that no longer lists it (or lists it at freeBusyReader) removes it. Other failures
+   * fail the sync.
+   */
+  private static Future<SyncResult> unreadable(Calendar cal, Throwable err) {
+    if (err instanceof GoogleApiException g && g.kind() == GoogleApiException.Kind.PERMANENT
+        && (g.status() == 404 || g.status() == 403 && "requiredAccessLevel".equals(g.reason()))) {
+      log.atWarn().setMessage("calendar not readable; skipped, its mirror kept until calendarList no longer lists it")
+          .addKeyValue("integration", cal.integrationId()).addKeyValue("calendar", cal.googleId())
+          .addKeyValue("status", g.status()).log();
+      return Future.succeededFuture(SyncResult.EMPTY);
+    }
+    return Future.failedFuture(err);
   }
 
   private Future<SyncResult> syncCalendar(GoogleCall google, Calendar cal, boolean allowMassDelete) {

@@ -63,6 +63,11 @@ final class ApiClient {
         .PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
   }
 
+  Answer patch(String operationId, String path, JsonObject body) {
+    return send(operationId, HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString(body.encode())));
+  }
+
   /** A request to a path of the API, to finish (headers, method) and {@link #send}. */
   HttpRequest.Builder request(String path) {
     return HttpRequest.newBuilder(URI.create(base + path));

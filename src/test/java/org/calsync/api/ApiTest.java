@@ -410,4 +410,43 @@ class ApiTest {
     assertThat(h.count("SELECT count(*) FROM connect_links")).isEqualTo(2);
     assertThat(h.count("SELECT count(*) FROM connect_links WHERE token_hash IS NOT NULL AND length(token_hash) = 32")).isEqualTo(2);
   }
+
+  @Test
+  void calendarsAreListedAndChosen() {
+    String work = h.emulator.state().addCalendar(CAL, "Work", null);
+    h.emulator.state().insertEvent(work, new JsonObject().put("summary", "x")
+        .put("start", new JsonObject().put("dateTime", at(9, 0))).put("end", new JsonObject().put("dateTime", at(10, 0))));
+    h.runCycle();
+    api.key = readKey;
+    String calendars = "/v1/integrations/" + integrationId + "/calendars";
+    JsonArray listed = api.get("listCalendars", calendars).json().getJsonArray("calendars");
+    assertThat(listed).hasSize(2);
+    JsonObject primary = listed.getJsonObject(0);
+    assertThat(primary.getString("calendarId")).isEqualTo(CAL);
+    assertThat(primary.getBoolean("writeTarget")).isTrue();
+    assertThat(listed.getJsonObject(1).getBoolean("busy")).isTrue();
+    assertThat(api.get("listCalendars", "/v1/integrations/999/calendars").status()).isEqualTo(404);
+    String one = calendars + "/" + java.net.URLEncoder.encode(work, StandardCharsets.UTF_8);
+    assertThat(api.patch("updateCalendar", one, new JsonObject().put("busy", false)).status()).isEqualTo(403);
+
+    api.key = writeKey;
+    assertThat(api.get("checkConflicts", "/v1/conflicts?integrationId=" + integrationId + "&start=" + at(8, 0) + "&end="
+        + at(11, 0)).json().getJsonArray("conflicts")).hasSize(1);
+    ApiClient.Answer off = api.patch("updateCalendar", one, new JsonObject().put("busy", false));
+    assertThat(off.status()).isEqualTo(200);
+    assertThat(off.json().getBoolean("busy")).isFalse();
+    assertThat(off.json().getValue("busyChoice")).isEqualTo(false);
+    assertThat(api.get("checkConflicts", "/v1/conflicts?integrationId=" + integrationId + "&start=" + at(8, 0) + "&end="
+        + at(11, 0)).json().getJsonArray("conflicts")).isEmpty();
+
+    ApiClient.Answer target = api.patch("updateCalendar", one, new JsonObject().put("writeTarget", true));
+    assertThat(target.status()).isEqualTo(200);
+    assertThat(target.json().getBoolean("writeTarget")).isTrue();
+    assertThat(target.json().getBoolean("busy")).as("the write target always counts").isTrue();
+    assertThat(api.patch("updateCalendar", one, new JsonObject().put("busy", false)).code()).isEqualTo("BAD_REQUEST");
+    assertThat(api.patch("updateCalendar", one, new JsonObject()).status()).isEqualTo(400);
+    assertThat(api.patch("updateCalendar", one, new JsonObject().put("writeTarget", false)).status()).isEqualTo(400);
+    assertThat(api.patch("updateCalendar", calendars + "/nope%40x.test", new JsonObject().put("busy", true)).status())
+        .isEqualTo(404);
+  }
 }

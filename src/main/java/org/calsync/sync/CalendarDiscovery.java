@@ -1,0 +1,140 @@
+package org.calsync.sync;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.calsync.audit.AuditEvent;
+import org.calsync.db.Calendars;
+import org.calsync.db.Calendars.Calendar;
+import org.calsync.db.Calendars.Listed;
+import org.calsync.db.Calendars.CalendarState;
+import org.calsync.google.GoogleCall;
+import org.calsync.google.GoogleErrors;
+import org.calsync.mirror.Mirror;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds an integration's calendars with calendarList.list (every page) and applies the complete answer in one
+ * transaction: calendars added, removed (left the list), access or selection changed; the write target moves back to
+ * the primary calendar when it left or lost write access (logged and audited); calendars that no longer count as busy
+ * leave the mirror. A failed or malformed answer (also one without the primary calendar) changes nothing.
+ */
+public final class CalendarDiscovery {
+  private static final Logger log = LoggerFactory.getLogger(CalendarDiscovery.class);
+  private static final Set<String> ROLES = Set.of("freeBusyReader", "reader", "writer", "owner");
+  /** calendarList pages followed at most (250 entries each). */
+  private static final int MAX_PAGES = 40;
+
+  private final Pool pool;
+
+  public CalendarDiscovery(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Lists, applies and returns the calendars that count as busy (those to sync). */
+  public Future<List<Calendar>> discover(GoogleCall google, long integrationId) {
+    return listAll(google, null, new ArrayList<>(), 0).compose(listed -> apply(integrationId, listed));
+  }
+
+  private Future<List<Listed>> listAll(GoogleCall google, String pageToken, List<Listed> acc, int pages) {
+    return google.calendarList(pageToken).compose(page -> {
+      if (!(page.getValue("items") instanceof JsonArray items)) {
+        return Future.failedFuture(GoogleErrors.malformed("calendarList.list", "no 'items' array"));
+      }
+      for (Object o : items) {
+        if (!(o instanceof JsonObject entry) || !(entry.getValue("id") instanceof String id)) {
+          return Future.failedFuture(GoogleErrors.malformed("calendarList.list", "an entry without an id"));
+        }
+        if (Boolean.TRUE.equals(entry.getValue("deleted")) || !(entry.getValue("accessRole") instanceof String role)
+            || !ROLES.contains(role)) {
+          continue;
+        }
+        Object summary = entry.getValue("summaryOverride") instanceof String so ? so : entry.getValue("summary");
+        Object zone = entry.getValue("timeZone");
+        acc.add(new Listed(id, summary instanceof String s ? s : null, zone instanceof String z ? z : "UTC", role,
+            Boolean.TRUE.equals(entry.getValue("selected")), Boolean.TRUE.equals(entry.getValue("primary"))));
+      }
+      Object next = page.getValue("nextPageToken");
+      if (next instanceof String token && pages + 1 < MAX_PAGES) return listAll(google, token, acc, pages + 1);
+      if (next != null) return Future.failedFuture(GoogleErrors.malformed("calendarList.list", "more than " + MAX_PAGES + " pages"));
+      if (acc.stream().noneMatch(Listed::primary)) {
+        return Future.failedFuture(GoogleErrors.malformed("calendarList.list", "no primary calendar listed"));
+      }
+      return Future.succeededFuture(acc);
+    });
+  }
+
+  /** Applies a complete listing (one transaction); returns the calendars that count as busy. */
+  public Future<List<Calendar>> apply(long integrationId, List<Listed> listed) {
+    return pool.withTransaction(conn -> Calendars.rows(conn, integrationId, true).compose(before ->
+        Calendars.applyListing(conn, integrationId, listed)
+            .compose(v -> Calendars.rows(conn, integrationId, false))
+            .compose(after -> settle(conn, integrationId, before, after, "sync", "calendars.discovered"))));
+  }
+
+  /**
+   * After calendar rows changed (discovery, or a choice): erases the mirror of calendars that no longer count as busy,
+   * logs and audits what changed (inside conn's transaction). Returns the busy calendars.
+   */
+  static Future<List<Calendar>> settle(SqlConnection conn, long integrationId, List<CalendarState> before, List<CalendarState> after,
+                                       String actor, String action) {
+    Map<Long, CalendarState> old = new HashMap<>();
+    before.forEach(r -> old.put(r.id(), r));
+    JsonArray added = new JsonArray(), removed = new JsonArray(), access = new JsonArray(), selection = new JsonArray();
+    JsonArray busyOn = new JsonArray(), busyOff = new JsonArray();
+    List<Long> erase = new ArrayList<>();
+    List<Calendar> busy = new ArrayList<>();
+    String targetBefore = null, targetAfter = null;
+    for (CalendarState r : before) if (r.writeTarget()) targetBefore = r.googleId();
+    for (CalendarState r : after) {
+      CalendarState o = old.get(r.id());
+      boolean wasListed = o != null && !o.removed();
+      if (r.writeTarget()) targetAfter = r.googleId();
+      if (r.busy()) busy.add(r.calendar(integrationId));
+      if (!r.busy() && (o != null && o.busy() || r.syncToken() != null || r.lastSyncAt() != null)) erase.add(r.id());
+      if (!wasListed && !r.removed()) added.add(r.googleId());
+      if (wasListed && r.removed()) removed.add(r.googleId());
+      if (wasListed && !r.removed() && !o.accessRole().equals(r.accessRole())) {
+        access.add(new JsonObject().put("calendarId", r.googleId()).put("from", o.accessRole()).put("to", r.accessRole()));
+      }
+      if (wasListed && !r.removed() && o.selected() != r.selected()) selection.add(r.googleId());
+      boolean wasBusy = o != null && o.busy();
+      if (wasBusy != r.busy()) (r.busy() ? busyOn : busyOff).add(r.googleId());
+    }
+    JsonObject detail = new JsonObject();
+    if (!added.isEmpty()) detail.put("added", added);
+    if (!removed.isEmpty()) detail.put("removed", removed);
+    if (!access.isEmpty()) detail.put("accessChanged", access);
+    if (!selection.isEmpty()) detail.put("selectionChanged", selection);
+    if (!busyOn.isEmpty()) detail.put("nowBusy", busyOn);
+    if (!busyOff.isEmpty()) detail.put("noLongerBusy", busyOff);
+    boolean fellBack = "sync".equals(actor) && targetBefore != null && !targetBefore.equals(targetAfter);
+    if (targetBefore != null && !targetBefore.equals(targetAfter) || targetBefore == null && targetAfter != null) {
+      detail.put("writeTarget", new JsonObject().put("from", targetBefore).put("to", targetAfter));
+    }
+    if (fellBack) {
+      log.atWarn().setMessage("write target left the calendar list or lost write access; appointments now go to the primary calendar")
+          .addKeyValue("integration", integrationId).addKeyValue("from", targetBefore).addKeyValue("to", targetAfter).log();
+    }
+    if (detail.isEmpty() && erase.isEmpty()) return Future.succeededFuture(busy);
+    String finalAction = fellBack ? "calendars.write_target_fallback" : action;
+    return Mirror.erase(conn, erase)
+        .compose(events -> {
+          if (!erase.isEmpty()) detail.put("eventsErased", events);
+          log.atInfo().setMessage("calendars changed").addKeyValue("integration", integrationId)
+              .addKeyValue("detail", detail.encode()).log();
+          return Calendars.forgetSync(conn, erase);
+        })
+        .compose(v -> detail.isEmpty() ? Future.<Void>succeededFuture()
+            : new AuditEvent(actor, finalAction, integrationId, detail).append(conn))
+        .map(busy);
+  }
+}
