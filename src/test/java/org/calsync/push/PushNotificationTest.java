@@ -295,6 +295,34 @@ class PushNotificationTest {
     return id;
   }
 
+  @Test
+  void channelsFollowTheCalendarsThatCountAsBusy() {
+    start(new JsonObject());
+    Map<String, Long> ids = h.connectSeeded(1, 2);
+    String cal = ids.keySet().iterator().next();
+    long integration = ids.get(cal);
+    String work = h.emulator.state().addCalendar(cal, "Work", null);
+    h.emulator.state().createUser("colleague@clinic.test");
+    String team = h.emulator.state().addCalendar("colleague@clinic.test", "Team", null);
+    h.emulator.state().setListEntry(cal, team, "reader", true);
+    h.runCycle();
+    awaitLiveChannels(2);
+    assertThat(liveChannelCalendars()).containsExactlyInAnyOrder(cal, work);
+
+    h.vertx.eventBus().request(Addresses.CALENDARS_UPDATE, new JsonObject().put("integrationId", integration)
+        .put("calendarId", work).put("busy", false)).await();
+    Harness.await("Work's channel stopped", () -> !liveChannelCalendars().contains(work));
+    assertThat(h.query("SELECT p.stop_reason FROM push_channels p JOIN calendars c ON c.id = p.calendar_id "
+        + "WHERE c.google_calendar_id = $1", work).get(0).getString(0)).isEqualTo("calendar_not_busy");
+    assertThat(liveChannelCalendars()).containsExactly(cal);
+    Harness.await("stopped at Google", () -> h.emulator.state().stats().requests("channels.stop 204") >= 1);
+  }
+
+  private List<String> liveChannelCalendars() {
+    return h.query("SELECT c.google_calendar_id FROM push_channels p JOIN calendars c ON c.id = p.calendar_id "
+        + "WHERE p.stopped_at IS NULL AND p.resource_id IS NOT NULL").stream().map(r -> r.getString(0)).toList();
+  }
+
   private void awaitLiveChannels(int n) {
     Harness.await(n + " live channels", () -> h.count("SELECT count(*) FROM push_channels WHERE stopped_at IS NULL "
         + "AND resource_id IS NOT NULL") >= n);
