@@ -64,6 +64,12 @@ class AddressesContractTest {
     assertThat(failure(Addresses.INTEGRATION_RECONNECT, new JsonObject().put("integrationId", id))).contains("'refreshToken'");
     assertThat(failure(Addresses.BOOKING_AVAILABILITY, "not json")).contains("JSON object");
     assertThat(failure(Addresses.AUDIT_RECORD, new JsonObject().put("actor", 5))).contains("malformed audit record");
+    assertThat(failure(Addresses.CALENDARS_LIST, new JsonObject())).contains("'integrationId'");
+    assertThat(failure(Addresses.CALENDARS_UPDATE, new JsonObject().put("integrationId", id).put("busy", true))).contains("'calendarId'");
+    assertThat(failure(Addresses.CALENDARS_UPDATE, new JsonObject().put("integrationId", id).put("calendarId", "c")
+        .put("busy", "yes"))).contains("'busy'");
+    assertThat(failure(Addresses.CALENDARS_UPDATE, new JsonObject().put("integrationId", id).put("calendarId", "c")
+        .put("writeTarget", false))).contains("'writeTarget'");
   }
 
   private String failure(String address, Object body) {
