@@ -6,6 +6,7 @@
 #   ./run.sh bench [opts]    the sync benchmark (needs the test classpath; built on demand)
 #   ./run.sh bench-conflicts the conflict-check latency benchmark
 #   ./run.sh bench-freshness freshness with push on: an event written in Google to a conflict check that sees it
+#   ./run.sh bench-api       conflict checks over the EMR API at 500/s (open model) beside the event bus
 #   ./run.sh bench-recurrence expansion time and rows per pathological recurring event
 #   ./run.sh <command>       any CLI command: sync, sync-all, test-auto-sync, failed, status, ... (./run.sh --help)
 # JAVA_OPTS adds JVM options.
@@ -24,11 +25,12 @@ for a in "$@"; do
 done
 case "$cmd" in
   demo) logconf=conf/logback-demo.xml ;;
-  bench|bench-conflicts|bench-recurrence|bench-freshness)
+  bench|bench-conflicts|bench-recurrence|bench-freshness|bench-api)
     main=org.calsync.bench.Benchmark
     [ "$cmd" = bench-conflicts ] && main=org.calsync.bench.ConflictBench
     [ "$cmd" = bench-recurrence ] && main=org.calsync.bench.RecurrenceBench
     [ "$cmd" = bench-freshness ] && main=org.calsync.bench.FreshnessBench
+    [ "$cmd" = bench-api ] && main=org.calsync.bench.ApiBench
     shift
     if [ ! -f target/test-classpath.txt ] || [ -n "$(find src pom.xml -newer target/test-classpath.txt -print -quit)" ]; then
       mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test

@@ -42,7 +42,7 @@ public final class ApiVerticle extends VerticleBase {
           .rootHandler(new BodyDeadline(api.bodyTimeoutSeconds() * 1000L))
           .rootHandler(new RequestChecks(contract))
           .rootHandler(BodyHandler.create(false).setBodyLimit(api.bodyLimitBytes()))
-          .rootHandler(new KeyCheck(contract, new ApiKeys(pool), audit));
+          .rootHandler(new KeyCheck(contract, new ApiKeys(pool), audit, new KeyCache(api.keyCacheSeconds())));
       new Routes(vertx, config, pool, audit).mount(builder, loaded.served());
       Router router = builder.createRouter();
       router.route().last().handler(ctx -> ctx.fail(404));

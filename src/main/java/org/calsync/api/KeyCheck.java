@@ -1,5 +1,6 @@
 package org.calsync.api;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -10,19 +11,21 @@ import io.vertx.openapi.contract.Operation;
 /**
  * The API's door keeper (a root handler after {@link RequestChecks} and the body, before validation): the operation's security requirement in the contract
  * names the scope it needs ({@code [{"apiKey": ["write"]}]}; an empty list is public). Missing or wrong keys get 401,
- * a read key on a write operation 403; both are audited (rate limited). The key is stored on the context under
- * {@link #KEY}.
+ * a read key on a write operation 403; both are audited (rate limited). Keys verified within api.keyCacheSeconds are
+ * taken from {@link KeyCache} without a database read. The key is stored on the context under {@link #KEY}.
  */
 final class KeyCheck implements Handler<RoutingContext> {
   static final String KEY = "calsync.apiKey";
   private final OpenAPIContract contract;
   private final ApiKeys keys;
   private final ApiAudit audit;
+  private final KeyCache cache;
 
-  KeyCheck(OpenAPIContract contract, ApiKeys keys, ApiAudit audit) {
+  KeyCheck(OpenAPIContract contract, ApiKeys keys, ApiAudit audit, KeyCache cache) {
     this.contract = contract;
     this.keys = keys;
     this.audit = audit;
+    this.cache = cache;
   }
 
   @Override
@@ -43,7 +46,14 @@ final class KeyCheck implements Handler<RoutingContext> {
       refuse(ctx, 401, "UNAUTHORIZED", "missing", "send the API key as 'Authorization: Bearer <key>' (./run.sh api-key create)", null);
       return;
     }
-    keys.check(header.substring(7).trim()).onComplete(ar -> {
+    String presented = header.substring(7).trim();
+    byte[] hash = ApiKeys.sha256(presented);
+    ApiKeys.Key cached = cache.get(hash);
+    Future<ApiKeys.Key> checked = cached != null ? Future.succeededFuture(cached)
+        : keys.check(presented).onSuccess(k -> {
+          if (k != null) cache.put(hash, k);
+        });
+    checked.onComplete(ar -> {
       if (ar.failed()) {
         Problems.send(ctx, 503, "UNAVAILABLE", "cannot check the API key now (database); retry", null);
       } else if (ar.result() == null) {
@@ -53,7 +63,7 @@ final class KeyCheck implements Handler<RoutingContext> {
             + ar.result().scope() + "'", ar.result());
       } else {
         ctx.put(KEY, ar.result());
-        keys.touch(ar.result().id());
+        if (cache.touchDue(ar.result().id())) keys.touch(ar.result().id());
         ctx.next();
       }
     });

@@ -16,10 +16,12 @@ import java.nio.file.Path;
  *       answered 408 and its connection closed, so a client trickling its body cannot hold a connection for long
  *       (default 10, 1..300)</li>
  *   <li>idleTimeoutSeconds: an API connection that sends and receives nothing this long is closed (default 60, 5..3600)</li>
+ *   <li>keyCacheSeconds: a key verified against the database is trusted this long without reading it again, so a revoked
+ *       key keeps working at most this long (default 5, 0..300; 0 reads api_keys on every request)</li>
  * </ul>
  */
 public record ApiConfig(String host, int port, String tlsCertFile, String tlsKeyFile, long bodyLimitBytes,
-                        int bodyTimeoutSeconds, int idleTimeoutSeconds) {
+                        int bodyTimeoutSeconds, int idleTimeoutSeconds, int keyCacheSeconds) {
   static ApiConfig fromJson(JsonObject root) {
     Json j = new Json(root, "api");
     String cert = j.string("tlsCertFile", "");
@@ -36,7 +38,7 @@ public record ApiConfig(String host, int port, String tlsCertFile, String tlsKey
     }
     return new ApiConfig(j.string("host", "127.0.0.1"), (int) j.integer("port", 8081, 0, 65535), cert, key,
         j.integer("bodyLimitBytes", 65_536, 1024, 10_485_760), (int) j.integer("bodyTimeoutSeconds", 10, 1, 300),
-        (int) j.integer("idleTimeoutSeconds", 60, 5, 3600));
+        (int) j.integer("idleTimeoutSeconds", 60, 5, 3600), (int) j.integer("keyCacheSeconds", 5, 0, 300));
   }
 
   public boolean tls() {

@@ -31,7 +31,7 @@ class ApiTest {
   @BeforeEach
   void setUp(Harness harness) {
     h = harness.configure(new JsonObject().put("booking", new JsonObject().put("sweepSeconds", 1).put("maxRangeDays", 31))
-        .put("api", new JsonObject().put("bodyLimitBytes", 4096))
+        .put("api", new JsonObject().put("bodyLimitBytes", 4096).put("keyCacheSeconds", 0))
         .put("consent", new JsonObject().put("enabled", true).put("publicBaseUrl", "https://calsync.clinic.test").put("listenPort", 0)
             .put("returnUrlAllowList", "https://emr.clinic.test/calendar/")))
         .start(new App.Parts(true, false, true));

@@ -68,7 +68,7 @@ public final class ConflictBench {
     }
   }
 
-  private static void fill(String url, int calendars, int perCalendar) {
+  static void fill(String url, int calendars, int perCalendar) {
     TestDb.exec(url, "INSERT INTO user_integrations (user_id, account_email) "
         + "SELECT g, 'bench' || g || '@clinic.test' FROM generate_series(1, " + calendars + ") g");
     TestDb.exec(url, "INSERT INTO calendars (integration_id, google_calendar_id, time_zone, is_primary, sync_token, last_sync_at, "
