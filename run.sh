@@ -8,6 +8,7 @@
 #   ./run.sh bench-freshness freshness with push on: an event written in Google to a conflict check that sees it
 #   ./run.sh bench-api       conflict checks over the EMR API at 500/s (open model) beside the event bus
 #   ./run.sh bench-recurrence expansion time and rows per pathological recurring event
+#   ./run.sh bench-notices   notice delivery: commit -> webhook latency, draining 10,000 pending notices
 #   ./run.sh <command>       any CLI command: sync, sync-all, test-auto-sync, failed, status, ... (./run.sh --help)
 # JAVA_OPTS adds JVM options.
 set -euo pipefail
@@ -25,12 +26,13 @@ for a in "$@"; do
 done
 case "$cmd" in
   demo) logconf=conf/logback-demo.xml ;;
-  bench|bench-conflicts|bench-recurrence|bench-freshness|bench-api)
+  bench|bench-conflicts|bench-recurrence|bench-freshness|bench-api|bench-notices)
     main=org.calsync.bench.Benchmark
     [ "$cmd" = bench-conflicts ] && main=org.calsync.bench.ConflictBench
     [ "$cmd" = bench-recurrence ] && main=org.calsync.bench.RecurrenceBench
     [ "$cmd" = bench-freshness ] && main=org.calsync.bench.FreshnessBench
     [ "$cmd" = bench-api ] && main=org.calsync.bench.ApiBench
+    [ "$cmd" = bench-notices ] && main=org.calsync.bench.NoticeBench
     shift
     if [ ! -f target/test-classpath.txt ] || [ -n "$(find src pom.xml -newer target/test-classpath.txt -print -quit)" ]; then
       mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
