@@ -36,6 +36,16 @@ public final class Retention {
         + "WHERE created_at < now() - make_interval(days => $1) ORDER BY id LIMIT $2)", Tuple.of(days, BATCH), 0);
   }
 
+  /**
+   * Connect links (V13) that expired more than a week ago, used or not (the consent itself is in the audit log);
+   * returns how many.
+   */
+  public Future<Long> expiredConnectLinks() {
+    return batches("DELETE FROM connect_links WHERE id IN (SELECT id FROM connect_links "
+        + "WHERE expires_at < now() - interval '7 days' AND (state_expires_at IS NULL "
+        + "OR state_expires_at < now() - interval '7 days') LIMIT $1)", Tuple.of(BATCH), 0);
+  }
+
   /** Conflict reports of appointments that started more than days ago; returns how many. */
   public Future<Long> conflictReports(int days) {
     return batches("DELETE FROM conflict_reports WHERE ctid = ANY(ARRAY(SELECT ctid FROM conflict_reports "

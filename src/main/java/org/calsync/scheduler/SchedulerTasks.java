@@ -69,7 +69,8 @@ public final class SchedulerTasks {
   /**
    * The daily cleanup: failed jobs past scheduler.failedJobRetentionDays, past appointments
    * (appointmentRetentionDays), their conflict reports (conflictReportRetentionDays), mirror rows that only describe
-   * the past (mirrorRetentionDays; see db.Retention), and audit records past the owner's retention. Each in batches.
+   * the past (mirrorRetentionDays; see db.Retention), connect links expired a week ago, and audit records past the
+   * owner's retention. Each in batches.
    */
   public Future<JsonObject> cleanup() {
     var s = config.scheduler();
@@ -80,6 +81,7 @@ public final class SchedulerTasks {
         .compose(x -> retention.conflictReports(s.conflictReportRetentionDays())).map(n -> r.put("conflictReportsDeleted", n))
         .compose(x -> retention.pastMirrorRows(s.mirrorRetentionDays()))
         .map(n -> r.put("cancelledEventsDeleted", n[0]).put("busyBlocksDeleted", n[1]))
+        .compose(x -> retention.expiredConnectLinks()).map(n -> r.put("connectLinksDeleted", n))
         .compose(x -> new AuditLog(pool).purge()).map(n -> r.put("auditRecordsPurged", n))
         .compose(x -> retention.notices(config.notices().retentionDays())).map(n -> r.put("noticesDeleted", n))
         .onSuccess(x -> {

@@ -135,7 +135,9 @@ final class ConsentFlow {
       failed(ctx, link.returnUrl(), link.id(), "Google returned no refresh token");
       return;
     }
-    Connections.Grant g = new Connections.Grant(grant.refreshToken(), grant.sub(), grant.email(), grant.scope(), grant.canWrite());
+    // an address Google has not verified names no account (a reconnect then matches by sub only)
+    Connections.Grant g = new Connections.Grant(grant.refreshToken(), grant.sub(), grant.emailVerified() ? grant.email() : null,
+        grant.scope(), grant.canWrite());
     Future<Long> stored = link.integrationId() == null
         ? connections.connect(link.userId(), g).compose(id -> new JobQueue(pool)
             .enqueue(id, JobQueue.PRIORITY_MANUAL, OffsetDateTime.now()).map(id))

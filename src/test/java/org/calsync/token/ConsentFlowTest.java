@@ -195,6 +195,11 @@ class ConsentFlowTest {
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(h.count("SELECT count(*) FROM user_integrations")).isZero();
     assertThat(h.count("SELECT count(*) FROM connect_links WHERE opened_at IS NOT NULL")).isZero();
+    // the daily cleanup removes links a week past their expiry
+    h.query("UPDATE connect_links SET expires_at = now() - interval '8 days' WHERE id = $1", bare.getLong("linkId"));
+    JsonObject cleaned = new org.calsync.scheduler.SchedulerTasks(h.vertx, h.config, h.pool()).cleanup().await();
+    assertThat(cleaned.getLong("connectLinksDeleted")).isEqualTo(1);
+    assertThat(h.count("SELECT count(*) FROM connect_links")).isEqualTo(1);
   }
 
   @Test
