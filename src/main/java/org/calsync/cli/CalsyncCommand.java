@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     description = "Keeps practitioners' Google Calendars in sync with the clinic's appointment book.",
     subcommands = {RunCommand.class, org.calsync.demo.DemoCommand.class, org.calsync.emulator.EmulatorCommand.class, ConnectCommand.class, SyncCommand.class, SyncAllCommand.class,
         TestAutoSyncCommand.class, FailedCommand.class, CleanupCommand.class, TokenHealthCommand.class, StatusCommand.class,
-        VerifyAuditCommand.class, RotateKeysCommand.class, DisconnectCommand.class, ApiKeyCommand.class, IntegrationsCommand.class, PauseCommand.Pause.class, PauseCommand.Resume.class, CommandLine.HelpCommand.class})
+        VerifyAuditCommand.class, RotateKeysCommand.class, DisconnectCommand.class, ApiKeyCommand.class, IntegrationsCommand.class, PauseCommand.Pause.class, PauseCommand.Resume.class, DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class CalsyncCommand implements Callable<Integer> {
   @CommandLine.Mixin
   ConfigOption config = new ConfigOption();

@@ -41,6 +41,17 @@ public final class Db {
     return "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase();
   }
 
+  /** How many migrations of classpath:db/migration are not applied yet (doctor); applies none. */
+  public static Future<Integer> pendingMigrations(Vertx vertx, DbConfig config) {
+    PgConnectOptions o = connectOptions(config);
+    return vertx.executeBlocking(() -> Flyway.configure()
+        .dataSource(jdbcUrl(o), o.getUser(), o.getPassword())
+        .locations("classpath:db/migration")
+        .load()
+        .info()
+        .pending().length, false);
+  }
+
   /** Applies pending migrations from classpath:db/migration. */
   public static Future<Integer> migrate(Vertx vertx, DbConfig config) {
     PgConnectOptions o = connectOptions(config);
