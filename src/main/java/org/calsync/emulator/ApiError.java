@@ -17,6 +17,8 @@ public final class ApiError extends RuntimeException {
   public final String apiStatus;
   /** errors[0].message: the top-level message, except for the 401s (their top-level message is longer). */
   public final String itemMessage;
+  /** Top-level {@code "details"} (google.rpc error details), rendered after "status"; null when absent. */
+  public final JsonArray details;
 
   public ApiError(int status, String domain, String reason, String message, String locationType, String location) {
     this(status, domain, reason, message, locationType, location, null);
@@ -31,7 +33,14 @@ public final class ApiError extends RuntimeException {
   /** {@code message} is the top-level message, {@code itemMessage} the one in errors[0]. */
   public ApiError(int status, String domain, String reason, String message, String itemMessage, String locationType,
                   String location, String apiStatus) {
+    this(status, domain, reason, message, itemMessage, locationType, location, apiStatus, null);
+  }
+
+  /** With top-level {@code "details"} (only rendered together with {@code apiStatus}). */
+  public ApiError(int status, String domain, String reason, String message, String itemMessage, String locationType,
+                  String location, String apiStatus, JsonArray details) {
     super(message, null, false, false);
+    this.details = details;
     this.apiStatus = apiStatus;
     this.itemMessage = itemMessage;
     this.status = status;
@@ -50,8 +59,10 @@ public final class ApiError extends RuntimeException {
       JsonObject item = new JsonObject().put("message", itemMessage).put("domain", domain).put("reason", reason);
       if (location != null) item.put("location", location);
       if (locationType != null) item.put("locationType", locationType);
-      return new JsonObject().put("error", new JsonObject().put("code", status).put("message", getMessage())
-        .put("errors", new JsonArray().add(item)).put("status", apiStatus));
+      JsonObject error = new JsonObject().put("code", status).put("message", getMessage())
+        .put("errors", new JsonArray().add(item)).put("status", apiStatus);
+      if (details != null) error.put("details", details.copy());
+      return new JsonObject().put("error", error);
     }
     JsonObject item = new JsonObject().put("domain", domain).put("reason", reason).put("message", itemMessage);
     if (locationType != null) item.put("locationType", locationType);

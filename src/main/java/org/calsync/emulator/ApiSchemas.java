@@ -1,5 +1,6 @@
 package org.calsync.emulator;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -10,15 +11,24 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The Calendar API's methods and schemas, read from Google's discovery document (shared/google source D, copied as
- * {@code calendar-v3-discovery.json} next to this class). Names requests for stats and gives the response schema
- * a {@code fields} selection is checked against.
+ * {@code calendar-v3-discovery.json} next to this class). Names requests for stats, gives the response schema
+ * a {@code fields} selection is checked against and the scopes an access token needs for each method.
  */
 final class ApiSchemas {
-  /** One method: its id without the "calendar." prefix (e.g. "events.list") and its response schema (null = no body). */
-  record Method(String id, String response) {}
+  /**
+   * One method: its id without the "calendar." prefix (e.g. "events.list"), its response schema (null = no body) and
+   * the OAuth scopes it accepts (any one of them suffices; empty = no scope needed).
+   */
+  record Method(String id, String response, List<String> scopes) {
+    /** Whether a token granted {@code granted} may call this method. */
+    boolean allows(Set<String> granted) {
+      return scopes.isEmpty() || scopes.stream().anyMatch(granted::contains);
+    }
+  }
 
   private record Entry(String httpMethod, String[] segments, Method method) {}
 
@@ -59,7 +69,8 @@ final class ApiSchemas {
         JsonObject response = method.getJsonObject("response");
         String id = method.getString("id").substring("calendar.".length());
         out.add(new Entry(method.getString("httpMethod"), method.getString("path").split("/"),
-          new Method(id, response == null ? null : response.getString("$ref"))));
+          new Method(id, response == null ? null : response.getString("$ref"),
+            method.getJsonArray("scopes", new JsonArray()).stream().map(String::valueOf).toList())));
       }
       collect(resource.getJsonObject("resources"), out);
     }

@@ -11,7 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Assembles the emulator's routes: stats, body parsing, bearer auth and the {@code fields} parameter for /calendar/v3,
+ * Assembles the emulator's routes: stats, body parsing, bearer auth with the method's OAuth scopes and the
+ * {@code fields} parameter for /calendar/v3,
  * fault injection, the OAuth, Calendar and admin endpoints, and Google-shaped error rendering.
  */
 final class EmulatorRouter {
@@ -48,13 +49,20 @@ final class EmulatorRouter {
         Http.error(ctx, GoogleErrors.loginRequired());
         return;
       }
-      String user = h.length() > 7 && h.regionMatches(true, 0, "Bearer ", 0, 7)
+      EmulatorState.AccessToken token = h.length() > 7 && h.regionMatches(true, 0, "Bearer ", 0, 7)
         ? state.authenticate(h.substring(7).trim(), System.currentTimeMillis()) : null;
-      if (user == null) {
+      if (token == null) {
         Http.error(ctx, GoogleErrors.authError());
         return;
       }
-      ctx.put(Http.USER, user);
+      // each method accepts the scopes the discovery document lists for it (e.g. calendar.readonly cannot write)
+      ApiSchemas.Method m = method(ctx);
+      if (m != null && !m.allows(token.scopes())) {
+        ctx.response().putHeader("WWW-Authenticate", Http.insufficientScopeChallenge(m.scopes()));
+        Http.error(ctx, GoogleErrors.insufficientScopes(m.id()));
+        return;
+      }
+      ctx.put(Http.USER, token.email());
       ctx.next();
     });
     router.route(API + "*").handler(EmulatorRouter::fields);

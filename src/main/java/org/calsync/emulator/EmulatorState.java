@@ -49,8 +49,12 @@ public final class EmulatorState {
   private long etagCounter;
   private long seedIdCounter;
 
-  /** refreshToken: null for a token of the JWT-bearer grant. */
-  record AccessToken(String email, String refreshToken, long expiresAtMs) {}
+  /** refreshToken: null for a token of the JWT-bearer grant; scopes: what the token was granted (checked per API method). */
+  record AccessToken(String email, String refreshToken, long expiresAtMs, Set<String> scopes) {}
+
+  private static Set<String> scopeSet(String scope) {
+    return Set.copyOf(java.util.Arrays.asList(scope.trim().split("\\s+")));
+  }
 
   /** A freshly issued access token; newRefreshToken is null unless refresh tokens rotate. */
   record Grant(String accessToken, long expiresAtMs, String newRefreshToken) {}
@@ -306,15 +310,16 @@ public final class EmulatorState {
       String email = refreshTokens.get(refreshToken);
       if (email == null) return null;
       String rotated = null;
+      String scope = tokenScopes.get(refreshToken);
       if (rotateRefreshTokens) {
         String client = tokenClients.getOrDefault(refreshToken, options.clientId());
-        String scope = tokenScopes.get(refreshToken);
         revokeRefreshToken(refreshToken);
         rotated = mintRefreshToken(email, client);
         if (scope != null) tokenScopes.put(rotated, scope);
       }
       String token = "ya29.a0" + randomString(B64, 150);
-      AccessToken a = new AccessToken(email, rotated != null ? rotated : refreshToken, now + options.accessTokenTtlSeconds() * 1000);
+      AccessToken a = new AccessToken(email, rotated != null ? rotated : refreshToken,
+        now + options.accessTokenTtlSeconds() * 1000, scopeSet(scope != null ? scope : TokenEndpoint.SCOPE));
       accessTokens.put(token, a);
       stats.tokenRefresh();
       return new Grant(token, a.expiresAtMs(), rotated);
@@ -329,7 +334,7 @@ public final class EmulatorState {
     synchronized (lock) {
       String refresh = offline ? mintRefreshToken(email, clientId, scope) : null;
       String token = "ya29.a0" + randomString(B64, 150);
-      AccessToken a = new AccessToken(email, refresh, now + options.accessTokenTtlSeconds() * 1000);
+      AccessToken a = new AccessToken(email, refresh, now + options.accessTokenTtlSeconds() * 1000, scopeSet(scope));
       accessTokens.put(token, a);
       return new Grant(token, a.expiresAtMs(), refresh);
     }
@@ -342,11 +347,11 @@ public final class EmulatorState {
     }
   }
 
-  /** An access token for the user without a refresh token (JWT-bearer grant). */
-  Grant issueAccessToken(String email, long now) {
+  /** An access token for the user without a refresh token (JWT-bearer grant), granted {@code scope} (space-separated). */
+  Grant issueAccessToken(String email, String scope, long now) {
     synchronized (lock) {
       String token = "ya29.c." + randomString(B64, 150);
-      AccessToken a = new AccessToken(email, null, now + options.accessTokenTtlSeconds() * 1000);
+      AccessToken a = new AccessToken(email, null, now + options.accessTokenTtlSeconds() * 1000, scopeSet(scope));
       accessTokens.put(token, a);
       stats.tokenRefresh();
       return new Grant(token, a.expiresAtMs(), null);
@@ -371,8 +376,8 @@ public final class EmulatorState {
     }
   }
 
-  /** The user owning a live access token, or null. */
-  String authenticate(String accessToken, long now) {
+  /** The grant of a live access token (its user and scopes), or null. */
+  AccessToken authenticate(String accessToken, long now) {
     synchronized (lock) {
       AccessToken a = accessTokens.get(accessToken);
       if (a == null) return null;
@@ -380,7 +385,7 @@ public final class EmulatorState {
         accessTokens.remove(accessToken);
         return null;
       }
-      return a.email();
+      return a;
     }
   }
 

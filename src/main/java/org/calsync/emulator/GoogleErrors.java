@@ -1,5 +1,8 @@
 package org.calsync.emulator;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
 /**
  * The error catalogue of SPEC §6.2 (exact statuses, domains, reasons and messages); the 401 bodies as Google sends
  * them today (googleapis/google-api-nodejs-client#3592, spatie/laravel-google-calendar#184).
@@ -20,6 +23,21 @@ public final class GoogleErrors {
   public static ApiError loginRequired() {
     return new ApiError(401, "global", "required", "Request is missing required authentication credential. "
       + CREDENTIAL_HINT, "Login Required.", "header", "Authorization", "UNAUTHENTICATED");
+  }
+  /**
+   * 403 for an access token lacking every scope the method accepts (body as Google sends it today,
+   * analogdotnow/Analog#296, GeneralTask/task-manager#2160): reason insufficientPermissions, status PERMISSION_DENIED
+   * and an ErrorInfo detail ACCESS_TOKEN_SCOPE_INSUFFICIENT naming the method (e.g. "calendar.v3.Events.Insert").
+   * {@code methodId} is the discovery id without the "calendar." prefix ("events.insert").
+   */
+  public static ApiError insufficientScopes(String methodId) {
+    StringBuilder rpc = new StringBuilder("calendar.v3");
+    for (String part : methodId.split("\\.")) rpc.append('.').append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+    JsonObject info = new JsonObject().put("@type", "type.googleapis.com/google.rpc.ErrorInfo")
+      .put("reason", "ACCESS_TOKEN_SCOPE_INSUFFICIENT").put("domain", "googleapis.com")
+      .put("metadata", new JsonObject().put("service", "calendar-json.googleapis.com").put("method", rpc.toString()));
+    return new ApiError(403, "global", "insufficientPermissions", "Request had insufficient authentication scopes.",
+      "Insufficient Permission", null, null, "PERMISSION_DENIED", new JsonArray().add(info));
   }
   public static ApiError notFound() { return new ApiError(404, "global", "notFound", "Not Found"); }
   public static ApiError duplicate() { return new ApiError(409, "global", "duplicate", "The requested identifier already exists."); }

@@ -23,6 +23,11 @@ final class Http {
   /** The challenge for a request without credentials (RFC 6750 3.1: no error code). */
   static final String BEARER_REALM = "Bearer realm=\"https://accounts.google.com/\"";
 
+  /** The challenge with a 403 insufficientPermissions (RFC 6750 3.1): the scopes the method accepts, space-separated. */
+  static String insufficientScopeChallenge(java.util.List<String> accepted) {
+    return BEARER_REALM + ", error=\"insufficient_scope\", scope=\"" + String.join(" ", accepted) + "\"";
+  }
+
   /** Writes a JSON body, reduced to the request's {@code fields}; a 200 under the malformed-JSON fault is cut in the middle. */
   static void json(RoutingContext ctx, int status, JsonObject body) {
     FieldSelection fields = ctx.get(FIELDS);

@@ -93,7 +93,7 @@ final class JwtBearerGrant {
       }
       subject = sub;
     }
-    EmulatorState.Grant g = state.issueAccessToken(subject, System.currentTimeMillis());
+    EmulatorState.Grant g = state.issueAccessToken(subject, scope, System.currentTimeMillis());
     ctx.response().putHeader("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate").putHeader("Pragma", "no-cache");
     Http.json(ctx, 200, new JsonObject().put("access_token", g.accessToken())
       .put("expires_in", state.options().accessTokenTtlSeconds()).put("token_type", "Bearer"));

@@ -88,7 +88,16 @@ class EmulatorConsentTest extends EmulatorTestSupport {
     answer(new JsonObject().put("grantScopes", new JsonArray().add(CAL_RO)));
     Map<String, String> partial = callback(authorize(query("b@clinic.test", "openid email " + CAL + " " + CAL_RO)));
     assertThat(partial.get("scope").split(" ")).containsExactlyInAnyOrder("openid", Consents.EMAIL, CAL_RO);
-    assertThat(exchange(partial.get("code")).getString("scope").split(" ")).doesNotContain(CAL);
+    JsonObject readOnly = exchange(partial.get("code"));
+    assertThat(readOnly.getString("scope").split(" ")).doesNotContain(CAL);
+    // its access token lists b's events but cannot insert one (403 insufficientPermissions)
+    String events = "calendars/" + enc("b@clinic.test") + "/events";
+    assertThat(send(api(io.vertx.core.http.HttpMethod.GET, readOnly.getString("access_token"), events)).statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> insert = send(api(io.vertx.core.http.HttpMethod.POST, readOnly.getString("access_token"), events),
+      timed("x", "2026-03-02T09:00:00Z", "2026-03-02T10:00:00Z"));
+    assertThat(insert.statusCode()).isEqualTo(403);
+    assertThat(insert.bodyAsJsonObject().getJsonObject("error").getJsonArray("errors").getJsonObject(0).getString("reason"))
+      .isEqualTo("insufficientPermissions");
 
     // include_granted_scopes adds what the user granted this client before
     answer(new JsonObject().put("grantScopes", new JsonArray()));
