@@ -108,7 +108,7 @@ final class AuthorizationEndpoint {
     String grantedScope = String.join(" ", granted);
     String code = consents.issue(new Consents.Code(clientId, redirectUri, user, grantedScope, challenge,
       challenge == null ? null : method == null ? "plain" : method, q.get("nonce"), "offline".equals(q.get("access_type")),
-      System.currentTimeMillis() + consents.codeTtlMs()));
+      System.currentTimeMillis() + consents.codeTtlMs(), answer.idTokenIssuer()));
     redirect(ctx, redirectUri, "code=" + enc(code) + "&scope=" + enc(grantedScope) + "&authuser=0&prompt=consent", st);
   }
 

@@ -31,10 +31,15 @@ public final class Consents {
   /**
    * How the consent screen is answered. user: the account that signs in (null: the request's login_hint, or the only
    * user); outcome "approve" or "deny"; grantScopes: the requested scopes left ticked (null: all; sign-in scopes are
-   * always granted on approval).
+   * always granted on approval); idTokenIssuer: the ID token's iss (null: "https://accounts.google.com"; Google also
+   * issues "accounts.google.com").
    */
-  public record Answer(String user, String outcome, List<String> grantScopes) {
+  public record Answer(String user, String outcome, List<String> grantScopes, String idTokenIssuer) {
     public static final Answer DEFAULT = new Answer(null, "approve", null);
+
+    public Answer(String user, String outcome, List<String> grantScopes) {
+      this(user, outcome, grantScopes, null);
+    }
 
     static Answer fromJson(JsonObject b) {
       String outcome = b.getString("outcome", "approve");
@@ -47,18 +52,21 @@ public final class Consents {
         grant = new ArrayList<>();
         for (Object s : scopes) grant.add(normalize(String.valueOf(s)));
       }
-      return new Answer(b.getString("user"), outcome, grant);
+      String issuer = b.getString("idTokenIssuer");
+      if (issuer != null && issuer.isBlank()) throw new IllegalArgumentException("idTokenIssuer must not be blank (omit it for the default)");
+      return new Answer(b.getString("user"), outcome, grant, issuer);
     }
 
     JsonObject toJson() {
       return new JsonObject().put("user", user).put("outcome", outcome)
-        .put("grantScopes", grantScopes == null ? null : new JsonArray(new ArrayList<>(grantScopes)));
+        .put("grantScopes", grantScopes == null ? null : new JsonArray(new ArrayList<>(grantScopes)))
+        .put("idTokenIssuer", idTokenIssuer);
     }
   }
 
-  /** An issued authorization code. */
+  /** An issued authorization code; idTokenIssuer: the iss of its ID token (null: the default). */
   record Code(String clientId, String redirectUri, String user, String scope, String challenge, String method,
-              String nonce, boolean offline, long expiresAtMs) {}
+              String nonce, boolean offline, long expiresAtMs, String idTokenIssuer) {}
 
   /** A token-endpoint refusal: HTTP status, RFC 6749 error and Google's error_description. */
   static final class Refusal extends RuntimeException {

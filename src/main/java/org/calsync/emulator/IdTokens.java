@@ -50,9 +50,10 @@ final class IdTokens {
    * An ID token for {@code email} (sub: {@link #subject}) issued to {@code clientId} with {@code accessToken}, valid for
    * an hour from {@code nowSeconds}; at_hash binds it to the access token (Google: always included when the ID token is
    * issued with an access token in the server flow); {@code nonce} is included when the authorization request carried one.
+   * {@code issuer}: the iss claim (null: {@link #ISSUER}).
    */
-  String issue(String clientId, String email, String nonce, String accessToken, long nowSeconds) {
-    JsonObject claims = new JsonObject().put("iss", ISSUER).put("azp", clientId).put("aud", clientId)
+  String issue(String issuer, String clientId, String email, String nonce, String accessToken, long nowSeconds) {
+    JsonObject claims = new JsonObject().put("iss", issuer == null ? ISSUER : issuer).put("azp", clientId).put("aud", clientId)
       .put("sub", subject(email)).put("email", email).put("email_verified", true).put("at_hash", atHash(accessToken))
       .put("iat", nowSeconds).put("exp", nowSeconds + 3600);
     if (nonce != null) claims.put("nonce", nonce);

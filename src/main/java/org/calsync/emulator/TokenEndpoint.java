@@ -124,7 +124,8 @@ final class TokenEndpoint {
     if (g.newRefreshToken() != null) reply.put("refresh_token", g.newRefreshToken());
     reply.put("scope", c.scope()).put("token_type", "Bearer");
     if (c.scope().contains(Consents.OPENID) || c.scope().contains(Consents.EMAIL) || c.scope().contains(Consents.PROFILE)) {
-      reply.put("id_token", state.idTokens().issue(clientId, c.user(), c.nonce(), g.accessToken(), now / 1000));
+      reply.put("id_token", state.idTokens().issue(c.idTokenIssuer(), clientId, c.user(), c.nonce(),
+        g.accessToken(), now / 1000));
     }
     ctx.response().putHeader("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate").putHeader("Pragma", "no-cache");
     Http.json(ctx, 200, reply);

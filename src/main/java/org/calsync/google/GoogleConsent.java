@@ -11,18 +11,22 @@ import io.vertx.ext.auth.oauth2.OAuth2FlowType;
 import io.vertx.ext.auth.oauth2.OAuth2Options;
 import io.vertx.ext.auth.oauth2.Oauth2Credentials;
 import java.util.List;
+import java.util.Set;
 import org.calsync.config.ConsentConfig;
 import org.calsync.config.GoogleConfig;
 
 /**
  * Google's authorization-code flow for web-server apps, with vertx-auth-oauth2: the authorization URL (offline access,
  * forced consent, incremental scopes, PKCE S256) and the code exchange, whose ID token OAuth2Auth verifies against
- * Google's published keys (signature by kid, issuer, audience = our client id); expiry is checked here. The JWKS is
+ * Google's published keys (signature by kid, audience = our client id); issuer ({@link #ISSUERS}) and expiry are checked
+ * here. The JWKS is
  * fetched again before each exchange, so Google's key rotation never fails a consent. These calls use OAuth2Auth's own
  * HTTP client, not the Calendar API throttle.
  */
 public final class GoogleConsent {
   public static final String ISSUER = "https://accounts.google.com";
+  /** The ID token's iss is one of these (Google: "accounts.google.com or https://accounts.google.com"), nothing else. */
+  public static final Set<String> ISSUERS = Set.of(ISSUER, "accounts.google.com");
   public static final String CALENDAR = "https://www.googleapis.com/auth/calendar";
   public static final String CALENDAR_READONLY = "https://www.googleapis.com/auth/calendar.readonly";
   /** Requested: sign-in (the account) plus calendar read+write, and read-only so a user can grant just that. */
@@ -59,7 +63,7 @@ public final class GoogleConsent {
     this.oauth = OAuth2Auth.create(vertx, new OAuth2Options()
         .setClientId(google.clientId()).setClientSecret(google.clientSecret())
         .setAuthorizationPath(consent.authorizationUrl()).setTokenPath(google.tokenUrl()).setJwkPath(consent.jwksUrl())
-        .setJWTOptions(new JWTOptions().setIssuer(ISSUER).setLeeway(60)).setUserAgent(Google.USER_AGENT));
+        .setJWTOptions(new JWTOptions().setLeeway(60)).setUserAgent(Google.USER_AGENT));
   }
 
   /** Where to send the browser: {@link #SCOPES}, access_type=offline, prompt=consent, include_granted_scopes, PKCE S256. */
@@ -90,7 +94,7 @@ public final class GoogleConsent {
     if (id == null) return Future.failedFuture(new ConsentException("the ID token is missing or failed verification"));
     long now = System.currentTimeMillis() / 1000;
     if (id.getLong("exp", 0L) + 60 < now) return Future.failedFuture(new ConsentException("the ID token has expired"));
-    if (!ISSUER.equals(id.getString("iss")) || !clientId.equals(audience(id))) {
+    if (!ISSUERS.contains(String.valueOf(id.getValue("iss"))) || !clientId.equals(audience(id))) {
       return Future.failedFuture(new ConsentException("the ID token was not issued by Google to this client"));
     }
     String sub = id.getString("sub");

@@ -111,6 +111,12 @@ class EmulatorConsentTest extends EmulatorTestSupport {
       .getString("email")).isEqualTo("b@clinic.test");
     assertThat(client.getAbs(emu.baseUrl() + "/admin/consent").send().await(10, TimeUnit.SECONDS).bodyAsJsonObject()
       .getString("user")).isEqualTo("b@clinic.test");
+
+    // the ID token's issuer in Google's short form when asked
+    answer(new JsonObject().put("idTokenIssuer", "accounts.google.com"));
+    JsonObject shortIss = exchange(callback(authorize(query("a@clinic.test", "openid " + CAL))).get("code"));
+    assertThat(new JsonObject(Buffer.buffer(java.util.Base64.getUrlDecoder().decode(shortIss.getString("id_token").split("\\.")[1])))
+      .getString("iss")).isEqualTo("accounts.google.com");
   }
 
   @Test

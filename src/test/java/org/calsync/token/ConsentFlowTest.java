@@ -99,7 +99,24 @@ class ConsentFlowTest {
   private void answer(JsonObject a) {
     h.emulator.state().consents().answer(a.isEmpty() ? null : new Consents.Answer(a.getString("user"),
         a.getString("outcome", "approve"), a.getJsonArray("grantScopes") == null ? null
-        : a.getJsonArray("grantScopes").stream().map(String::valueOf).toList()));
+        : a.getJsonArray("grantScopes").stream().map(String::valueOf).toList(), a.getString("idTokenIssuer")));
+  }
+
+  @Test
+  void anIdTokenFromEitherOfGooglesIssuersConnectsAndAForeignIssuerChangesNothing() throws Exception {
+    answer(new JsonObject().put("idTokenIssuer", "https://evil.example"));
+    assertThat(walk(newLink(7, null, ALICE)).get(2)).isEqualTo(RETURN + "?calsync_status=failed");
+    assertThat(h.count("SELECT count(*) FROM user_integrations")).isZero();
+    assertThat(h.count("SELECT count(*) FROM jobs")).isZero();
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE action = 'integration.connected'")).isZero();
+
+    answer(new JsonObject().put("idTokenIssuer", "accounts.google.com"));   // Google's short form
+    String end = walk(newLink(7, null, ALICE)).get(2);
+    assertThat(end).startsWith(RETURN + "?calsync_status=connected&integration_id=");
+    long id = Long.parseLong(end.substring(end.lastIndexOf('=') + 1));
+    assertThat(h.query("SELECT status, account_email FROM user_integrations WHERE id = $1", id).get(0).getString(1)).isEqualTo(ALICE);
+    assertThat(h.query("SELECT outcome FROM connect_links ORDER BY id").stream().map(r -> r.getString(0)).toList())
+        .containsExactly("failed", "connected");
   }
 
   @Test
