@@ -48,7 +48,7 @@ public final class IntegrationsCommand {
   }
 
   @Command(name = "show", mixinStandardHelpOptions = true,
-      description = "One integration: status, calendars (all count as busy), push channels, pending writes, recent failures, audit tail.")
+      description = "One integration: status, calendars (which count as busy, which receives appointments), push channels, pending writes, recent failures, audit tail.")
   static final class Show implements Callable<Integer> {
     @Mixin
     ConfigOption config = new ConfigOption();
@@ -79,9 +79,11 @@ public final class IntegrationsCommand {
       }
       if (i.getString("deferredUntil") != null) head.row("deferred until", Times.local(i.getString("deferredUntil")) + " (Google quota)");
       head.print(System.out);
-      section("calendars (every one counts as busy in conflict checks)", i.getJsonArray("calendarList"),
-          new Table("id", "google calendar", "primary", "time zone", "events", "busy blocks ahead", "last sync", "next sync"),
-          c -> new Object[] {c.getLong("id"), c.getString("googleId"), c.getBoolean("primary") ? "yes" : "no", c.getString("timeZone"),
+      section("calendars (busy: synced and checked for conflicts; appointments: receives written appointments)",
+          i.getJsonArray("calendarList"), new Table("id", "google calendar", "primary", "access", "busy", "appointments",
+              "time zone", "events", "busy blocks ahead", "last sync", "next sync"),
+          c -> new Object[] {c.getLong("id"), c.getString("googleId"), c.getBoolean("primary") ? "yes" : "no", c.getString("accessRole"),
+              c.getBoolean("countsAsBusy") ? "yes" : "no", c.getBoolean("writeTarget") ? "yes" : "no", c.getString("timeZone"),
               c.getLong("events"), c.getLong("busyBlocksAhead"), Times.local(c.getString("lastSyncAt")),
               c.getBoolean("incremental") ? "incremental" : "full"});
       section("push channels", i.getJsonArray("channels"), new Table("channel", "calendar", "opened", "expires"),

@@ -37,7 +37,7 @@ public final class IntegrationDetails {
   }
 
   private static final String SUMMARY = "SELECT u.id, u.user_id, u.account_email, u.status, u.status_reason, u.status_changed_at, "
-      + "(SELECT count(*) FROM calendars c WHERE c.integration_id = u.id), u.last_sync_at, u.last_sync_status, "
+      + "(SELECT count(*) FROM calendars c WHERE c.integration_id = u.id AND c.removed_at IS NULL), u.last_sync_at, u.last_sync_status, "
       + "(SELECT f.error_class FROM failed_jobs f WHERE f.integration_id = u.id ORDER BY f.failed_at DESC LIMIT 1), "
       + "u.failing_since, u.created_at, u.deferred_until FROM user_integrations u ";
 
@@ -50,9 +50,9 @@ public final class IntegrationDetails {
   }
 
   /**
-   * One integration in full, or null: the summary plus calendars (each counts as busy: conflict checks cover every
-   * calendar of the integration), push channels still open, pending appointment writes, failed jobs and the newest
-   * audit records.
+   * One integration in full, or null: the summary plus the calendars of its calendar list (whether each counts as busy,
+   * i.e. is synced and checked for conflicts, and which one receives written appointments), push channels still open,
+   * pending appointment writes, failed jobs and the newest audit records.
    */
   public Future<JsonObject> show(long id) {
     Tuple one = Tuple.of(id);
@@ -61,12 +61,13 @@ public final class IntegrationDetails {
       JsonObject out = summary(rs.iterator().next());
       return pool.preparedQuery("SELECT c.id, c.google_calendar_id, c.is_primary, c.time_zone, c.last_sync_at, c.last_full_sync_at, "
               + "c.sync_token IS NOT NULL, (SELECT count(*) FROM calendar_events e WHERE e.calendar_id = c.id), "
-              + "(SELECT count(*) FROM busy_blocks b WHERE b.calendar_id = c.id AND b.end_at > now()) "
-              + "FROM calendars c WHERE c.integration_id = $1 ORDER BY c.id").execute(one)
+              + "(SELECT count(*) FROM busy_blocks b WHERE b.calendar_id = c.id AND b.end_at > now()), c.busy, c.write_target, "
+              + "c.access_role, c.summary FROM calendars c WHERE c.integration_id = $1 AND c.removed_at IS NULL ORDER BY c.id").execute(one)
           .map(c -> out.put("calendarList", rows(c, r -> new JsonObject().put("id", r.getLong(0)).put("googleId", r.getString(1))
               .put("primary", r.getBoolean(2)).put("timeZone", r.getString(3)).put("lastSyncAt", time(r.getOffsetDateTime(4)))
               .put("lastFullSyncAt", time(r.getOffsetDateTime(5))).put("incremental", r.getBoolean(6))
-              .put("countsAsBusy", true).put("events", r.getLong(7)).put("busyBlocksAhead", r.getLong(8)))))
+              .put("countsAsBusy", r.getBoolean(9)).put("writeTarget", r.getBoolean(10)).put("accessRole", r.getString(11))
+              .put("summary", r.getString(12)).put("events", r.getLong(7)).put("busyBlocksAhead", r.getLong(8)))))
           .compose(v -> pool.preparedQuery("SELECT p.id, c.google_calendar_id, p.expires_at, p.created_at FROM push_channels p "
               + "JOIN calendars c ON c.id = p.calendar_id WHERE c.integration_id = $1 AND p.stopped_at IS NULL ORDER BY p.expires_at")
               .execute(one))

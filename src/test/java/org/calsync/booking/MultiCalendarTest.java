@@ -67,6 +67,22 @@ class MultiCalendarTest {
   }
 
   @Test
+  void theOperatorSeesWhichCalendarsCountAsBusy() {
+    b.h.runCycle();
+    JsonObject shown = new org.calsync.db.IntegrationDetails(b.h.pool()).show(b.integrationId).await();
+    Map<String, JsonObject> byId = new HashMap<>();
+    for (Object o : shown.getJsonArray("calendarList")) byId.put(((JsonObject) o).getString("googleId"), (JsonObject) o);
+    assertThat(shown.getLong("calendars")).isEqualTo(4);
+    assertThat(byId.get(b.cal).getBoolean("countsAsBusy")).isTrue();
+    assertThat(byId.get(b.cal).getBoolean("writeTarget")).isTrue();
+    assertThat(byId.get(work).getBoolean("countsAsBusy")).isTrue();
+    assertThat(byId.get(work).getBoolean("writeTarget")).isFalse();
+    assertThat(byId.get(team).getBoolean("countsAsBusy")).isFalse();
+    assertThat(byId.get(team).getString("accessRole")).isEqualTo("reader");
+    assertThat(byId.get(COLLEAGUE).getBoolean("countsAsBusy")).isFalse();
+  }
+
+  @Test
   void aChoiceTakesEffectAndSurvivesRediscovery() {
     b.h.runCycle();
     JsonObject on = update(new JsonObject().put("calendarId", team).put("busy", true));
