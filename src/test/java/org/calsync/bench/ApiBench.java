@@ -1,6 +1,8 @@
 package org.calsync.bench;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
@@ -27,11 +29,17 @@ import org.calsync.support.TestDb;
  * ({@link ConflictBench#fill}), then sends GET /v1/conflicts at a constant rate (open model, {@link OpenLoad}: latency
  * from each request's intended send time) from a pool of keep-alive HTTP/1.1 connections (all opened before the run),
  * and the same checks at the same rate straight to calsync.booking.conflicts. The client runs in its own Vert.x
- * instance in the same JVM, so it shares the machine's cores with the daemon and PostgreSQL.
+ * instance in the same JVM, so it shares the machine's cores with the daemon and PostgreSQL. Each HTTP request is
+ * started on that instance's event loop (not on the scheduling thread) and fails after {@link #REQUEST_TIMEOUT_MS}
+ * without an answer (Vert.x's client does not always fail a request whose keep-alive connection the server closes
+ * as it is sent), so a lost answer is counted and reported as a failure instead of stalling the run.
  *
  * <pre>./run.sh bench-api [rate=500] [seconds=60] [connections=64] [calendars=2000] [blocksPerCalendar=500]</pre>
  */
 public final class ApiBench {
+  /** Longer than the API's own bound on a conflict check (the bus timeout, 30 s plus booking.freshTimeoutMs). */
+  static final long REQUEST_TIMEOUT_MS = 60_000;
+
   private ApiBench() {
   }
 
@@ -56,14 +64,26 @@ public final class ApiBench {
               .setDefaultHost("127.0.0.1").setDefaultPort(h.app.apiPort()),
           new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
       Instant base = Instant.now().truncatedTo(ChronoUnit.HOURS);
-      SplittableRandom rnd = new SplittableRandom(7);
+      SplittableRandom rnd = new SplittableRandom(7); // used by the scheduling thread only (queries are made there)
+      Context client = clientVertx.getOrCreateContext();
       IntFunction<Future<?>> overHttp = i -> {
         JsonObject q = query(rnd, base, calendars);
         String uri = "/v1/conflicts?integrationId=" + q.getLong("integrationId") + "&start=" + q.getString("start")
             + "&end=" + q.getString("end");
-        return http.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(uri).putHeader("Authorization", "Bearer " + key))
-            .compose(req -> req.send()).compose(resp -> resp.body().compose(body -> resp.statusCode() == 200
-                ? Future.succeededFuture(body) : Future.<Buffer>failedFuture(resp.statusCode() + " " + body)));
+        RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setURI(uri)
+            .putHeader("Authorization", "Bearer " + key).setIdleTimeout(REQUEST_TIMEOUT_MS);
+        Promise<Buffer> answer = Promise.promise();
+        client.runOnContext(v -> {
+          long timer = clientVertx.setTimer(REQUEST_TIMEOUT_MS, t -> answer.tryFail("no answer within " + REQUEST_TIMEOUT_MS + " ms"));
+          http.request(options).compose(req -> req.send()).compose(resp -> resp.body().compose(body -> resp.statusCode() == 200
+                  ? Future.succeededFuture(body) : Future.<Buffer>failedFuture(resp.statusCode() + " " + body)))
+              .onComplete(ar -> {
+                clientVertx.cancelTimer(timer);
+                if (ar.succeeded()) answer.tryComplete(ar.result());
+                else answer.tryFail(ar.cause());
+              });
+        });
+        return answer.future();
       };
       IntFunction<Future<?>> overBus = i -> h.vertx.eventBus().request(Addresses.BOOKING_CONFLICTS, query(rnd, base, calendars));
 
@@ -71,8 +91,8 @@ public final class ApiBench {
       List<Future<?>> opening = new ArrayList<>();
       for (int i = 0; i < connections; i++) opening.add(overHttp.apply(i));
       Future.all(opening).await();
-      OpenLoad.run(rate * 10, rate, overHttp);
-      OpenLoad.run(rate * 10, rate, overBus);
+      System.out.println(OpenLoad.run(rate * 10, rate, overHttp).line("warm-up HTTP @" + rate + "/s"));
+      System.out.println(OpenLoad.run(rate * 10, rate, overBus).line("warm-up event bus @" + rate + "/s"));
       int n = rate * seconds;
       System.out.println(OpenLoad.run(n, rate, overBus).line("event bus @" + rate + "/s"));
       System.out.println(OpenLoad.run(n, rate, overHttp).line("HTTP @" + rate + "/s x" + connections + " conn"));
