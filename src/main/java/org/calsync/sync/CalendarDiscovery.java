@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.calsync.audit.AuditEvent;
 import org.calsync.db.Calendars;
@@ -72,12 +73,51 @@ public final class CalendarDiscovery {
     });
   }
 
-  /** Applies a complete listing (one transaction); returns the calendars that count as busy. */
+  /**
+   * Applies a complete listing; returns the calendars that count as busy. A listing equal to what is stored (the usual
+   * case: every sync lists the calendars) is one read and no write; any difference is applied in one transaction.
+   */
   public Future<List<Calendar>> apply(long integrationId, List<Listed> listed) {
-    return pool.withTransaction(conn -> Calendars.rows(conn, integrationId, true).compose(before ->
-        Calendars.applyListing(conn, integrationId, listed)
-            .compose(v -> Calendars.rows(conn, integrationId, false))
-            .compose(after -> settle(conn, integrationId, before, after, "sync", "calendars.discovered"))));
+    return Calendars.rows(pool, integrationId, false).compose(stored -> {
+      List<Calendar> same = unchanged(integrationId, listed, stored);
+      if (same != null) return Future.succeededFuture(same);
+      return pool.withTransaction(conn -> Calendars.rows(conn, integrationId, true).compose(before ->
+          Calendars.applyListing(conn, integrationId, listed)
+              .compose(v -> Calendars.rows(conn, integrationId, false))
+              .compose(after -> settle(conn, integrationId, before, after, "sync", "calendars.discovered"))));
+    });
+  }
+
+  /**
+   * The busy calendars when applying the listing would change nothing (same calendars with the same details, a
+   * writable write target, no mirror left to erase), else null.
+   */
+  static List<Calendar> unchanged(long integrationId, List<Listed> listed, List<CalendarState> stored) {
+    Map<String, CalendarState> current = new HashMap<>();
+    for (CalendarState r : stored) {
+      if (!r.removed()) current.put(r.googleId(), r);
+      else if (r.syncToken() != null || r.lastSyncAt() != null) return null;
+    }
+    if (current.size() != listed.size()) return null;
+    for (Listed l : listed) {
+      CalendarState r = current.get(l.googleId());
+      if (r == null || !Objects.equals(r.summary(), l.summary()) || !Objects.equals(r.timeZone(), l.timeZone())
+          || !r.accessRole().equals(l.accessRole()) || r.selected() != l.selected() || r.primary() != l.primary()) {
+        return null;
+      }
+    }
+    List<Calendar> busy = new ArrayList<>();
+    boolean target = false;
+    for (CalendarState r : stored) {
+      if (r.removed()) continue;
+      if (r.writeTarget()) {
+        if (!r.accessRole().equals("owner") && !r.accessRole().equals("writer")) return null;
+        target = true;
+      }
+      if (r.busy()) busy.add(r.calendar(integrationId));
+      else if (r.syncToken() != null || r.lastSyncAt() != null) return null;
+    }
+    return target ? busy : null;
   }
 
   /**

@@ -83,6 +83,28 @@ class MultiCalendarTest {
   }
 
   @Test
+  void anUnchangedListingWritesNothing() {
+    b.h.runCycle();
+    List<org.calsync.db.Calendars.CalendarState> rows =
+        org.calsync.db.Calendars.rows(b.h.pool(), b.integrationId, false).await();
+    List<org.calsync.db.Calendars.Listed> listing = new ArrayList<>();
+    for (var r : rows) {
+      if (!r.removed()) listing.add(new org.calsync.db.Calendars.Listed(r.googleId(), r.summary(), r.timeZone(), r.accessRole(), r.selected(), r.primary()));
+    }
+    String versions = "SELECT string_agg(xmin::text, ',' ORDER BY id) FROM calendars WHERE integration_id = $1";
+    String before = b.h.query(versions, b.integrationId).get(0).getString(0);
+
+    var busy = new org.calsync.sync.CalendarDiscovery(b.h.pool()).apply(b.integrationId, listing).await();
+
+    assertThat(busy).extracting(org.calsync.db.Calendars.Calendar::googleId).containsExactlyInAnyOrder(b.cal, work);
+    assertThat(b.h.query(versions, b.integrationId).get(0).getString(0)).as("no calendar row rewritten").isEqualTo(before);
+    listing.replaceAll(l -> l.googleId().equals(team)
+        ? new org.calsync.db.Calendars.Listed(l.googleId(), l.summary(), l.timeZone(), "writer", l.selected(), l.primary()) : l);
+    var changed = new org.calsync.sync.CalendarDiscovery(b.h.pool()).apply(b.integrationId, listing).await();
+    assertThat(changed).extracting(org.calsync.db.Calendars.Calendar::googleId).containsExactlyInAnyOrder(b.cal, work, team);
+  }
+
+  @Test
   void aChoiceTakesEffectAndSurvivesRediscovery() {
     b.h.runCycle();
     JsonObject on = update(new JsonObject().put("calendarId", team).put("busy", true));
