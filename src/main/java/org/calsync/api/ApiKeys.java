@@ -6,13 +6,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.calsync.crypto.Secrets;
 
 /**
  * API keys ({@code api_keys}). A key is {@code csk_<id>_<secret>} with 32 random bytes of secret; only the SHA-256 of
@@ -23,7 +20,6 @@ public final class ApiKeys {
   public static final String READ = "read";
   public static final String WRITE = "write";
   private static final Pattern FORMAT = Pattern.compile("csk_(\\d{1,18})_([A-Za-z0-9_-]{43})");
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   /** A key that passed the check. */
   public record Key(long id, String name, String scope) {
@@ -49,9 +45,7 @@ public final class ApiKeys {
     if (name == null || name.isBlank() || name.length() > 100) {
       return Future.failedFuture(new IllegalArgumentException("name must be 1..100 characters"));
     }
-    byte[] secret = new byte[32];
-    RANDOM.nextBytes(secret);
-    String encoded = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    String encoded = Secrets.randomToken();
     // the id is part of the key, so the row is inserted first with a placeholder hash, in one transaction
     return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO api_keys (name, scope, key_hash) VALUES ($1, $2, $3) RETURNING id")
         .execute(Tuple.of(name, scope, new byte[32]))
@@ -59,7 +53,7 @@ public final class ApiKeys {
           long id = rs.iterator().next().getLong(0);
           String key = "csk_" + id + "_" + encoded;
           return conn.preparedQuery("UPDATE api_keys SET key_hash = $2 WHERE id = $1")
-              .execute(Tuple.of(id, sha256(key))).map(new Created(id, key));
+              .execute(Tuple.of(id, Secrets.sha256(key))).map(new Created(id, key));
         }));
   }
 
@@ -88,7 +82,7 @@ public final class ApiKeys {
     Matcher m = presented == null ? null : FORMAT.matcher(presented);
     if (m == null || !m.matches()) return Future.succeededFuture(null);
     long id = Long.parseLong(m.group(1));
-    byte[] hash = sha256(presented);
+    byte[] hash = Secrets.sha256(presented);
     return pool.preparedQuery("SELECT name, scope, key_hash FROM api_keys WHERE id = $1 AND revoked_at IS NULL")
         .execute(Tuple.of(id)).map(rs -> {
           if (rs.size() == 0) return null;
@@ -104,13 +98,6 @@ public final class ApiKeys {
         .execute(Tuple.of(id)).mapEmpty();
   }
 
-  static byte[] sha256(String key) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   private static String str(Object o) {
     return o == null ? null : o.toString();

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
+import org.calsync.crypto.Secrets;
 
 /**
  * The API's door keeper (a root handler after {@link RequestChecks} and the body, before validation): the operation's security requirement in the contract
@@ -47,7 +48,7 @@ final class KeyCheck implements Handler<RoutingContext> {
       return;
     }
     String presented = header.substring(7).trim();
-    byte[] hash = ApiKeys.sha256(presented);
+    byte[] hash = Secrets.sha256(presented);
     ApiKeys.Key cached = cache.get(hash);
     Future<ApiKeys.Key> checked = cached != null ? Future.succeededFuture(cached)
         : keys.check(presented).onSuccess(k -> {

@@ -16,6 +16,7 @@ import org.calsync.google.Google;
 import org.calsync.google.GoogleApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.calsync.crypto.Secrets;
 
 /**
  * Opens and stops Google push channels. Opening: a fresh channel id (UUID) and token, the row written first (token
@@ -77,12 +78,12 @@ final class ChannelKeeper {
 
   Future<Void> open(Channels.Target t) {
     String id = UUID.randomUUID().toString();
-    String token = ChannelTokens.newToken();
+    String token = Secrets.randomToken();
     long expiresMs = System.currentTimeMillis() + config.ttlSeconds() * 1000;
     JsonObject body = new JsonObject().put("id", id).put("type", "web_hook").put("address", config.webhookUrl())
         .put("token", token).put("expiration", Long.toString(expiresMs))
         .put("params", new JsonObject().put("ttl", Long.toString(config.ttlSeconds())));
-    return channels.insertPending(id, t.calendarId(), ChannelTokens.hash(token), at(expiresMs))
+    return channels.insertPending(id, t.calendarId(), Secrets.sha256(token), at(expiresMs))
         .compose(v -> google.call(t.integrationId()).watch(t.googleCalendarId(), body))
         .compose(resp -> {
           metrics.channelOp("watch", true);

@@ -5,14 +5,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.Base64;
 import org.calsync.bus.BusFailure;
+import org.calsync.crypto.Secrets;
 
 /**
  * SQL for connect_links (V13). Link tokens and OAuth states are random 256-bit values; only their SHA-256 is stored. A
@@ -22,7 +18,6 @@ import org.calsync.bus.BusFailure;
 final class ConnectLinks {
   /** How long the OAuth round trip (link opened, consent, callback) may take. */
   static final Duration STATE_TTL = Duration.ofMinutes(15);
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   /** A created link: its token goes into the URL and is not stored. */
   record Created(long id, String token, OffsetDateTime expiresAt) {}
@@ -36,18 +31,8 @@ final class ConnectLinks {
   private ConnectLinks() {
   }
 
-  static String randomToken() {
-    byte[] b = new byte[32];
-    RANDOM.nextBytes(b);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-  }
-
   static Buffer hash(String token) {
-    try {
-      return Buffer.buffer(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Buffer.buffer(Secrets.sha256(token));
   }
 
   /**
@@ -60,7 +45,7 @@ final class ConnectLinks {
             .execute(Tuple.of(integrationId, userId))
             .compose(rs -> rs.size() == 1 ? Future.succeededFuture() : Future.failedFuture(BusFailure.notFound(
                 "integration " + integrationId + " of user " + userId + " does not exist or was disconnected")));
-    String token = randomToken();
+    String token = Secrets.randomToken();
     return check.compose(v -> db.preparedQuery("INSERT INTO connect_links (token_hash, user_id, integration_id, login_hint, "
                 + "return_url, expires_at) VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6)) RETURNING id, expires_at")
             .execute(Tuple.of(hash(token), userId, integrationId, loginHint, returnUrl, (double) ttl.toSeconds())))

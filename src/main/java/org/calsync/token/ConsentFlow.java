@@ -7,10 +7,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
-import java.util.Base64;
 import org.calsync.bus.Addresses;
 import org.calsync.bus.BusFailure;
 import org.calsync.bus.Requests.ConnectLink;
@@ -20,6 +17,7 @@ import org.calsync.google.Google;
 import org.calsync.google.GoogleConsent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.calsync.crypto.Secrets;
 
 /**
  * The consent flow behind a connect link. {@code GET /connect/{token}} opens the link once and redirects to Google
@@ -76,8 +74,8 @@ final class ConsentFlow {
       end(ctx, null, "unknown", null);
       return;
     }
-    String state = ConnectLinks.randomToken();
-    String verifier = ConnectLinks.randomToken();
+    String state = Secrets.randomToken();
+    String verifier = Secrets.randomToken();
     ConnectLinks.find(pool, token).compose(id -> {
       if (id == null) return Future.succeededFuture(new ConnectLinks.Opened(0, 0, null, null, null, "unknown"));
       byte[] sealed = cipher.seal(-id, new JsonObject().put("verifier", verifier));
@@ -89,7 +87,7 @@ final class ConsentFlow {
       }
       log.atInfo().setMessage("connect link opened").addKeyValue("link", o.id()).addKeyValue("user", o.userId()).log();
       ctx.response().setStatusCode(302).putHeader("Cache-Control", "no-store").putHeader("Referrer-Policy", "no-referrer")
-          .putHeader("Location", consent.authorizeUrl(config.callbackUrl(), state, s256(verifier), o.loginHint())).end();
+          .putHeader("Location", consent.authorizeUrl(config.callbackUrl(), state, Secrets.pkceChallenge(verifier), o.loginHint())).end();
     }).onFailure(err -> failed(ctx, null, 0, "the link could not be opened: " + err.getMessage()));
   }
 
@@ -186,15 +184,6 @@ final class ConsentFlow {
     }
     ConsentPages.Page p = ConsentPages.of(outcome);
     ctx.response().setStatusCode(p.status()).putHeader("Content-Type", "text/html; charset=UTF-8").end(p.html());
-  }
-
-  static String s256(String verifier) {
-    try {
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
-      return Base64.getUrlEncoder().withoutPadding().encodeToString(d);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   static String enc(String s) {

@@ -331,7 +331,7 @@ class PushNotificationTest {
   private void insertChannel(String id, long calendarId, String token, String resource, String expiresSql, String stoppedSql) {
     h.query("INSERT INTO push_channels (id, calendar_id, resource_id, token_hash, expires_at, stopped_at) VALUES ($1, $2, $3, $4, "
         + expiresSql + ", " + (stoppedSql == null ? "NULL" : stoppedSql) + ")", id, calendarId, resource,
-        Buffer.buffer(ChannelTokens.hash(token)));
+        Buffer.buffer(org.calsync.crypto.Secrets.sha256(token)));
   }
 
   private long jobs() {

@@ -35,7 +35,7 @@ public final class WebhookLatency {
         h.query("INSERT INTO calendars (integration_id, google_calendar_id) VALUES ($1, $2)", i, "cal-" + i);
       }
       h.query("INSERT INTO push_channels (id, calendar_id, resource_id, token_hash, expires_at) "
-          + "SELECT 'bench-' || id, id, 'res', $1, now() + interval '1 day' FROM calendars", Buffer.buffer(ChannelTokens.hash("tok")));
+          + "SELECT 'bench-' || id, id, 'res', $1, now() + interval '1 day' FROM calendars", Buffer.buffer(org.calsync.crypto.Secrets.sha256("tok")));
       WebClient web = WebClient.create(h.vertx);
       long[] lat = new long[total];
       long[] number = new long[channels + 1];
