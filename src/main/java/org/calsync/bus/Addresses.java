@@ -101,7 +101,7 @@ public final class Addresses {
 
   /**
    * Publish. Body {@code {}}. Wakes the sync workers: jobs are due now (new enqueue, manual sync, push; the push
-   * webhook publishes when its debounced job becomes due).
+   * webhook publishes at once, or when a job it debounced becomes due).
    */
   public static final String JOBS_AVAILABLE = "calsync.jobs.available";
 

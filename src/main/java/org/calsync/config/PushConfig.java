@@ -16,8 +16,9 @@ import java.nio.file.Path;
  *   <li>ttlSeconds: requested channel lifetime (default 604800 = 7 days, Google's usual cap)</li>
  *   <li>renewBeforeSeconds: open a successor channel this long before expiry (default 86400; less than ttlSeconds;
  *       never later than half a channel's actual lifetime)</li>
- *   <li>debounceMs: a notification queues a push-priority sync due this much later, so bursts coalesce
- *       (default 2000)</li>
+ *   <li>debounceMs: leading-edge debounce of push syncs per integration: a notification after a quiet spell queues a
+ *       push-priority sync due at once; notifications within debounceMs of that sync's due time coalesce into one
+ *       sync due debounceMs after it, so push syncs of one integration are at least this far apart (default 500)</li>
  *   <li>checkSeconds: how often the channel keeper opens missing channels, renews and stops (default 60)</li>
  *   <li>listenHost, listenPort: where the webhook listener binds (default 127.0.0.1:8443; 0 picks a free port). Only
  *       POST /webhooks/google is served there. Use 0.0.0.0 (with TLS) when Google reaches this process directly, or keep
@@ -50,7 +51,7 @@ public record PushConfig(boolean enabled, String webhookUrl, long ttlSeconds, lo
           "set both PEM files (certificate chain and private key) or neither");
     }
     return new PushConfig(enabled, url, ttl, renew,
-        j.integer("debounceMs", 2000, 0, 600_000),
+        j.integer("debounceMs", 500, 0, 600_000),
         j.integer("checkSeconds", 60, 1, 86_400),
         j.string("listenHost", "127.0.0.1"), (int) j.integer("listenPort", 8443, 0, 65535), cert, key);
   }

@@ -52,8 +52,9 @@ public final class JobQueue {
   /**
    * The one job upsert (arrays: integration id, kind, priority, available_at (null: now), payload as JSON text). A job
    * enqueued again keeps its row: the higher priority wins, the payload is merged over the waiting one's, the due time
-   * moves forward unless it is running, and a running job is marked to run once more ({@code rerun}). Integrations
-   * that do not exist or are paused are skipped; returns the ids enqueued.
+   * moves forward (the earliest wins), and a running job is marked to run once more ({@code rerun}), due at the
+   * earliest due time of the enqueues made while it ran (the once-more run starts when the job settles or then,
+   * whichever is later). Integrations that do not exist or are paused are skipped; returns the ids enqueued.
    */
   private static final String UPSERT = "WITH up AS (INSERT INTO jobs (integration_id, kind, priority, available_at, payload) "
       + "SELECT x.i, x.k, x.p, CASE WHEN x.p >= " + PRIORITY_MANUAL + " THEN COALESCE(x.a, now()) "
@@ -62,7 +63,7 @@ public final class JobQueue {
       + "JOIN user_integrations u ON u.id = x.i AND u.status <> 'paused' "
       + "ON CONFLICT (integration_id, kind) DO UPDATE SET "
       + "priority = GREATEST(jobs.priority, EXCLUDED.priority), payload = jobs.payload || EXCLUDED.payload, "
-      + "available_at = CASE WHEN jobs.locked_until > now() THEN jobs.available_at "
+      + "available_at = CASE WHEN jobs.locked_until > now() AND NOT jobs.rerun THEN EXCLUDED.available_at "
       + "  ELSE LEAST(jobs.available_at, EXCLUDED.available_at) END, "
       + "rerun = jobs.rerun OR COALESCE(jobs.locked_until > now(), false) "
       + "RETURNING integration_id) "
@@ -173,12 +174,12 @@ public final class JobQueue {
       + "  failing_since = NULL, updated_at = now() FROM held h WHERE u.id = h.integration_id), "
       + "del AS (DELETE FROM jobs j USING held h WHERE j.id = h.id AND NOT h.rerun) "
       + "UPDATE jobs j SET rerun = false, locked_by = NULL, locked_until = NULL, attempts = 0, rate_limited = 0, "
-      + "last_error = NULL, available_at = now() FROM held h WHERE j.id = h.id AND h.rerun";
+      + "last_error = NULL, available_at = GREATEST(j.available_at, now()) FROM held h WHERE j.id = h.id AND h.rerun";
 
   /**
    * Settles many successful syncs in one statement: for the jobs this worker still holds, stores their pending sync
    * tokens, records last_sync_at and response_data, and completes the jobs: each is removed, or released for one more
-   * run when it was enqueued again while running. A job another worker has taken over (lapsed lease) is left
+   * run (due as the enqueues made while it ran asked, or now) when it was enqueued again while running. A job another worker has taken over (lapsed lease) is left
    * untouched, its sync tokens included. All or nothing.
    */
   public Future<Void> completeAll(List<Done> done, String worker) {

@@ -6,7 +6,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.calsync.bus.Addresses;
@@ -24,8 +26,10 @@ import org.slf4j.LoggerFactory;
  *   <li>410: channel stopped or expired, or its integration is not active</li>
  *   <li>403: token right but X-Goog-Resource-ID is not the watched resource; audited like 401</li>
  *   <li>200: accepted. "sync" (channel created) does nothing; "exists"/"not_exists" upsert a sync job at push priority
- *       due in push.debounceMs (one job per integration: a burst coalesces), then wake the workers when due. A message
- *       number not larger than the last one accepted on the channel (replay, or late out-of-order) is ignored.</li>
+ *       due when {@link PushSpacing} says: now when the integration had no push sync due in the last push.debounceMs
+ *       (leading edge), else push.debounceMs after the previous one; then wake the workers when due. One job per
+ *       integration: notifications while it waits join it, while it runs they mark one more run (a burst coalesces). A
+ *       message number not larger than the last one accepted on the channel (replay, or late out-of-order) is ignored.</li>
  *   <li>503: the database could not be reached, or too many unknown channel ids wait for a refresh; nothing was
  *       recorded, Google may retry</li>
  * </ul>
@@ -42,6 +46,7 @@ final class WebhookHandler implements Handler<RoutingContext> {
   private final RefusalAudit refusals;
   private final PushMetrics metrics;
   private final Set<Long> wakePending = ConcurrentHashMap.newKeySet();
+  private final PushSpacing spacing;
 
   WebhookHandler(Vertx vertx, PushConfig config, Channels channels, KnownChannels known, PushMetrics metrics) {
     this.vertx = vertx;
@@ -50,6 +55,7 @@ final class WebhookHandler implements Handler<RoutingContext> {
     this.known = known;
     this.refusals = new RefusalAudit(vertx);
     this.metrics = metrics;
+    this.spacing = new PushSpacing(config.debounceMs());
   }
 
   @Override
@@ -98,10 +104,12 @@ final class WebhookHandler implements Handler<RoutingContext> {
       case "sync":
         return channels.recordMessage(ch.id(), number).compose(v -> end(ctx, 200, "sync"));
       case "exists", "not_exists":
-        OffsetDateTime due = OffsetDateTime.now().plusNanos(config.debounceMs() * 1_000_000L);
+        long now = System.currentTimeMillis();
+        long dueMillis = spacing.due(ch.integrationId(), now);
+        OffsetDateTime due = OffsetDateTime.ofInstant(Instant.ofEpochMilli(dueMillis), ZoneOffset.UTC);
         return channels.queueAndRecord(ch.integrationId(), due, ch.id(), number)
             .compose(v -> {
-              wake(ch.integrationId());
+              wake(ch.integrationId(), dueMillis - now);
               return end(ctx, 200, "queued");
             });
       default:
@@ -110,10 +118,14 @@ final class WebhookHandler implements Handler<RoutingContext> {
     }
   }
 
-  /** Publishes JOBS_AVAILABLE when the debounced job is due; one pending wake-up per integration. */
-  private void wake(long integrationId) {
+  /** Publishes JOBS_AVAILABLE when the job is due (at once when due now); one pending delayed wake-up per integration. */
+  private void wake(long integrationId, long inMillis) {
+    if (inMillis <= 0) {
+      vertx.eventBus().publish(Addresses.JOBS_AVAILABLE, new JsonObject());
+      return;
+    }
     if (!wakePending.add(integrationId)) return;
-    vertx.setTimer(Math.max(1, config.debounceMs()), id -> {
+    vertx.setTimer(inMillis, id -> {
       wakePending.remove(integrationId);
       vertx.eventBus().publish(Addresses.JOBS_AVAILABLE, new JsonObject());
     });

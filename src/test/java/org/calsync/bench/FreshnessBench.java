@@ -107,6 +107,9 @@ public final class FreshnessBench implements java.util.concurrent.Callable<Integ
       progress("full cycle of %d integrations started; background edits at %d/s", enqueued, perSecond);
 
       long[] nanos = new long[probeCount];
+      long[] writtenAt = new long[probeCount];
+      long[] probeIntegration = new long[probeCount];
+      StageTrace trace = new StageTrace(h.vertx);
       AtomicInteger next = new AtomicInteger();
       AtomicInteger timedOut = new AtomicInteger();
       Instant base = Instant.now().truncatedTo(ChronoUnit.HOURS).plus(40, ChronoUnit.DAYS);
@@ -120,6 +123,9 @@ public final class FreshnessBench implements java.util.concurrent.Callable<Integ
             int who = r.nextInt(users.size());
             Instant start = base.plus(i, ChronoUnit.HOURS);
             Instant end = start.plus(30, ChronoUnit.MINUTES);
+            probeIntegration[i] = integrationIds[who];
+            trace.watch(integrationIds[who]);
+            writtenAt[i] = System.currentTimeMillis();
             long w = System.nanoTime();
             h.emulator.state().insertEvent(users.get(who).email(), new JsonObject().put("summary", "freshness probe")
                 .put("start", new JsonObject().put("dateTime", start.toString()))
@@ -157,6 +163,7 @@ public final class FreshnessBench implements java.util.concurrent.Callable<Integ
           h.config.push().debounceMs(), or(latencyMs, 100L), n, notified.get() / secs, enqueued, cycleLeft);
       System.out.printf(Locale.ROOT, "  probes %d (%d in flight), timed out %d: p50 %.0f ms  p90 %.0f ms  p99 %.0f ms  max %.0f ms%n",
           probeCount, inFlight, timedOut.get(), ms(nanos, 0.5), ms(nanos, 0.9), ms(nanos, 0.99), ms(nanos, 1.0));
+      System.out.println(trace.report(writtenAt, probeIntegration));
       double p99 = ms(nanos, 0.99);
       System.out.printf(Locale.ROOT, "  target p99 < 1000 ms (debounce included): %s%n", p99 < 1000 ? "met" : "NOT MET");
       return 0;

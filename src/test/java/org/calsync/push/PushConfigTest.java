@@ -27,7 +27,7 @@ class PushConfigTest {
     assertThat(p.enabled()).isFalse();
     assertThat(p.ttlSeconds()).isEqualTo(604_800);
     assertThat(p.renewBeforeSeconds()).isEqualTo(86_400);
-    assertThat(p.debounceMs()).isEqualTo(2000);
+    assertThat(p.debounceMs()).isEqualTo(500);
   }
 
   @Test
@@ -61,10 +61,10 @@ class PushConfigTest {
   @Test
   void environmentOverridesApply() {
     JsonObject root = CalsyncConfig.withEnv(base(), Map.of("CALSYNC_PUSH_ENABLED", "true",
-        "CALSYNC_PUSH_WEBHOOK_URL", "https://calsync.example.org/webhooks/google", "CALSYNC_PUSH_DEBOUNCE_MS", "500"));
+        "CALSYNC_PUSH_WEBHOOK_URL", "https://calsync.example.org/webhooks/google", "CALSYNC_PUSH_DEBOUNCE_MS", "750"));
     PushConfig p = CalsyncConfig.fromJson(root).push();
     assertThat(p.enabled()).isTrue();
     assertThat(p.webhookUrl()).isEqualTo("https://calsync.example.org/webhooks/google");
-    assertThat(p.debounceMs()).isEqualTo(500);
+    assertThat(p.debounceMs()).isEqualTo(750);
   }
 }

@@ -69,6 +69,24 @@ class JobQueueTest {
         .as("a lapsed holder cannot settle the job").isEqualTo("w2");
   }
 
+  @Test
+  void aJobEnqueuedWhileRunningForLaterRunsOnceMoreNoEarlierThanAsked() {
+    q.enqueue(a, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now()).await();
+    Job job = q.claim("w1", 1, 30).await().get(0);
+    q.enqueue(a, JobQueue.PRIORITY_PUSH, OffsetDateTime.now().plusMinutes(10)).await();
+    complete(job, "w1");
+    assertThat(h.count("SELECT count(*) FROM jobs WHERE id = $1 AND available_at > now() + interval '5 minutes'", job.id()))
+        .as("the once-more run waits for the due time it was asked for").isEqualTo(1);
+    assertThat(q.claim("w1", 1, 30).await()).isEmpty();
+
+    h.query("UPDATE jobs SET available_at = now()");
+    Job again = q.claim("w1", 1, 30).await().get(0);
+    q.enqueue(a, JobQueue.PRIORITY_PUSH, OffsetDateTime.now().plusMinutes(10)).await();
+    q.enqueue(a, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now()).await();
+    complete(again, "w1");
+    assertThat(q.claim("w1", 1, 30).await()).as("the earliest due time asked while it ran wins").hasSize(1);
+  }
+
   private void complete(Job job, String worker) {
     q.completeAll(List.of(new JobQueue.Done(job.id(), job.integrationId(), new io.vertx.core.json.JsonObject(), java.util.Map.of())),
         worker).await();
