@@ -13,7 +13,11 @@ public final class Requests {
   }
 
   /** {@link Addresses#TOKEN_GET}; force is implied by verify. */
-  public record TokenGet(long integrationId, boolean force, boolean verify) {
+  /**
+   * active: the sender has just read the integration as active (a sync's job claim): a cached token is handed out
+   * without reading the status again.
+   */
+  public record TokenGet(long integrationId, boolean force, boolean verify, boolean active) {
     /**
      * Every sender's explicit timeout: above the token verticle's own bound at the default google.requestTimeoutMs (it
      * waits at most two refresh leases, 2 x 45 s, for another process's refresh, then refreshes once within 30 s).
@@ -23,11 +27,12 @@ public final class Requests {
     public static TokenGet parse(JsonObject body) {
       long id = Messages.requireLong(body, "integrationId");
       boolean verify = Messages.flag(body, "verify");
-      return new TokenGet(id, verify || Messages.flag(body, "force"), verify);
+      return new TokenGet(id, verify || Messages.flag(body, "force"), verify, Messages.flag(body, "active"));
     }
 
     public JsonObject toJson() {
-      return new JsonObject().put("integrationId", integrationId).put("force", force).put("verify", verify);
+      JsonObject o = new JsonObject().put("integrationId", integrationId).put("force", force).put("verify", verify);
+      return active ? o.put("active", true) : o;
     }
   }
 

@@ -36,17 +36,33 @@ public final class JobQueue {
 
   /**
    * A claimed job. attempts counts this claim; calendars are the integration's busy calendars as of the claim;
-   * rateLimited counts the consecutive earlier runs that ended rate limited (they do not count as attempts).
+   * rateLimited counts the consecutive earlier runs that ended rate limited (they do not count as attempts);
+   * calendarListToken is the stored calendarList sync token, null when a full listing is due (none stored, or the last
+   * full listing is older than {@link #FULL_LISTING_EVERY}); active: the integration's status was active at the claim.
    */
   public record Job(long id, long integrationId, String kind, int priority, int attempts, JsonObject payload,
-                    List<Calendars.Calendar> calendars, int rateLimited) {
+                    List<Calendars.Calendar> calendars, int rateLimited, String calendarListToken, boolean active) {
     public Job(long id, long integrationId, String kind, int priority, int attempts, JsonObject payload) {
-      this(id, integrationId, kind, priority, attempts, payload, null, 0);
+      this(id, integrationId, kind, priority, attempts, payload, null, 0, null, false);
     }
   }
 
-  /** A successful sync to settle in a batch: the job, its integration's summary, sync tokens to store. */
-  public record Done(long jobId, long integrationId, JsonObject responseData, java.util.Map<Long, String> tokens) {
+  /**
+   * How often an integration's calendars get a full calendarList listing even when its sync token is accepted:
+   * Google's sync token does not report an access role change alone.
+   */
+  public static final String FULL_LISTING_EVERY = "1 day";
+
+  /**
+   * A successful sync to settle in a batch: the job, its integration's summary, event sync tokens to store (by
+   * calendar id), the calendarList sync token to store (null: none, the next sync lists fully) and whether this sync
+   * made a full calendarList listing (it then counts as the integration's latest).
+   */
+  public record Done(long jobId, long integrationId, JsonObject responseData, java.util.Map<Long, String> tokens,
+                     String calendarListToken, boolean listedFully) {
+    public Done(long jobId, long integrationId, JsonObject responseData, java.util.Map<Long, String> tokens) {
+      this(jobId, integrationId, responseData, tokens, null, false);
+    }
   }
 
   /**
@@ -132,13 +148,14 @@ public final class JobQueue {
    */
   public Future<List<Job>> claim(String worker, int limit, int leaseSeconds, Collection<Long> exclude, Collection<Long> only) {
     return pool.preparedQuery("UPDATE jobs j SET locked_by = $1, locked_until = now() + make_interval(secs => $2), "
-            + "attempts = j.attempts + 1 FROM (SELECT id FROM jobs WHERE available_at <= now() "
+            + "attempts = j.attempts + 1 FROM (SELECT id, integration_id FROM jobs WHERE available_at <= now() "
             + "AND (locked_until IS NULL OR locked_until < now()) AND id <> ALL($4::bigint[]) "
             + "AND ($5::bigint[] IS NULL OR integration_id = ANY($5::bigint[])) ORDER BY priority DESC, available_at LIMIT $3 "
-            + "FOR UPDATE SKIP LOCKED) due WHERE j.id = due.id "
+            + "FOR UPDATE SKIP LOCKED) due LEFT JOIN user_integrations u ON u.id = due.integration_id WHERE j.id = due.id "
             + "RETURNING j.id, j.integration_id, j.kind, j.priority, j.attempts, j.payload, "
             + "(SELECT json_agg(json_build_array(c.id, c.google_calendar_id, c.time_zone, c.sync_token) ORDER BY c.id) "
-            + "FROM calendars c WHERE c.integration_id = j.integration_id AND c.busy), j.rate_limited")
+            + "FROM calendars c WHERE c.integration_id = j.integration_id AND c.busy), j.rate_limited, "
+            + "CASE WHEN u.calendars_listed_at > now() - interval '" + FULL_LISTING_EVERY + "' THEN u.calendar_list_token END, u.status = 'active'")
         .execute(Tuple.of(worker, (double) leaseSeconds, limit, exclude.toArray(new Long[0]),
             only == null ? null : only.toArray(new Long[0])))
         .map(rs -> {
@@ -146,7 +163,8 @@ public final class JobQueue {
           for (Row r : rs) {
             Object p = r.getValue(5);
             jobs.add(new Job(r.getLong(0), r.getLong(1), r.getString(2), r.getInteger(3), r.getInteger(4),
-                p instanceof JsonObject o ? o : new JsonObject(), calendars(r.getLong(1), r.getValue(6)), r.getInteger(7)));
+                p instanceof JsonObject o ? o : new JsonObject(), calendars(r.getLong(1), r.getValue(6)), r.getInteger(7),
+                r.getString(8), Boolean.TRUE.equals(r.getBoolean(9))));
           }
           return jobs;
         });
@@ -163,23 +181,26 @@ public final class JobQueue {
     return out;
   }
 
-  private static final String SETTLE_DONE = "WITH s AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[]) "
-      + "  AS s(job_id, integration_id, data)), "
-      + "held AS (SELECT j.id, j.integration_id, j.rerun, s.data FROM jobs j JOIN s ON j.id = s.job_id "
+  private static final String SETTLE_DONE = "WITH s AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], "
+      + "  $7::text[], $8::boolean[]) AS s(job_id, integration_id, data, list_token, listed)), "
+      + "held AS (SELECT j.id, j.integration_id, j.rerun, s.data, s.list_token, s.listed FROM jobs j JOIN s ON j.id = s.job_id "
       + "  AND j.integration_id = s.integration_id WHERE j.locked_by = $6 FOR UPDATE OF j), "
       + "t AS (SELECT * FROM unnest($4::bigint[], $5::text[]) AS t(calendar_id, token)), "
       + "ct AS (UPDATE calendars c SET sync_token = t.token, last_sync_at = now() FROM t, held h "
       + "  WHERE c.id = t.calendar_id AND c.integration_id = h.integration_id), "
       + "ui AS (UPDATE user_integrations u SET last_sync_at = now(), last_sync_status = 'ok', response_data = h.data::jsonb, "
-      + "  failing_since = NULL, updated_at = now() FROM held h WHERE u.id = h.integration_id), "
+      + "  failing_since = NULL, updated_at = now(), calendar_list_token = h.list_token, "
+      + "  calendars_listed_at = CASE WHEN h.listed THEN now() ELSE u.calendars_listed_at END "
+      + "  FROM held h WHERE u.id = h.integration_id), "
       + "del AS (DELETE FROM jobs j USING held h WHERE j.id = h.id AND NOT h.rerun) "
       + "UPDATE jobs j SET rerun = false, locked_by = NULL, locked_until = NULL, attempts = 0, rate_limited = 0, "
       + "last_error = NULL, available_at = GREATEST(j.available_at, now()) FROM held h WHERE j.id = h.id AND h.rerun";
 
   /**
    * Settles many successful syncs in one statement: for the jobs this worker still holds, stores their pending sync
-   * tokens, records last_sync_at and response_data, and completes the jobs: each is removed, or released for one more
-   * run (due as the enqueues made while it ran asked, or now) when it was enqueued again while running. A job another worker has taken over (lapsed lease) is left
+   * tokens and calendarList sync token, records last_sync_at and response_data, and completes the jobs: each is
+   * removed, or released for one more run (due as the enqueues made while it ran asked, or now) when it was enqueued
+   * again while running. A job another worker has taken over (lapsed lease) is left
    * untouched, its sync tokens included. All or nothing.
    */
   public Future<Void> completeAll(List<Done> done, String worker) {
@@ -187,6 +208,8 @@ public final class JobQueue {
     Long[] jobIds = new Long[n];
     Long[] integrationIds = new Long[n];
     String[] data = new String[n];
+    String[] listTokens = new String[n];
+    Boolean[] listed = new Boolean[n];
     List<Long> calIds = new ArrayList<>();
     List<String> tokens = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -194,13 +217,16 @@ public final class JobQueue {
       jobIds[i] = d.jobId();
       integrationIds[i] = d.integrationId();
       data[i] = d.responseData().encode();
+      listTokens[i] = d.calendarListToken();
+      listed[i] = d.listedFully();
       d.tokens().forEach((cal, token) -> {
         calIds.add(cal);
         tokens.add(token);
       });
     }
     return pool.preparedQuery(SETTLE_DONE)
-        .execute(Tuple.of(jobIds, integrationIds, data, calIds.toArray(new Long[0]), tokens.toArray(new String[0]), worker))
+        .execute(Tuple.of(jobIds, integrationIds, data, calIds.toArray(new Long[0]), tokens.toArray(new String[0]), worker)
+            .addArrayOfString(listTokens).addArrayOfBoolean(listed))
         .mapEmpty();
   }
 

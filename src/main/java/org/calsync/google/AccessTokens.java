@@ -14,9 +14,12 @@ final class AccessTokens {
     this.bus = bus;
   }
 
-  /** force: the token just handed out was refused (401); refresh unless another process already did. */
-  Future<String> get(long integrationId, boolean force) {
-    return bus.<JsonObject>request(Addresses.TOKEN_GET, new TokenGet(integrationId, force, false).toJson(), TokenGet.DELIVERY)
+  /**
+   * force: the token just handed out was refused (401); refresh unless another process already did. active: the
+   * caller has just read the integration as active.
+   */
+  Future<String> get(long integrationId, boolean force, boolean active) {
+    return bus.<JsonObject>request(Addresses.TOKEN_GET, new TokenGet(integrationId, force, false, active).toJson(), TokenGet.DELIVERY)
         .map(m -> m.body().getString("accessToken"));
   }
 }

@@ -26,9 +26,10 @@ final class CalendarClient {
     this.timeoutMs = config.requestTimeoutMs();
   }
 
-  /** calendarList.list (one page). */
-  Future<JsonObject> calendarList(String accessToken, String pageToken) {
+  /** calendarList.list (one page). With syncToken: only the entries changed since, deleted ones included. */
+  Future<JsonObject> calendarList(String accessToken, String syncToken, String pageToken) {
     HttpRequest<Buffer> req = client.getAbs(base + "/users/me/calendarList");
+    if (syncToken != null) req.addQueryParam("syncToken", syncToken);
     if (pageToken != null) req.addQueryParam("pageToken", pageToken);
     return send("calendarList.list", req, accessToken, null);
   }

@@ -60,12 +60,20 @@ public final class Google {
 
   /** Calls for an integration, with access tokens from the token verticle ({@link AccessTokens}). */
   public GoogleCall call(long integrationId) {
-    return call(force -> accessTokens.get(integrationId, force), null);
+    return call(force -> accessTokens.get(integrationId, force, false), null);
   }
 
   /** As {@link #call(long)}; byStatus receives the outcome of every attempt ("200", "429 rateLimitExceeded", "0"). */
   public GoogleCall call(long integrationId, Map<String, Integer> byStatus) {
-    return call(force -> accessTokens.get(integrationId, force), byStatus);
+    return call(integrationId, byStatus, false);
+  }
+
+  /**
+   * As {@link #call(long, Map)}; activeAsRead: the caller has just read the integration as active (a sync's claim), so
+   * the first token request asks the token verticle not to read the status again ({@code Requests.TokenGet#active}).
+   */
+  public GoogleCall call(long integrationId, Map<String, Integer> byStatus, boolean activeAsRead) {
+    return call(force -> accessTokens.get(integrationId, force, activeAsRead && !force), byStatus);
   }
 
   /** Calls with access tokens from elsewhere (a disconnect, which holds the integration's refresh lease). */

@@ -36,9 +36,9 @@ public final class GoogleCall {
     this.byStatus = byStatus;
   }
 
-  /** calendarList.list (one page). */
-  public Future<JsonObject> calendarList(String pageToken) {
-    return run("calendarList.list", t -> client.calendarList(t, pageToken));
+  /** calendarList.list (one page); syncToken null: a full listing, else only the entries changed since (410 when refused). */
+  public Future<JsonObject> calendarList(String syncToken, String pageToken) {
+    return run("calendarList.list", t -> client.calendarList(t, syncToken, pageToken));
   }
 
   /**

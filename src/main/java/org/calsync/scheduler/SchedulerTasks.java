@@ -109,7 +109,7 @@ public final class SchedulerTasks {
         while (running.get() < 8 && next.get() < ids.size()) {
           long id = ids.get(next.getAndIncrement());
           running.incrementAndGet();
-          vertx.eventBus().request(Addresses.TOKEN_GET, new TokenGet(id, true, true).toJson(), TokenGet.DELIVERY)
+          vertx.eventBus().request(Addresses.TOKEN_GET, new TokenGet(id, true, true, false).toJson(), TokenGet.DELIVERY)
               .onComplete(ar -> {
                 if (ar.succeeded()) ok.incrementAndGet();
                 else if (ar.cause() instanceof ReplyException re && re.failureCode() == FailureCode.NEEDS_RECONNECT) reconnect.incrementAndGet();

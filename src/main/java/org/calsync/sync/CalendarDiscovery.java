@@ -16,6 +16,7 @@ import org.calsync.db.Calendars;
 import org.calsync.db.Calendars.Calendar;
 import org.calsync.db.Calendars.Listed;
 import org.calsync.db.Calendars.CalendarState;
+import org.calsync.google.GoogleApiException;
 import org.calsync.google.GoogleCall;
 import org.calsync.google.GoogleErrors;
 import org.calsync.mirror.Mirror;
@@ -23,8 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Finds an integration's calendars with calendarList.list (every page) and applies the complete answer in one
- * transaction: calendars added, removed (left the list), access or selection changed; the write target moves back to
+ * Finds an integration's calendars with calendarList.list: with the stored sync token only the changes are asked for
+ * and, when there are none, nothing is read or written; otherwise (a change, a refused token, none stored, or the last
+ * full listing a day old: {@link org.calsync.db.JobQueue#FULL_LISTING_EVERY}) every page is listed and the complete
+ * answer applied in one transaction: calendars added, removed (left the list), access or selection changed; the write target moves back to
  * the primary calendar when it left or lost write access (logged and audited); calendars that no longer count as busy
  * leave the mirror. A failed or malformed answer (also one without the primary calendar) changes nothing.
  */
@@ -40,13 +43,62 @@ public final class CalendarDiscovery {
     this.pool = pool;
   }
 
-  /** Lists, applies and returns the calendars that count as busy (those to sync). */
-  public Future<List<Calendar>> discover(GoogleCall google, long integrationId) {
-    return listAll(google, null, new ArrayList<>(), 0).compose(listed -> apply(integrationId, listed));
+  /**
+   * What discovery found: the calendars that count as busy (those to sync), the calendarList sync token to store once
+   * the sync succeeds (null: none, the next sync lists fully) and whether this was a full listing.
+   */
+  public record Found(List<Calendar> busy, String listToken, boolean listedFully) {
   }
 
-  private Future<List<Listed>> listAll(GoogleCall google, String pageToken, List<Listed> acc, int pages) {
-    return google.calendarList(pageToken).compose(page -> {
+  private record Listing(List<Listed> entries, String syncToken) {
+  }
+
+  /**
+   * With a stored calendarList sync token and the busy calendars as read with the job, asks Google only for the
+   * changes: none (the usual case) returns those calendars and reads nothing from the database; any change, or a
+   * refused token (410), leads to a full listing. Without either: a full listing, applied, returning the busy calendars.
+   */
+  public Future<Found> discover(GoogleCall google, long integrationId, String listToken, List<Calendar> known) {
+    if (listToken == null || known == null) return full(google, integrationId);
+    return changes(google, listToken, null, 0).compose(delta -> delta.changed() ? full(google, integrationId)
+            : Future.succeededFuture(new Found(known, delta.nextToken(), false)),
+        err -> {
+          if (!(err instanceof GoogleApiException e && e.kind() == GoogleApiException.Kind.FULL_SYNC)) return Future.failedFuture(err);
+          log.atInfo().setMessage("calendarList sync token rejected, listing fully").addKeyValue("integration", integrationId)
+              .addKeyValue("reason", e.reason()).log();
+          return full(google, integrationId);
+        });
+  }
+
+  private Future<Found> full(GoogleCall google, long integrationId) {
+    return listAll(google, null, new ArrayList<>(), 0)
+        .compose(listing -> apply(integrationId, listing.entries()).map(busy -> new Found(busy, listing.syncToken(), true)));
+  }
+
+  /** An incremental listing's outcome: whether any entry changed, else the next sync token (null: Google gave none). */
+  private record Delta(boolean changed, String nextToken) {
+  }
+
+  /**
+   * Follows the pages of an incremental listing up to the first changed entry (the remaining pages are not needed: a
+   * full listing follows).
+   */
+  private Future<Delta> changes(GoogleCall google, String syncToken, String pageToken, int pages) {
+    return google.calendarList(syncToken, pageToken).compose(page -> {
+      if (!(page.getValue("items") instanceof JsonArray items)) {
+        return Future.failedFuture(GoogleErrors.malformed("calendarList.list", "no 'items' array"));
+      }
+      if (!items.isEmpty()) return Future.succeededFuture(new Delta(true, null));
+      if (page.getValue("nextPageToken") instanceof String next) {
+        if (pages + 1 < MAX_PAGES) return changes(google, syncToken, next, pages + 1);
+        return Future.failedFuture(GoogleErrors.malformed("calendarList.list", "more than " + MAX_PAGES + " pages"));
+      }
+      return Future.succeededFuture(new Delta(false, page.getValue("nextSyncToken") instanceof String t ? t : null));
+    });
+  }
+
+  private Future<Listing> listAll(GoogleCall google, String pageToken, List<Listed> acc, int pages) {
+    return google.calendarList(null, pageToken).compose(page -> {
       if (!(page.getValue("items") instanceof JsonArray items)) {
         return Future.failedFuture(GoogleErrors.malformed("calendarList.list", "no 'items' array"));
       }
@@ -69,7 +121,7 @@ public final class CalendarDiscovery {
       if (acc.stream().noneMatch(Listed::primary)) {
         return Future.failedFuture(GoogleErrors.malformed("calendarList.list", "no primary calendar listed"));
       }
-      return Future.succeededFuture(acc);
+      return Future.succeededFuture(new Listing(acc, page.getValue("nextSyncToken") instanceof String t ? t : null));
     });
   }
 

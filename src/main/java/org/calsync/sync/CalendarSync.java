@@ -58,28 +58,35 @@ public final class CalendarSync {
 
   /**
    * Syncs every calendar of the integration that counts as busy, after rediscovering them with calendarList (added,
-   * removed, access or selection changed: {@link CalendarDiscovery}). When calendarList fails nothing about the
-   * calendars changes and the ones already known are synced. allowMassDelete lifts the deletion guard (operator's
-   * explicit choice); callsByStatus receives the outcome of every Google call, also when the sync fails (for the
-   * audit); known: the integration's busy calendars as read with the job (null: read them here).
+   * removed, access or selection changed: {@link CalendarDiscovery}; with listToken only the changes are asked for).
+   * When calendarList fails nothing about the calendars changes and the ones already known are synced. allowMassDelete
+   * lifts the deletion guard (operator's explicit choice); callsByStatus receives the outcome of every Google call, also
+   * when the sync fails (for the audit); known: the integration's busy calendars as read with the job (null: read them
+   * here); listToken: the stored calendarList sync token (null: list fully); active: the integration was read as active
+   * just now (with the job). The result carries the calendarList token
+   * to store: none when a calendar could not be read (its access may have changed: the next sync lists fully).
    */
   public Future<SyncResult> sync(long integrationId, boolean allowMassDelete, java.util.Map<String, Integer> callsByStatus,
-                                 List<Calendar> known) {
-    GoogleCall google = this.google.call(integrationId, callsByStatus);
-    return discovery.discover(google, integrationId)
+                                 List<Calendar> known, String listToken, boolean active) {
+    GoogleCall google = this.google.call(integrationId, callsByStatus, active);
+    boolean[] unreadable = {false};
+    return discovery.discover(google, integrationId, listToken, known)
         .recover(err -> (known != null ? Future.succeededFuture(known) : calendars.of(integrationId)).compose(cals -> {
           if (cals.isEmpty()) return Future.failedFuture(err);
           log.atWarn().setMessage("calendarList failed; the calendars already known are synced, none added or removed")
               .addKeyValue("integration", integrationId).addKeyValue("error", err.getMessage()).log();
-          return Future.succeededFuture(cals);
+          return Future.succeededFuture(new CalendarDiscovery.Found(cals, listToken, false));
         }))
-        .compose(cals -> {
+        .compose(found -> {
           Future<SyncResult> chain = Future.succeededFuture(SyncResult.EMPTY);
-          for (Calendar cal : cals) {
-            chain = chain.compose(acc -> syncCalendar(google, cal, allowMassDelete).recover(err -> unreadable(cal, err))
-                .map(acc::plus));
+          for (Calendar cal : found.busy()) {
+            chain = chain.compose(acc -> syncCalendar(google, cal, allowMassDelete).recover(err -> {
+              Future<SyncResult> skipped = unreadable(cal, err);
+              if (skipped.succeeded()) unreadable[0] = true;
+              return skipped;
+            }).map(acc::plus));
           }
-          return chain;
+          return chain.map(r -> r.withCalendarList(unreadable[0] ? null : found.listToken(), found.listedFully()));
         })
         .map(r -> r.withGoogleCalls(google.calls()));
   }

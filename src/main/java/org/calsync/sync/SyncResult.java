@@ -8,15 +8,23 @@ import java.util.Map;
  * What one integration sync did (stored as response_data and published on calsync.sync.completed).
  * skipped: events that could not be mapped (recorded in skipped_events). pendingTokens: new sync tokens by calendar id
  * that the sync did not write itself (no deletions came); they are written together with the job's completion, so
- * either both happen or neither.
+ * either both happen or neither. calendarListToken: the calendarList sync token to store with the job's completion
+ * (null: none, the next sync lists the calendars fully); listedFully: this sync made a full calendarList listing.
  */
 public record SyncResult(int calendars, int upserted, int deleted, int pages, boolean fullSync, int googleCalls,
-                         int skipped, Map<Long, String> pendingTokens) {
+                         int skipped, Map<Long, String> pendingTokens, String calendarListToken, boolean listedFully) {
   public static final SyncResult EMPTY = new SyncResult(0, 0, 0, 0, false, 0, 0);
 
   public SyncResult(int calendars, int upserted, int deleted, int pages, boolean fullSync, int googleCalls, int skipped) {
-    this(calendars, upserted, deleted, pages, fullSync, googleCalls, skipped, Map.of());
+    this(calendars, upserted, deleted, pages, fullSync, googleCalls, skipped, Map.of(), null, false);
   }
+
+  private SyncResult(int calendars, int upserted, int deleted, int pages, boolean fullSync, int googleCalls, int skipped,
+                     Map<Long, String> pendingTokens) {
+    this(calendars, upserted, deleted, pages, fullSync, googleCalls, skipped, pendingTokens, null, false);
+  }
+
+  /** The sum of two calendars' results (calendarList state is set once per sync: {@link #withCalendarList}). */
 
   public SyncResult plus(SyncResult o) {
     Map<Long, String> tokens = pendingTokens;
@@ -29,7 +37,12 @@ public record SyncResult(int calendars, int upserted, int deleted, int pages, bo
   }
 
   public SyncResult withGoogleCalls(int calls) {
-    return new SyncResult(calendars, upserted, deleted, pages, fullSync, calls, skipped, pendingTokens);
+    return new SyncResult(calendars, upserted, deleted, pages, fullSync, calls, skipped, pendingTokens, calendarListToken,
+        listedFully);
+  }
+
+  SyncResult withCalendarList(String token, boolean full) {
+    return new SyncResult(calendars, upserted, deleted, pages, fullSync, googleCalls, skipped, pendingTokens, token, full);
   }
 
   SyncResult withDeleted(int rows) {

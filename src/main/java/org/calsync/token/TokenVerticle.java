@@ -21,7 +21,8 @@ import org.calsync.google.Google;
  * map of in-flight refreshes, across processes through the integration's refresh lease ({@link TokenRefresh}); no
  * pooled connection or row lock is held while the token endpoint is called. The lease lasts google.requestTimeoutMs
  * plus {@link #LEASE_MARGIN_SECONDS}. A cached token is handed out only after the database says the integration is
- * still active (another process, or the CLI, may have moved it to needs_reconnect or disconnected it).
+ * still active (another process, or the CLI, may have moved it to needs_reconnect or disconnected it), or when the
+ * sender has just read that itself (a sync's job claim: {@code TokenGet#active}).
  */
 public final class TokenVerticle extends VerticleBase {
   static final long LEASE_MARGIN_SECONDS = 15;
@@ -62,7 +63,9 @@ public final class TokenVerticle extends VerticleBase {
   private Future<JsonObject> get(TokenGet request) {
     long id = request.integrationId();
     AccessToken cached = cache.get(id);
-    if (!request.force() && cached != null && refresh.fresh(cached)) return ifActive(id, cached);
+    if (!request.force() && cached != null && refresh.fresh(cached)) {
+      return request.active() ? Future.succeededFuture(reply(cached)) : ifActive(id, cached);
+    }
     Future<AccessToken> running = inFlight.get(id);
     if (running == null) {
       running = refresh.run(id, request.force() ? cached : null, request.verify()).compose(this::apply)
