@@ -93,6 +93,24 @@ class CalendarListTokenTest {
     assertThat(b.h.mirrored(team)).hasSize(1);
   }
 
+  @Test
+  void aCalendarThatStopsAnsweringEventsListIsListedFullyNextTime() {
+    b.request("calsync.calendars.update", new JsonObject().put("integrationId", b.integrationId).put("calendarId", team)
+        .put("busy", true));
+    b.h.awaitQueueDrained(60);
+    assertThat(b.h.mirrored(team)).hasSize(1);
+    google.setListEntry(b.cal, team, "freeBusyReader", null);
+
+    b.h.runCycle();
+
+    assertThat(b.h.mirrored(team)).as("403 on events.list: skipped, its mirror kept").hasSize(1);
+    assertThat(b.h.query(TOKEN, b.integrationId).get(0).getString(0)).as("the next sync lists fully").isNull();
+
+    b.h.runCycle();
+
+    assertThat(b.h.mirrored(team)).as("listed as freeBusyReader: no longer busy").isEmpty();
+  }
+
   private OffsetDateTime listedAt() {
     return b.h.query(LISTED_AT, b.integrationId).get(0).getOffsetDateTime(0);
   }
