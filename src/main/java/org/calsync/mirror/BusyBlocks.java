@@ -64,12 +64,51 @@ public final class BusyBlocks {
   }
 
   /** After a full sync of the calendar (same connection / transaction): every block is recomputed. */
-  public Future<Void> afterFull(SqlClient conn, long calendarId, String timeZone) {
+  public Future<Void> afterFull(SqlClient conn, long calendarId, long integrationId, String timeZone) {
     return rebuild(conn, calendarId, zone(timeZone), null)
-        .compose(v -> conn.preparedQuery("UPDATE appointments SET needs_check = true WHERE google_event_id IS NOT NULL "
-                + "AND integration_id = (SELECT integration_id FROM calendars WHERE id = $1)")
-            .execute(Tuple.of(calendarId)))
+        .compose(v -> conn.preparedQuery(FLAG_ALL).execute(Tuple.of(integrationId)))
         .mapEmpty();
+  }
+
+  /**
+   * After a full sync: every appointment of the integration with a Google event is to be compared with Google (rows
+   * already flagged are left alone, so an unchanged flag writes no new row version).
+   */
+  static final String FLAG_ALL = "UPDATE appointments SET needs_check = true WHERE integration_id = $1 "
+      + "AND google_event_id IS NOT NULL AND NOT needs_check";
+
+  /** Busy blocks expanded from a calendar's complete rows, and the end of the window they cover. */
+  public record Planned(BusyExpansion.Expansion expansion, Instant until) {
+  }
+
+  /** Rows up to this many, none a recurring master, are expanded on the calling thread (cheaper than a worker hop). */
+  static final int INLINE_ROWS = 500;
+
+  /**
+   * The busy blocks of a calendar's complete set of rows held in memory (a whole listing), over the window a full
+   * {@link #rebuild} covers; nothing is read. Recurring masters and large inputs are expanded on a worker thread.
+   */
+  public Future<Planned> plan(String timeZone, List<EventRow> rows) {
+    List<Source> sources = new ArrayList<>(rows.size());
+    boolean masters = false;
+    for (EventRow r : rows) {
+      Source s = source(r);
+      masters |= s.isMaster();
+      sources.add(s);
+    }
+    ZoneId zone = zone(timeZone);
+    Instant now = Instant.now();
+    Instant from = now.minus(PAST);
+    Instant until = now.plus(Duration.ofDays(config.horizonDays()));
+    if (!masters && sources.size() <= INLINE_ROWS) {
+      return Future.succeededFuture(new Planned(BusyExpansion.expand(sources, zone, from, until), until));
+    }
+    return vertx.executeBlocking(() -> new Planned(BusyExpansion.expand(sources, zone, from, until), until), false);
+  }
+
+  static Source source(EventRow r) {
+    return new Source(r.id(), r.status(), r.transparency(), r.selfResponse(), r.startAt(), r.endAt(), r.allDay(),
+        r.recurrence(), r.recurringEventId(), r.originalStart(), r.appointmentId(), r.timeZone());
   }
 
   /** Recomputes the blocks of the given roots (null: the whole calendar, which also renews its horizon). */
@@ -113,24 +152,43 @@ public final class BusyBlocks {
 
   /** Replaces the quarantine rows of the rebuilt roots (null: the whole calendar), keeping quarantined_at of repeats. */
   private static Future<Void> quarantine(SqlClient conn, long calendarId, String[] roots, List<Quarantined> list) {
-    String[] ids = list.stream().map(Quarantined::rootId).toArray(String[]::new);
+    String[] ids = quarantinedIds(list);
     Future<?> clear = conn.preparedQuery("DELETE FROM busy_quarantine WHERE calendar_id = $1 AND root_id <> ALL($2)"
             + (roots == null ? "" : " AND root_id = ANY($3)"))
         .execute(roots == null ? Tuple.of(calendarId, (Object) ids) : Tuple.of(calendarId, (Object) ids, (Object) roots));
-    if (list.isEmpty()) return clear.mapEmpty();
+    return clear.compose(v -> storeQuarantine(conn, calendarId, list));
+  }
+
+  static String[] quarantinedIds(List<Quarantined> list) {
+    return list.stream().map(Quarantined::rootId).toArray(String[]::new);
+  }
+
+  /** Upserts quarantine rows (the ones no longer quarantined are cleared by the caller). */
+  static Future<Void> storeQuarantine(SqlClient conn, long calendarId, List<Quarantined> list) {
+    if (list.isEmpty()) return Future.succeededFuture();
+    String[] ids = quarantinedIds(list);
     String[] reasons = list.stream().map(Quarantined::reason).toArray(String[]::new);
     OffsetDateTime[] starts = list.stream().map(q -> q.spanStart().atOffset(ZoneOffset.UTC)).toArray(OffsetDateTime[]::new);
     OffsetDateTime[] ends = list.stream().map(q -> q.spanEnd() == null ? null : q.spanEnd().atOffset(ZoneOffset.UTC))
         .toArray(OffsetDateTime[]::new);
-    return clear.compose(v -> conn.preparedQuery("INSERT INTO busy_quarantine (calendar_id, root_id, reason, span_start, "
+    return conn.preparedQuery("INSERT INTO busy_quarantine (calendar_id, root_id, reason, span_start, "
             + "span_end) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[]) "
             + "ON CONFLICT (calendar_id, root_id) DO UPDATE SET reason = EXCLUDED.reason, span_start = EXCLUDED.span_start, "
             + "span_end = EXCLUDED.span_end")
-        .execute(Tuple.of(calendarId, (Object) ids, (Object) reasons, (Object) starts, (Object) ends))).mapEmpty();
+        .execute(Tuple.of(calendarId, (Object) ids, (Object) reasons, (Object) starts, (Object) ends)).mapEmpty();
   }
 
   private static Future<Void> insert(SqlClient conn, long calendarId, List<Block> blocks) {
     if (blocks.isEmpty()) return Future.succeededFuture();
+    return conn.preparedQuery(INSERT).execute(blockTuple(calendarId, blocks)).mapEmpty();
+  }
+
+  /** Inserts blocks given as ($1 calendar, $2..$6 arrays of {@link #blockTuple}). */
+  static final String INSERT = "INSERT INTO busy_blocks (calendar_id, root_id, event_id, start_at, end_at, appointment_id) "
+      + "SELECT $1, * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[])";
+
+  /** The parameters of {@link #INSERT}: the calendar, then the blocks' roots, events, starts, ends, appointments. */
+  static Tuple blockTuple(long calendarId, List<Block> blocks) {
     int n = blocks.size();
     String[] root = new String[n], event = new String[n], appt = new String[n];
     OffsetDateTime[] start = new OffsetDateTime[n], end = new OffsetDateTime[n];
@@ -142,9 +200,7 @@ public final class BusyBlocks {
       start[i] = b.start().atOffset(ZoneOffset.UTC);
       end[i] = b.end().atOffset(ZoneOffset.UTC);
     }
-    return conn.preparedQuery("INSERT INTO busy_blocks (calendar_id, root_id, event_id, start_at, end_at, appointment_id) "
-            + "SELECT $1, * FROM unnest($2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[])")
-        .execute(Tuple.of(calendarId, root, event, start, end, appt)).mapEmpty();
+    return Tuple.of(calendarId, root, event, start, end, appt);
   }
 
   /**

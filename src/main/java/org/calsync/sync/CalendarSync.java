@@ -22,6 +22,7 @@ import org.calsync.mirror.Mirror;
 import org.calsync.mirror.Mirror.EventRow;
 import org.calsync.mirror.SkippedEvents;
 import org.calsync.mirror.StagedDeletions;
+import org.calsync.mirror.WholeListing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -183,17 +184,45 @@ public final class CalendarSync {
   private Future<SyncResult> fullListing(GoogleCall google, Calendar cal, boolean allowMassDelete) {
     Tally tally = new Tally();
     EventMapper mapper = new EventMapper(cal.timeZone(), config.storeEventText());
-    // Rows this listing upserts get synced_at >= started; what is older was not listed and is swept at the end.
-    return Mirror.now(pool).compose(started -> listPages(google, cal, null, mapper, changes -> applyFullPage(cal, changes, tally), null, 0)
-        .compose(end -> pool.withTransaction(conn -> Mirror.sweepCounts(conn, cal.id(), started).compose(counts -> {
-          Future<Void> guard = allowMassDelete ? Future.succeededFuture() : checkDeletes(cal.id(), counts[1], counts[0]);
-          return guard.compose(v -> Mirror.sweep(conn, cal.id(), started))
-              .compose(deleted -> SkippedEvents.clearNotSeenSince(conn, cal.id(), started).map(deleted))
-              .compose(deleted -> busy == null ? Future.succeededFuture(deleted)
-                  : busy.afterFull(conn, cal.id(), cal.timeZone()).map(deleted))
-              .compose(deleted -> Calendars.saveSyncToken(conn, cal.id(), end.token, true)
-                  .map(v -> new SyncResult(1, tally.upserted, deleted, end.pages, true, 0, tally.skipped)));
-        }))));
+    Function<PageChanges, Future<Void>> apply = changes -> applyFullPage(cal, changes, tally);
+    return page(google, cal, null, null).compose(first -> {
+      if (first.nextPageToken == null && busy != null) {
+        return changes(first, mapper).compose(changes -> wholeListing(cal, first.nextSyncToken, changes, tally, allowMassDelete));
+      }
+      // Rows this listing upserts get synced_at >= started; what is older was not listed and is swept at the end.
+      // (started is read before the first page is applied, so it precedes every write of the listing.)
+      return Mirror.now(pool).compose(started -> applyPage(google, cal, null, mapper, apply, first, 0)
+          .compose(end -> sweep(cal, started, end, tally, allowMassDelete)));
+    });
+  }
+
+  /**
+   * A full listing that came in one page: mirror, skipped events, busy blocks (expanded from the page, not re-read) and
+   * token in one transaction ({@link WholeListing}); the mass-deletion guard refuses before it commits, so a refused
+   * listing writes nothing.
+   */
+  private Future<SyncResult> wholeListing(Calendar cal, String token, PageChanges changes, Tally tally, boolean allowMassDelete) {
+    // with skipped events the blocks of their kept rows are unknown here: the general rebuild reads them
+    if (!changes.skipped().isEmpty()) return Mirror.now(pool).compose(started -> applyFullPage(cal, changes, tally)
+        .compose(v -> sweep(cal, started, new End(token, 1), tally, allowMassDelete)));
+    tally.add(cal, changes);
+    return busy.plan(cal.timeZone(), changes.upserts()).compose(planned -> pool.withTransaction(conn ->
+        WholeListing.write(conn, cal.id(), cal.integrationId(), token, changes.upserts(), changes.skipped(), planned)
+            .compose(swept -> (allowMassDelete ? Future.<Void>succeededFuture() : checkDeletes(cal.id(), swept.deleted(), swept.total()))
+                .map(v -> new SyncResult(1, tally.upserted, (int) swept.deleted(), 1, true, 0, tally.skipped)))));
+  }
+
+  /** The end of a full listing of several pages: the sweep of what it did not list, busy blocks and the token. */
+  private Future<SyncResult> sweep(Calendar cal, java.time.OffsetDateTime started, End end, Tally tally, boolean allowMassDelete) {
+    return pool.withTransaction(conn -> Mirror.sweepCounts(conn, cal.id(), started).compose(counts -> {
+      Future<Void> guard = allowMassDelete ? Future.succeededFuture() : checkDeletes(cal.id(), counts[1], counts[0]);
+      return guard.compose(v -> Mirror.sweep(conn, cal.id(), started))
+          .compose(deleted -> SkippedEvents.clearNotSeenSince(conn, cal.id(), started).map(deleted))
+          .compose(deleted -> busy == null ? Future.succeededFuture(deleted)
+              : busy.afterFull(conn, cal.id(), cal.integrationId(), cal.timeZone()).map(deleted))
+          .compose(deleted -> Calendars.saveSyncToken(conn, cal.id(), end.token, true)
+              .map(v -> new SyncResult(1, tally.upserted, deleted, end.pages, true, 0, tally.skipped)));
+    }));
   }
 
   /** One page of a full listing (deletions need no action: the sweep removes what is not listed). */
@@ -241,20 +270,27 @@ public final class CalendarSync {
    */
   private Future<End> listPages(GoogleCall google, Calendar cal, String syncToken, EventMapper mapper,
                                 Function<PageChanges, Future<Void>> apply, String pageToken, int pages) {
-    return page(google, cal, syncToken, pageToken).compose(page -> {
-      PageChanges changes;
-      try {
-        changes = PageChanges.of(page.items, mapper);
-      } catch (IllegalArgumentException | ClassCastException ex) {
-        return Future.failedFuture(GoogleErrors.malformed("events.list", ex.getMessage()));
-      }
-      // the parsed page is not referenced past this point, so it can be collected while the rows are written
-      String next = page.nextPageToken;
-      String nextSyncToken = page.nextSyncToken;
-      return apply.apply(changes).compose(v -> next != null
-          ? listPages(google, cal, syncToken, mapper, apply, next, pages + 1)
-          : Future.succeededFuture(new End(nextSyncToken, pages + 1)));
-    });
+    return page(google, cal, syncToken, pageToken).compose(page -> applyPage(google, cal, syncToken, mapper, apply, page, pages));
+  }
+
+  /** Applies a page that came (the pages before it applied), then lists the rest. */
+  private Future<End> applyPage(GoogleCall google, Calendar cal, String syncToken, EventMapper mapper,
+                                Function<PageChanges, Future<Void>> apply, Page page, int pages) {
+    // the parsed page is not referenced past this point, so it can be collected while the rows are written
+    String next = page.nextPageToken;
+    String nextSyncToken = page.nextSyncToken;
+    return changes(page, mapper).compose(apply).compose(v -> next != null
+        ? listPages(google, cal, syncToken, mapper, apply, next, pages + 1)
+        : Future.succeededFuture(new End(nextSyncToken, pages + 1)));
+  }
+
+  /** The page sorted into changes; an item without an id fails the listing as malformed. */
+  private static Future<PageChanges> changes(Page page, EventMapper mapper) {
+    try {
+      return Future.succeededFuture(PageChanges.of(page.items, mapper));
+    } catch (IllegalArgumentException | ClassCastException ex) {
+      return Future.failedFuture(GoogleErrors.malformed("events.list", ex.getMessage()));
+    }
   }
 
   private Future<Page> page(GoogleCall google, Calendar cal, String syncToken, String pageToken) {
