@@ -56,6 +56,30 @@ class SafetyRulesTest {
   }
 
   @Test
+  void fullResyncThatWouldDeleteMostOfACalendarWritesNothing() {
+    Map<String, Long> ids = h.connectSeeded(1, 20);
+    h.runCycle();
+    String cal = ids.keySet().iterator().next();
+    Set<String> before = h.mirrored(cal);
+    String blocks = "SELECT count(*) FROM busy_blocks";
+    long blocksBefore = h.count(blocks);
+    List<String> all = new ArrayList<>(h.truth(cal));
+    for (int i = 0; i < 15; i++) h.emulator.state().deleteEvent(cal, all.get(i));
+    h.emulator.state().patchEvent(cal, all.get(19), new JsonObject().put("summary", "changed"));
+    h.emulator.state().invalidateSyncTokens(cal);
+
+    h.runCycle();
+
+    assertThat(h.emulator.state().stats().requests("events.list 410")).isPositive();
+    assertThat(h.mirrored(cal)).as("nothing deleted").isEqualTo(before);
+    assertThat(h.count(blocks)).as("busy blocks kept").isEqualTo(blocksBefore);
+    var failed = h.query("SELECT error_class, error FROM failed_jobs");
+    assertThat(failed).hasSize(1);
+    assertThat(failed.get(0).getString(0)).isEqualTo("MassDeletionRefused");
+    assertThat(failed.get(0).getString(1)).contains("refused to delete 15 of 20");
+  }
+
+  @Test
   void malformedGoogleJsonFailsThatJobWithAClearErrorAndKeepsTheMirror() {
     Map<String, Long> ids = h.connectSeeded(3, 8);
     h.runCycle();
