@@ -31,7 +31,7 @@ final class CalendarClient {
     HttpRequest<Buffer> req = client.getAbs(base + "/users/me/calendarList");
     if (syncToken != null) req.addQueryParam("syncToken", syncToken);
     if (pageToken != null) req.addQueryParam("pageToken", pageToken);
-    return send("calendarList.list", req, accessToken, null);
+    return send("calendarList.list", uncompressedIfSmall(req, syncToken, pageToken), accessToken, null);
   }
 
   /**
@@ -43,7 +43,16 @@ final class CalendarClient {
         .addQueryParam("maxResults", Integer.toString(maxResults));
     if (syncToken != null) req.addQueryParam("syncToken", syncToken);
     if (pageToken != null) req.addQueryParam("pageToken", pageToken);
-    return send("events.list", req, accessToken, null);
+    return send("events.list", uncompressedIfSmall(req, syncToken, pageToken), accessToken, null);
+  }
+
+  /**
+   * The first page of an incremental listing is usually empty or nearly so (a few hundred bytes): it is asked for
+   * without compression (a User-Agent without "gzip", so Google does not compress), since inflating a small answer
+   * costs more CPU than its bytes. Full listings and later pages, which can be large, stay compressed.
+   */
+  private static HttpRequest<Buffer> uncompressedIfSmall(HttpRequest<Buffer> req, String syncToken, String pageToken) {
+    return syncToken != null && pageToken == null ? req.putHeader("User-Agent", Google.PLAIN_USER_AGENT) : req;
   }
 
   Future<JsonObject> insertEvent(String accessToken, String calendarId, JsonObject event) {

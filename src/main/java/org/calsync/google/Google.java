@@ -23,6 +23,8 @@ public final class Google {
    * Accept-Encoding: gzip, sent because the client decompresses): listings are JSON that shrinks several-fold.
    */
   public static final String USER_AGENT = "calsync/0.1 (gzip)";
+  /** The User-Agent of requests whose answers are usually too small to gain from compression. */
+  static final String PLAIN_USER_AGENT = "calsync/0.1";
 
   private final Vertx vertx;
   private final GoogleConfig config;

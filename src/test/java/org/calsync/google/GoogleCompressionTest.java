@@ -72,4 +72,23 @@ class GoogleCompressionTest {
     assertThat(emu.state().stats().requests("GET events.list 401")).isEqualTo(1);
     assertThat(emu.state().stats().compressedResponses()).isGreaterThanOrEqualTo(compressed + 4);
   }
+
+  @Test
+  void theFirstPageOfAnIncrementalListingIsAskedForUncompressed() throws Exception {
+    emu.state().createUser(ALICE);
+    String refresh = emu.state().mintRefreshToken(ALICE);
+    String access = google.oauth().refresh(refresh).await(10, TimeUnit.SECONDS).accessToken();
+    GoogleCall call = google.call(force -> Future.succeededFuture(access));
+    JsonObject full = call.calendarList(null, null).await(10, TimeUnit.SECONDS);
+    long compressed = emu.state().stats().compressedResponses();
+    assertThat(compressed).as("a full listing comes compressed").isPositive();
+
+    JsonObject changes = call.calendarList(full.getString("nextSyncToken"), null).await(10, TimeUnit.SECONDS);
+    JsonObject events = call.<JsonObject>listEvents("primary", null, null, 250, Future::succeededFuture).await(10, TimeUnit.SECONDS);
+    call.<JsonObject>listEvents("primary", events.getString("nextSyncToken"), null, 250, Future::succeededFuture)
+        .await(10, TimeUnit.SECONDS);
+
+    assertThat(changes.getJsonArray("items")).isEmpty();
+    assertThat(emu.state().stats().compressedResponses()).as("only the full events listing").isEqualTo(compressed + 1);
+  }
 }
