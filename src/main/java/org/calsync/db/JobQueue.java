@@ -185,9 +185,10 @@ public final class JobQueue {
       + "  $7::text[], $8::boolean[]) AS s(job_id, integration_id, data, list_token, listed)), "
       + "held AS (SELECT j.id, j.integration_id, j.rerun, s.data, s.list_token, s.listed FROM jobs j JOIN s ON j.id = s.job_id "
       + "  AND j.integration_id = s.integration_id WHERE j.locked_by = $6 FOR UPDATE OF j), "
-      + "t AS (SELECT * FROM unnest($4::bigint[], $5::text[]) AS t(calendar_id, token)), "
-      + "ct AS (UPDATE calendars c SET sync_token = t.token, last_sync_at = now() FROM t, held h "
-      + "  WHERE c.id = t.calendar_id AND c.integration_id = h.integration_id), "
+      // the held integrations as one array: joined row by row, the planner looped over every token per held job
+      + "ct AS (UPDATE calendars c SET sync_token = t.token, last_sync_at = now() "
+      + "  FROM unnest($4::bigint[], $5::text[]) AS t(calendar_id, token) "
+      + "  WHERE c.id = t.calendar_id AND c.integration_id = ANY (ARRAY(SELECT integration_id FROM held))), "
       + "ui AS (UPDATE user_integrations u SET last_sync_at = now(), last_sync_status = 'ok', response_data = h.data::jsonb, "
       + "  failing_since = NULL, updated_at = now(), calendar_list_token = h.list_token, "
       + "  calendars_listed_at = CASE WHEN h.listed THEN now() ELSE u.calendars_listed_at END "
