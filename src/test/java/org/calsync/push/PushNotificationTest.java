@@ -78,10 +78,10 @@ class PushNotificationTest {
     String cal = ids.keySet().stream().sorted().findFirst().orElseThrow();
     long integration = ids.get(cal);
     h.emulator.state().insertEvent(cal, event("2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z"));
-    Harness.await("push-priority job queued (due after the debounce)", () -> !h.query(
-        "SELECT 1 FROM jobs WHERE integration_id = $1 AND priority = 5", integration).isEmpty());
+    // the job is due at once (leading edge) and may be claimed and settled before a poll of jobs sees it: the webhook's
+    // "queued" outcome and the convergence without a cycle are what show it
+    Harness.await("the notification queued a push-priority job", () -> count("queued") >= 1);
     Harness.await("mirror converged without a polling cycle", () -> h.mirrored(cal).equals(h.truth(cal)));
-    assertThat(count("queued")).isGreaterThanOrEqualTo(1);
     // the mirror commits with the sync; response_data follows when the worker settles its batch
     Harness.await("the push-priority sync settled as an incremental one", () -> h.query(
         "SELECT 1 FROM jobs WHERE integration_id = $1", integration).isEmpty()
