@@ -187,7 +187,9 @@ public final class CalendarSync {
     Function<PageChanges, Future<Void>> apply = changes -> applyFullPage(cal, changes, tally);
     return page(google, cal, null, null).compose(first -> {
       if (first.nextPageToken == null && busy != null) {
-        return changes(first, mapper).compose(changes -> wholeListing(cal, first.nextSyncToken, changes, tally, allowMassDelete));
+        // the parsed page is not referenced past this point, so it can be collected while the rows are written
+        String token = first.nextSyncToken;
+        return changes(first, mapper).compose(changes -> wholeListing(cal, token, changes, tally, allowMassDelete));
       }
       // Rows this listing upserts get synced_at >= started; what is older was not listed and is swept at the end.
       // (started is read before the first page is applied, so it precedes every write of the listing.)
