@@ -22,21 +22,40 @@ public final class Mirror {
                          OffsetDateTime updated) {
   }
 
-  private static final String UPSERT = "INSERT INTO calendar_events (calendar_id, google_event_id, status, transparency, "
+  private static final String INSERT_INTO = "INSERT INTO calendar_events (calendar_id, google_event_id, status, transparency, "
       + "self_response, start_at, end_at, all_day, recurrence, recurring_event_id, original_start, appointment_id, summary, "
-      + "etag, google_updated, time_zone, synced_at) "
-      + "SELECT $1, u.* , now() FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], "
+      + "etag, google_updated, time_zone, synced_at) ";
+
+  /** The listed rows: $2..$16 of {@link #upsertTuple}, as relation u. */
+  private static final String UNNEST = "unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], "
       + "$7::timestamptz[], $8::boolean[], $9::text[], $10::text[], $11::timestamptz[], $12::text[], $13::text[], $14::text[], "
-      + "$15::timestamptz[], $16::text[]) AS u "
-      + "ON CONFLICT (calendar_id, google_event_id) DO UPDATE SET status = EXCLUDED.status, "
+      + "$15::timestamptz[], $16::text[]) AS u ";
+
+  private static final String ON_CONFLICT = "ON CONFLICT (calendar_id, google_event_id) DO UPDATE SET status = EXCLUDED.status, "
       + "transparency = EXCLUDED.transparency, self_response = EXCLUDED.self_response, start_at = EXCLUDED.start_at, "
       + "end_at = EXCLUDED.end_at, all_day = EXCLUDED.all_day, recurrence = EXCLUDED.recurrence, "
       + "recurring_event_id = EXCLUDED.recurring_event_id, original_start = EXCLUDED.original_start, "
       + "appointment_id = EXCLUDED.appointment_id, summary = EXCLUDED.summary, etag = EXCLUDED.etag, "
       + "google_updated = EXCLUDED.google_updated, time_zone = EXCLUDED.time_zone, synced_at = now()";
 
+  private static final String UPSERT = INSERT_INTO + "SELECT $1, u.* , now() FROM " + UNNEST + ON_CONFLICT;
+
+  /**
+   * The upsert of {@link #upsertTuple}'s rows preceded, in the same statement, by a with-query named cal that returns
+   * the calendar's id: the rows are written only when it returns one (e.g. an UPDATE of the calendars row, which also
+   * locks it). The with-query's own parameters follow the upsert's ($17 on).
+   */
+  static String upsertAfter(String cal) {
+    return "WITH cal AS (" + cal + ") " + INSERT_INTO + "SELECT cal.id, u.*, now() FROM cal, " + UNNEST + ON_CONFLICT;
+  }
+
   public static Future<Void> upsert(SqlClient conn, long calendarId, List<EventRow> rows) {
     if (rows.isEmpty()) return Future.succeededFuture();
+    return conn.preparedQuery(UPSERT).execute(upsertTuple(calendarId, rows)).mapEmpty();
+  }
+
+  /** The parameters of the upsert: $1 the calendar, $2..$16 one array per column of the rows. */
+  static Tuple upsertTuple(long calendarId, List<EventRow> rows) {
     int n = rows.size();
     String[] id = new String[n], status = new String[n], transp = new String[n], self = new String[n], rec = new String[n],
         recId = new String[n], appt = new String[n], summary = new String[n], etag = new String[n], zone = new String[n];
@@ -61,9 +80,8 @@ public final class Mirror {
       updated[i] = r.updated();
       zone[i] = r.timeZone();
     }
-    Tuple t = Tuple.of(calendarId, id, status, transp, self, start, end, allDay, rec, recId, orig, appt, summary, etag, updated,
+    return Tuple.of(calendarId, id, status, transp, self, start, end, allDay, rec, recId, orig, appt, summary, etag, updated,
         zone);
-    return conn.preparedQuery(UPSERT).execute(t).mapEmpty();
   }
 
   /** What {@link #delete} removed: the row count and the recurring series the removed exceptions belonged to. */

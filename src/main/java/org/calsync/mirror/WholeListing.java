@@ -16,9 +16,9 @@ import org.calsync.mirror.Mirror.EventRow;
  * beforehand from the listed rows ({@link BusyBlocks#plan}) instead of re-read. The statements are sent without waiting
  * for each other (one round trip):
  * <ol>
- * <li>the calendars row: new sync token and busy horizon; this row lock serialises busy rebuilds, as
+ * <li>the calendars row (new sync token and busy horizon) and, in the same statement, the upsert of the listed rows
+ *     (synced_at = now(), the transaction's start); the row lock serialises busy rebuilds, as
  *     {@link BusyBlocks#rebuild}'s FOR UPDATE does, and is taken before busy_blocks is touched;
- * <li>the upsert of the listed rows (synced_at = now(), the transaction's start);
  * <li>one statement removing what the listing no longer has: mirror rows not written by this transaction (the sweep;
  *     rows of skipped events are kept), skipped_events rows of events not skipped again, the calendar's busy blocks and
  *     the quarantine rows of masters no longer quarantined; it returns the rows swept and the kept rows of skipped
@@ -36,8 +36,8 @@ public final class WholeListing {
   public record Swept(long deleted, long total) {
   }
 
-  private static final String LOCK_AND_TOKEN = "UPDATE calendars SET sync_token = $2, last_sync_at = now(), "
-      + "last_full_sync_at = now(), busy_expanded_at = now(), busy_until = $3 WHERE id = $1";
+  private static final String LOCK_AND_UPSERT = Mirror.upsertAfter("UPDATE calendars SET sync_token = $17, "
+      + "last_sync_at = now(), last_full_sync_at = now(), busy_expanded_at = now(), busy_until = $18 WHERE id = $1 RETURNING id");
 
   private static final String SWEEP = "WITH gone AS (DELETE FROM calendar_events WHERE calendar_id = $1 AND synced_at < now() "
       + "AND google_event_id <> ALL($2::text[]) RETURNING 1), "
@@ -57,9 +57,8 @@ public final class WholeListing {
   public static Future<Swept> write(SqlConnection conn, long calendarId, long integrationId, String syncToken,
                                     List<EventRow> rows, Map<String, String> skipped, Planned busy) {
     String[] kept = skipped.keySet().toArray(new String[0]);
-    Future<?> token = conn.preparedQuery(LOCK_AND_TOKEN)
-        .execute(Tuple.of(calendarId, syncToken, busy.until().atOffset(ZoneOffset.UTC)));
-    Future<Void> upsert = Mirror.upsert(conn, calendarId, rows);
+    Future<?> upsert = conn.preparedQuery(LOCK_AND_UPSERT).execute(Mirror.upsertTuple(calendarId, rows)
+        .addString(syncToken).addValue(busy.until().atOffset(ZoneOffset.UTC)));
     Future<Swept> swept = conn.preparedQuery(SWEEP)
         .execute(Tuple.of(calendarId, kept, BusyBlocks.quarantinedIds(busy.expansion().quarantined())))
         .map(rs -> {
@@ -71,6 +70,6 @@ public final class WholeListing {
         .execute(BusyBlocks.blockTuple(calendarId, busy.expansion().blocks()).addLong(integrationId));
     Future<Void> record = SkippedEvents.record(conn, calendarId, skipped);
     Future<Void> quarantine = BusyBlocks.storeQuarantine(conn, calendarId, busy.expansion().quarantined());
-    return Future.all(List.of(token, upsert, swept, blocks, record, quarantine)).map(v -> swept.result());
+    return Future.all(List.of(upsert, swept, blocks, record, quarantine)).map(v -> swept.result());
   }
 }
