@@ -3,6 +3,7 @@ package org.calsync.emulator;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -25,7 +26,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * events.watch channels and their web-hook deliveries: a "sync" message (number 1) when the channel is created,
  * then an "exists" message with a larger, not necessarily consecutive number for every change of the calendar.
  * Bodies are empty. Each channel delivers its messages one at a time in message-number order (so "sync" always
- * arrives before the first "exists"). A delivery answered 500, 502, 503 or 504 is retried with exponential backoff
+ * arrives before the first "exists"); different channels deliver concurrently, up to
+ * {@link #MAX_CONNECTIONS_PER_ENDPOINT} connections per address. A delivery answered 500, 502, 503 or 504 is retried with exponential backoff
  * (PUSH: "the Google Calendar API retries with exponential backoff") up to {@link #MAX_RETRIES} times before the
  * next message goes out; any other failure drops the message. At most {@link #MAX_QUEUED} messages wait per channel
  * (beyond that the newest "exists" replaces the last waiting one). Stopped and expired channels are dropped with
@@ -35,13 +37,19 @@ final class PushNotifier {
   private static final Logger LOG = LoggerFactory.getLogger(PushNotifier.class);
   static final long MAX_TTL_SECONDS = 604_800;
   static final int MAX_RETRIES = 5;
+  /**
+   * Connections open at once to one web-hook address. Google delivers from many machines and documents no limit per
+   * endpoint; the HTTP client's default of 5 made deliveries of different channels wait for one another (at a few
+   * hundred notifications a second, seconds behind the change).
+   */
+  static final int MAX_CONNECTIONS_PER_ENDPOINT = 256;
   /** Messages a channel keeps waiting behind the one in flight. */
   static final int MAX_QUEUED = 1000;
   /** RFC 1123 with a two-digit day of month, as Google writes it ("Tue, 19 Nov 2013 01:13:52 GMT"). */
   static final DateTimeFormatter EXPIRATION =
     DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
 
-  private record Message(String state, long number) {}
+  private record Message(String state, long number, long createdAtMillis) {}
 
   static final class Channel {
     final String id, resourceId, resourceUri, token, address, owner, calendarId;
@@ -74,7 +82,8 @@ final class PushNotifier {
   PushNotifier(Vertx vertx, Stats stats, long seed) {
     this.vertx = vertx;
     this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("APIs-Google")
-      .setConnectTimeout(2000).setIdleTimeout(30));
+      .setConnectTimeout(2000).setIdleTimeout(30),
+      new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS_PER_ENDPOINT).setMaxWaitQueueSize(-1));
     this.stats = stats;
     this.rng = new SplittableRandom(seed ^ 0x5DEECE66DL);
   }
@@ -141,7 +150,7 @@ final class PushNotifier {
       if (c.queue.size() >= MAX_QUEUED && "exists".equals(c.queue.peekLast().state())) {
         c.queue.pollLast(); // a stalled endpoint: the newest "exists" stands for the ones it replaces
       }
-      c.queue.add(new Message(state, c.messageNumber));
+      c.queue.add(new Message(state, c.messageNumber, System.currentTimeMillis()));
       if (c.inFlight) return;
       c.inFlight = true;
     }
@@ -169,7 +178,7 @@ final class PushNotifier {
         vertx.setTimer(Math.max(1, delay), t -> attempt(c, m, retries + 1));
         return;
       }
-      if (ar.succeeded()) stats.notificationSent();
+      if (ar.succeeded()) stats.notificationSent(System.currentTimeMillis() - m.createdAtMillis());
       else LOG.debug("notification {} to {} failed: {}", m.number(), c.address, ar.cause().toString());
       deliverNext(c);
     });

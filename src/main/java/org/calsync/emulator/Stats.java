@@ -24,6 +24,7 @@ public final class Stats {
   private final LongAdder total = new LongAdder();
   private final LongAdder tokenRefreshes = new LongAdder();
   private final LongAdder notificationsSent = new LongAdder();
+  private final LongAdder notificationMillis = new LongAdder();
   private final LongAdder faultsInjected = new LongAdder();
   private final LongAdder compressedResponses = new LongAdder();
 
@@ -43,7 +44,11 @@ public final class Stats {
     }
   }
   void tokenRefresh() { tokenRefreshes.increment(); }
-  void notificationSent() { notificationsSent.increment(); }
+  /** A notification answered with success, millis after the change it reports (queueing, retries, the answer). */
+  void notificationSent(long millis) {
+    notificationsSent.increment();
+    notificationMillis.add(millis);
+  }
   void faultInjected() { faultsInjected.increment(); }
   void compressed() { compressedResponses.increment(); }
 
@@ -62,6 +67,8 @@ public final class Stats {
   public long totalRequests() { return total.sum(); }
   public long tokenRefreshes() { return tokenRefreshes.sum(); }
   public long notificationsSent() { return notificationsSent.sum(); }
+  /** Sum over the notifications sent of the ms from the change to the webhook's success answer. */
+  public long notificationMillis() { return notificationMillis.sum(); }
   public long faultsInjected() { return faultsInjected.sum(); }
   /** Responses sent gzip-compressed (the client asked as Google requires: Accept-Encoding and User-Agent). */
   public long compressedResponses() { return compressedResponses.sum(); }

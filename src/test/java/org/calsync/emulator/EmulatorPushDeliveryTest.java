@@ -20,7 +20,7 @@ import static io.vertx.core.http.HttpMethod.GET;
 import static io.vertx.core.http.HttpMethod.POST;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Web-hook delivery order and retries, and the headers of 401s and notifications. */
+/** Web-hook delivery order, concurrency and retries, and the headers of 401s and notifications. */
 class EmulatorPushDeliveryTest extends EmulatorTestSupport {
   static final String ALICE = "alice@clinic.test";
   static final String EVENTS = "calendars/primary/events";
@@ -105,6 +105,33 @@ class EmulatorPushDeliveryTest extends EmulatorTestSupport {
       assertThat(numbers.poll(300, TimeUnit.MILLISECONDS)).isNull();
       assertThat(got).doesNotContainNull().isSorted().doesNotHaveDuplicates();
       assertThat(got.get(got.size() - 1)).isEqualTo(newest);
+    } finally {
+      hook.close().await(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void differentChannelsDeliverConcurrentlyToOneAddress() throws Exception {
+    String token = login(ALICE);
+    int channels = 12;
+    List<HttpServerResponse> held = new ArrayList<>();
+    LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
+    HttpServer hook = vertx.createHttpServer().requestHandler(req -> req.body().onSuccess(b -> {
+      received.add(req.getHeader("X-Goog-Channel-ID"));
+      synchronized (held) {
+        held.add(req.response()); // no answer until every channel's sync message is in flight at once
+        if (held.size() == channels) held.forEach(HttpServerResponse::end);
+      }
+    })).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
+    try {
+      for (int i = 0; i < channels; i++) {
+        send(api(POST, token, EVENTS + "/watch"), new JsonObject().put("id", "chan-c" + i)
+          .put("type", "web_hook").put("address", "http://127.0.0.1:" + hook.actualPort() + "/hook"));
+      }
+      List<String> got = new ArrayList<>();
+      for (int i = 0; i < channels; i++) got.add(received.poll(10, TimeUnit.SECONDS));
+      assertThat(got).as("every channel's sync message arrived before any was answered").doesNotContainNull()
+        .doesNotHaveDuplicates().hasSize(channels);
     } finally {
       hook.close().await(5, TimeUnit.SECONDS);
     }
