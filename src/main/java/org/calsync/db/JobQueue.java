@@ -107,6 +107,11 @@ public final class JobQueue {
     return upsert(client, List.of(integrationId), Collections.singletonList(availableAt), priority, null).mapEmpty();
   }
 
+  /** Bulk enqueue on a caller's connection (inside the caller's transaction); ids distinct, as {@link #enqueueAll}. */
+  public static Future<Void> enqueueAll(SqlClient client, List<Long> ids, List<OffsetDateTime> availableAt, int priority) {
+    return upsert(client, ids, availableAt, priority, null).mapEmpty();
+  }
+
   /** Bulk enqueue (one statement); availableAt.get(i) belongs to ids.get(i) (null: now). */
   public Future<Void> enqueueAll(List<Long> ids, List<OffsetDateTime> availableAt, int priority) {
     return upsert(pool, ids, availableAt, priority, null).mapEmpty();

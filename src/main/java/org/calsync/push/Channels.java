@@ -11,7 +11,6 @@ import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
-import org.calsync.db.JobQueue;
 
 /**
  * SQL for push_channels. A channel row is written before events.watch is called (Google may deliver the "sync" message
@@ -48,6 +47,10 @@ final class Channels {
     this.pool = pool;
   }
 
+  Pool pool() {
+    return pool;
+  }
+
   Future<Channel> find(String id) {
     return pool.preparedQuery("SELECT p.id, p.calendar_id, c.integration_id, u.status, p.resource_id, p.token_hash, "
             + "p.stopped_at IS NOT NULL, p.expires_at <= now(), p.last_message_number FROM push_channels p "
@@ -76,12 +79,11 @@ final class Channels {
     return recordMessage(pool, id, number);
   }
 
-  /**
-   * Queues the push-priority sync and records the message number in one transaction (one commit: both or neither).
-   */
-  Future<Void> queueAndRecord(long integrationId, OffsetDateTime due, String id, long number) {
-    return pool.withTransaction(conn -> JobQueue.enqueue(conn, integrationId, JobQueue.PRIORITY_PUSH, due)
-        .compose(v -> recordMessage(conn, id, number)));
+  /** Records accepted message numbers of many channels, on the caller's connection (never lowers one); ids distinct. */
+  static Future<Void> recordMessages(SqlClient client, String[] ids, Long[] numbers) {
+    return client.preparedQuery("UPDATE push_channels p SET last_message_number = GREATEST(p.last_message_number, x.n) "
+        + "FROM unnest($1::text[], $2::bigint[]) AS x(id, n) WHERE p.id = x.id")
+        .execute(Tuple.tuple().addValue(ids).addValue(numbers)).mapEmpty();
   }
 
   private static Future<Void> recordMessage(SqlClient client, String id, long number) {

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *       recorded, Google may retry</li>
  * </ul>
  * Only a notification with the right token reaches the database. Nothing is queued for any refused notification. The
- * job and the message number are committed together before the 200 goes out.
+ * job and the message number are committed together before the 200 goes out ({@link NotificationBatch}: notifications
+ * arriving together share one transaction).
  */
 final class WebhookHandler implements Handler<RoutingContext> {
   private static final Logger log = LoggerFactory.getLogger(WebhookHandler.class);
@@ -47,6 +48,7 @@ final class WebhookHandler implements Handler<RoutingContext> {
   private final PushMetrics metrics;
   private final Set<Long> wakePending = ConcurrentHashMap.newKeySet();
   private final PushSpacing spacing;
+  private final NotificationBatch batch;
 
   WebhookHandler(Vertx vertx, PushConfig config, Channels channels, KnownChannels known, PushMetrics metrics) {
     this.vertx = vertx;
@@ -56,6 +58,7 @@ final class WebhookHandler implements Handler<RoutingContext> {
     this.refusals = new RefusalAudit(vertx);
     this.metrics = metrics;
     this.spacing = new PushSpacing(config.debounceMs());
+    this.batch = new NotificationBatch(channels.pool());
   }
 
   @Override
@@ -107,7 +110,7 @@ final class WebhookHandler implements Handler<RoutingContext> {
         long now = System.currentTimeMillis();
         long dueMillis = spacing.due(ch.integrationId(), now);
         OffsetDateTime due = OffsetDateTime.ofInstant(Instant.ofEpochMilli(dueMillis), ZoneOffset.UTC);
-        return channels.queueAndRecord(ch.integrationId(), due, ch.id(), number)
+        return batch.add(ch.integrationId(), due, ch.id(), number)
             .compose(v -> {
               wake(ch.integrationId(), dueMillis - now);
               return end(ctx, 200, "queued");

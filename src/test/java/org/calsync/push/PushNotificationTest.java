@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.sqlclient.Row;
 import java.util.List;
@@ -168,6 +169,27 @@ class PushNotificationTest {
     assertThat(job).as("queued before the 200").hasSize(1);
     assertThat(job.get(0).getInteger(0)).isEqualTo(5);
     assertThat(job.get(0).getBoolean(1)).as("within push.debounceMs of the last push sync: due debounceMs after it").isTrue();
+  }
+
+  @Test
+  void notificationsArrivingTogetherAreAllQueuedAndRecorded() {
+    start(new JsonObject().put("debounceMs", 600_000));
+    h.connectSeeded(1, 3);
+    h.runCycle();
+    long calendar = h.longValue("SELECT id FROM calendars");
+    List<io.vertx.core.Future<HttpResponse<Buffer>>> sent = new java.util.ArrayList<>();
+    for (int c = 0; c < 4; c++) {
+      insertChannel("together-" + c, calendar, "tok-" + c, "res-t", "now() + interval '1 day'", null);
+    }
+    for (int n = 2; n <= 6; n++) {
+      for (int c = 0; c < 4; c++) {
+        sent.add(request("together-" + c, "res-t", "tok-" + c, "exists").putHeader("X-Goog-Message-Number", Long.toString(n)).send());
+      }
+    }
+    for (var f : sent) assertThat(f.await().statusCode()).isEqualTo(200);
+    assertThat(jobs()).as("one job for the integration").isEqualTo(1);
+    assertThat(h.count("SELECT count(*) FROM push_channels WHERE id LIKE 'together-%' AND last_message_number = 6"))
+        .as("each channel's largest number recorded").isEqualTo(4);
   }
 
   @Test
