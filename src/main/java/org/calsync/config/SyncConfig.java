@@ -23,11 +23,15 @@ import io.vertx.core.json.JsonObject;
  *       it was 64</li>
  *   <li>retryBaseSeconds: first job-level retry delay, doubled per attempt up to 15 min, each delay drawn between half
  *       and all of that (default 30)</li>
+ *   <li>calendarListMinutes: a scheduled or push-triggered sync skips calendarList (rediscovering the calendars) when the
+ *       integration's calendar list was checked less than this long ago, and syncs the busy calendars known; manual
+ *       syncs, a missing calendarList token and the daily full listing always check (default 60; 0: every sync checks)</li>
  * </ul>
  */
 public record SyncConfig(int intervalMinutes, boolean stagger, int maxConcurrent, int pageSize, int maxAttempts,
                          double maxDeleteShare, int maxDeleteMinimum, int leaseSeconds, int pollMs,
-                         boolean storeEventText, int projectRequestsPerMinute, int retryBaseSeconds, int maxFullSyncs) {
+                         boolean storeEventText, int projectRequestsPerMinute, int retryBaseSeconds, int maxFullSyncs,
+                         int calendarListMinutes) {
   /** Parsed events full listings may hold at once by default (one page each): maxFullSyncs = this / pageSize. */
   static final int FULL_SYNC_EVENTS_IN_FLIGHT = 32_000;
 
@@ -48,6 +52,7 @@ public record SyncConfig(int intervalMinutes, boolean stagger, int maxConcurrent
         j.bool("storeEventText", false),
         (int) j.integer("projectRequestsPerMinute", 10_000, 1, 10_000_000),
         (int) j.integer("retryBaseSeconds", 30, 0, 3600),
-        (int) j.integer("maxFullSyncs", Math.min(maxConcurrent, Math.max(8, FULL_SYNC_EVENTS_IN_FLIGHT / pageSize)), 1, 10_000));
+        (int) j.integer("maxFullSyncs", Math.min(maxConcurrent, Math.max(8, FULL_SYNC_EVENTS_IN_FLIGHT / pageSize)), 1, 10_000),
+        (int) j.integer("calendarListMinutes", 60, 0, 24 * 60));
   }
 }

@@ -38,12 +38,24 @@ public final class JobQueue {
    * A claimed job. attempts counts this claim; calendars are the integration's busy calendars as of the claim;
    * rateLimited counts the consecutive earlier runs that ended rate limited (they do not count as attempts);
    * calendarListToken is the stored calendarList sync token, null when a full listing is due (none stored, or the last
-   * full listing is older than {@link #FULL_LISTING_EVERY}); active: the integration's status was active at the claim.
+   * full listing is older than {@link #FULL_LISTING_EVERY}); active: the integration's status was active at the claim;
+   * calendarsCheckedAgo: seconds since calendarList last answered for the integration (null: never recorded).
    */
   public record Job(long id, long integrationId, String kind, int priority, int attempts, JsonObject payload,
-                    List<Calendars.Calendar> calendars, int rateLimited, String calendarListToken, boolean active) {
+                    List<Calendars.Calendar> calendars, int rateLimited, String calendarListToken, boolean active,
+                    Double calendarsCheckedAgo) {
     public Job(long id, long integrationId, String kind, int priority, int attempts, JsonObject payload) {
-      this(id, integrationId, kind, priority, attempts, payload, null, 0, null, false);
+      this(id, integrationId, kind, priority, attempts, payload, null, 0, null, false, null);
+    }
+
+    /**
+     * Whether this sync must ask calendarList (rediscover the calendars) rather than sync the busy calendars read with
+     * the claim: always for a manual sync, without a stored token (none, cleared after a calendar refused events.list,
+     * or the daily full listing due), with minutes 0, or when the last check is minutes old or more.
+     */
+    public boolean calendarCheckDue(int minutes) {
+      return minutes == 0 || priority >= PRIORITY_MANUAL || calendarListToken == null || calendars == null
+          || calendarsCheckedAgo == null || calendarsCheckedAgo >= minutes * 60.0;
     }
   }
 
@@ -56,12 +68,13 @@ public final class JobQueue {
   /**
    * A successful sync to settle in a batch: the job, its integration's summary, event sync tokens to store (by
    * calendar id), the calendarList sync token to store (null: none, the next sync lists fully) and whether this sync
-   * made a full calendarList listing (it then counts as the integration's latest).
+   * made a full calendarList listing (it then counts as the integration's latest); calendarsChecked: calendarList
+   * answered in this sync (its time is stored as the integration's last check).
    */
   public record Done(long jobId, long integrationId, JsonObject responseData, java.util.Map<Long, String> tokens,
-                     String calendarListToken, boolean listedFully) {
+                     String calendarListToken, boolean listedFully, boolean calendarsChecked) {
     public Done(long jobId, long integrationId, JsonObject responseData, java.util.Map<Long, String> tokens) {
-      this(jobId, integrationId, responseData, tokens, null, false);
+      this(jobId, integrationId, responseData, tokens, null, false, false);
     }
   }
 
@@ -160,7 +173,8 @@ public final class JobQueue {
             + "RETURNING j.id, j.integration_id, j.kind, j.priority, j.attempts, j.payload, "
             + "(SELECT json_agg(json_build_array(c.id, c.google_calendar_id, c.time_zone, c.sync_token) ORDER BY c.id) "
             + "FROM calendars c WHERE c.integration_id = j.integration_id AND c.busy), j.rate_limited, "
-            + "CASE WHEN u.calendars_listed_at > now() - interval '" + FULL_LISTING_EVERY + "' THEN u.calendar_list_token END, u.status = 'active'")
+            + "CASE WHEN u.calendars_listed_at > now() - interval '" + FULL_LISTING_EVERY + "' THEN u.calendar_list_token END, u.status = 'active', "
+            + "EXTRACT(EPOCH FROM now() - u.calendars_checked_at)::float8")
         .execute(Tuple.of(worker, (double) leaseSeconds, limit, exclude.toArray(new Long[0]),
             only == null ? null : only.toArray(new Long[0])))
         .map(rs -> {
@@ -169,7 +183,7 @@ public final class JobQueue {
             Object p = r.getValue(5);
             jobs.add(new Job(r.getLong(0), r.getLong(1), r.getString(2), r.getInteger(3), r.getInteger(4),
                 p instanceof JsonObject o ? o : new JsonObject(), calendars(r.getLong(1), r.getValue(6)), r.getInteger(7),
-                r.getString(8), Boolean.TRUE.equals(r.getBoolean(9))));
+                r.getString(8), Boolean.TRUE.equals(r.getBoolean(9)), r.getDouble(10)));
           }
           return jobs;
         });
@@ -187,8 +201,9 @@ public final class JobQueue {
   }
 
   private static final String SETTLE_DONE = "WITH s AS (SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], "
-      + "  $7::text[], $8::boolean[]) AS s(job_id, integration_id, data, list_token, listed)), "
-      + "held AS (SELECT j.id, j.integration_id, j.rerun, s.data, s.list_token, s.listed FROM jobs j JOIN s ON j.id = s.job_id "
+      + "  $7::text[], $8::boolean[], $9::boolean[]) AS s(job_id, integration_id, data, list_token, listed, checked)), "
+      + "held AS (SELECT j.id, j.integration_id, j.rerun, s.data, s.list_token, s.listed, s.checked FROM jobs j "
+      + "  JOIN s ON j.id = s.job_id "
       + "  AND j.integration_id = s.integration_id WHERE j.locked_by = $6 FOR UPDATE OF j), "
       // the held integrations as one array: joined row by row, the planner looped over every token per held job
       + "ct AS (UPDATE calendars c SET sync_token = t.token, last_sync_at = now() "
@@ -196,7 +211,8 @@ public final class JobQueue {
       + "  WHERE c.id = t.calendar_id AND c.integration_id = ANY (ARRAY(SELECT integration_id FROM held))), "
       + "ui AS (UPDATE user_integrations u SET last_sync_at = now(), last_sync_status = 'ok', response_data = h.data::jsonb, "
       + "  failing_since = NULL, updated_at = now(), calendar_list_token = h.list_token, "
-      + "  calendars_listed_at = CASE WHEN h.listed THEN now() ELSE u.calendars_listed_at END "
+      + "  calendars_listed_at = CASE WHEN h.listed THEN now() ELSE u.calendars_listed_at END, "
+      + "  calendars_checked_at = CASE WHEN h.checked THEN now() ELSE u.calendars_checked_at END "
       + "  FROM held h WHERE u.id = h.integration_id), "
       + "del AS (DELETE FROM jobs j USING held h WHERE j.id = h.id AND NOT h.rerun) "
       + "UPDATE jobs j SET rerun = false, locked_by = NULL, locked_until = NULL, attempts = 0, rate_limited = 0, "
@@ -204,7 +220,7 @@ public final class JobQueue {
 
   /**
    * Settles many successful syncs in one statement: for the jobs this worker still holds, stores their pending sync
-   * tokens and calendarList sync token, records last_sync_at and response_data, and completes the jobs: each is
+   * tokens, calendarList sync token and calendarList check time, records last_sync_at and response_data, and completes the jobs: each is
    * removed, or released for one more run (due as the enqueues made while it ran asked, or now) when it was enqueued
    * again while running. A job another worker has taken over (lapsed lease) is left
    * untouched, its sync tokens included. All or nothing.
@@ -216,6 +232,7 @@ public final class JobQueue {
     String[] data = new String[n];
     String[] listTokens = new String[n];
     Boolean[] listed = new Boolean[n];
+    Boolean[] checked = new Boolean[n];
     List<Long> calIds = new ArrayList<>();
     List<String> tokens = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -225,6 +242,7 @@ public final class JobQueue {
       data[i] = d.responseData().encode();
       listTokens[i] = d.calendarListToken();
       listed[i] = d.listedFully();
+      checked[i] = d.calendarsChecked();
       d.tokens().forEach((cal, token) -> {
         calIds.add(cal);
         tokens.add(token);
@@ -232,7 +250,7 @@ public final class JobQueue {
     }
     return pool.preparedQuery(SETTLE_DONE)
         .execute(Tuple.of(jobIds, integrationIds, data, calIds.toArray(new Long[0]), tokens.toArray(new String[0]), worker)
-            .addArrayOfString(listTokens).addArrayOfBoolean(listed))
+            .addArrayOfString(listTokens).addArrayOfBoolean(listed).addArrayOfBoolean(checked))
         .mapEmpty();
   }
 

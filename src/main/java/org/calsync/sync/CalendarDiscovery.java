@@ -45,9 +45,14 @@ public final class CalendarDiscovery {
 
   /**
    * What discovery found: the calendars that count as busy (those to sync), the calendarList sync token to store once
-   * the sync succeeds (null: none, the next sync lists fully) and whether this was a full listing.
+   * the sync succeeds (null: none, the next sync lists fully), whether this was a full listing and whether calendarList
+   * answered at all (false: the calendars known were taken without asking).
    */
-  public record Found(List<Calendar> busy, String listToken, boolean listedFully) {
+  public record Found(List<Calendar> busy, String listToken, boolean listedFully, boolean checked) {
+    /** The calendars known, calendarList not asked (or it failed): the stored token is kept. */
+    static Found unchecked(List<Calendar> busy, String listToken) {
+      return new Found(busy, listToken, false, false);
+    }
   }
 
   private record Listing(List<Listed> entries, String syncToken) {
@@ -61,7 +66,7 @@ public final class CalendarDiscovery {
   public Future<Found> discover(GoogleCall google, long integrationId, String listToken, List<Calendar> known) {
     if (listToken == null || known == null) return full(google, integrationId);
     return changes(google, listToken, null, 0).compose(delta -> delta.changed() ? full(google, integrationId)
-            : Future.succeededFuture(new Found(known, delta.nextToken(), false)),
+            : Future.succeededFuture(new Found(known, delta.nextToken(), false, true)),
         err -> {
           if (!(err instanceof GoogleApiException e && e.kind() == GoogleApiException.Kind.FULL_SYNC)) return Future.failedFuture(err);
           log.atInfo().setMessage("calendarList sync token rejected, listing fully").addKeyValue("integration", integrationId)
@@ -72,7 +77,7 @@ public final class CalendarDiscovery {
 
   private Future<Found> full(GoogleCall google, long integrationId) {
     return listAll(google, null, new ArrayList<>(), 0)
-        .compose(listing -> apply(integrationId, listing.entries()).map(busy -> new Found(busy, listing.syncToken(), true)));
+        .compose(listing -> apply(integrationId, listing.entries()).map(busy -> new Found(busy, listing.syncToken(), true, true)));
   }
 
   /** An incremental listing's outcome: whether any entry changed, else the next sync token (null: Google gave none). */

@@ -64,19 +64,23 @@ public final class CalendarSync {
    * lifts the deletion guard (operator's explicit choice); callsByStatus receives the outcome of every Google call, also
    * when the sync fails (for the audit); known: the integration's busy calendars as read with the job (null: read them
    * here); listToken: the stored calendarList sync token (null: list fully); active: the integration was read as active
-   * just now (with the job). The result carries the calendarList token
+   * just now (with the job); checkCalendars: false skips calendarList and syncs known as they are (the list was
+   * checked recently: sync.calendarListMinutes; needs known). The result carries the calendarList token
    * to store: none when a calendar could not be read (its access may have changed: the next sync lists fully).
    */
   public Future<SyncResult> sync(long integrationId, boolean allowMassDelete, java.util.Map<String, Integer> callsByStatus,
-                                 List<Calendar> known, String listToken, boolean active) {
+                                 List<Calendar> known, String listToken, boolean active, boolean checkCalendars) {
     GoogleCall google = this.google.call(integrationId, callsByStatus, active);
     boolean[] unreadable = {false};
-    return discovery.discover(google, integrationId, listToken, known)
+    Future<CalendarDiscovery.Found> discovered = checkCalendars || known == null || listToken == null
+        ? discovery.discover(google, integrationId, listToken, known)
+        : Future.succeededFuture(CalendarDiscovery.Found.unchecked(known, listToken));
+    return discovered
         .recover(err -> (known != null ? Future.succeededFuture(known) : calendars.of(integrationId)).compose(cals -> {
           if (cals.isEmpty()) return Future.failedFuture(err);
           log.atWarn().setMessage("calendarList failed; the calendars already known are synced, none added or removed")
               .addKeyValue("integration", integrationId).addKeyValue("error", err.getMessage()).log();
-          return Future.succeededFuture(new CalendarDiscovery.Found(cals, listToken, false));
+          return Future.succeededFuture(CalendarDiscovery.Found.unchecked(cals, listToken));
         }))
         .compose(found -> {
           Future<SyncResult> chain = Future.succeededFuture(SyncResult.EMPTY);
@@ -87,7 +91,7 @@ public final class CalendarSync {
               return skipped;
             }).map(acc::plus));
           }
-          return chain.map(r -> r.withCalendarList(unreadable[0] ? null : found.listToken(), found.listedFully()));
+          return chain.map(r -> r.withCalendarList(unreadable[0] ? null : found.listToken(), found.listedFully(), found.checked()));
         })
         .map(r -> r.withGoogleCalls(google.calls()));
   }

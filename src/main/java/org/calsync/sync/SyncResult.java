@@ -9,19 +9,21 @@ import java.util.Map;
  * skipped: events that could not be mapped (recorded in skipped_events). pendingTokens: new sync tokens by calendar id
  * that the sync did not write itself (no deletions came); they are written together with the job's completion, so
  * either both happen or neither. calendarListToken: the calendarList sync token to store with the job's completion
- * (null: none, the next sync lists the calendars fully); listedFully: this sync made a full calendarList listing.
+ * (null: none, the next sync lists the calendars fully); listedFully: this sync made a full calendarList listing;
+ * calendarsChecked: calendarList answered in this sync.
  */
 public record SyncResult(int calendars, int upserted, int deleted, int pages, boolean fullSync, int googleCalls,
-                         int skipped, Map<Long, String> pendingTokens, String calendarListToken, boolean listedFully) {
+                         int skipped, Map<Long, String> pendingTokens, String calendarListToken, boolean listedFully,
+                         boolean calendarsChecked) {
   public static final SyncResult EMPTY = new SyncResult(0, 0, 0, 0, false, 0, 0);
 
   public SyncResult(int calendars, int upserted, int deleted, int pages, boolean fullSync, int googleCalls, int skipped) {
-    this(calendars, upserted, deleted, pages, fullSync, googleCalls, skipped, Map.of(), null, false);
+    this(calendars, upserted, deleted, pages, fullSync, googleCalls, skipped, Map.of(), null, false, false);
   }
 
   private SyncResult(int calendars, int upserted, int deleted, int pages, boolean fullSync, int googleCalls, int skipped,
                      Map<Long, String> pendingTokens) {
-    this(calendars, upserted, deleted, pages, fullSync, googleCalls, skipped, pendingTokens, null, false);
+    this(calendars, upserted, deleted, pages, fullSync, googleCalls, skipped, pendingTokens, null, false, false);
   }
 
   /** The sum of two calendars' results (calendarList state is set once per sync: {@link #withCalendarList}). */
@@ -38,11 +40,12 @@ public record SyncResult(int calendars, int upserted, int deleted, int pages, bo
 
   public SyncResult withGoogleCalls(int calls) {
     return new SyncResult(calendars, upserted, deleted, pages, fullSync, calls, skipped, pendingTokens, calendarListToken,
-        listedFully);
+        listedFully, calendarsChecked);
   }
 
-  SyncResult withCalendarList(String token, boolean full) {
-    return new SyncResult(calendars, upserted, deleted, pages, fullSync, googleCalls, skipped, pendingTokens, token, full);
+  SyncResult withCalendarList(String token, boolean full, boolean checked) {
+    return new SyncResult(calendars, upserted, deleted, pages, fullSync, googleCalls, skipped, pendingTokens, token, full,
+        checked);
   }
 
   SyncResult withDeleted(int rows) {

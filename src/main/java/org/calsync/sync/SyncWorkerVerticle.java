@@ -166,7 +166,8 @@ public final class SyncWorkerVerticle extends VerticleBase {
     log.atDebug().setMessage("starting automatic sync").addKeyValue("integration", job.integrationId())
         .addKeyValue("job", job.id()).addKeyValue("attempt", job.attempts()).log();
     java.util.Map<String, Integer> calls = new java.util.TreeMap<>();
-    calendarSync.sync(job.integrationId(), allowMassDelete, calls, job.calendars(), job.calendarListToken(), job.active())
+    calendarSync.sync(job.integrationId(), allowMassDelete, calls, job.calendars(), job.calendarListToken(), job.active(),
+            job.calendarCheckDue(sync.calendarListMinutes()))
         .transform(ar -> settle(job, ar.succeeded() ? ar.result() : null, ar.cause(), System.currentTimeMillis() - started, calls))
         .onComplete(ar -> {
           if (ar.failed()) {
@@ -194,7 +195,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
           .addKeyValue("deleted", result.deleted()).addKeyValue("fullSync", result.fullSync())
           .addKeyValue("pages", result.pages()).addKeyValue("durationMs", millis).log();
       done = settleBatch.add(new JobQueue.Done(job.id(), id, result.toJson().put("durationMs", millis), result.pendingTokens(),
-          result.calendarListToken(), result.listedFully()));
+          result.calendarListToken(), result.listedFully(), result.calendarsChecked()));
     } else if (err instanceof ReplyException re && re.failureCode() == FailureCode.NEEDS_RECONNECT) {
       outcome = "needs_reconnect";
       log.atWarn().setMessage("sync stopped").addKeyValue("integration", id).addKeyValue("error", re.getMessage()).log();

@@ -116,6 +116,12 @@ public final class Harness implements AutoCloseable {
     awaitQueueDrained(120);
   }
 
+  /** As {@link #runCycle} at the scheduler's own priority (a scheduled sync, not a manual one). */
+  public void runScheduledCycle() {
+    new SchedulerTasks(vertx, config, pool()).dispatchCycle(null, 0, JobQueue.PRIORITY_SCHEDULED).await();
+    awaitQueueDrained(120);
+  }
+
   public void awaitQueueDrained(int seconds) {
     long deadline = System.currentTimeMillis() + seconds * 1000L;
     while (System.currentTimeMillis() < deadline) {
