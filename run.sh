@@ -10,7 +10,7 @@
 #   ./run.sh bench-recurrence expansion time and rows per pathological recurring event
 #   ./run.sh bench-notices   notice delivery: commit -> webhook latency, draining 10,000 pending notices
 #   ./run.sh <command>       any CLI command: sync, sync-all, test-auto-sync, failed, status, ... (./run.sh --help)
-# JAVA_OPTS adds JVM options.
+# JAVA_OPTS adds JVM options (default for bench-conflicts and bench-api: those of conf/calsync.service).
 set -euo pipefail
 cd "$(dirname "$0")"
 JAR=target/calsync.jar
@@ -37,7 +37,10 @@ case "$cmd" in
     if [ ! -f target/test-classpath.txt ] || [ -n "$(find src pom.xml -newer target/test-classpath.txt -print -quit)" ]; then
       mvn -q -B -DskipTests test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
     fi
-    exec java ${JAVA_OPTS:--Xmx1g} -Dlogback.configurationFile=conf/logback-demo.xml -DCALSYNC_DEMO_LOG=bench.log \
+    # the conflict-check benches measure the daemon's side: by default under the systemd unit's JVM options
+    opts=-Xmx1g
+    case "$cmd" in bench-conflicts|bench-api) opts=$(sed -n 's/^Environment="JAVA_OPTS=\(.*\)"$/\1/p' conf/calsync.service) ;; esac
+    exec java ${JAVA_OPTS:-$opts} -Dlogback.configurationFile=conf/logback-demo.xml -DCALSYNC_DEMO_LOG=bench.log \
       -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" "$main" "$@" ;;
   run|emulator) logconf=conf/logback.xml ;;
   # CLI commands: the result on stdout, warnings and errors on stderr (the jar's logback-cli.xml, chosen by Main)

@@ -36,11 +36,13 @@ final class BusyQueries {
   private final Vertx vertx;
   private final Pool pool;
   private final BookingConfig config;
+  private final CheckBatch batch;
 
   BusyQueries(Vertx vertx, Pool pool, BookingConfig config) {
     this.vertx = vertx;
     this.pool = pool;
     this.config = config;
+    this.batch = new CheckBatch(pool);
   }
 
   Future<Scope> scope(Who who, int staleMinutes) {
@@ -89,33 +91,22 @@ final class BusyQueries {
   }
 
   /**
-   * Scope and overlapping blocks in one statement (one round trip): rows of kind 0 describe the calendars (integration,
-   * calendar, stale, last sync, busy_until, zone), kind 1 are blocks overlapping [start, end) (a block is at most
-   * {@link BusyExpansion#MAX_PIECE} long, so the range scan of (calendar_id, start_at) starts there), excluding
-   * excludeAppointment's own event, recognised by its marker or, when the marker was stripped in Google, by its derived
-   * event id ({@link EventIds}). A calendar whose stored blocks do not cover the range (past its busy_until, before the
-   * rebuild's past margin, never expanded) has the range expanded from its mirror rows on demand instead. Blocks come
-   * clipped, the pieces of one event merged, sorted by start.
+   * Scope and overlapping blocks in one read ({@link CheckBatch}, which shares the statement with concurrent checks):
+   * the calendars of the request (integration, calendar, stale, last sync, busy_until, zone) and the blocks
+   * overlapping [start, end) (a block is at most {@link BusyExpansion#MAX_PIECE} long, so the range scan of
+   * (calendar_id, start_at) starts there), excluding excludeAppointment's own event, recognised by its marker or, when
+   * the marker was stripped in Google, by its derived event id ({@link EventIds}). A calendar whose stored blocks do
+   * not cover the range (past its busy_until, before the rebuild's past margin, never expanded) has the range expanded
+   * from its mirror rows on demand instead. Blocks come clipped, the pieces of one event merged, sorted by start.
    */
   Future<Checked> check(Who who, Instant start, Instant end, String excludeAppointment, int staleMinutes) {
     Instant now = Instant.now();
     if (end.isAfter(now.plus(Duration.ofDays(config.maxAheadDays())))) {
       return Future.failedFuture(outOfRange(config.maxAheadDays()));
     }
-    String where = who.integrationId() != null ? "u.id = $1" : "u.user_id = $1 AND u.status <> 'disconnected'";
-    long id = who.integrationId() != null ? who.integrationId() : who.userId();
-    return pool.preparedQuery("WITH cal AS MATERIALIZED (SELECT u.id AS integration_id, c.id AS calendar_id, "
-            + "c.last_sync_at IS NULL OR c.last_sync_at < now() - make_interval(mins => $6) AS stale, "
-            + "c.last_sync_at, c.busy_until, c.time_zone "
-            + "FROM user_integrations u LEFT JOIN calendars c ON c.integration_id = u.id AND c.busy WHERE " + where + ") "
-            + "SELECT 0, integration_id, calendar_id, stale, last_sync_at, busy_until, time_zone, NULL::text FROM cal "
-            + "UNION ALL SELECT 1, NULL, b.calendar_id, NULL, b.start_at, b.end_at, b.event_id, b.appointment_id "
-            + "FROM cal JOIN busy_blocks b ON b.calendar_id = cal.calendar_id AND b.start_at < $3 AND b.start_at > $4 "
-            + "AND b.end_at > $2 AND ($5::text IS NULL OR (b.appointment_id IS DISTINCT FROM $5 AND b.event_id <> $7 "
-            + "AND b.event_id IS DISTINCT FROM (SELECT a.google_event_id FROM appointments a WHERE a.id = $5)))")
-        .execute(Tuple.of(id, Appointments.utc(start), Appointments.utc(end),
-            Appointments.utc(start.minus(BusyExpansion.MAX_PIECE)), excludeAppointment, staleMinutes,
-            excludeAppointment == null ? null : EventIds.forAppointment(excludeAppointment)))
+    return batch.read(new CheckBatch.Check(who, Appointments.utc(start), Appointments.utc(end),
+            Appointments.utc(start.minus(BusyExpansion.MAX_PIECE)), excludeAppointment,
+            excludeAppointment == null ? null : EventIds.forAppointment(excludeAppointment), staleMinutes))
         .compose(rs -> {
           List<Long> integrations = new ArrayList<>();
           List<Long> calendars = new ArrayList<>();
@@ -126,21 +117,21 @@ final class BusyQueries {
           Instant coveredFrom = now.minus(BusyBlocks.PAST);
           for (Row r : rs) {
             if (r.getInteger(0) == 0) {
-              if (!integrations.contains(r.getLong(1))) integrations.add(r.getLong(1));
-              if (r.getLong(2) == null) {
+              if (!integrations.contains(r.getLong(2))) integrations.add(r.getLong(2));
+              if (r.getLong(3) == null) {
                 stale = true;
                 continue;
               }
-              calendars.add(r.getLong(2));
-              if (Boolean.TRUE.equals(r.getBoolean(3))) stale = true;
-              OffsetDateTime until = r.getOffsetDateTime(5);
+              calendars.add(r.getLong(3));
+              if (Boolean.TRUE.equals(r.getBoolean(4))) stale = true;
+              OffsetDateTime until = r.getOffsetDateTime(6);
               boolean onDemand = until == null || end.isAfter(until.toInstant()) || start.isBefore(coveredFrom);
-              if (onDemand) uncovered.put(r.getLong(2), r.getString(6));
-              fresh.add(new Freshness(r.getLong(1), r.getLong(2), r.getOffsetDateTime(4), Boolean.TRUE.equals(r.getBoolean(3)),
+              if (onDemand) uncovered.put(r.getLong(3), r.getString(7));
+              fresh.add(new Freshness(r.getLong(2), r.getLong(3), r.getOffsetDateTime(5), Boolean.TRUE.equals(r.getBoolean(4)),
                   onDemand));
             } else {
-              raw.add(new Busy(max(r.getOffsetDateTime(4).toInstant(), start), min(r.getOffsetDateTime(5).toInstant(), end),
-                  r.getString(6), r.getString(7)));
+              raw.add(new Busy(max(r.getOffsetDateTime(5).toInstant(), start), min(r.getOffsetDateTime(6).toInstant(), end),
+                  r.getString(7), r.getString(8)));
             }
           }
           Scope scope = new Scope(!integrations.isEmpty(), integrations, calendars.toArray(new Long[0]), stale);
@@ -169,6 +160,7 @@ final class BusyQueries {
             rows.computeIfAbsent(r.getLong(0), k -> new ArrayList<>()).add(BusyBlocks.source(r, 1));
             excludedEvent = r.getString(13);
           }
+          if (rows.isEmpty()) return Future.succeededFuture(List.<Busy>of()); // nothing to expand: no worker hop
           String ownEvent = excludedEvent;
           String derived = exclude == null ? null : EventIds.forAppointment(exclude);
           return vertx.executeBlocking(() -> {

@@ -2,6 +2,11 @@ package org.calsync.bench;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import com.sun.management.OperatingSystemMXBean;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -29,6 +34,8 @@ import org.calsync.support.TestDb;
  * The database is dropped at the end.
  */
 public final class ConflictBench {
+  private static final OperatingSystemMXBean OS = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
   private ConflictBench() {
   }
 
@@ -36,6 +43,7 @@ public final class ConflictBench {
     int calendars = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
     int perCalendar = args.length > 1 ? Integer.parseInt(args[1]) : 500;
     int checks = args.length > 2 ? Integer.parseInt(args[2]) : 10_000;
+    Machine.describe().forEach(System.out::println);
     Harness h = new Harness();
     // no sweep during the run: the blocks are synthetic (no mirror rows behind them)
     h.config = h.config(new JsonObject().put("booking", new JsonObject().put("sweepSeconds", 3600))
@@ -71,8 +79,10 @@ public final class ConflictBench {
   static void fill(String url, int calendars, int perCalendar) {
     TestDb.exec(url, "INSERT INTO user_integrations (user_id, account_email) "
         + "SELECT g, 'bench' || g || '@clinic.test' FROM generate_series(1, " + calendars + ") g");
+    // expanded as a full rebuild leaves them: busy_blocks cover the next horizonDays (checks inside read busy_blocks only)
     TestDb.exec(url, "INSERT INTO calendars (integration_id, google_calendar_id, time_zone, is_primary, sync_token, last_sync_at, "
-        + "busy_expanded_at) SELECT id, account_email, 'America/Toronto', true, 'bench', now(), now() FROM user_integrations");
+        + "busy_expanded_at, busy_until) SELECT id, account_email, 'America/Toronto', true, 'bench', now(), now(), "
+        + "now() + interval '183 days' FROM user_integrations");
     // blocks start on 15-minute steps within 180 days, last 15..120 minutes; about 2.8 per calendar and day
     TestDb.exec(url, "INSERT INTO busy_blocks (calendar_id, root_id, event_id, start_at, end_at) "
         + "SELECT c.id, 'ev' || g, 'ev' || g, s, s + (15 * (1 + (g % 8))) * interval '1 minute' "
@@ -85,6 +95,8 @@ public final class ConflictBench {
   private static void measure(Harness h, SplittableRandom rnd, Instant base, int calendars, int n, int inFlight, String label) {
     long[] nanos = new long[n];
     java.util.concurrent.atomic.AtomicInteger found = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.Map<Long, Long> pg0 = backendsCpuNanos(h);
+    long cpu0 = OS.getProcessCpuTime();
     long wall = System.nanoTime();
     int next = 0;
     while (next < n) {
@@ -104,9 +116,33 @@ public final class ConflictBench {
       Future.all(batch).await();
     }
     double seconds = (System.nanoTime() - wall) / 1e9;
+    double jvmCpu = (OS.getProcessCpuTime() - cpu0) / 1e3 / n;
+    long pgNanos = 0;
+    for (var e : backendsCpuNanos(h).entrySet()) pgNanos += e.getValue() - pg0.getOrDefault(e.getKey(), 0L);
+    double pgCpu = pgNanos / 1e3 / n;
     Arrays.sort(nanos);
-    System.out.printf("%-13s n=%,d  p50=%.2f ms  p90=%.2f ms  p99=%.2f ms  max=%.2f ms  %,.0f checks/s  (%d%% with conflicts)%n",
-        label, n, ms(nanos, 0.50), ms(nanos, 0.90), ms(nanos, 0.99), nanos[n - 1] / 1e6, n / seconds, 100L * found.get() / n);
+    System.out.printf("%-13s n=%,d  p50=%.2f ms  p90=%.2f ms  p99=%.2f ms  max=%.2f ms  %,.0f checks/s  (%d%% with conflicts)"
+            + "  CPU per check: calsync %.0f us, PostgreSQL %.0f us%n", label, n, ms(nanos, 0.50), ms(nanos, 0.90),
+        ms(nanos, 0.99), nanos[n - 1] / 1e6, n / seconds, 100L * found.get() / n, jvmCpu, pgCpu);
+  }
+
+  /**
+   * CPU so far of each PostgreSQL backend connected to the bench database (the pool's connections; this database
+   * only, so other work on a shared server does not count), from /proc/PID/stat; empty when unreadable (server not
+   * local). A connection opened during a phase counts from zero.
+   */
+  private static java.util.Map<Long, Long> backendsCpuNanos(Harness h) {
+    java.util.Map<Long, Long> out = new java.util.HashMap<>();
+    for (var r : h.query("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")) {
+      try {
+        String stat = Files.readString(Path.of("/proc/" + r.getInteger(0) + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+        out.put((long) r.getInteger(0), (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L); // utime+stime, 100 Hz
+      } catch (IOException | RuntimeException e) {
+        // not local or gone: not counted
+      }
+    }
+    return out;
   }
 
   private static double ms(long[] sorted, double q) {
