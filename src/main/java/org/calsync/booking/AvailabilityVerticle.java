@@ -15,6 +15,7 @@ import org.calsync.booking.Requests.ConflictQuery;
 import org.calsync.bus.Addresses;
 import org.calsync.bus.Messages;
 import org.calsync.config.BookingConfig;
+import org.calsync.config.DbConfig;
 import org.calsync.db.JobQueue;
 import org.calsync.mirror.Mirror;
 
@@ -27,18 +28,23 @@ final class AvailabilityVerticle extends VerticleBase {
   private static final long FRESH_POLL_MS = 50;
 
   private final BookingConfig booking;
+  private final DbConfig db;
   private final Pool pool;
+  private CheckBatch batch;
   private BusyQueries queries;
   private JobQueue queue;
 
-  AvailabilityVerticle(BookingConfig booking, Pool pool) {
+  /** db: where the checks' own connections go ({@link CheckBatch}); pool: the shared pool for the rest. */
+  AvailabilityVerticle(BookingConfig booking, DbConfig db, Pool pool) {
     this.booking = booking;
+    this.db = db;
     this.pool = pool;
   }
 
   @Override
   public Future<?> start() {
-    queries = new BusyQueries(vertx, pool, booking);
+    batch = CheckBatch.open(vertx, db);
+    queries = new BusyQueries(vertx, pool, booking, batch);
     queue = new JobQueue(pool);
     int maxDays = booking.maxRangeDays();
     var bus = vertx.eventBus();
@@ -47,6 +53,11 @@ final class AvailabilityVerticle extends VerticleBase {
             msg -> Messages.serve(msg, body -> ConflictQuery.parse(body, maxDays), this::conflicts)).completion(),
         bus.consumer(Addresses.BOOKING_AVAILABILITY,
             msg -> Messages.serve(msg, body -> AvailabilityQuery.parse(body, maxDays), this::availability)).completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return batch.close();
   }
 
   private Future<JsonObject> conflicts(ConflictQuery q) {

@@ -33,8 +33,8 @@ public final class BookingVerticle extends VerticleBase {
     String worker = "booking/" + UUID.randomUUID().toString().substring(0, 8);
     Appointments appointments = new Appointments(pool);
     WriteBack writeBack = new WriteBack(vertx, google, appointments, booking, worker);
-    ConflictReports reports = new ConflictReports(new BusyQueries(vertx, pool, booking));
-    return vertx.deployVerticle(new AvailabilityVerticle(booking, pool))
+    ConflictReports reports = new ConflictReports(new BusyQueries(vertx, pool, booking, null));
+    return vertx.deployVerticle(new AvailabilityVerticle(booking, config.db(), pool))
         .compose(v -> vertx.deployVerticle(new AppointmentVerticle(booking, new Integrations(pool), appointments, writeBack,
             reports)))
         .compose(v -> vertx.deployVerticle(new AfterSyncVerticle(booking, pool, appointments, writeBack, reports)));

@@ -38,11 +38,12 @@ final class BusyQueries {
   private final BookingConfig config;
   private final CheckBatch batch;
 
-  BusyQueries(Vertx vertx, Pool pool, BookingConfig config) {
+  /** batch: the reads of {@link #check} (null: this instance serves no checks). */
+  BusyQueries(Vertx vertx, Pool pool, BookingConfig config, CheckBatch batch) {
     this.vertx = vertx;
     this.pool = pool;
     this.config = config;
-    this.batch = new CheckBatch(pool);
+    this.batch = batch;
   }
 
   Future<Scope> scope(Who who, int staleMinutes) {

@@ -5,7 +5,10 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -14,6 +17,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import org.calsync.booking.Requests.Who;
+import org.calsync.config.DbConfig;
+import org.calsync.db.Db;
 
 /**
  * The database read of conflict and availability checks ({@link BusyQueries#check}), coalesced: at most
@@ -22,6 +27,11 @@ import org.calsync.booking.Requests.Who;
  * and one plan execution, and checks hold at most STATEMENTS pool connections, whatever their number (sync work keeps
  * the rest). Each check gets back only its own rows, in the layout of {@link #SQL} (column 1, its place in the batch,
  * aside). A failed statement fails every check in it.
+ *
+ * <p>The statements run on a pool of their own, {@link #STATEMENTS} connections: a check never queues behind sync work
+ * for a connection of the shared pool, and its connections plan the statement once, generically
+ * (plan_cache_mode=force_generic_plan: PostgreSQL would otherwise re-plan it on every execution, since the custom plan
+ * of a short array always looks cheaper than the generic one, and planning costs more than running it).
  */
 final class CheckBatch {
   /** Statements in flight at most: enough to keep the database and this process busy at once on a small machine. */
@@ -72,8 +82,20 @@ final class CheckBatch {
   private final ArrayDeque<Waiting> queue = new ArrayDeque<>();
   private int running;
 
-  CheckBatch(Pool pool) {
+  private CheckBatch(Pool pool) {
     this.pool = pool;
+  }
+
+  /** Opens the batch's own pool (connections made on first use); {@link #close} closes it. */
+  static CheckBatch open(Vertx vertx, DbConfig db) {
+    PgConnectOptions options = Db.connectOptions(db);
+    options.addProperty("plan_cache_mode", "force_generic_plan");
+    return new CheckBatch(PgBuilder.pool().with(new PoolOptions().setMaxSize(STATEMENTS).setName("calsync-checks"))
+        .connectingTo(options).using(vertx).build());
+  }
+
+  Future<Void> close() {
+    return pool.close();
   }
 
   /** This check's rows; completed on the caller's context. */
