@@ -8,7 +8,8 @@ import io.vertx.pgclient.PgConnectOptions;
  * <ul>
  *   <li>url: PostgreSQL URI, e.g. postgresql://calsync@127.0.0.1:5432/calsync (password via CALSYNC_DB_PASSWORD)</li>
  *   <li>password: optional; prefer the environment variable</li>
- *   <li>poolSize: connections per process (default 16)</li>
+ *   <li>poolSize: connections per process (default 16); a process serving conflict checks opens up to 4 more of its
+ *       own for them (booking/CheckBatch)</li>
  * </ul>
  */
 public record DbConfig(String url, String password, int poolSize) {
