@@ -23,9 +23,9 @@ import org.calsync.db.Db;
 /**
  * The database read of conflict and availability checks ({@link BusyQueries#check}), coalesced: at most
  * {@link #STATEMENTS} statements run at a time; checks that arrive meanwhile wait and go out together in the next one
- * (at most {@link #MAX_BATCH} per statement). A lone check goes out at once; under load many checks cost one round trip
- * and one plan execution, and checks hold at most STATEMENTS pool connections, whatever their number (sync work keeps
- * the rest). Each check gets back only its own rows, in the layout of {@link #SQL} (column 1, its place in the batch,
+ * (at most {@link #MAX_BATCH} per statement). A lone check goes out at once, in a plain statement of its own; under
+ * load many checks cost one round trip and one plan execution, and checks hold at most STATEMENTS connections, whatever
+ * their number. Each check gets back only its own rows, in the layout of {@link #SQL} (column 1, its place in the batch,
  * aside). A failed statement fails every check in it.
  *
  * <p>The statements run on a pool of their own, {@link #STATEMENTS} connections: a check never queues behind sync work
@@ -62,6 +62,25 @@ final class CheckBatch {
       + "AND b.start_at > cal.lo AND b.end_at > cal.start_at AND (cal.exclude IS NULL OR "
       + "(b.appointment_id IS DISTINCT FROM cal.exclude AND b.event_id <> cal.derived "
       + "AND b.event_id IS DISTINCT FROM (SELECT a.google_event_id FROM appointments a WHERE a.id = cal.exclude)))";
+
+  /**
+   * A lone check: the same rows as {@link #SQL} (n = 1) from a plain statement, whose plan does less than the batch's
+   * with one element ($1 the integration or user, $2 start, $3 end, $4 lo, $5 exclude, $6 stale minutes, $7 derived).
+   */
+  private static final String ONE_BY_INTEGRATION = one("u.id = $1");
+  private static final String ONE_BY_USER = one("u.user_id = $1 AND u.status <> 'disconnected'");
+
+  private static String one(String where) {
+    return "WITH cal AS MATERIALIZED (SELECT u.id AS integration_id, c.id AS calendar_id, "
+        + "c.last_sync_at IS NULL OR c.last_sync_at < now() - make_interval(mins => $6) AS stale, "
+        + "c.last_sync_at, c.busy_until, c.time_zone "
+        + "FROM user_integrations u LEFT JOIN calendars c ON c.integration_id = u.id AND c.busy WHERE " + where + ") "
+        + "SELECT 0, 1, integration_id, calendar_id, stale, last_sync_at, busy_until, time_zone, NULL::text FROM cal "
+        + "UNION ALL SELECT 1, 1, NULL, b.calendar_id, NULL, b.start_at, b.end_at, b.event_id, b.appointment_id "
+        + "FROM cal JOIN busy_blocks b ON b.calendar_id = cal.calendar_id AND b.start_at < $3 AND b.start_at > $4 "
+        + "AND b.end_at > $2 AND ($5::text IS NULL OR (b.appointment_id IS DISTINCT FROM $5 AND b.event_id <> $7 "
+        + "AND b.event_id IS DISTINCT FROM (SELECT a.google_event_id FROM appointments a WHERE a.id = $5)))";
+  }
 
   private static String scope(String where) {
     return "SELECT i.id AS iid, c.id AS calendar_id, "
@@ -120,6 +139,25 @@ final class CheckBatch {
   }
 
   private void send(List<Waiting> batch) {
+    Future<RowSet<Row>> rows = batch.size() == 1 ? sendOne(batch.get(0).check()) : sendMany(batch);
+    rows.onComplete(ar -> {
+      List<Waiting> again;
+      synchronized (this) {
+        running--;
+        again = next();
+      }
+      if (again != null) send(again);
+      answer(batch, ar);
+    });
+  }
+
+  private Future<RowSet<Row>> sendOne(Check c) {
+    Long id = c.who().integrationId() != null ? c.who().integrationId() : c.who().userId();
+    return pool.preparedQuery(c.who().integrationId() != null ? ONE_BY_INTEGRATION : ONE_BY_USER)
+        .execute(Tuple.of(id, c.start(), c.end(), c.lo(), c.exclude(), c.staleMinutes(), c.derived()));
+  }
+
+  private Future<RowSet<Row>> sendMany(List<Waiting> batch) {
     int k = batch.size();
     Long[] integrations = new Long[k];
     Long[] users = new Long[k];
@@ -140,17 +178,8 @@ final class CheckBatch {
       derived[j] = c.derived();
       stale[j] = c.staleMinutes();
     }
-    pool.preparedQuery(SQL)
-        .execute(Tuple.from(new Object[] {integrations, users, starts, ends, los, excludes, derived, stale}))
-        .onComplete(ar -> {
-          List<Waiting> again;
-          synchronized (this) {
-            running--;
-            again = next();
-          }
-          if (again != null) send(again);
-          answer(batch, ar);
-        });
+    return pool.preparedQuery(SQL)
+        .execute(Tuple.from(new Object[] {integrations, users, starts, ends, los, excludes, derived, stale}));
   }
 
   private static void answer(List<Waiting> batch, AsyncResult<RowSet<Row>> ar) {
