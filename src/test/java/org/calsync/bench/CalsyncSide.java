@@ -20,7 +20,8 @@ import org.calsync.token.CredentialCipher;
 
 /**
  * calsync as the daemon runs it: App with the sync workers (scheduler and ops off) on its own Vertx; a cycle is
- * SchedulerTasks.dispatchCycle(...) at manual priority, finished when the jobs table is empty.
+ * SchedulerTasks.dispatchCycle(...) at the scheduler's priority (as the daemon's periodic cycle: calendarList is skipped
+ * within sync.calendarListMinutes), finished when the jobs table is empty.
  */
 final class CalsyncSide implements AutoCloseable {
   /** What one cycle did, from calsync.sync.completed events. */
@@ -89,7 +90,7 @@ final class CalsyncSide implements AutoCloseable {
     failed.set(0);
     changed.set(0);
     upserted.set(0);
-    int enqueued = new SchedulerTasks(runtime.vertx(), config, app.pool()).dispatchCycle(userId, 0, JobQueue.PRIORITY_MANUAL).await();
+    int enqueued = new SchedulerTasks(runtime.vertx(), config, app.pool()).dispatchCycle(userId, 0, JobQueue.PRIORITY_SCHEDULED).await();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     while (true) {
       long left = count("SELECT count(*) FROM jobs");
