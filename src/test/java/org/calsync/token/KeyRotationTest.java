@@ -95,7 +95,9 @@ class KeyRotationTest {
 
     assertThat(r.remaining()).isZero();
     assertThat(r.unreadable()).isZero();
-    assertThat(r.rotated()).isBetween(1L, 40L);
+    // the daemon's refreshes and the rotation race for each row: either may re-encrypt it first (all 40 may be
+    // refreshed before the rotation's first batch); what matters is that none is left under k1 and each still opens
+    assertThat(r.rotated()).isBetween(0L, 40L);
     List<Row> after = rows();
     assertThat(after).hasSize(40).allSatisfy(row -> {
       assertThat(row.getString(1)).isEqualTo("k2");
