@@ -9,7 +9,7 @@ import io.vertx.pgclient.PgConnectOptions;
  *   <li>url: PostgreSQL URI, e.g. postgresql://calsync@127.0.0.1:5432/calsync (password via CALSYNC_DB_PASSWORD)</li>
  *   <li>password: optional; prefer the environment variable</li>
  *   <li>poolSize: connections per process (default 16); a process serving conflict checks opens up to 4 more of its
- *       own for them (booking/CheckBatch)</li>
+ *       own for them (booking/CheckBatch), and one serving the push webhook 2 more (push/PushVerticle)</li>
  * </ul>
  */
 public record DbConfig(String url, String password, int poolSize) {

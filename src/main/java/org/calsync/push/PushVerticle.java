@@ -11,7 +11,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 import org.calsync.bus.Addresses;
 import org.calsync.config.CalsyncConfig;
+import org.calsync.config.DbConfig;
 import org.calsync.config.PushConfig;
+import org.calsync.db.Db;
 import org.calsync.db.LeaderLock;
 import org.calsync.google.Google;
 import org.calsync.metrics.Recoveries;
@@ -23,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>The webhook listener on push.listenHost:push.listenPort (HTTPS when push.tlsCertFile/tlsKeyFile are set), served
  *       by every process: POST /webhooks/google ({@link WebhookHandler}) and nothing else (the ops endpoints stay on
- *       http.host:http.port).</li>
+ *       http.host:http.port). It has its own pool of {@link #WEBHOOK_POOL_SIZE} database connections.</li>
  *   <li>Channel keeper ({@link ChannelKeeper}), in one process only (holder of a PostgreSQL session advisory lock on a
  *       dedicated connection): every push.checkSeconds, and soon after a sync completes, opens a channel for each
  *       calendar of an active integration that has none, renews channels within push.renewBeforeSeconds of expiry
@@ -37,6 +39,11 @@ public final class PushVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(PushVerticle.class);
   static final long LEADER_LOCK = 0x6361_6c73_0006L;
   private static final long SOON_MS = 500;
+  /**
+   * Connections of the webhook's own pool: its few statements (channel lookups, batched commits) do not queue behind
+   * the sync workers' statements in the shared pool, where a cycle keeps hundreds waiting.
+   */
+  static final int WEBHOOK_POOL_SIZE = 2;
 
   private final CalsyncConfig config;
   private final Pool pool;
@@ -44,6 +51,7 @@ public final class PushVerticle extends VerticleBase {
   private final Google google;
   private PushConfig push;
   private HttpServer server;
+  private Pool webhookPool;
   private ChannelKeeper keeper;
   private LeaderLock leaderLock;
   private boolean busy;
@@ -65,9 +73,12 @@ public final class PushVerticle extends VerticleBase {
     PushMetrics metrics = new PushMetrics(registry);
     Channels channels = new Channels(pool);
     keeper = new ChannelKeeper(push, channels, google, metrics);
-    KnownChannels known = new KnownChannels(vertx, channels);
+    DbConfig db = config.db();
+    webhookPool = Db.pool(vertx, new DbConfig(db.url(), db.password(), WEBHOOK_POOL_SIZE));
+    Channels webhookChannels = new Channels(webhookPool);
+    KnownChannels known = new KnownChannels(vertx, webhookChannels);
     Router router = Router.router(vertx);
-    router.post("/webhooks/google").handler(new WebhookHandler(vertx, push, channels, known, metrics));
+    router.post("/webhooks/google").handler(new WebhookHandler(vertx, push, webhookChannels, known, metrics));
     vertx.setPeriodic(push.checkSeconds() * 1000L, id -> tick());
     vertx.setPeriodic(1, 10_000, id -> keeper.refreshStats());
     return Future.join(known.start().compose(v -> listen(router)),
@@ -80,7 +91,8 @@ public final class PushVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
-    return leaderLock == null ? Future.succeededFuture() : leaderLock.close();
+    Future<Void> lock = leaderLock == null ? Future.succeededFuture() : leaderLock.close();
+    return lock.transform(ar -> webhookPool == null ? Future.succeededFuture() : webhookPool.close());
   }
 
   private Future<HttpServer> listen(Router router) {

@@ -193,6 +193,25 @@ class PushNotificationTest {
   }
 
   @Test
+  void theWebhookAnswersWhileTheSharedPoolIsExhausted() {
+    start(new JsonObject().put("debounceMs", 600_000));
+    h.connectSeeded(1, 3);
+    h.runCycle();
+    long calendar = h.longValue("SELECT id FROM calendars");
+    insertChannel("own-pool-1", calendar, "tok-o", "res-o", "now() + interval '1 day'", null);
+    List<io.vertx.sqlclient.SqlConnection> held = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < h.config.db().poolSize(); i++) held.add(h.pool().getConnection().await());
+      assertThat(send(request("own-pool-1", "res-o", "tok-o", "exists").putHeader("X-Goog-Message-Number", "2").timeout(20_000)))
+          .as("stored through the webhook's own pool").isEqualTo(200);
+      assertThat(count("queued")).isEqualTo(1);
+    } finally {
+      held.forEach(c -> c.close());
+    }
+    assertThat(h.longValue("SELECT last_message_number FROM push_channels WHERE id = 'own-pool-1'")).isEqualTo(2);
+  }
+
+  @Test
   void aNotificationOnAnIdleIntegrationSyncsAtOnceAndABurstAfterItWaitsForOneLaterSync() {
     start(new JsonObject().put("debounceMs", 600_000));
     Map<String, Long> ids = h.connectSeeded(1, 3);
