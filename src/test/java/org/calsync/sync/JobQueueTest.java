@@ -121,7 +121,8 @@ class JobQueueTest {
 
     settle(stale, "stale", cal, "t-stale");
     assertThat(token(cal)).as("stale holder, before the new holder settles").isEqualTo("t0");
-    assertThat(h.query("SELECT last_sync_at IS NULL FROM user_integrations WHERE id = $1", a).get(0).getBoolean(0)).isTrue();
+    assertThat(h.query("SELECT last_sync_at IS NULL AND calendars_checked_at IS NULL AND calendar_list_token IS NULL "
+        + "FROM user_integrations WHERE id = $1", a).get(0).getBoolean(0)).as("nothing of the stale holder's stored").isTrue();
     assertThat(h.query("SELECT locked_by FROM jobs WHERE id = $1", current.id()).get(0).getString(0)).isEqualTo("current");
 
     settle(current, "current", cal, "t-current");
@@ -129,6 +130,8 @@ class JobQueueTest {
     settle(stale, "stale", cal, "t-stale");
     assertThat(token(cal)).as("stale holder, after the new holder settled").isEqualTo("t-current");
     assertThat(h.responseData(a).getString("by")).isEqualTo("current");
+    assertThat(h.query("SELECT calendar_list_token FROM user_integrations WHERE id = $1 AND calendars_checked_at IS NOT NULL", a)
+        .get(0).getString(0)).isEqualTo("cl-current");
   }
 
   @Test
@@ -209,6 +212,6 @@ class JobQueueTest {
 
   private void settle(Job job, String worker, long calendarId, String token) {
     q.completeAll(List.of(new JobQueue.Done(job.id(), job.integrationId(), new io.vertx.core.json.JsonObject().put("by", worker),
-        java.util.Map.of(calendarId, token))), worker).await();
+        java.util.Map.of(calendarId, token), "cl-" + worker, false, true)), worker).await();
   }
 }
