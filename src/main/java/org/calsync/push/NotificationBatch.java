@@ -2,6 +2,7 @@ package org.calsync.push;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -15,10 +16,13 @@ import org.calsync.db.JobQueue;
  * then one transaction queues their push-priority jobs (one upsert, one row per integration, the earliest due time)
  * and records their message numbers (one update, the largest per channel). A notification's future completes when its
  * transaction has committed (or failed), so the webhook still answers 200 only once its job is stored. Alone, a
- * notification is written at once; under load a batch costs one commit instead of one each. Thread-safe.
+ * notification is written at once; under load a batch costs one commit instead of one each. A batch that deadlocks with
+ * a settle is written again. Thread-safe.
  */
 final class NotificationBatch {
   static final int MAX_BATCH = 500;
+  static final int ATTEMPTS = 3;
+  private static final String DEADLOCK = "40P01";
 
   private record Item(long integrationId, OffsetDateTime due, String channelId, long number, Promise<Void> done) {
   }
@@ -53,7 +57,7 @@ final class NotificationBatch {
       batch = new ArrayList<>(waiting.subList(0, Math.min(MAX_BATCH, waiting.size())));
       waiting.subList(0, batch.size()).clear();
     }
-    write(batch).onComplete(ar -> {
+    write(batch, 1).onComplete(ar -> {
       for (Item i : batch) {
         if (ar.succeeded()) i.done().complete();
         else i.done().fail(ar.cause());
@@ -62,7 +66,16 @@ final class NotificationBatch {
     });
   }
 
-  private Future<Void> write(List<Item> batch) {
+  /**
+   * Writes the batch; a deadlock (its job rows locked in another order than a settle's) is tried again, up to
+   * {@link #ATTEMPTS} times in all.
+   */
+  private Future<Void> write(List<Item> batch, int attempt) {
+    return writeOnce(batch).recover(err -> err instanceof PgException pg && DEADLOCK.equals(pg.getSqlState()) && attempt < ATTEMPTS
+        ? write(batch, attempt + 1) : Future.failedFuture(err));
+  }
+
+  private Future<Void> writeOnce(List<Item> batch) {
     Map<Long, OffsetDateTime> dueByIntegration = new TreeMap<>(); // sorted: rows locked in one order
     Map<String, Long> numberByChannel = new TreeMap<>();
     for (Item i : batch) {
