@@ -51,6 +51,9 @@ public final class Benchmark implements Callable<Integer> {
   Integer peerConnections;
   @Option(names = "--max-full-syncs", description = "calsync sync.maxFullSyncs in the sync phases (default: the daemon's)")
   Integer maxFullSyncs;
+  @Option(names = "--calendar-list-minutes", description = "calsync sync.calendarListMinutes in the sync phases "
+      + "(default: the daemon's; 0: every sync asks calendarList)")
+  Integer calendarListMinutes;
   @Option(names = "--no-peer", description = "Skip the official-client phases")
   boolean noPeer;
   @Option(names = "--pg-clients", description = "Connections for the PostgreSQL limit (default 64)")
@@ -126,10 +129,11 @@ public final class Benchmark implements Callable<Integer> {
       if (changeSet != null) return changeSet(url, emu, machine, changeSet, timeout);
       report.setup.addAll(Machine.describe());
       report.setup.add(String.format(Locale.ROOT, "run: %d integrations x %d events, emulator latency %d ms (%s, JVM %s), %s "
-              + "PostgreSQL; calsync poolSize %d maxConcurrent %d maxFullSyncs %s; peer: official client on %s threads, "
+              + "PostgreSQL; calsync poolSize %d maxConcurrent %d maxFullSyncs %s calendarListMinutes %s; peer: official client on %s threads, "
               + "HikariCP pool of %d; each side warmed up on %d other integrations first", n, perUser, latency, emulatorMode == null ? "separate process" : emulatorMode,
           String.join(" ", emuOpts), embedded != null ? "embedded (fsync and synchronous_commit off)" : "given",
-          or(poolSize, 16), or(maxConcurrent, 1024), maxFullSyncs == null ? "default" : maxFullSyncs, threadCounts, peerPool, warmN));
+          or(poolSize, 16), or(maxConcurrent, 1024), maxFullSyncs == null ? "default" : maxFullSyncs,
+          calendarListMinutes == null ? "default" : calendarListMinutes, threadCounts, peerPool, warmN));
       long t0 = System.nanoTime();
       List<SeededUser> seeded = emu.seed(ingestN + warmN + n, perUser);
       List<SeededUser> warmUsers = seeded.subList(ingestN, ingestN + warmN);
@@ -142,7 +146,7 @@ public final class Benchmark implements Callable<Integer> {
 
       // ---- calsync
       try (CalsyncSide calsync = new CalsyncSide(url, emu.baseUrl(), or(poolSize, 16), or(maxConcurrent, 1024), 250,
-          maxFullSyncs, or(requestsPerMinute, 1_000_000))) {
+          maxFullSyncs, or(requestsPerMinute, 1_000_000), calendarListMinutes)) {
         if (warmN > 0) {
           calsync.connect(warmUsers, WARMUP_USER);
           calsync.cycle(WARMUP_USER, timeout);

@@ -41,6 +41,12 @@ final class CalsyncSide implements AutoCloseable {
   /** maxFullSyncs null: the daemon's default. */
   CalsyncSide(String dbUrl, String emulatorUrl, int poolSize, int maxConcurrent, int pageSize, Integer maxFullSyncs,
               int requestsPerMinute) {
+    this(dbUrl, emulatorUrl, poolSize, maxConcurrent, pageSize, maxFullSyncs, requestsPerMinute, null);
+  }
+
+  /** calendarListMinutes null: the daemon's default (sync.calendarListMinutes). */
+  CalsyncSide(String dbUrl, String emulatorUrl, int poolSize, int maxConcurrent, int pageSize, Integer maxFullSyncs,
+              int requestsPerMinute, Integer calendarListMinutes) {
     config = CalsyncConfig.fromJson(new JsonObject()
         .put("db", new JsonObject().put("url", dbUrl).put("poolSize", poolSize))
         .put("google", new JsonObject().put("apiBaseUrl", emulatorUrl + "/calendar/v3")
@@ -48,7 +54,9 @@ final class CalsyncSide implements AutoCloseable {
             .put("clientId", "calsync-local").put("clientSecret", "calsync-local-secret").put("maxConnections", maxConcurrent))
         .put("sync", new JsonObject().put("maxConcurrent", maxConcurrent).put("pageSize", pageSize)
             .put("projectRequestsPerMinute", requestsPerMinute).put("stagger", false)
-            .mergeIn(maxFullSyncs == null ? new JsonObject() : new JsonObject().put("maxFullSyncs", maxFullSyncs)))
+            .mergeIn(maxFullSyncs == null ? new JsonObject() : new JsonObject().put("maxFullSyncs", maxFullSyncs))
+            .mergeIn(calendarListMinutes == null ? new JsonObject()
+                : new JsonObject().put("calendarListMinutes", calendarListMinutes)))
         .put("scheduler", new JsonObject().put("enabled", false))
         .put("http", new JsonObject().put("port", 0)));
     app = App.start(runtime.vertx(), config, cipher, runtime.registry(), new App.Parts(true, false, false)).await();
