@@ -26,7 +26,8 @@ import org.calsync.db.Db;
  * (at most {@link #MAX_BATCH} per statement). A lone check goes out at once, in a plain statement of its own; under
  * load many checks cost one round trip and one plan execution, and checks hold at most STATEMENTS connections, whatever
  * their number. Each check gets back only its own rows, in the layout of {@link #SQL} (column 1, its place in the batch,
- * aside). A failed statement fails every check in it.
+ * aside). A failed shared statement is
+ * retried check by check, so a check fails only for its own reason.
  *
  * <p>The statements run on a pool of their own, {@link #STATEMENTS} connections: a check never queues behind sync work
  * for a connection of the shared pool, and its connections plan the statement once, generically
@@ -147,7 +148,12 @@ final class CheckBatch {
         again = next();
       }
       if (again != null) send(again);
-      answer(batch, ar);
+      if (ar.failed() && batch.size() > 1) {
+        // one check's bad value must not fail the others: each is read again on its own and fails or answers alone
+        for (Waiting w : batch) sendOne(w.check()).onComplete(one -> answer(List.of(w), one));
+      } else {
+        answer(batch, ar);
+      }
     });
   }
 

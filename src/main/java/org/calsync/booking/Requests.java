@@ -104,10 +104,11 @@ final class Requests {
         + "2026-03-02T09:00:00-05:00), got " + (v == null ? "nothing" : "'" + v + "'"));
   }
 
-  /** The appointment id: a non-blank string of at most 256 characters. */
+  /** The appointment id: a non-blank string of at most 256 characters, without control characters. */
   static String appointmentId(JsonObject body) {
-    if (body.getValue("appointmentId") instanceof String s && !s.isBlank() && s.length() <= MAX_APPOINTMENT_ID) return s;
+    if (body.getValue("appointmentId") instanceof String s && !s.isBlank() && s.length() <= MAX_APPOINTMENT_ID
+        && s.chars().noneMatch(Character::isISOControl)) return s;
     throw BusFailure.badRequest("field 'appointmentId' must be a non-blank string of at most " + MAX_APPOINTMENT_ID
-        + " characters");
+        + " characters, without control characters");
   }
 }

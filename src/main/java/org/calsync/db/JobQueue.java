@@ -166,8 +166,8 @@ public final class JobQueue {
    */
   public Future<List<Job>> claim(String worker, int limit, int leaseSeconds, Collection<Long> exclude, Collection<Long> only) {
     return pool.preparedQuery("UPDATE jobs j SET locked_by = $1, locked_until = now() + make_interval(secs => $2), "
-            + "attempts = j.attempts + 1 FROM (SELECT id, integration_id FROM jobs WHERE available_at <= now() "
-            + "AND (locked_until IS NULL OR locked_until < now()) AND id <> ALL($4::bigint[]) "
+            + "attempts = j.attempts + 1 FROM (SELECT id, integration_id FROM jobs WHERE (available_at <= now() "
+            + "OR locked_until < now()) AND (locked_until IS NULL OR locked_until < now()) AND id <> ALL($4::bigint[]) "
             + "AND ($5::bigint[] IS NULL OR integration_id = ANY($5::bigint[])) ORDER BY priority DESC, available_at LIMIT $3 "
             + "FOR UPDATE SKIP LOCKED) due LEFT JOIN user_integrations u ON u.id = due.integration_id WHERE j.id = due.id "
             + "RETURNING j.id, j.integration_id, j.kind, j.priority, j.attempts, j.payload, "
@@ -315,8 +315,8 @@ public final class JobQueue {
 
   /** Lets go of the given jobs if this worker holds them, as {@link #releaseAll}. */
   public Future<Integer> release(String worker, Collection<Long> jobIds) {
-    return pool.preparedQuery("UPDATE jobs SET locked_by = NULL, locked_until = NULL, attempts = GREATEST(attempts - 1, 0) "
-            + "WHERE locked_by = $1 AND ($2::bigint[] IS NULL OR id = ANY($2::bigint[]))")
+    return pool.preparedQuery("UPDATE jobs SET locked_by = NULL, locked_until = NULL, attempts = GREATEST(attempts - 1, 0), "
+            + "available_at = LEAST(available_at, now()) WHERE locked_by = $1 AND ($2::bigint[] IS NULL OR id = ANY($2::bigint[]))")
         .execute(Tuple.of(worker, (Object) (jobIds == null ? null : jobIds.toArray(new Long[0])))).map(rs -> rs.rowCount());
   }
 

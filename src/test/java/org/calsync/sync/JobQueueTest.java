@@ -87,6 +87,23 @@ class JobQueueTest {
     assertThat(q.claim("w1", 1, 30).await()).as("the earliest due time asked while it ran wins").hasSize(1);
   }
 
+  @Test
+  void aRunningJobAskedToRunOnceMoreLaterIsStillRetakenWhenItsHolderDiesOrLetsGo() {
+    q.enqueue(a, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now()).await();
+    Job job = q.claim("w1", 1, 30).await().get(0);
+    // a cycle enqueues it again while it runs, spaced 20 minutes into the window
+    q.enqueue(a, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now().plusMinutes(20)).await();
+    h.query("UPDATE jobs SET locked_until = now() - interval '1 second' WHERE id = $1", job.id());
+    List<Job> retaken = q.claim("w2", 1, 30).await();
+    assertThat(retaken).as("the interrupted run is retaken when the dead holder's lease lapses, not 20 minutes later")
+        .extracting(Job::id).containsExactly(job.id());
+
+    q.enqueue(a, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now().plusMinutes(20)).await();
+    assertThat(q.releaseAll("w2").await()).isEqualTo(1);
+    assertThat(q.claim("w3", 1, 30).await()).as("a released job is due again at once").extracting(Job::id)
+        .containsExactly(job.id());
+  }
+
   private void complete(Job job, String worker) {
     q.completeAll(List.of(new JobQueue.Done(job.id(), job.integrationId(), new io.vertx.core.json.JsonObject(), java.util.Map.of())),
         worker).await();
