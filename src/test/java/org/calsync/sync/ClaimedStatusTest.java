@@ -27,6 +27,8 @@ class ClaimedStatusTest {
     h.runCycle();
     assertThat(h.mirrored(cal)).hasSize(3);
     long lists = h.emulator.state().stats().requests("events.list");
+    // audit rows are written in batches, after the sync: wait for the first sync's before counting
+    Harness.await("the first sync audited", () -> h.count("SELECT count(*) FROM audit_log WHERE action = 'sync.synced'") >= 1);
     long synced = h.count("SELECT count(*) FROM audit_log WHERE action = 'sync.synced'");
     h.query("UPDATE user_integrations SET status = 'needs_reconnect' WHERE id = $1", integration);
 
