@@ -97,13 +97,11 @@ public final class BusyBlocks {
       sources.add(s);
     }
     ZoneId zone = zone(timeZone);
-    Instant now = Instant.now();
-    Instant from = now.minus(PAST);
-    Instant until = now.plus(Duration.ofDays(config.horizonDays()));
+    Window w = window();
     if (!masters && sources.size() <= INLINE_ROWS) {
-      return Future.succeededFuture(new Planned(BusyExpansion.expand(sources, zone, from, until), until));
+      return Future.succeededFuture(new Planned(BusyExpansion.expand(sources, zone, w.from(), w.until()), w.until()));
     }
-    return vertx.executeBlocking(() -> new Planned(BusyExpansion.expand(sources, zone, from, until), until), false);
+    return vertx.executeBlocking(() -> new Planned(BusyExpansion.expand(sources, zone, w.from(), w.until()), w.until()), false);
   }
 
   static Source source(EventRow r) {
@@ -111,14 +109,23 @@ public final class BusyBlocks {
         r.recurrence(), r.recurringEventId(), r.originalStart(), r.appointmentId(), r.timeZone());
   }
 
+  /** The span busy blocks are expanded over: from {@link #PAST} ago to booking.horizonDays ahead. */
+  private record Window(Instant from, Instant until) {
+  }
+
+  private Window window() {
+    Instant now = Instant.now();
+    return new Window(now.minus(PAST), now.plus(Duration.ofDays(config.horizonDays())));
+  }
+
   /** Recomputes the blocks of the given roots (null: the whole calendar, which also renews its horizon). */
   public Future<Integer> rebuild(SqlClient conn, long calendarId, ZoneId zone, String[] roots) {
     String rowsSql = "SELECT " + SOURCE_COLUMNS + " FROM calendar_events WHERE calendar_id = $1"
         + (roots == null ? "" : " AND (google_event_id = ANY($2) OR recurring_event_id = ANY($2))");
     Tuple params = roots == null ? Tuple.of(calendarId) : Tuple.of(calendarId, (Object) roots);
-    Instant now = Instant.now();
-    Instant from = now.minus(PAST);
-    Instant until = now.plus(Duration.ofDays(config.horizonDays()));
+    Window w = window();
+    Instant from = w.from();
+    Instant until = w.until();
     return conn.preparedQuery("SELECT id FROM calendars WHERE id = $1 FOR UPDATE").execute(Tuple.of(calendarId))
         .compose(x -> conn.preparedQuery(rowsSql).execute(params))
         .compose(rs -> {
