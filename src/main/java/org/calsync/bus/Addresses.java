@@ -13,8 +13,9 @@ public final class Addresses {
 
   /**
    * Request/reply, served by TokenVerticle. Body {@code {"integrationId": long, "force": boolean?, "verify": boolean?,
-   * "active": boolean?}}; force refreshes unless the stored token differs from the one this process handed out (after a
-   * 401); verify always exchanges the refresh token (token health); active: the sender has just read the integration
+   * "active": boolean?, "refused": string?}}; refused (the access token a 401 just refused; implies force) refreshes
+   * only while that token is still the current one, otherwise hands out the current one; force without refused
+   * refreshes unless the stored token differs from the one this process cached; verify always exchanges the refresh token (token health); active: the sender has just read the integration
    * as active (a sync's job claim), so a cached token is handed out without reading its status again. Reply {@code {"accessToken": string, "expiresAt": epochMillis}}.
    * Failures: BAD_REQUEST, NOT_FOUND, NEEDS_RECONNECT (the integration is not active, also when a token is cached; or
    * invalid_grant / revoked just marked it),

@@ -12,26 +12,41 @@ public final class Requests {
   private Requests() {
   }
 
-  /** {@link Addresses#TOKEN_GET}; force is implied by verify. */
   /**
-   * active: the sender has just read the integration as active (a sync's job claim): a cached token is handed out
-   * without reading the status again.
+   * {@link Addresses#TOKEN_GET}; force is implied by verify, and by refused (the access token a 401 just refused: a
+   * refresh happens only while it is still the current one, so callers refused the same token share one refresh even
+   * when one arrives after another's refresh finished).
    */
-  public record TokenGet(long integrationId, boolean force, boolean verify, boolean active) {
+  public record TokenGet(long integrationId, boolean force, boolean verify, boolean active, String refused) {
     /**
      * Every sender's explicit timeout: above the token verticle's own bound at the default google.requestTimeoutMs (it
      * waits at most two refresh leases, 2 x 45 s, for another process's refresh, then refreshes once within 30 s).
      */
     public static final DeliveryOptions DELIVERY = new DeliveryOptions().setSendTimeout(125_000);
 
+    public TokenGet(long integrationId, boolean force, boolean verify, boolean active) {
+      this(integrationId, force, verify, active, null);
+    }
+
+    /** After a 401 on the access token refused: a token other than it. */
+    public static TokenGet refused(long integrationId, String refused) {
+      return new TokenGet(integrationId, true, false, false, refused);
+    }
+
     public static TokenGet parse(JsonObject body) {
       long id = Messages.requireLong(body, "integrationId");
       boolean verify = Messages.flag(body, "verify");
-      return new TokenGet(id, verify || Messages.flag(body, "force"), verify, Messages.flag(body, "active"));
+      Object r = body.getValue("refused");
+      if (r != null && (!(r instanceof String s) || s.isEmpty() || s.length() > 4096)) {
+        throw BusFailure.badRequest("field 'refused' must be the refused access token (a non-empty string)");
+      }
+      String refused = (String) r;
+      return new TokenGet(id, verify || refused != null || Messages.flag(body, "force"), verify, Messages.flag(body, "active"), refused);
     }
 
     public JsonObject toJson() {
       JsonObject o = new JsonObject().put("integrationId", integrationId).put("force", force).put("verify", verify);
+      if (refused != null) o.put("refused", refused);
       return active ? o.put("active", true) : o;
     }
   }

@@ -15,11 +15,12 @@ final class AccessTokens {
   }
 
   /**
-   * force: the token just handed out was refused (401); refresh unless another process already did. active: the
+   * refused: null, or the token a 401 just refused (refreshed unless another caller already replaced it). active: the
    * caller has just read the integration as active.
    */
-  Future<String> get(long integrationId, boolean force, boolean active) {
-    return bus.<JsonObject>request(Addresses.TOKEN_GET, new TokenGet(integrationId, force, false, active).toJson(), TokenGet.DELIVERY)
+  Future<String> get(long integrationId, String refused, boolean active) {
+    TokenGet request = refused != null ? TokenGet.refused(integrationId, refused) : new TokenGet(integrationId, false, false, active);
+    return bus.<JsonObject>request(Addresses.TOKEN_GET, request.toJson(), TokenGet.DELIVERY)
         .map(m -> m.body().getString("accessToken"));
   }
 }

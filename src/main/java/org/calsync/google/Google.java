@@ -62,7 +62,7 @@ public final class Google {
 
   /** Calls for an integration, with access tokens from the token verticle ({@link AccessTokens}). */
   public GoogleCall call(long integrationId) {
-    return call(force -> accessTokens.get(integrationId, force, false), null);
+    return call(refused -> accessTokens.get(integrationId, refused, false), null);
   }
 
   /** As {@link #call(long)}; byStatus receives the outcome of every attempt ("200", "429 rateLimitExceeded", "0"). */
@@ -75,7 +75,7 @@ public final class Google {
    * the first token request asks the token verticle not to read the status again ({@code Requests.TokenGet#active}).
    */
   public GoogleCall call(long integrationId, Map<String, Integer> byStatus, boolean activeAsRead) {
-    return call(force -> accessTokens.get(integrationId, force, activeAsRead && !force), byStatus);
+    return call(refused -> accessTokens.get(integrationId, refused, activeAsRead), byStatus);
   }
 
   /** Calls with access tokens from elsewhere (a disconnect, which holds the integration's refresh lease). */

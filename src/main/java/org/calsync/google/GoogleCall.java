@@ -87,10 +87,14 @@ public final class GoogleCall {
   }
 
   private <T> Future<T> attempt(String op, Function<String, Future<T>> call, int n) {
-    Future<String> token = accessToken != null ? Future.succeededFuture(accessToken) : tokens.get(false).map(t -> accessToken = t);
-    return token.compose(t -> throttle.acquire().compose(v -> {
+    Future<String> token = accessToken != null ? Future.succeededFuture(accessToken) : tokens.get(null).map(t -> accessToken = t);
+    return token.compose(t -> send(op, call, t).recover(err -> afterFailure(op, call, n, t, err)));
+  }
+
+  private <T> Future<T> send(String op, Function<String, Future<T>> call, String token) {
+    return throttle.acquire().compose(v -> {
       calls++;
-      return call.apply(t).andThen(ar -> {
+      return call.apply(token).andThen(ar -> {
         GoogleApiException e = ar.failed() && ar.cause() instanceof GoogleApiException g ? g : null;
         throttle.release(e != null && e.kind() == GoogleApiException.Kind.RATE_LIMIT);
         int status = e == null ? (ar.succeeded() ? 200 : 0) : e.status();
@@ -99,19 +103,22 @@ public final class GoogleCall {
           byStatus.merge(e == null || e.reason().isEmpty() ? String.valueOf(status) : status + " " + e.reason(), 1, Integer::sum);
         }
       });
-    })).recover(err -> {
-      if (!(err instanceof GoogleApiException e)) return Future.failedFuture(err);
-      if (e.kind() == GoogleApiException.Kind.AUTH && !refreshedAfter401) {
-        refreshedAfter401 = true;
-        return tokens.get(true).compose(t -> {
-          accessToken = t;
-          return attempt(op, call, n);
-        });
-      }
-      long delay = policy.delayAfter(e, n);
-      if (delay < 0) return Future.failedFuture(e);
-      Recoveries.count(Recoveries.Kind.GOOGLE);
-      return vertx.timer(delay).compose(x -> attempt(op, call, n + 1));
     });
+  }
+
+  /** token: the access token the failed attempt used (a 401 names it, so a refresh another caller made is reused). */
+  private <T> Future<T> afterFailure(String op, Function<String, Future<T>> call, int n, String token, Throwable err) {
+    if (!(err instanceof GoogleApiException e)) return Future.failedFuture(err);
+    if (e.kind() == GoogleApiException.Kind.AUTH && !refreshedAfter401) {
+      refreshedAfter401 = true;
+      return tokens.get(token).compose(t -> {
+        accessToken = t;
+        return attempt(op, call, n);
+      });
+    }
+    long delay = policy.delayAfter(e, n);
+    if (delay < 0) return Future.failedFuture(e);
+    Recoveries.count(Recoveries.Kind.GOOGLE);
+    return vertx.timer(delay).compose(x -> attempt(op, call, n + 1));
   }
 }

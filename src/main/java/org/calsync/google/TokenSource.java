@@ -5,6 +5,6 @@ import io.vertx.core.Future;
 /** Where a {@link GoogleCall} gets its access token. */
 @FunctionalInterface
 public interface TokenSource {
-  /** force: the token handed out before was refused (401); return a refreshed one. */
-  Future<String> get(boolean force);
+  /** refused: null for the current token, or the token a 401 just refused: return another (refreshed) one. */
+  Future<String> get(String refused);
 }

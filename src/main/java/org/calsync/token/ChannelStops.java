@@ -119,8 +119,8 @@ final class ChannelStops {
     }
 
     @Override
-    public Future<String> get(boolean force) {
-      return access != null && !force ? Future.succeededFuture(access) : refresh();
+    public Future<String> get(String refused) {
+      return access != null && refused == null ? Future.succeededFuture(access) : refresh();
     }
 
     private Future<String> refresh() {

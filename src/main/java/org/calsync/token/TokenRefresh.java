@@ -68,14 +68,14 @@ final class TokenRefresh {
   }
 
   /**
-   * rejected: the token a caller saw refused (force); a different stored token is newer and used as is.
+   * rejected: the access token a caller saw refused (force), or null; a different stored token is newer and used as is.
    * verify: always exchange the refresh token (token health check).
    */
-  Future<Outcome> run(long id, AccessToken rejected, boolean verify) {
+  Future<Outcome> run(long id, String rejected, boolean verify) {
     return attempt(id, rejected, verify, FIRST_WAIT_MS, System.currentTimeMillis() + leaseSeconds * 2000);
   }
 
-  private Future<Outcome> attempt(long id, AccessToken rejected, boolean verify, long waitMs, long deadline) {
+  private Future<Outcome> attempt(long id, String rejected, boolean verify, long waitMs, long deadline) {
     return leases.read(id).compose(row -> {
       if (row == null) return done(Outcome.fail(id, FailureCode.NOT_FOUND, "integration " + id + " does not exist"));
       if (!"active".equals(row.status())) {
@@ -91,7 +91,7 @@ final class TokenRefresh {
       String access = creds.getString("access_token");
       if (!verify && access != null && row.accessExpiresAt() != null) {
         AccessToken stored = new AccessToken(access, row.accessExpiresAt().toInstant().toEpochMilli());
-        if (fresh(stored) && (rejected == null || !rejected.value().equals(access))) return done(Outcome.ok(id, stored));
+        if (fresh(stored) && (rejected == null || !rejected.equals(access))) return done(Outcome.ok(id, stored));
       }
       if (row.leased()) return later(id, rejected, verify, waitMs, deadline);
       UUID lease = UUID.randomUUID();
@@ -101,7 +101,7 @@ final class TokenRefresh {
     });
   }
 
-  private Future<Outcome> later(long id, AccessToken rejected, boolean verify, long waitMs, long deadline) {
+  private Future<Outcome> later(long id, String rejected, boolean verify, long waitMs, long deadline) {
     if (System.currentTimeMillis() + waitMs > deadline) {
       return done(Outcome.fail(id, FailureCode.UNAVAILABLE, "the token of integration " + id + " is being refreshed elsewhere"));
     }

@@ -62,6 +62,7 @@ class AddressesContractTest {
     assertThat(failure(Addresses.TOKEN_GET, new JsonObject().put("integrationId", "x"))).contains("'integrationId'");
     assertThat(failure(Addresses.TOKEN_GET, new JsonObject().put("integrationId", id).put("force", "yes"))).contains("'force'");
     assertThat(failure(Addresses.TOKEN_GET, new JsonObject().put("integrationId", id).put("active", 1))).contains("'active'");
+    assertThat(failure(Addresses.TOKEN_GET, new JsonObject().put("integrationId", id).put("refused", 7))).contains("'refused'");
     assertThat(failure(Addresses.INTEGRATION_RECONNECT, new JsonObject().put("integrationId", id))).contains("'refreshToken'");
     assertThat(failure(Addresses.BOOKING_AVAILABILITY, "not json")).contains("JSON object");
     assertThat(failure(Addresses.AUDIT_RECORD, new JsonObject().put("actor", 5))).contains("malformed audit record");

@@ -48,7 +48,7 @@ class GoogleCompressionTest {
     }
     String refresh = emu.state().mintRefreshToken(ALICE);
     String first = google.oauth().refresh(refresh).await(10, TimeUnit.SECONDS).accessToken();
-    TokenSource tokens = force -> force
+    TokenSource tokens = refused -> refused != null
         ? google.oauth().refresh(refresh).map(OAuthClient.Tokens::accessToken) : Future.succeededFuture(first);
 
     JsonObject page = google.call(tokens).<JsonObject>listEvents("primary", null, null, 250, Future::succeededFuture)
@@ -78,7 +78,7 @@ class GoogleCompressionTest {
     emu.state().createUser(ALICE);
     String refresh = emu.state().mintRefreshToken(ALICE);
     String access = google.oauth().refresh(refresh).await(10, TimeUnit.SECONDS).accessToken();
-    GoogleCall call = google.call(force -> Future.succeededFuture(access));
+    GoogleCall call = google.call(refused -> Future.succeededFuture(access));
     JsonObject full = call.calendarList(null, null).await(10, TimeUnit.SECONDS);
     long compressed = emu.state().stats().compressedResponses();
     assertThat(compressed).as("a full listing comes compressed").isPositive();

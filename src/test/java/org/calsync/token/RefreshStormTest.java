@@ -41,12 +41,17 @@ class RefreshStormTest {
     second.vertx().close().await();
   }
 
-  /** Both daemons ask for every token concurrently, twice each; returns the replies. */
-  private List<JsonObject> askBoth(List<Long> ids, boolean force) {
+  /**
+   * Both daemons ask for every token concurrently, twice each; returns the replies. refused: per integration, the token
+   * a 401 refused (as a sync's Google call names it), or null.
+   */
+  private List<JsonObject> askBoth(List<Long> ids, Map<Long, String> refused) {
     List<Future<JsonObject>> all = new ArrayList<>();
     for (long id : ids) {
       for (Vertx v : List.of(h.vertx, second.vertx(), h.vertx, second.vertx())) {
-        all.add(v.eventBus().<JsonObject>request(Addresses.TOKEN_GET, new JsonObject().put("integrationId", id).put("force", force))
+        JsonObject body = new JsonObject().put("integrationId", id);
+        if (refused != null) body.put("refused", refused.get(id));
+        all.add(v.eventBus().<JsonObject>request(Addresses.TOKEN_GET, body)
             .map(m -> m.body().put("integrationId", id)));
       }
     }
@@ -54,10 +59,14 @@ class RefreshStormTest {
     return all.stream().map(Future::result).toList();
   }
 
-  private static void sameTokenPerIntegration(List<JsonObject> replies) {
+  /** Asserts one token per integration among the replies, and returns it. */
+  private static Map<Long, String> sameTokenPerIntegration(List<JsonObject> replies) {
     Map<Long, List<String>> byId = new java.util.HashMap<>();
     for (JsonObject r : replies) byId.computeIfAbsent(r.getLong("integrationId"), k -> new ArrayList<>()).add(r.getString("accessToken"));
     assertThat(byId.values()).allSatisfy(tokens -> assertThat(tokens).containsOnly(tokens.get(0)));
+    Map<Long, String> one = new java.util.HashMap<>();
+    byId.forEach((id, tokens) -> one.put(id, tokens.get(0)));
+    return one;
   }
 
   @Test
@@ -67,13 +76,14 @@ class RefreshStormTest {
 
     // 1. No access token yet anywhere: all 1,000 are due at once, asked for by both daemons.
     long r0 = stats.tokenRefreshes();
-    sameTokenPerIntegration(askBoth(ids, false));
+    Map<Long, String> first = sameTokenPerIntegration(askBoth(ids, null));
     assertThat(stats.tokenRefreshes() - r0).isEqualTo(1000);
 
-    // 2. Google expires every access token; both daemons get 401s and force a refresh of the token they hold.
+    // 2. Google expires every access token; both daemons get 401s and ask for a token other than the refused one.
     h.emulator.state().expireAccessTokens();
     long r1 = stats.tokenRefreshes();
-    sameTokenPerIntegration(askBoth(ids, true));
+    Map<Long, String> renewed = sameTokenPerIntegration(askBoth(ids, first));
+    assertThat(ids).allSatisfy(id -> assertThat(renewed.get(id)).isNotEqualTo(first.get(id)));
     assertThat(stats.tokenRefreshes() - r1).isEqualTo(1000);
 
     // 3. The same through sync cycles on both daemons' workers: each stale token refused once, refreshed once.
