@@ -96,6 +96,12 @@ final class AdminApi {
       state.removeListEntry(ctx.pathParam("email"), ctx.pathParam("calendarId"));
       ctx.response().setStatusCode(204).end();
     });
+    router.post("/admin/users/:email/calendarList/refuse-sync-token").handler(ctx -> {
+      String reason = stringOrNull(Http.body(ctx), "reason");
+      if (reason == null || !reason.matches("[A-Za-z0-9_.-]{1,64}")) throw GoogleErrors.invalid("reason must be an identifier");
+      state.refuseNextListToken(ctx.pathParam("email"), reason);
+      ctx.response().setStatusCode(204).end();
+    });
     router.get("/admin/calendars/:calendarId/events").handler(ctx -> {
       JsonArray a = new JsonArray();
       state.groundTruth(ctx.pathParam("calendarId")).forEach(a::add);

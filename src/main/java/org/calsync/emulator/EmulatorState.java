@@ -522,6 +522,25 @@ public final class EmulatorState {
     }
   }
 
+  /** user -> the reason of the 410 their next calendarList.list with a sync token answers (guarded by lock). */
+  private final Map<String, String> listTokenRefusals = new HashMap<>();
+
+  /**
+   * The user's next calendarList.list with a sync token answers 410 with {@code reason} (domain global) instead of
+   * the changes: Google documents any 410 on a listing with a sync token as "list in full", whatever its reason.
+   */
+  public void refuseNextListToken(String email, String reason) {
+    synchronized (lock) {
+      requireUser(email);
+      listTokenRefusals.put(email, reason);
+    }
+  }
+
+  /** The reason {@link #refuseNextListToken} set for the user, once (call with lock held), or null. */
+  String takeListTokenRefusal(String email) {
+    return listTokenRefusals.remove(email);
+  }
+
   public FaultProfile faults() { return faults.profile(); }
 
   /** Installs a profile and restarts the fault random sequence from the seed (same profile, same statuses). */

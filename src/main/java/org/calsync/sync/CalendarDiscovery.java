@@ -61,14 +61,17 @@ public final class CalendarDiscovery {
   /**
    * With a stored calendarList sync token and the busy calendars as read with the job, asks Google only for the
    * changes: none (the usual case) returns those calendars and reads nothing from the database; any change, or a
-   * refused token (410), leads to a full listing. Without either: a full listing, applied, returning the busy calendars.
+   * refused token (any 410, whatever its reason: Google documents every 410 on a listing with a sync token as "list in
+   * full"), leads to a full listing. Without either: a full listing, applied, returning the busy calendars.
    */
   public Future<Found> discover(GoogleCall google, long integrationId, String listToken, List<Calendar> known) {
     if (listToken == null || known == null) return full(google, integrationId);
     return changes(google, listToken, null, 0).compose(delta -> delta.changed() ? full(google, integrationId)
             : Future.succeededFuture(new Found(known, delta.nextToken(), false, true)),
         err -> {
-          if (!(err instanceof GoogleApiException e && e.kind() == GoogleApiException.Kind.FULL_SYNC)) return Future.failedFuture(err);
+          if (!(err instanceof GoogleApiException e && (e.kind() == GoogleApiException.Kind.FULL_SYNC || e.status() == 410))) {
+            return Future.failedFuture(err);
+          }
           log.atInfo().setMessage("calendarList sync token rejected, listing fully").addKeyValue("integration", integrationId)
               .addKeyValue("reason", e.reason()).log();
           return full(google, integrationId);

@@ -79,6 +79,21 @@ class CalendarListTokenTest {
   }
 
   @Test
+  void aTokenRefusedWithAnotherReasonAlsoLeadsToAFullListing() {
+    String extra = google.addCalendar(b.cal, "Extra", null);
+    String event = google.insertEvent(extra, b.timed(2, "09:00", "10:00")).getString("id");
+    String stored = b.h.query(TOKEN, b.integrationId).get(0).getString(0);
+    // any 410 on a listing with a sync token means: drop the token, list in full (not only fullSyncRequired)
+    google.refuseNextListToken(b.cal, "deleted");
+
+    b.h.runCycle();
+
+    assertThat(b.h.mirrored(extra)).containsExactly(event);
+    assertThat(b.h.query(TOKEN, b.integrationId).get(0).getString(0)).isNotEqualTo(stored).isNotNull();
+    assertThat(b.h.count("SELECT count(*) FROM failed_jobs")).isZero();
+  }
+
+  @Test
   void theCalendarsAreListedFullyOnceADayToSeeAccessChanges() {
     // Google's calendarList sync token does not report an access role change alone
     google.setListEntry(b.cal, team, "writer", null);
