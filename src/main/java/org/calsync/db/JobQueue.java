@@ -320,6 +320,24 @@ public final class JobQueue {
         .execute(Tuple.of(worker, (Object) (jobIds == null ? null : jobIds.toArray(new Long[0])))).map(rs -> rs.rowCount());
   }
 
+  /** A job's work was not written: another worker took the job over after this one's lease lapsed. */
+  public static final class LeaseLost extends RuntimeException {
+    public LeaseLost(long jobId) {
+      super("job " + jobId + " is held by another worker now (this worker's lease lapsed); nothing written");
+    }
+  }
+
+  /**
+   * Inside conn's transaction: succeeds while worker still holds the job ({@code locked_by}, as the settle statements
+   * check), keeping it held until the transaction ends (the row is share-locked: no other worker can claim it before
+   * the commit); else fails with {@link LeaseLost}, so the caller's transaction rolls back and writes nothing.
+   */
+  public static Future<Void> held(SqlClient conn, long jobId, String worker) {
+    return conn.preparedQuery("SELECT 1 FROM jobs WHERE id = $1 AND locked_by = $2 FOR KEY SHARE")
+        .execute(Tuple.of(jobId, worker))
+        .compose(rs -> rs.size() == 1 ? Future.<Void>succeededFuture() : Future.failedFuture(new LeaseLost(jobId)));
+  }
+
   /** Extends the lease of the given jobs, of those this worker still holds. */
   public Future<Void> renew(String worker, Collection<Long> jobIds, int leaseSeconds) {
     return pool.preparedQuery("UPDATE jobs SET locked_until = now() + make_interval(secs => $2) "

@@ -26,7 +26,8 @@ import org.calsync.mirror.Mirror.EventRow;
  * <li>one statement inserting the new busy blocks and flagging the integration's appointments for the EMR-wins check;
  * <li>only when there are any: skipped events recorded, quarantined masters stored.
  * </ol>
- * The caller checks the mass-deletion guard on the returned counts before the transaction commits.
+ * The caller checks the mass-deletion guard on the returned counts before the transaction commits, and, in the same
+ * transaction, that its worker still holds the job (a stale holder's listing is rolled back: {@code JobQueue.held}).
  */
 public final class WholeListing {
   private WholeListing() {

@@ -12,6 +12,7 @@ import java.util.function.Function;
 import org.calsync.config.SyncConfig;
 import org.calsync.db.Calendars;
 import org.calsync.db.Calendars.Calendar;
+import org.calsync.db.JobQueue;
 import org.calsync.google.AsyncSemaphore;
 import org.calsync.google.Google;
 import org.calsync.google.GoogleApiException;
@@ -45,9 +46,14 @@ public final class CalendarSync {
   private final BusyBlocks busy;
   private final AsyncSemaphore fullSyncs;
   private final CalendarDiscovery discovery;
+  private final String worker;
 
-  /** busy: keeps booking's busy_blocks in step, in the same transactions as the mirror (null: no busy blocks). */
-  public CalendarSync(Pool pool, Google google, SyncConfig config, BusyBlocks busy) {
+  /**
+   * busy: keeps booking's busy_blocks in step, in the same transactions as the mirror (null: no busy blocks); worker:
+   * the worker whose jobs this syncs (a listing written in one transaction is written only while it holds the job).
+   */
+  public CalendarSync(Pool pool, Google google, SyncConfig config, BusyBlocks busy, String worker) {
+    this.worker = worker;
     this.pool = pool;
     this.google = google;
     this.calendars = new Calendars(pool);
@@ -67,8 +73,10 @@ public final class CalendarSync {
    * just now (with the job); checkCalendars: false skips calendarList and syncs known as they are (the list was
    * checked recently: sync.calendarListMinutes; needs known). The result carries the calendarList token
    * to store: none when a calendar could not be read (its access may have changed: the next sync lists fully).
+   * jobId: the job this sync runs for; once another worker holds it, a whole listing fails with
+   * {@link org.calsync.db.JobQueue.LeaseLost} instead of being written.
    */
-  public Future<SyncResult> sync(long integrationId, boolean allowMassDelete, java.util.Map<String, Integer> callsByStatus,
+  public Future<SyncResult> sync(long jobId, long integrationId, boolean allowMassDelete, java.util.Map<String, Integer> callsByStatus,
                                  List<Calendar> known, String listToken, boolean active, boolean checkCalendars) {
     GoogleCall google = this.google.call(integrationId, callsByStatus, active);
     boolean[] unreadable = {false};
@@ -85,7 +93,7 @@ public final class CalendarSync {
         .compose(found -> {
           Future<SyncResult> chain = Future.succeededFuture(SyncResult.EMPTY);
           for (Calendar cal : found.busy()) {
-            chain = chain.compose(acc -> syncCalendar(google, cal, allowMassDelete).recover(err -> {
+            chain = chain.compose(acc -> syncCalendar(google, jobId, cal, allowMassDelete).recover(err -> {
               Future<SyncResult> skipped = unreadable(cal, err);
               if (skipped.succeeded()) unreadable[0] = true;
               return skipped;
@@ -112,13 +120,13 @@ public final class CalendarSync {
     return Future.failedFuture(err);
   }
 
-  private Future<SyncResult> syncCalendar(GoogleCall google, Calendar cal, boolean allowMassDelete) {
-    if (cal.syncToken() == null) return full(google, cal, allowMassDelete);
+  private Future<SyncResult> syncCalendar(GoogleCall google, long jobId, Calendar cal, boolean allowMassDelete) {
+    if (cal.syncToken() == null) return full(google, jobId, cal, allowMassDelete);
     return incremental(google, cal, allowMassDelete).recover(err -> {
       if (err instanceof GoogleApiException e && e.kind() == GoogleApiException.Kind.FULL_SYNC) {
         log.atInfo().setMessage("sync token rejected, full resync").addKeyValue("integration", cal.integrationId())
             .addKeyValue("calendar", cal.id()).addKeyValue("reason", e.reason()).log();
-        return calendars.clearSyncToken(cal.id()).compose(v -> full(google, cal, allowMassDelete));
+        return calendars.clearSyncToken(cal.id()).compose(v -> full(google, jobId, cal, allowMassDelete));
       }
       return Future.failedFuture(err);
     });
@@ -181,11 +189,11 @@ public final class CalendarSync {
   // ---- full: apply page by page, sweep at the end
 
   /** Full listings hold whole pages in memory: at most sync.maxFullSyncs run at once. */
-  private Future<SyncResult> full(GoogleCall google, Calendar cal, boolean allowMassDelete) {
-    return fullSyncs.run(() -> fullListing(google, cal, allowMassDelete));
+  private Future<SyncResult> full(GoogleCall google, long jobId, Calendar cal, boolean allowMassDelete) {
+    return fullSyncs.run(() -> fullListing(google, jobId, cal, allowMassDelete));
   }
 
-  private Future<SyncResult> fullListing(GoogleCall google, Calendar cal, boolean allowMassDelete) {
+  private Future<SyncResult> fullListing(GoogleCall google, long jobId, Calendar cal, boolean allowMassDelete) {
     Tally tally = new Tally();
     EventMapper mapper = new EventMapper(cal.timeZone(), config.storeEventText());
     Function<PageChanges, Future<Void>> apply = changes -> applyFullPage(cal, changes, tally);
@@ -193,7 +201,7 @@ public final class CalendarSync {
       if (first.nextPageToken == null && busy != null) {
         // the parsed page is not referenced past this point, so it can be collected while the rows are written
         String token = first.nextSyncToken;
-        return changes(first, mapper).compose(changes -> wholeListing(cal, token, changes, tally, allowMassDelete));
+        return changes(first, mapper).compose(changes -> wholeListing(jobId, cal, token, changes, tally, allowMassDelete));
       }
       // Rows this listing upserts get synced_at >= started; what is older was not listed and is swept at the end.
       // (started is read before the first page is applied, so it precedes every write of the listing.)
@@ -205,17 +213,24 @@ public final class CalendarSync {
   /**
    * A full listing that came in one page: mirror, skipped events, busy blocks (expanded from the page, not re-read) and
    * token in one transaction ({@link WholeListing}); the mass-deletion guard refuses before it commits, so a refused
-   * listing writes nothing.
+   * listing writes nothing, nor does one whose job another worker holds now (a stale holder's older listing).
    */
-  private Future<SyncResult> wholeListing(Calendar cal, String token, PageChanges changes, Tally tally, boolean allowMassDelete) {
+  private Future<SyncResult> wholeListing(long jobId, Calendar cal, String token, PageChanges changes, Tally tally, boolean allowMassDelete) {
     // with skipped events the blocks of their kept rows are unknown here: the general rebuild reads them
     if (!changes.skipped().isEmpty()) return Mirror.now(pool).compose(started -> applyFullPage(cal, changes, tally)
         .compose(v -> sweep(cal, started, new End(token, 1), tally, allowMassDelete)));
     tally.add(cal, changes);
-    return busy.plan(cal.timeZone(), changes.upserts()).compose(planned -> pool.withTransaction(conn ->
-        WholeListing.write(conn, cal.id(), cal.integrationId(), token, changes.upserts(), changes.skipped(), planned)
-            .compose(swept -> (allowMassDelete ? Future.<Void>succeededFuture() : checkDeletes(cal.id(), swept.deleted(), swept.total()))
-                .map(v -> new SyncResult(1, tally.upserted, (int) swept.deleted(), 1, true, 0, tally.skipped)))));
+    return busy.plan(cal.timeZone(), changes.upserts()).compose(planned -> pool.withTransaction(conn -> {
+      // sent ahead of the listing's statements, in the same round trip; it fails (rolls back) for a stale holder
+      Future<Void> held = JobQueue.held(conn, jobId, worker);
+      Future<WholeListing.Swept> written =
+          WholeListing.write(conn, cal.id(), cal.integrationId(), token, changes.upserts(), changes.skipped(), planned);
+      return Future.all(held, written).compose(v -> {
+        WholeListing.Swept swept = written.result();
+        return (allowMassDelete ? Future.<Void>succeededFuture() : checkDeletes(cal.id(), swept.deleted(), swept.total()))
+            .map(x -> new SyncResult(1, tally.upserted, (int) swept.deleted(), 1, true, 0, tally.skipped));
+      });
+    }));
   }
 
   /** The end of a full listing of several pages: the sweep of what it did not list, busy blocks and the token. */

@@ -84,7 +84,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
     integrations = new Integrations(pool);
     metrics = new SyncMetrics(registry);
     settleBatch = new SettleBatch(vertx, queue, workerId);
-    calendarSync = new CalendarSync(pool, google, sync, new BusyBlocks(vertx, config.booking()));
+    calendarSync = new CalendarSync(pool, google, sync, new BusyBlocks(vertx, config.booking()), workerId);
     vertx.setPeriodic(sync.pollMs(), id -> claim());
     vertx.setPeriodic(sync.leaseSeconds() * 1000L / 3, id -> {
       if (inFlight.isEmpty()) return;
@@ -166,7 +166,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
     log.atDebug().setMessage("starting automatic sync").addKeyValue("integration", job.integrationId())
         .addKeyValue("job", job.id()).addKeyValue("attempt", job.attempts()).log();
     java.util.Map<String, Integer> calls = new java.util.TreeMap<>();
-    calendarSync.sync(job.integrationId(), allowMassDelete, calls, job.calendars(), job.calendarListToken(), job.active(),
+    calendarSync.sync(job.id(), job.integrationId(), allowMassDelete, calls, job.calendars(), job.calendarListToken(), job.active(),
             job.calendarCheckDue(sync.calendarListMinutes()))
         .transform(ar -> settle(job, ar.succeeded() ? ar.result() : null, ar.cause(), System.currentTimeMillis() - started, calls))
         .onComplete(ar -> {
@@ -196,6 +196,13 @@ public final class SyncWorkerVerticle extends VerticleBase {
           .addKeyValue("pages", result.pages()).addKeyValue("durationMs", millis).log();
       done = settleBatch.add(new JobQueue.Done(job.id(), id, result.toJson().put("durationMs", millis), result.pendingTokens(),
           result.calendarListToken(), result.listedFully(), result.calendarsChecked()));
+    } else if (err instanceof JobQueue.LeaseLost) {
+      // the job is another worker's now: nothing of this run was written, and nothing is settled
+      outcome = "retry";
+      Recoveries.count(Recoveries.Kind.SYNC);
+      log.atWarn().setMessage("sync not written: another worker took the job over after this worker's lease lapsed")
+          .addKeyValue("integration", id).addKeyValue("job", job.id()).log();
+      done = Future.succeededFuture();
     } else if (err instanceof ReplyException re && re.failureCode() == FailureCode.NEEDS_RECONNECT) {
       outcome = "needs_reconnect";
       log.atWarn().setMessage("sync stopped").addKeyValue("integration", id).addKeyValue("error", re.getMessage()).log();
