@@ -71,11 +71,17 @@ public final class BusyBlocks {
   }
 
   /**
-   * After a full sync: every appointment of the integration with a Google event is to be compared with Google (rows
-   * already flagged are left alone, so an unchanged flag writes no new row version).
+   * After a full sync: every appointment of the integration (the statement's parameter number integrationParam) with
+   * a Google event is to be compared with Google (rows already flagged are left alone, so an unchanged flag writes no
+   * new row version).
    */
-  static final String FLAG_ALL = "UPDATE appointments SET needs_check = true WHERE integration_id = $1 "
-      + "AND google_event_id IS NOT NULL AND NOT needs_check";
+  static String flagAll(int integrationParam) {
+    return "UPDATE appointments SET needs_check = true WHERE integration_id = $" + integrationParam + " "
+        + "AND google_event_id IS NOT NULL AND NOT needs_check";
+  }
+
+  /** {@link #flagAll} on its own: $1 the integration. */
+  private static final String FLAG_ALL = flagAll(1);
 
   /** Busy blocks expanded from a calendar's complete rows, and the end of the window they cover. */
   public record Planned(BusyExpansion.Expansion expansion, Instant until) {

@@ -48,8 +48,8 @@ public final class WholeListing {
       + "SELECT (SELECT count(*) FROM gone), "
       + "(SELECT count(*) FROM calendar_events WHERE calendar_id = $1 AND google_event_id = ANY($2::text[]))";
 
-  private static final String BLOCKS_AND_FLAGS = "WITH blocks AS (" + BusyBlocks.INSERT + ") "
-      + BusyBlocks.FLAG_ALL.replace("$1", "$7");
+  /** {@link BusyBlocks#INSERT} ($1..$6), then the flags of the integration's appointments ($7). */
+  private static final String BLOCKS_AND_FLAGS = "WITH blocks AS (" + BusyBlocks.INSERT + ") " + BusyBlocks.flagAll(7);
 
   /**
    * Writes the listing (see the class comment); skipped: ids of unmappable events to the reason (their last good rows
