@@ -115,6 +115,12 @@ final class AdminApi {
       state.deleteEvent(ctx.pathParam("calendarId"), ctx.pathParam("eventId"));
       ctx.response().setStatusCode(204).end();
     });
+    router.post("/admin/calendars/:calendarId/refuse-sync-token").handler(ctx -> {
+      String reason = stringOrNull(Http.body(ctx), "reason");
+      if (reason == null || !reason.matches("[A-Za-z0-9_.-]{1,64}")) throw GoogleErrors.invalid("reason must be an identifier");
+      state.refuseNextEventsToken(ctx.pathParam("calendarId"), reason);
+      ctx.response().setStatusCode(204).end();
+    });
     router.post("/admin/calendars/:calendarId/invalidate-sync-tokens").handler(ctx -> {
       state.invalidateSyncTokens(ctx.pathParam("calendarId"));
       ctx.response().setStatusCode(204).end();

@@ -63,7 +63,7 @@ final class CalendarsApi {
     boolean showDeleted = syncToken != null || "true".equalsIgnoreCase(q.get("showDeleted"));
     JsonObject out;
     synchronized (state.lock) {
-      String refused = syncToken == null ? null : state.takeListTokenRefusal(user);
+      String refused = syncToken == null ? null : state.takeTokenRefusal("calendarList " + user);
       if (refused != null) throw GoogleErrors.gone(refused);
       long since = syncToken == null ? -1 : parseSyncToken(syncToken);
       long after = 0;

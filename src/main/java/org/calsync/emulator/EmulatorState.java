@@ -522,8 +522,11 @@ public final class EmulatorState {
     }
   }
 
-  /** user -> the reason of the 410 their next calendarList.list with a sync token answers (guarded by lock). */
-  private final Map<String, String> listTokenRefusals = new HashMap<>();
+  /**
+   * "calendarList &lt;email&gt;" or "events &lt;calendarId&gt;" -> the reason of the 410 that listing's next call with
+   * a sync token answers (guarded by lock).
+   */
+  private final Map<String, String> tokenRefusals = new HashMap<>();
 
   /**
    * The user's next calendarList.list with a sync token answers 410 with {@code reason} (domain global) instead of
@@ -532,13 +535,24 @@ public final class EmulatorState {
   public void refuseNextListToken(String email, String reason) {
     synchronized (lock) {
       requireUser(email);
-      listTokenRefusals.put(email, reason);
+      tokenRefusals.put("calendarList " + email, reason);
     }
   }
 
-  /** The reason {@link #refuseNextListToken} set for the user, once (call with lock held), or null. */
-  String takeListTokenRefusal(String email) {
-    return listTokenRefusals.remove(email);
+  /** As {@link #refuseNextListToken}, for the calendar's next events.list with a sync token. */
+  public void refuseNextEventsToken(String calendarId, String reason) {
+    synchronized (lock) {
+      require(calendarId);
+      tokenRefusals.put("events " + calendarId, reason);
+    }
+  }
+
+  /**
+   * The reason set for the listing ("calendarList &lt;email&gt;" or "events &lt;calendarId&gt;") by
+   * {@link #refuseNextListToken} or {@link #refuseNextEventsToken}, once (call with lock held), or null.
+   */
+  String takeTokenRefusal(String listing) {
+    return tokenRefusals.remove(listing);
   }
 
   public FaultProfile faults() { return faults.profile(); }

@@ -106,6 +106,8 @@ final class EventsApi {
     synchronized (state.lock) {
       CalendarLists.Entry entry = state.readable(user, ctx.pathParam("calendarId"));
       CalendarData cal = entry.cal;
+      String refused = p.syncToken() == null ? null : state.takeTokenRefusal("events " + cal.id);
+      if (refused != null) throw GoogleErrors.gone(refused);
       if (p.updatedMin() != null && p.updatedMin() < now - state.updatedMinWindowMs()) {
         throw GoogleErrors.updatedMinTooLongAgo();
       }

@@ -42,7 +42,10 @@ public final class GoogleErrors {
   public static ApiError notFound() { return new ApiError(404, "global", "notFound", "Not Found"); }
   public static ApiError duplicate() { return new ApiError(409, "global", "duplicate", "The requested identifier already exists."); }
   public static ApiError deleted() { return new ApiError(410, "global", "deleted", "Resource has been deleted"); }
-  /** A 410 with another reason than the catalogue's (test hook: {@link EmulatorState#refuseNextListToken}). */
+  /**
+   * A 410 with another reason than the catalogue's (test hooks: {@link EmulatorState#refuseNextListToken},
+   * {@link EmulatorState#refuseNextEventsToken}).
+   */
   public static ApiError gone(String reason) { return new ApiError(410, "global", reason, "Gone"); }
   public static ApiError fullSyncRequired() {
     return new ApiError(410, "calendar", "fullSyncRequired", "Sync token is no longer valid, a full sync is required.",

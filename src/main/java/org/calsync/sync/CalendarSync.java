@@ -120,10 +120,14 @@ public final class CalendarSync {
     return Future.failedFuture(err);
   }
 
+  /**
+   * Any 410 on the incremental listing (whatever its reason: Google documents every 410 on a listing with a sync token
+   * as "drop the token, list in full") leads to a full listing.
+   */
   private Future<SyncResult> syncCalendar(GoogleCall google, long jobId, Calendar cal, boolean allowMassDelete) {
     if (cal.syncToken() == null) return full(google, jobId, cal, allowMassDelete);
     return incremental(google, cal, allowMassDelete).recover(err -> {
-      if (err instanceof GoogleApiException e && e.kind() == GoogleApiException.Kind.FULL_SYNC) {
+      if (err instanceof GoogleApiException e && (e.kind() == GoogleApiException.Kind.FULL_SYNC || e.status() == 410)) {
         log.atInfo().setMessage("sync token rejected, full resync").addKeyValue("integration", cal.integrationId())
             .addKeyValue("calendar", cal.id()).addKeyValue("reason", e.reason()).log();
         return calendars.clearSyncToken(cal.id()).compose(v -> full(google, jobId, cal, allowMassDelete));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.calsync.App;
 import org.calsync.support.Harness;
 import org.calsync.support.HarnessExtension;
@@ -68,6 +69,16 @@ class SyncConvergenceTest {
 
   @Test
   void invalidatedSyncTokenLeadsToFullResyncThatRemovesWhatGoogleDeleted() {
+    refusedTokenLeadsToFullResync(cal -> h.emulator.state().invalidateSyncTokens(cal));
+  }
+
+  @Test
+  void aSyncTokenRefusedWithAnotherReasonAlsoLeadsToAFullResync() {
+    // any 410 on a listing with a sync token means: drop the token, list in full (not only fullSyncRequired)
+    refusedTokenLeadsToFullResync(cal -> h.emulator.state().refuseNextEventsToken(cal, "deleted"));
+  }
+
+  private void refusedTokenLeadsToFullResync(Consumer<String> refuse) {
     Map<String, Long> ids = h.connectSeeded(3, 12);
     h.runCycle();
     String cal = ids.keySet().iterator().next();
@@ -75,15 +86,15 @@ class SyncConvergenceTest {
     String tokenBefore = h.query("SELECT sync_token FROM calendars WHERE google_calendar_id = $1", cal).get(0).getString(0);
 
     h.emulator.state().deleteEvent(cal, gone);
-    h.emulator.state().invalidateSyncTokens(cal);
+    refuse.accept(cal);
     long listsBefore = h.emulator.state().stats().requests("events.list 410");
     h.runCycle();
 
     assertThat(h.emulator.state().stats().requests("events.list 410")).isEqualTo(listsBefore + 1);
+    assertThat(h.count("SELECT count(*) FROM failed_jobs")).isZero();
     assertThat(h.responseData(ids.get(cal)).getBoolean("fullSync")).isTrue();
     assertThat(h.mirrored(cal)).doesNotContain(gone).isEqualTo(h.truth(cal));
     assertThat(h.query("SELECT sync_token FROM calendars WHERE google_calendar_id = $1", cal).get(0).getString(0))
         .isNotNull().isNotEqualTo(tokenBefore);
-    assertThat(h.count("SELECT count(*) FROM failed_jobs")).isZero();
   }
 }
