@@ -138,8 +138,8 @@ public final class Calendars {
         .execute(Tuple.of(calendarId, token)).mapEmpty();
   }
 
-  public Future<Void> clearSyncToken(long calendarId) {
-    return pool.preparedQuery("UPDATE calendars SET sync_token = NULL WHERE id = $1").execute(Tuple.of(calendarId)).mapEmpty();
+  public static Future<Void> clearSyncToken(SqlClient conn, long calendarId) {
+    return conn.preparedQuery("UPDATE calendars SET sync_token = NULL WHERE id = $1").execute(Tuple.of(calendarId)).mapEmpty();
   }
 
   /** A calendar whose busy blocks are due a full re-expansion (rolling recurrence horizon). */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.calsync.config.SyncConfig;
 import org.calsync.db.Calendars;
 import org.calsync.db.Calendars.Calendar;
@@ -50,7 +51,7 @@ public final class CalendarSync {
 
   /**
    * busy: keeps booking's busy_blocks in step, in the same transactions as the mirror (null: no busy blocks); worker:
-   * the worker whose jobs this syncs (a listing written in one transaction is written only while it holds the job).
+   * the worker whose jobs this syncs (sync tokens are stored or cleared only while it holds the job).
    */
   public CalendarSync(Pool pool, Google google, SyncConfig config, BusyBlocks busy, String worker) {
     this.worker = worker;
@@ -73,7 +74,8 @@ public final class CalendarSync {
    * just now (with the job); checkCalendars: false skips calendarList and syncs known as they are (the list was
    * checked recently: sync.calendarListMinutes; needs known). The result carries the calendarList token
    * to store: none when a calendar could not be read (its access may have changed: the next sync lists fully).
-   * jobId: the job this sync runs for; once another worker holds it, a whole listing fails with
+   * jobId: the job this sync runs for; once another worker holds it, a listing's last transaction (the one that stores
+   * the sync token: deletions or sweep, busy blocks) and the clearing of a refused token fail with
    * {@link org.calsync.db.JobQueue.LeaseLost} instead of being written.
    */
   public Future<SyncResult> sync(long jobId, long integrationId, boolean allowMassDelete, java.util.Map<String, Integer> callsByStatus,
@@ -126,11 +128,12 @@ public final class CalendarSync {
    */
   private Future<SyncResult> syncCalendar(GoogleCall google, long jobId, Calendar cal, boolean allowMassDelete) {
     if (cal.syncToken() == null) return full(google, jobId, cal, allowMassDelete);
-    return incremental(google, cal, allowMassDelete).recover(err -> {
+    return incremental(google, jobId, cal, allowMassDelete).recover(err -> {
       if (err instanceof GoogleApiException e && (e.kind() == GoogleApiException.Kind.FULL_SYNC || e.status() == 410)) {
         log.atInfo().setMessage("sync token rejected, full resync").addKeyValue("integration", cal.integrationId())
             .addKeyValue("calendar", cal.id()).addKeyValue("reason", e.reason()).log();
-        return calendars.clearSyncToken(cal.id()).compose(v -> full(google, jobId, cal, allowMassDelete));
+        return pool.withTransaction(conn -> whileHeld(conn, jobId, () -> Calendars.clearSyncToken(conn, cal.id())))
+            .compose(v -> full(google, jobId, cal, allowMassDelete));
       }
       return Future.failedFuture(err);
     });
@@ -141,7 +144,7 @@ public final class CalendarSync {
   /** Staged deletions applied per statement at the end of an incremental listing. */
   private static final int DELETE_CHUNK = 1000;
 
-  private Future<SyncResult> incremental(GoogleCall google, Calendar cal, boolean allowMassDelete) {
+  private Future<SyncResult> incremental(GoogleCall google, long jobId, Calendar cal, boolean allowMassDelete) {
     UUID run = UUID.randomUUID();
     Tally tally = new Tally();
     EventMapper mapper = new EventMapper(cal.timeZone(), config.storeEventText());
@@ -149,13 +152,13 @@ public final class CalendarSync {
         .compose(end -> {
           SyncResult result = new SyncResult(1, tally.upserted, 0, end.pages, false, 0, tally.skipped);
           if (tally.deletions == 0) return Future.succeededFuture(result.withPendingToken(cal.id(), end.token));
-          return pool.withTransaction(conn -> {
-            Future<Void> guard = allowMassDelete ? Future.succeededFuture()
-                : StagedDeletions.countMirrored(conn, run).compose(n -> n == 0 ? Future.succeededFuture()
-                    : Mirror.count(conn, cal.id()).compose(total -> checkDeletes(cal.id(), n, total)));
-            return guard.compose(v -> applyDeletions(conn, cal, run, 0))
-                .compose(deleted -> Calendars.saveSyncToken(conn, cal.id(), end.token, false).map(v -> result.withDeleted(deleted)));
-          });
+          // only this transaction is checked against the job's holder: the pages before it re-apply idempotently
+          return pool.withTransaction(conn -> whileHeld(conn, jobId,
+                  () -> allowMassDelete ? Future.succeededFuture(0L) : StagedDeletions.countMirrored(conn, run))
+              .compose(n -> n == 0 ? Future.<Void>succeededFuture()
+                  : Mirror.count(conn, cal.id()).compose(total -> checkDeletes(cal.id(), n, total)))
+              .compose(v -> applyDeletions(conn, cal, run, 0))
+              .compose(deleted -> Calendars.saveSyncToken(conn, cal.id(), end.token, false).map(v -> result.withDeleted(deleted))));
         })
         .onFailure(err -> {
           if (tally.deletions > 0) StagedDeletions.discard(pool, run, cal.id()).onFailure(e -> log.atWarn()
@@ -210,7 +213,7 @@ public final class CalendarSync {
       // Rows this listing upserts get synced_at >= started; what is older was not listed and is swept at the end.
       // (started is read before the first page is applied, so it precedes every write of the listing.)
       return Mirror.now(pool).compose(started -> applyPage(google, cal, null, mapper, apply, first, 0)
-          .compose(end -> sweep(cal, started, end, tally, allowMassDelete)));
+          .compose(end -> sweep(jobId, cal, started, end, tally, allowMassDelete)));
     });
   }
 
@@ -222,7 +225,7 @@ public final class CalendarSync {
   private Future<SyncResult> wholeListing(long jobId, Calendar cal, String token, PageChanges changes, Tally tally, boolean allowMassDelete) {
     // with skipped events the blocks of their kept rows are unknown here: the general rebuild reads them
     if (!changes.skipped().isEmpty()) return Mirror.now(pool).compose(started -> applyFullPage(cal, changes, tally)
-        .compose(v -> sweep(cal, started, new End(token, 1), tally, allowMassDelete)));
+        .compose(v -> sweep(jobId, cal, started, new End(token, 1), tally, allowMassDelete)));
     tally.add(cal, changes);
     return busy.plan(cal.timeZone(), changes.upserts()).compose(planned -> pool.withTransaction(conn -> {
       // sent ahead of the listing's statements, in the same round trip; it fails (rolls back) for a stale holder
@@ -237,9 +240,13 @@ public final class CalendarSync {
     }));
   }
 
-  /** The end of a full listing of several pages: the sweep of what it did not list, busy blocks and the token. */
-  private Future<SyncResult> sweep(Calendar cal, java.time.OffsetDateTime started, End end, Tally tally, boolean allowMassDelete) {
-    return pool.withTransaction(conn -> Mirror.sweepCounts(conn, cal.id(), started).compose(counts -> {
+  /**
+   * The end of a full listing of several pages: the sweep of what it did not list, busy blocks and the token, written
+   * only while this worker holds the job.
+   */
+  private Future<SyncResult> sweep(long jobId, Calendar cal, java.time.OffsetDateTime started, End end, Tally tally,
+                                   boolean allowMassDelete) {
+    return pool.withTransaction(conn -> whileHeld(conn, jobId, () -> Mirror.sweepCounts(conn, cal.id(), started)).compose(counts -> {
       Future<Void> guard = allowMassDelete ? Future.succeededFuture() : checkDeletes(cal.id(), counts[1], counts[0]);
       return guard.compose(v -> Mirror.sweep(conn, cal.id(), started))
           .compose(deleted -> SkippedEvents.clearNotSeenSince(conn, cal.id(), started).map(deleted))
@@ -258,6 +265,19 @@ public final class CalendarSync {
     return pool.withTransaction(conn -> Mirror.upsert(conn, cal.id(), changes.upserts())
         .compose(v -> SkippedEvents.record(conn, cal.id(), changes.skipped()))
         .compose(v -> Mirror.markListed(conn, cal.id(), changes.skipped().keySet())));
+  }
+
+  /**
+   * Inside conn's transaction: the check that this worker still holds the job ({@link JobQueue#held}) and first's
+   * statement, sent in the same round trip (as {@link #wholeListing} does); completes with first's result, or fails
+   * with {@link org.calsync.db.JobQueue.LeaseLost} for a stale holder (the transaction rolls back). first must not wait
+   * for a result before sending, and the caller's further statements compose on the result, so none is sent for a
+   * stale holder.
+   */
+  private <T> Future<T> whileHeld(SqlConnection conn, long jobId, Supplier<Future<T>> first) {
+    Future<Void> held = JobQueue.held(conn, jobId, worker);
+    Future<T> sent = first.get();
+    return Future.all(held, sent).map(v -> sent.result());
   }
 
   private Future<Void> checkDeletes(long calendarId, long wouldDelete, long total) {
