@@ -5,7 +5,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +19,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.calsync.config.BookingConfig;
 import org.calsync.mirror.BusyExpansion.Block;
 import org.calsync.mirror.BusyExpansion.Quarantined;
@@ -42,10 +45,11 @@ public final class BusyBlocks {
   }
 
   /**
-   * After an incremental sync applied upserts and deletions of one calendar (same connection / transaction);
-   * deletedSeries: the recurring masters of deleted exception rows (their blocks are stored under the master).
+   * After an incremental sync applied upserts and deletions of one calendar (same transaction; the statements may
+   * still be in flight: they are pipelined and run in order); deletedSeries: the recurring masters of deleted exception
+   * rows (their blocks are stored under the master).
    */
-  public Future<Void> afterChanges(SqlClient conn, long calendarId, String timeZone, Collection<EventRow> upserts,
+  public Future<Void> afterChanges(SqlConnection conn, long calendarId, String timeZone, Collection<EventRow> upserts,
                                    Collection<String> deletions, Collection<String> deletedSeries) {
     Set<String> roots = new LinkedHashSet<>(deletions);
     roots.addAll(deletedSeries);
@@ -56,17 +60,16 @@ public final class BusyBlocks {
     }
     if (roots.isEmpty()) return Future.succeededFuture();
     String[] ids = touched.toArray(new String[0]);
-    return rebuild(conn, calendarId, zone(timeZone), roots.toArray(new String[0]))
-        .compose(v -> conn.preparedQuery("UPDATE appointments SET needs_check = true WHERE google_event_id = ANY($2) "
+    return rebuild(conn, calendarId, zone(timeZone), roots.toArray(new String[0]),
+        () -> conn.preparedQuery("UPDATE appointments SET needs_check = true WHERE google_event_id = ANY($2) "
                 + "AND integration_id = (SELECT integration_id FROM calendars WHERE id = $1)")
             .execute(Tuple.of(calendarId, (Object) ids)))
         .mapEmpty();
   }
 
   /** After a full sync of the calendar (same connection / transaction): every block is recomputed. */
-  public Future<Void> afterFull(SqlClient conn, long calendarId, long integrationId, String timeZone) {
-    return rebuild(conn, calendarId, zone(timeZone), null)
-        .compose(v -> conn.preparedQuery(FLAG_ALL).execute(Tuple.of(integrationId)))
+  public Future<Void> afterFull(SqlConnection conn, long calendarId, long integrationId, String timeZone) {
+    return rebuild(conn, calendarId, zone(timeZone), null, () -> conn.preparedQuery(FLAG_ALL).execute(Tuple.of(integrationId)))
         .mapEmpty();
   }
 
@@ -102,12 +105,16 @@ public final class BusyBlocks {
       masters |= s.isMaster();
       sources.add(s);
     }
-    ZoneId zone = zone(timeZone);
     Window w = window();
+    return expand(sources, masters, zone(timeZone), w).map(expansion -> new Planned(expansion, w.until()));
+  }
+
+  /** Few rows and no recurring master are expanded on the calling thread, the rest on a worker thread. */
+  private Future<BusyExpansion.Expansion> expand(List<Source> sources, boolean masters, ZoneId zone, Window w) {
     if (!masters && sources.size() <= INLINE_ROWS) {
-      return Future.succeededFuture(new Planned(BusyExpansion.expand(sources, zone, w.from(), w.until()), w.until()));
+      return Future.succeededFuture(BusyExpansion.expand(sources, zone, w.from(), w.until()));
     }
-    return vertx.executeBlocking(() -> new Planned(BusyExpansion.expand(sources, zone, w.from(), w.until()), w.until()), false);
+    return vertx.executeBlocking(() -> BusyExpansion.expand(sources, zone, w.from(), w.until()), false);
   }
 
   static Source source(EventRow r) {
@@ -125,31 +132,47 @@ public final class BusyBlocks {
   }
 
   /** Recomputes the blocks of the given roots (null: the whole calendar, which also renews its horizon). */
-  public Future<Integer> rebuild(SqlClient conn, long calendarId, ZoneId zone, String[] roots) {
+  public Future<Integer> rebuild(SqlConnection conn, long calendarId, ZoneId zone, String[] roots) {
+    return rebuild(conn, calendarId, zone, roots, () -> Future.succeededFuture());
+  }
+
+  /**
+   * As {@link #rebuild(SqlConnection, long, ZoneId, String[])}; then: a statement sent right after the writes. The
+   * statements are pipelined on conn (they run in order; two round trips in all): the calendar's row lock with the read
+   * of the rows, then the writes.
+   */
+  private Future<Integer> rebuild(SqlConnection conn, long calendarId, ZoneId zone, String[] roots, Supplier<Future<?>> then) {
     String rowsSql = "SELECT " + SOURCE_COLUMNS + " FROM calendar_events WHERE calendar_id = $1"
         + (roots == null ? "" : " AND (google_event_id = ANY($2) OR recurring_event_id = ANY($2))");
     Tuple params = roots == null ? Tuple.of(calendarId) : Tuple.of(calendarId, (Object) roots);
     Window w = window();
-    Instant from = w.from();
-    Instant until = w.until();
-    return conn.preparedQuery("SELECT id FROM calendars WHERE id = $1 FOR UPDATE").execute(Tuple.of(calendarId))
-        .compose(x -> conn.preparedQuery(rowsSql).execute(params))
+    Future<?> lock = conn.preparedQuery("SELECT id FROM calendars WHERE id = $1 FOR UPDATE").execute(Tuple.of(calendarId));
+    Future<RowSet<Row>> read = conn.preparedQuery(rowsSql).execute(params);
+    return lock.compose(x -> read)
         .compose(rs -> {
           List<Source> sources = new ArrayList<>(rs.size());
-          for (Row r : rs) sources.add(source(r, 0));
-          return vertx.executeBlocking(() -> BusyExpansion.expand(sources, zone, from, until), false);
+          boolean masters = false;
+          for (Row r : rs) {
+            Source s = source(r, 0);
+            masters |= s.isMaster();
+            sources.add(s);
+          }
+          return expand(sources, masters, zone, w);
         })
         .compose(expansion -> {
           List<Block> blocks = expansion.blocks();
-          Future<?> delete = roots == null
+          List<Future<?>> writes = new ArrayList<>();
+          writes.add(roots == null
               ? conn.preparedQuery("DELETE FROM busy_blocks WHERE calendar_id = $1").execute(Tuple.of(calendarId))
-              : conn.preparedQuery("DELETE FROM busy_blocks WHERE calendar_id = $1 AND root_id = ANY($2)").execute(params);
-          return delete.compose(v -> insert(conn, calendarId, blocks))
-              .compose(v -> quarantine(conn, calendarId, roots, expansion.quarantined()))
-              .compose(v -> roots != null ? Future.succeededFuture()
-                  : conn.preparedQuery("UPDATE calendars SET busy_expanded_at = now(), busy_until = $2 WHERE id = $1")
-                      .execute(Tuple.of(calendarId, until.atOffset(ZoneOffset.UTC))))
-              .map(v -> blocks.size());
+              : conn.preparedQuery("DELETE FROM busy_blocks WHERE calendar_id = $1 AND root_id = ANY($2)").execute(params));
+          writes.add(insert(conn, calendarId, blocks));
+          writes.add(quarantine(conn, calendarId, roots, expansion.quarantined()));
+          if (roots == null) {
+            writes.add(conn.preparedQuery("UPDATE calendars SET busy_expanded_at = now(), busy_until = $2 WHERE id = $1")
+                .execute(Tuple.of(calendarId, w.until().atOffset(ZoneOffset.UTC))));
+          }
+          writes.add(then.get());
+          return Future.all(writes).map(v -> blocks.size());
         });
   }
 
@@ -169,7 +192,8 @@ public final class BusyBlocks {
     Future<?> clear = conn.preparedQuery("DELETE FROM busy_quarantine WHERE calendar_id = $1 AND root_id <> ALL($2)"
             + (roots == null ? "" : " AND root_id = ANY($3)"))
         .execute(roots == null ? Tuple.of(calendarId, (Object) ids) : Tuple.of(calendarId, (Object) ids, (Object) roots));
-    return clear.compose(v -> storeQuarantine(conn, calendarId, list));
+    // sent without waiting: it runs after the clear on the same connection
+    return Future.all(clear, storeQuarantine(conn, calendarId, list)).mapEmpty();
   }
 
   static String[] quarantinedIds(List<Quarantined> list) {

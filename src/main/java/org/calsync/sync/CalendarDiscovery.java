@@ -229,8 +229,9 @@ public final class CalendarDiscovery {
     return Mirror.erase(conn, erase)
         .compose(events -> {
           if (!erase.isEmpty()) detail.put("eventsErased", events);
-          log.atInfo().setMessage("calendars changed").addKeyValue("integration", integrationId)
-              .addKeyValue("detail", detail.encode()).log();
+          // the first discovery of an integration is routine (DEBUG); a change to a known set is worth an INFO line
+          (before.isEmpty() ? log.atDebug() : log.atInfo()).setMessage("calendars changed").addKeyValue("integration", integrationId)
+              .addKeyValue("detail", (java.util.function.Supplier<Object>) detail::encode).log();
           return Calendars.forgetSync(conn, erase);
         })
         .compose(v -> detail.isEmpty() ? Future.<Void>succeededFuture()

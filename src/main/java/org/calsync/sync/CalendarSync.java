@@ -173,13 +173,15 @@ public final class CalendarSync {
     tally.add(cal, changes);
     if (changes.isEmpty()) return Future.succeededFuture();
     List<String> upsertIds = changes.upserts().stream().map(EventRow::id).toList();
-    return pool.withTransaction(conn -> Mirror.upsert(conn, cal.id(), changes.upserts())
-        .compose(v -> staged ? StagedDeletions.unstage(conn, run, upsertIds) : Future.succeededFuture())
-        .compose(v -> StagedDeletions.stage(conn, run, cal.id(), changes.deletions()))
-        .compose(v -> SkippedEvents.record(conn, cal.id(), changes.skipped()))
-        .compose(v -> SkippedEvents.clear(conn, cal.id(), upsertIds))
-        .compose(v -> busy == null || changes.upserts().isEmpty() ? Future.succeededFuture()
-            : busy.afterChanges(conn, cal.id(), cal.timeZone(), changes.upserts(), List.of(), Set.of())));
+    // the statements are pipelined: sent without waiting for each other, they run in this order
+    return pool.withTransaction(conn -> Future.all(List.of(
+        Mirror.upsert(conn, cal.id(), changes.upserts()),
+        staged ? StagedDeletions.unstage(conn, run, upsertIds) : Future.succeededFuture(),
+        StagedDeletions.stage(conn, run, cal.id(), changes.deletions()),
+        SkippedEvents.record(conn, cal.id(), changes.skipped()),
+        SkippedEvents.clear(conn, cal.id(), upsertIds),
+        busy == null || changes.upserts().isEmpty() ? Future.succeededFuture()
+            : busy.afterChanges(conn, cal.id(), cal.timeZone(), changes.upserts(), List.of(), Set.of()))).mapEmpty());
   }
 
   /** Applies the run's staged deletions chunk by chunk (inside the final transaction); returns the rows removed. */

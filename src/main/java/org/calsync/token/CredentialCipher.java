@@ -27,6 +27,14 @@ public final class CredentialCipher {
   private final Map<String, SecretKeySpec> keys;
   private final String activeKeyId;
   private final SecureRandom random = new SecureRandom();
+  /** Cipher.getInstance looks the provider up each time; a Cipher is reusable (init per use) but not thread-safe. */
+  private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(() -> {
+    try {
+      return Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES/GCM is not available in this JVM", e);
+    }
+  });
 
   private CredentialCipher(Map<String, SecretKeySpec> keys, String activeKeyId) {
     this.keys = keys;
@@ -98,7 +106,7 @@ public final class CredentialCipher {
     try {
       byte[] iv = new byte[IV_BYTES];
       random.nextBytes(iv);
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher c = GCM.get();
       c.init(Cipher.ENCRYPT_MODE, keys.get(activeKeyId), new GCMParameterSpec(TAG_BITS, iv));
       c.updateAAD(aad(integrationId));
       byte[] ct = c.doFinal(credentials.encode().getBytes(StandardCharsets.UTF_8));
@@ -115,7 +123,7 @@ public final class CredentialCipher {
     if (sealed == null || sealed.length <= IV_BYTES) throw new IllegalStateException("credentials of integration "
         + integrationId + " are empty or truncated");
     try {
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      Cipher c = GCM.get();
       c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 0, IV_BYTES));
       c.updateAAD(aad(integrationId));
       byte[] pt = c.doFinal(sealed, IV_BYTES, sealed.length - IV_BYTES);
