@@ -57,12 +57,6 @@ public final class Integrations {
     });
   }
 
-  public Future<Void> recordSync(long id, String status, JsonObject responseData) {
-    return pool.preparedQuery("UPDATE user_integrations SET last_sync_at = now(), last_sync_status = $2, response_data = $3, "
-            + "updated_at = now() WHERE id = $1")
-        .execute(Tuple.of(id, status, responseData)).mapEmpty();
-  }
-
   public Future<Void> defer(long id, OffsetDateTime until) {
     return pool.preparedQuery("UPDATE user_integrations SET deferred_until = $2 WHERE id = $1")
         .execute(Tuple.of(id, until)).mapEmpty();

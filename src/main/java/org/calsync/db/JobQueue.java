@@ -274,10 +274,12 @@ public final class JobQueue {
   /**
    * Moves the job to failed_jobs with its error (one transaction: the job is never lost in between). Failures of the
    * same integration, kind and error class share one row: its occurrences count up and failed_at, error, payload and
-   * attempts become the latest. The integration is marked failing (failing_since) until a sync succeeds; when it was
-   * not failing yet, a sync.failing notice is appended in the same transaction (once per failing period).
+   * attempts become the latest. The integration's last sync is recorded as status (last_sync_at, last_sync_status,
+   * response_data {"error"}) and it is marked failing (failing_since) until a sync succeeds; when it was not failing
+   * yet, a sync.failing notice is appended in the same transaction (once per failing period). A worker that no longer
+   * holds the job writes nothing.
    */
-  public Future<Void> fail(Job job, String worker, String errorClass, String error) {
+  public Future<Void> fail(Job job, String worker, String errorClass, String error, String status) {
     return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM jobs WHERE id = $1 AND locked_by = $2 "
             + "RETURNING integration_id, kind, payload, attempts")
         .execute(Tuple.of(job.id(), worker))
@@ -290,8 +292,10 @@ public final class JobQueue {
                   + "payload = EXCLUDED.payload, attempts = EXCLUDED.attempts")
               .execute(Tuple.of(r.getLong(0), r.getString(1), r.getValue(2), r.getInteger(3), errorClass, error))
               .compose(v -> conn.preparedQuery("WITH old AS (SELECT id, failing_since FROM user_integrations WHERE id = $1 "
-                  + "FOR UPDATE) UPDATE user_integrations u SET failing_since = COALESCE(u.failing_since, now()) FROM old "
-                  + "WHERE u.id = old.id RETURNING old.failing_since IS NULL, u.user_id").execute(Tuple.of(r.getLong(0))))
+                  + "FOR UPDATE) UPDATE user_integrations u SET failing_since = COALESCE(u.failing_since, now()), "
+                  + "last_sync_at = now(), last_sync_status = $2, response_data = $3, updated_at = now() FROM old "
+                  + "WHERE u.id = old.id RETURNING old.failing_since IS NULL, u.user_id")
+                  .execute(Tuple.of(r.getLong(0), status, new JsonObject().put("error", error))))
               .compose(marked -> {
                 if (marked.size() == 0 || !marked.iterator().next().getBoolean(0)) return Future.succeededFuture();
                 long integrationId = r.getLong(0);

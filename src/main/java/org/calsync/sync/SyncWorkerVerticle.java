@@ -232,8 +232,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
       outcome = err instanceof MassDeletionRefused ? "refused" : "failed";
       String failedOutcome = outcome;
       // ERROR once the job is in failed_jobs (a person looks); if that write fails, the job is claimed again.
-      done = integrations.recordSync(id, outcome, new JsonObject().put("error", err.getMessage()))
-          .compose(v -> queue.fail(job, workerId, errorClass(err), String.valueOf(err.getMessage())))
+      done = queue.fail(job, workerId, errorClass(err), String.valueOf(err.getMessage()), outcome)
           .onSuccess(v -> log.atError().setMessage("sync failed").addKeyValue("integration", id)
               .addKeyValue("attempts", job.attempts()).addKeyValue("outcome", failedOutcome)
               .addKeyValue("error", err.getMessage()).log());

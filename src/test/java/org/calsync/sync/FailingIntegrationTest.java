@@ -2,13 +2,17 @@ package org.calsync.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Path;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.calsync.App;
+import org.calsync.bus.Addresses;
+import org.calsync.db.JobQueue;
 import org.calsync.support.Cli;
 import org.calsync.support.Harness;
 import org.calsync.support.HarnessExtension;
@@ -37,6 +41,47 @@ class FailingIntegrationTest {
   @AfterEach
   void tearDown() {
     if (proxy != null) proxy.close();
+  }
+
+  @Test
+  void aFailureOfAWorkerThatLostTheJobRecordsNothing() {
+    long id = h.connectSeeded(1, 4).values().iterator().next();
+    List<JsonObject> completed = new ArrayList<>();
+    h.vertx.eventBus().<JsonObject>consumer(Addresses.SYNC_COMPLETED, m -> {
+      synchronized (completed) {
+        completed.add(m.body());
+      }
+    }).completion().await();
+    boolean[] takenOver = {false};
+    // while the worker waits for Google's refusal, another worker takes the job over (as after a lapsed lease)
+    proxy.beforeForbidding = () -> {
+      if (takenOver[0]) return Future.succeededFuture();
+      takenOver[0] = true;
+      return h.pool().query("UPDATE jobs SET locked_by = 'other', locked_until = now() + interval '1 hour'").execute();
+    };
+    proxy.forbid = uri -> true;
+
+    new JobQueue(h.pool()).enqueue(id, JobQueue.PRIORITY_MANUAL, OffsetDateTime.now()).await();
+    Harness.await("the worker's failure settled", () -> outcomes(completed).contains("failed"));
+
+    assertThat(h.query("SELECT last_sync_status FROM user_integrations WHERE id = $1", id).get(0).getString(0))
+        .as("no status written by a worker that no longer holds the job").isNull();
+    assertThat(h.count("SELECT count(*) FROM failed_jobs")).isZero();
+    assertThat(h.count("SELECT count(*) FROM jobs WHERE locked_by = 'other'")).isEqualTo(1);
+
+    // the holder's failure is recorded
+    h.query("UPDATE jobs SET locked_by = NULL, locked_until = NULL");
+    h.vertx.eventBus().publish(Addresses.JOBS_AVAILABLE, null);
+    h.awaitQueueDrained(30);
+
+    assertThat(h.query("SELECT last_sync_status FROM user_integrations WHERE id = $1", id).get(0).getString(0)).isEqualTo("failed");
+    assertThat(h.count("SELECT count(*) FROM failed_jobs")).isEqualTo(1);
+  }
+
+  private static List<String> outcomes(List<JsonObject> completed) {
+    synchronized (completed) {
+      return completed.stream().map(e -> e.getString("outcome")).toList();
+    }
   }
 
   @Test

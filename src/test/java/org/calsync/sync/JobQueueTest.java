@@ -113,7 +113,7 @@ class JobQueueTest {
   void failedJobsKeepTheirErrorAndCanBeRetried() {
     q.enqueue(a, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now()).await();
     Job job = q.claim("w1", 1, 30).await().get(0);
-    q.fail(job, "w1", "google.transient.backendError", "events.list failed: HTTP 500 backendError").await();
+    q.fail(job, "w1", "google.transient.backendError", "events.list failed: HTTP 500 backendError", "failed").await();
     var rows = q.listFailed(10).await();
     assertThat(rows).hasSize(1);
     assertThat(rows.getJsonObject(0).getString("error")).contains("HTTP 500");
@@ -202,9 +202,9 @@ class JobQueueTest {
     h.query("UPDATE jobs SET payload = '{\"allowMassDelete\": true}'::jsonb WHERE integration_id = $1", a);
     Job job = q.claim("w1", 1, 30).await().get(0);
     assertThat(job.payload().getBoolean("allowMassDelete")).isTrue();
-    q.fail(job, "w1", "MassDeletionRefused", "would delete 30 of 40 events").await();
+    q.fail(job, "w1", "MassDeletionRefused", "would delete 30 of 40 events", "failed").await();
     q.enqueue(b, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now()).await();
-    q.fail(q.claim("w1", 1, 30).await().get(0), "w1", "google.permanent", "HTTP 404").await();
+    q.fail(q.claim("w1", 1, 30).await().get(0), "w1", "google.permanent", "HTTP 404", "failed").await();
 
     assertThat(q.retryFailed(null).await()).isEqualTo(2);
     List<Job> back = q.claim("w1", 10, 30).await();

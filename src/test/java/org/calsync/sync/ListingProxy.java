@@ -1,5 +1,6 @@
 package org.calsync.sync;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -15,6 +16,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * response is sent or its connection closes (a client that timed out and gave up no longer has it in flight, even
  * though the emulator may still be sleeping on it). An upstream connection reset is passed on as a reset.
  * It can also answer as Google may where the emulator does not: {@link #rewrite} changes events.list pages (e.g. the
- * same event twice, or an event no mapper accepts), and listings {@link #forbid} selects get 403 forbidden.
+ * same event twice, or an event no mapper accepts), and listings {@link #forbid} selects get 403 forbidden (once
+ * {@link #beforeForbidding} completes).
  */
 final class ListingProxy implements AutoCloseable {
   /** Rewrites a 200 events.list page; given the calendar id (decoded) and the page as the emulator sent it. */
@@ -37,6 +40,8 @@ final class ListingProxy implements AutoCloseable {
   volatile PageRewrite rewrite;
   /** events.list requests whose URI (decoded) it accepts are answered 403 forbidden. */
   volatile Predicate<String> forbid;
+  /** When set, a listing {@link #forbid} selects is answered only once the future it returns has completed. */
+  volatile Supplier<Future<?>> beforeForbidding;
 
   private final HttpServer server;
   private final WebClient client;
@@ -99,9 +104,12 @@ final class ListingProxy implements AutoCloseable {
     if (listing && refused != null && refused.test(URLDecoder.decode(req.uri(), StandardCharsets.UTF_8))) {
       JsonObject error = new JsonObject().put("code", 403).put("message", "Forbidden")
           .put("errors", new JsonArray().add(new JsonObject().put("domain", "global").put("reason", "forbidden").put("message", "Forbidden")));
-      end.run();
-      req.response().setStatusCode(403).putHeader("Content-Type", "application/json; charset=UTF-8")
-          .end(new JsonObject().put("error", error).encode());
+      Supplier<Future<?>> first = beforeForbidding;
+      (first == null ? Future.succeededFuture() : first.get()).onComplete(ar -> {
+        end.run();
+        req.response().setStatusCode(403).putHeader("Content-Type", "application/json; charset=UTF-8")
+            .end(new JsonObject().put("error", error).encode());
+      });
       return;
     }
     req.body().compose(body -> {
