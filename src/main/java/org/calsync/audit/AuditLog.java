@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
@@ -52,8 +53,10 @@ public final class AuditLog {
    */
   public static Future<Void> append(SqlConnection conn, List<Entry> entries) {
     if (entries.isEmpty()) return Future.succeededFuture();
-    return conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(CHAIN_LOCK))
-        .compose(v -> conn.query("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").execute())
+    // pipelined: the read runs after the lock is granted (its snapshot is taken then), without a round trip between
+    Future<?> lock = conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(CHAIN_LOCK));
+    Future<RowSet<Row>> last = conn.preparedQuery("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1").execute();
+    return lock.compose(v -> last)
         .compose(rs -> {
           byte[] prev = rs.size() == 0 ? AuditChain.GENESIS : rs.iterator().next().getBuffer(0).getBytes();
           int n = entries.size();

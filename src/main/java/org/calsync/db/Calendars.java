@@ -3,6 +3,7 @@ package org.calsync.db;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
@@ -39,15 +40,31 @@ public final class Calendars {
   public static Future<List<CalendarState>> rows(SqlClient c, long integrationId, boolean lock) {
     return c.preparedQuery("SELECT " + ROW_COLUMNS + " FROM calendars WHERE integration_id = $1 ORDER BY id"
             + (lock ? " FOR UPDATE" : ""))
-        .execute(Tuple.of(integrationId)).map(rs -> {
-          List<CalendarState> out = new ArrayList<>(rs.size());
-          for (Row r : rs) {
-            out.add(new CalendarState(r.getLong(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
-                r.getBoolean(5), r.getBoolean(6), r.getBoolean(7), r.getBoolean(8), r.getBoolean(9), r.getBoolean(10),
-                r.getString(11), r.getOffsetDateTime(12)));
-          }
-          return out;
-        });
+        .execute(Tuple.of(integrationId)).map(Calendars::states);
+  }
+
+  private static List<CalendarState> states(RowSet<Row> rs) {
+    List<CalendarState> out = new ArrayList<>(rs.size());
+    for (Row r : rs) {
+      out.add(new CalendarState(r.getLong(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+          r.getBoolean(5), r.getBoolean(6), r.getBoolean(7), r.getBoolean(8), r.getBoolean(9), r.getBoolean(10),
+          r.getString(11), r.getOffsetDateTime(12)));
+    }
+    out.sort(java.util.Comparator.comparingLong(CalendarState::id));
+    return out;
+  }
+
+  /**
+   * The first listing of an integration that has no calendar rows: inserts them with the primary calendar as the write
+   * target (what {@link #applyListing} and {@link #ensureWriteTarget} would make of it, in one statement) and returns
+   * the rows inserted, in id order. A calendar that exists meanwhile is left alone and missing from the result.
+   */
+  public static Future<List<CalendarState>> insertFirst(SqlClient c, long integrationId, List<Listed> listed) {
+    return c.preparedQuery("INSERT INTO calendars (integration_id, google_calendar_id, summary, time_zone, access_role, "
+            + "selected, is_primary, write_target) SELECT $1, t.*, t.p FROM unnest($2::text[], "
+            + "$3::text[], $4::text[], $5::text[], $6::boolean[], $7::boolean[]) AS t(g, s, z, r, sel, p) "
+            + "ON CONFLICT (integration_id, google_calendar_id) DO NOTHING RETURNING " + ROW_COLUMNS)
+        .execute(listingTuple(integrationId, listed)).map(Calendars::states);
   }
 
   /**
@@ -55,6 +72,21 @@ public final class Calendars {
    * choices kept), calendars no longer listed are marked removed; then {@link #ensureWriteTarget}.
    */
   public static Future<Void> applyListing(SqlClient c, long integrationId, List<Listed> listed) {
+    Tuple params = listingTuple(integrationId, listed);
+    return c.preparedQuery("INSERT INTO calendars (integration_id, google_calendar_id, summary, time_zone, access_role, "
+            + "selected, is_primary) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], "
+            + "$6::boolean[], $7::boolean[]) ON CONFLICT (integration_id, google_calendar_id) DO UPDATE SET "
+            + "summary = EXCLUDED.summary, time_zone = EXCLUDED.time_zone, access_role = EXCLUDED.access_role, "
+            + "selected = EXCLUDED.selected, is_primary = EXCLUDED.is_primary, removed_at = NULL")
+        .execute(params)
+        .compose(v -> c.preparedQuery("UPDATE calendars SET removed_at = now(), write_target = false "
+                + "WHERE integration_id = $1 AND removed_at IS NULL AND google_calendar_id <> ALL($2::text[])")
+            .execute(Tuple.of(integrationId, params.getValue(1))))
+        .compose(v -> ensureWriteTarget(c, integrationId));
+  }
+
+  /** $1 the integration, $2..$7 the listing's ids, summaries, zones, roles, selected and primary flags. */
+  private static Tuple listingTuple(long integrationId, List<Listed> listed) {
     int n = listed.size();
     String[] ids = new String[n], summaries = new String[n], zones = new String[n], roles = new String[n];
     Boolean[] selected = new Boolean[n], primary = new Boolean[n];
@@ -67,16 +99,7 @@ public final class Calendars {
       selected[i] = l.selected();
       primary[i] = l.primary();
     }
-    return c.preparedQuery("INSERT INTO calendars (integration_id, google_calendar_id, summary, time_zone, access_role, "
-            + "selected, is_primary) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], "
-            + "$6::boolean[], $7::boolean[]) ON CONFLICT (integration_id, google_calendar_id) DO UPDATE SET "
-            + "summary = EXCLUDED.summary, time_zone = EXCLUDED.time_zone, access_role = EXCLUDED.access_role, "
-            + "selected = EXCLUDED.selected, is_primary = EXCLUDED.is_primary, removed_at = NULL")
-        .execute(Tuple.of(integrationId, ids, summaries, zones, roles, selected, primary))
-        .compose(v -> c.preparedQuery("UPDATE calendars SET removed_at = now(), write_target = false "
-                + "WHERE integration_id = $1 AND removed_at IS NULL AND google_calendar_id <> ALL($2::text[])")
-            .execute(Tuple.of(integrationId, (Object) ids)))
-        .compose(v -> ensureWriteTarget(c, integrationId));
+    return Tuple.of(integrationId, ids, summaries, zones, roles, selected, primary);
   }
 
   /**

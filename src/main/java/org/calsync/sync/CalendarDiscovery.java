@@ -141,11 +141,31 @@ public final class CalendarDiscovery {
     return Calendars.rows(pool, integrationId, false).compose(stored -> {
       List<Calendar> same = unchanged(integrationId, listed, stored);
       if (same != null) return Future.succeededFuture(same);
-      return pool.withTransaction(conn -> Calendars.rows(conn, integrationId, true).compose(before ->
-          Calendars.applyListing(conn, integrationId, listed)
-              .compose(v -> Calendars.rows(conn, integrationId, false))
-              .compose(after -> settle(conn, integrationId, before, after, "sync", "calendars.discovered"))));
+      if (stored.isEmpty()) return first(integrationId, listed).recover(err -> err instanceof ConcurrentListing
+          ? changed(integrationId, listed) : Future.failedFuture(err));
+      return changed(integrationId, listed);
     });
+  }
+
+  /** Rows appeared between the read and the insert of a first listing (another process): applied as a change instead. */
+  private static final class ConcurrentListing extends RuntimeException {
+    ConcurrentListing() {
+      super("calendars were added meanwhile", null, false, false);
+    }
+  }
+
+  /** The first listing of an integration without calendar rows: one insert, then the audit, in one transaction. */
+  private Future<List<Calendar>> first(long integrationId, List<Listed> listed) {
+    return pool.withTransaction(conn -> Calendars.insertFirst(conn, integrationId, listed).compose(after ->
+        after.size() != listed.size() ? Future.failedFuture(new ConcurrentListing())
+            : settle(conn, integrationId, List.of(), after, "sync", "calendars.discovered")));
+  }
+
+  private Future<List<Calendar>> changed(long integrationId, List<Listed> listed) {
+    return pool.withTransaction(conn -> Calendars.rows(conn, integrationId, true).compose(before ->
+        Calendars.applyListing(conn, integrationId, listed)
+            .compose(v -> Calendars.rows(conn, integrationId, false))
+            .compose(after -> settle(conn, integrationId, before, after, "sync", "calendars.discovered"))));
   }
 
   /**

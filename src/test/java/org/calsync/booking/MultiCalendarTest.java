@@ -104,6 +104,41 @@ class MultiCalendarTest {
     assertThat(changed).extracting(org.calsync.db.Calendars.Calendar::googleId).containsExactlyInAnyOrder(b.cal, work, team);
   }
 
+  /**
+   * The first listing of an integration is one insert; when another process adds one of its calendars meanwhile (here
+   * the primary, committed while the insert waits on it) the listing is applied as a change instead, so no calendar is
+   * lost from the result and the primary still becomes the write target.
+   */
+  @Test
+  void aFirstListingRacingAnotherProcessStillEndsWithEveryCalendarAndTheWriteTarget() {
+    b.h.runCycle();
+    List<org.calsync.db.Calendars.Listed> listing = new ArrayList<>();
+    for (var r : org.calsync.db.Calendars.rows(b.h.pool(), b.integrationId, false).await()) {
+      if (!r.removed()) listing.add(new org.calsync.db.Calendars.Listed(r.googleId(), r.summary(), r.timeZone(), r.accessRole(), r.selected(), r.primary()));
+    }
+    b.h.query("DELETE FROM calendars WHERE integration_id = $1", b.integrationId);
+    var other = b.h.pool().getConnection().await();
+    try {
+      var tx = other.begin().await();
+      other.preparedQuery("INSERT INTO calendars (integration_id, google_calendar_id, time_zone, access_role, selected, is_primary) "
+          + "VALUES ($1, $2, 'UTC', 'owner', true, true)").execute(io.vertx.sqlclient.Tuple.of(b.integrationId, b.cal)).await();
+
+      var applied = new org.calsync.sync.CalendarDiscovery(b.h.pool()).apply(b.integrationId, listing);
+      // the insert of the first listing waits for the other transaction's row
+      Harness.await("the insert waits for the other row", () -> b.h.count("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+          + "WHERE NOT l.granted AND a.datname = current_database()") > 0);
+      tx.commit().await();
+
+      assertThat(applied.await()).extracting(org.calsync.db.Calendars.Calendar::googleId).containsExactlyInAnyOrder(b.cal, work);
+    } finally {
+      other.close().await();
+    }
+    assertThat(b.h.count("SELECT count(*) FROM calendars WHERE integration_id = $1 AND removed_at IS NULL", b.integrationId))
+        .isEqualTo(listing.size());
+    assertThat(b.h.query("SELECT google_calendar_id FROM calendars WHERE integration_id = $1 AND write_target", b.integrationId))
+        .extracting(r -> r.getString(0)).containsExactly(b.cal);
+  }
+
   @Test
   void aChoiceTakesEffectAndSurvivesRediscovery() {
     b.h.runCycle();
