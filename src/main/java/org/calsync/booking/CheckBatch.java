@@ -8,7 +8,6 @@ import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -110,7 +109,7 @@ final class CheckBatch {
   static CheckBatch open(Vertx vertx, DbConfig db) {
     PgConnectOptions options = Db.connectOptions(db);
     options.addProperty("plan_cache_mode", "force_generic_plan");
-    return new CheckBatch(PgBuilder.pool().with(new PoolOptions().setMaxSize(STATEMENTS).setName("calsync-checks"))
+    return new CheckBatch(PgBuilder.pool().with(Db.poolOptions(STATEMENTS).setName("calsync-checks"))
         .connectingTo(options).using(vertx).build());
   }
 

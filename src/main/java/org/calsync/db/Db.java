@@ -30,11 +30,21 @@ public final class Db {
   /** The pool of one App, handed to all its verticles. */
   public static Pool pool(Vertx vertx, DbConfig config) {
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(config.poolSize())
-            .setMaxWaitQueueSize(100_000))
+        .with(poolOptions(config.poolSize()))
         .connectingTo(connectOptions(config))
         .using(vertx)
         .build();
+  }
+
+  /**
+   * Options of every calsync pool: size connections, up to 100,000 requests waiting, and no acquisition timeout. In
+   * vertx-sql-client 5.0.7 an acquisition timeout that fires as a connection is handed to the waiter loses that
+   * connection for good (an unhandled "Promise already completed"; eclipse-vertx/vertx-sql-client e2908866, fixed in
+   * 5.0.8): under a long overload the pool would shrink to nothing. A request waits for a connection instead; work
+   * that must not wait for ever has its own deadline (job leases, the API's request timeout, health-check timeouts).
+   */
+  public static PoolOptions poolOptions(int size) {
+    return new PoolOptions().setMaxSize(size).setMaxWaitQueueSize(100_000).setConnectionTimeout(0);
   }
 
   public static String jdbcUrl(PgConnectOptions o) {
