@@ -57,11 +57,6 @@ public final class Integrations {
     });
   }
 
-  public Future<Void> defer(long id, OffsetDateTime until) {
-    return pool.preparedQuery("UPDATE user_integrations SET deferred_until = $2 WHERE id = $1")
-        .execute(Tuple.of(id, until)).mapEmpty();
-  }
-
   public Future<JsonObject> countsByStatus() {
     return countsBy("status");
   }

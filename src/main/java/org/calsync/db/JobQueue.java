@@ -264,10 +264,23 @@ public final class JobQueue {
     return release(job, worker, delayMillis, error, 1, true);
   }
 
+  /**
+   * Released to run again at now + delay, the attempt given back, and its integration deferred until then
+   * ({@code deferred_until}: scheduled and push enqueues wait for it; quotaExceeded). One statement: a worker that no
+   * longer holds the job defers nothing.
+   */
+  public Future<Void> defer(Job job, String worker, long delayMillis, String error) {
+    return pool.preparedQuery("WITH j AS (" + RELEASE + " RETURNING integration_id, available_at) "
+            + "UPDATE user_integrations u SET deferred_until = j.available_at FROM j WHERE u.id = j.integration_id")
+        .execute(Tuple.of(job.id(), worker, error, delayMillis / 1000.0, 1, false)).mapEmpty();
+  }
+
+  private static final String RELEASE = "UPDATE jobs SET locked_by = NULL, locked_until = NULL, last_error = $3, "
+      + "available_at = now() + make_interval(secs => $4), attempts = attempts - $5, "
+      + "rate_limited = CASE WHEN $6 THEN rate_limited + 1 ELSE 0 END WHERE id = $1 AND locked_by = $2";
+
   private Future<Void> release(Job job, String worker, long delayMillis, String error, int giveBack, boolean rateLimited) {
-    return pool.preparedQuery("UPDATE jobs SET locked_by = NULL, locked_until = NULL, last_error = $3, "
-            + "available_at = now() + make_interval(secs => $4), attempts = attempts - $5, "
-            + "rate_limited = CASE WHEN $6 THEN rate_limited + 1 ELSE 0 END WHERE id = $1 AND locked_by = $2")
+    return pool.preparedQuery(RELEASE)
         .execute(Tuple.of(job.id(), worker, error, delayMillis / 1000.0, giveBack, rateLimited)).mapEmpty();
   }
 

@@ -19,7 +19,6 @@ import org.calsync.bus.Addresses;
 import org.calsync.bus.FailureCode;
 import org.calsync.config.CalsyncConfig;
 import org.calsync.config.SyncConfig;
-import org.calsync.db.Integrations;
 import org.calsync.db.JobQueue.Job;
 import org.calsync.db.JobQueue;
 import org.calsync.google.Google;
@@ -50,7 +49,6 @@ public final class SyncWorkerVerticle extends VerticleBase {
   private final String workerId;
   private SyncConfig sync;
   private JobQueue queue;
-  private Integrations integrations;
   private final Google google;
   private CalendarSync calendarSync;
   private SettleBatch settleBatch;
@@ -81,7 +79,6 @@ public final class SyncWorkerVerticle extends VerticleBase {
   public Future<?> start() {
     sync = config.sync();
     queue = new JobQueue(pool);
-    integrations = new Integrations(pool);
     metrics = new SyncMetrics(registry);
     settleBatch = new SettleBatch(vertx, queue, workerId);
     calendarSync = new CalendarSync(pool, google, sync, new BusyBlocks(vertx, config.booking()), workerId);
@@ -212,7 +209,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
       OffsetDateTime until = OffsetDateTime.now().plusNanos(QUOTA_DEFER_MILLIS * 1_000_000);
       log.atWarn().setMessage("sync deferred").addKeyValue("integration", id).addKeyValue("until", until.toString())
           .addKeyValue("error", g.getMessage()).log();
-      done = integrations.defer(id, until).compose(v -> queue.retry(job, workerId, QUOTA_DEFER_MILLIS, g.getMessage(), false));
+      done = queue.defer(job, workerId, QUOTA_DEFER_MILLIS, g.getMessage());
     } else if (err instanceof GoogleApiException g && g.kind() == GoogleApiException.Kind.RATE_LIMIT) {
       outcome = "retry";
       Recoveries.count(Recoveries.Kind.SYNC);

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * An integration Google refuses every cycle (403 forbidden) keeps one failed_jobs row per error class, counted, and is
  * shown as failing in status and metrics until a sync succeeds (with one sync.failing notice); failed list / failed
- * retry keep working.
+ * retry keep working. A worker that lost the job while Google refused it (forbidden, quotaExceeded) records and
+ * defers nothing.
  */
 @ExtendWith(HarnessExtension.class)
 class FailingIntegrationTest {
@@ -46,23 +47,7 @@ class FailingIntegrationTest {
   @Test
   void aFailureOfAWorkerThatLostTheJobRecordsNothing() {
     long id = h.connectSeeded(1, 4).values().iterator().next();
-    List<JsonObject> completed = new ArrayList<>();
-    h.vertx.eventBus().<JsonObject>consumer(Addresses.SYNC_COMPLETED, m -> {
-      synchronized (completed) {
-        completed.add(m.body());
-      }
-    }).completion().await();
-    boolean[] takenOver = {false};
-    // while the worker waits for Google's refusal, another worker takes the job over (as after a lapsed lease)
-    proxy.beforeForbidding = () -> {
-      if (takenOver[0]) return Future.succeededFuture();
-      takenOver[0] = true;
-      return h.pool().query("UPDATE jobs SET locked_by = 'other', locked_until = now() + interval '1 hour'").execute();
-    };
-    proxy.forbid = uri -> true;
-
-    new JobQueue(h.pool()).enqueue(id, JobQueue.PRIORITY_MANUAL, OffsetDateTime.now()).await();
-    Harness.await("the worker's failure settled", () -> outcomes(completed).contains("failed"));
+    refusedAfterATakeOver(id, "forbidden", "failed");
 
     assertThat(h.query("SELECT last_sync_status FROM user_integrations WHERE id = $1", id).get(0).getString(0))
         .as("no status written by a worker that no longer holds the job").isNull();
@@ -70,12 +55,58 @@ class FailingIntegrationTest {
     assertThat(h.count("SELECT count(*) FROM jobs WHERE locked_by = 'other'")).isEqualTo(1);
 
     // the holder's failure is recorded
-    h.query("UPDATE jobs SET locked_by = NULL, locked_until = NULL");
-    h.vertx.eventBus().publish(Addresses.JOBS_AVAILABLE, null);
+    handBack();
     h.awaitQueueDrained(30);
 
     assertThat(h.query("SELECT last_sync_status FROM user_integrations WHERE id = $1", id).get(0).getString(0)).isEqualTo("failed");
     assertThat(h.count("SELECT count(*) FROM failed_jobs")).isEqualTo(1);
+  }
+
+  @Test
+  void aQuotaDeferralOfAWorkerThatLostTheJobDefersNothing() {
+    long id = h.connectSeeded(1, 4).values().iterator().next();
+    refusedAfterATakeOver(id, "quotaExceeded", "deferred");
+
+    assertThat(h.query("SELECT deferred_until FROM user_integrations WHERE id = $1", id).get(0).getValue(0))
+        .as("no deferral by a worker that no longer holds the job").isNull();
+    assertThat(h.count("SELECT count(*) FROM jobs WHERE locked_by = 'other'")).isEqualTo(1);
+
+    // the holder's deferral is recorded
+    handBack();
+    Harness.await("the holder's deferral", () -> h.count("SELECT count(*) FROM user_integrations WHERE id = $1 "
+        + "AND deferred_until > now() + interval '3 hours'", id) == 1);
+    assertThat(h.count("SELECT count(*) FROM jobs WHERE locked_by IS NULL AND available_at > now() + interval '3 hours'"))
+        .isEqualTo(1);
+  }
+
+  /**
+   * Runs a manual sync of the integration whose listings Google refuses with reason; while the worker waits for the
+   * refusal, another worker ('other') takes the job over (as after a lapsed lease). Returns once the worker settled.
+   */
+  private void refusedAfterATakeOver(long id, String reason, String outcome) {
+    List<JsonObject> completed = new ArrayList<>();
+    h.vertx.eventBus().<JsonObject>consumer(Addresses.SYNC_COMPLETED, m -> {
+      synchronized (completed) {
+        completed.add(m.body());
+      }
+    }).completion().await();
+    boolean[] takenOver = {false};
+    proxy.beforeForbidding = () -> {
+      if (takenOver[0]) return Future.succeededFuture();
+      takenOver[0] = true;
+      return h.pool().query("UPDATE jobs SET locked_by = 'other', locked_until = now() + interval '1 hour'").execute();
+    };
+    proxy.forbiddenReason = reason;
+    proxy.forbid = uri -> true;
+
+    new JobQueue(h.pool()).enqueue(id, JobQueue.PRIORITY_MANUAL, OffsetDateTime.now()).await();
+    Harness.await("the worker's run settled", () -> outcomes(completed).contains(outcome));
+  }
+
+  /** The job is free again, for the worker to claim as its holder. */
+  private void handBack() {
+    h.query("UPDATE jobs SET locked_by = NULL, locked_until = NULL");
+    h.vertx.eventBus().publish(Addresses.JOBS_AVAILABLE, null);
   }
 
   private static List<String> outcomes(List<JsonObject> completed) {

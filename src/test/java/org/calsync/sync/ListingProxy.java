@@ -40,6 +40,8 @@ final class ListingProxy implements AutoCloseable {
   volatile PageRewrite rewrite;
   /** events.list requests whose URI (decoded) it accepts are answered 403 forbidden. */
   volatile Predicate<String> forbid;
+  /** The reason of those 403 answers (e.g. quotaExceeded). */
+  volatile String forbiddenReason = "forbidden";
   /** When set, a listing {@link #forbid} selects is answered only once the future it returns has completed. */
   volatile Supplier<Future<?>> beforeForbidding;
 
@@ -103,7 +105,7 @@ final class ListingProxy implements AutoCloseable {
     Predicate<String> refused = forbid;
     if (listing && refused != null && refused.test(URLDecoder.decode(req.uri(), StandardCharsets.UTF_8))) {
       JsonObject error = new JsonObject().put("code", 403).put("message", "Forbidden")
-          .put("errors", new JsonArray().add(new JsonObject().put("domain", "global").put("reason", "forbidden").put("message", "Forbidden")));
+          .put("errors", new JsonArray().add(new JsonObject().put("domain", "global").put("reason", forbiddenReason).put("message", "Forbidden")));
       Supplier<Future<?>> first = beforeForbidding;
       (first == null ? Future.succeededFuture() : first.get()).onComplete(ar -> {
         end.run();
