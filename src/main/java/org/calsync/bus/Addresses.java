@@ -108,7 +108,8 @@ public final class Addresses {
   public static final String JOBS_AVAILABLE = "calsync.jobs.available";
 
   /**
-   * Publish, by the sync workers after each job. Body {@code {"integrationId": long, "outcome":
+   * Publish, by the sync workers after each job they settle (not after a run whose job another worker took over:
+   * that run's outcome is discarded). Body {@code {"integrationId": long, "outcome":
    * "synced"|"retry"|"failed"|"needs_reconnect"|"deferred"|"refused", "changed": int, "durationMs": long, "jobId": long,
    * "startedAt": epochMillis, "worker": string, "calendars": int?, "upserted": int?, "deleted": int?, "pages": int?,
    * "fullSync": boolean?, "googleCalls": int?, "skipped": int?, "error": string?}}: changed = upserted + deleted (0

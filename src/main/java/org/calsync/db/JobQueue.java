@@ -254,13 +254,16 @@ public final class JobQueue {
         .mapEmpty();
   }
 
-  /** Released to run again at now + delay. countAttempt=false gives the attempt back (deferrals). */
-  public Future<Void> retry(Job job, String worker, long delayMillis, String error, boolean countAttempt) {
+  /**
+   * Released to run again at now + delay. countAttempt=false gives the attempt back. Like every settle below, it
+   * returns whether this worker still held the job and settled it; false: another worker holds it, nothing written.
+   */
+  public Future<Boolean> retry(Job job, String worker, long delayMillis, String error, boolean countAttempt) {
     return release(job, worker, delayMillis, error, countAttempt ? 0 : 1, false);
   }
 
   /** Released to run again at now + delay after a run that ended rate limited: the attempt is given back. */
-  public Future<Void> retryRateLimited(Job job, String worker, long delayMillis, String error) {
+  public Future<Boolean> retryRateLimited(Job job, String worker, long delayMillis, String error) {
     return release(job, worker, delayMillis, error, 1, true);
   }
 
@@ -269,19 +272,19 @@ public final class JobQueue {
    * ({@code deferred_until}: scheduled and push enqueues wait for it; quotaExceeded). One statement: a worker that no
    * longer holds the job defers nothing.
    */
-  public Future<Void> defer(Job job, String worker, long delayMillis, String error) {
+  public Future<Boolean> defer(Job job, String worker, long delayMillis, String error) {
     return pool.preparedQuery("WITH j AS (" + RELEASE + " RETURNING integration_id, available_at) "
             + "UPDATE user_integrations u SET deferred_until = j.available_at FROM j WHERE u.id = j.integration_id")
-        .execute(Tuple.of(job.id(), worker, error, delayMillis / 1000.0, 1, false)).mapEmpty();
+        .execute(Tuple.of(job.id(), worker, error, delayMillis / 1000.0, 1, false)).map(rs -> rs.rowCount() > 0);
   }
 
   private static final String RELEASE = "UPDATE jobs SET locked_by = NULL, locked_until = NULL, last_error = $3, "
       + "available_at = now() + make_interval(secs => $4), attempts = attempts - $5, "
       + "rate_limited = CASE WHEN $6 THEN rate_limited + 1 ELSE 0 END WHERE id = $1 AND locked_by = $2";
 
-  private Future<Void> release(Job job, String worker, long delayMillis, String error, int giveBack, boolean rateLimited) {
+  private Future<Boolean> release(Job job, String worker, long delayMillis, String error, int giveBack, boolean rateLimited) {
     return pool.preparedQuery(RELEASE)
-        .execute(Tuple.of(job.id(), worker, error, delayMillis / 1000.0, giveBack, rateLimited)).mapEmpty();
+        .execute(Tuple.of(job.id(), worker, error, delayMillis / 1000.0, giveBack, rateLimited)).map(rs -> rs.rowCount() > 0);
   }
 
   /**
@@ -290,14 +293,14 @@ public final class JobQueue {
    * attempts become the latest. The integration's last sync is recorded as status (last_sync_at, last_sync_status,
    * response_data {"error"}) and it is marked failing (failing_since) until a sync succeeds; when it was not failing
    * yet, a sync.failing notice is appended in the same transaction (once per failing period). A worker that no longer
-   * holds the job writes nothing.
+   * holds the job writes nothing (false).
    */
-  public Future<Void> fail(Job job, String worker, String errorClass, String error, String status) {
+  public Future<Boolean> fail(Job job, String worker, String errorClass, String error, String status) {
     return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM jobs WHERE id = $1 AND locked_by = $2 "
             + "RETURNING integration_id, kind, payload, attempts")
         .execute(Tuple.of(job.id(), worker))
         .compose(rs -> {
-          if (rs.size() == 0) return Future.succeededFuture();
+          if (rs.size() == 0) return Future.succeededFuture(false);
           Row r = rs.iterator().next();
           return conn.preparedQuery("INSERT INTO failed_jobs (integration_id, kind, payload, attempts, error_class, error) "
                   + "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (integration_id, kind, error_class) DO UPDATE SET "
@@ -316,13 +319,14 @@ public final class JobQueue {
                     .put("error", error).put("attempts", r.getInteger(3)).put("at", java.time.Instant.now().toString());
                 return Notices.append(conn, Notices.SYNC_FAILING, integrationId, marked.iterator().next().getLong(1), payload);
               })
-              .mapEmpty();
+              .map(true);
         }));
   }
 
   /** Removes the job without a failure record (the integration is no longer syncable, e.g. needs reconnect). */
-  public Future<Void> drop(Job job, String worker) {
-    return pool.preparedQuery("DELETE FROM jobs WHERE id = $1 AND locked_by = $2").execute(Tuple.of(job.id(), worker)).mapEmpty();
+  public Future<Boolean> drop(Job job, String worker) {
+    return pool.preparedQuery("DELETE FROM jobs WHERE id = $1 AND locked_by = $2").execute(Tuple.of(job.id(), worker))
+        .map(rs -> rs.rowCount() > 0);
   }
 
   /** Lets go of every job this worker holds (graceful shutdown): they become due again at once, attempt given back. */

@@ -179,70 +179,88 @@ public final class SyncWorkerVerticle extends VerticleBase {
         });
   }
 
+  /**
+   * Settles the job as the run ended and reports the outcome (logs, {@link Addresses#SYNC_COMPLETED}, audit record),
+   * only when this worker still held the job: a run whose job another worker took over is discarded (one WARN line).
+   */
   private Future<Void> settle(Job job, SyncResult result, Throwable err, long millis, java.util.Map<String, Integer> calls) {
     long id = job.integrationId();
     JsonObject event = new JsonObject().put("integrationId", id).put("durationMs", millis).put("jobId", job.id())
         .put("startedAt", System.currentTimeMillis() - millis).put("worker", workerId);
-    Future<Void> done;
+    Future<Boolean> settled;
     String outcome;
+    Runnable report;
     if (err == null) {
       outcome = "synced";
       event.mergeIn(result.toJson()).put("changed", result.changed());
-      log.atDebug().setMessage("sync completed").addKeyValue("integration", id).addKeyValue("upserted", result.upserted())
+      report = () -> log.atDebug().setMessage("sync completed").addKeyValue("integration", id).addKeyValue("upserted", result.upserted())
           .addKeyValue("deleted", result.deleted()).addKeyValue("fullSync", result.fullSync())
           .addKeyValue("pages", result.pages()).addKeyValue("durationMs", millis).log();
-      done = settleBatch.add(new JobQueue.Done(job.id(), id, result.toJson().put("durationMs", millis), result.pendingTokens(),
-          result.calendarListToken(), result.listedFully(), result.calendarsChecked()));
+      settled = settleBatch.add(new JobQueue.Done(job.id(), id, result.toJson().put("durationMs", millis), result.pendingTokens(),
+          result.calendarListToken(), result.listedFully(), result.calendarsChecked())).map(true);
     } else if (err instanceof JobQueue.LeaseLost) {
       // the job is another worker's now: nothing of this run was written, and nothing is settled
       outcome = "retry";
-      Recoveries.count(Recoveries.Kind.SYNC);
-      log.atWarn().setMessage("sync not written: another worker took the job over after this worker's lease lapsed")
-          .addKeyValue("integration", id).addKeyValue("job", job.id()).log();
-      done = Future.succeededFuture();
+      report = () -> { };
+      settled = Future.succeededFuture(false);
     } else if (err instanceof ReplyException re && re.failureCode() == FailureCode.NEEDS_RECONNECT) {
       outcome = "needs_reconnect";
-      log.atWarn().setMessage("sync stopped").addKeyValue("integration", id).addKeyValue("error", re.getMessage()).log();
-      done = queue.drop(job, workerId);
+      report = () -> log.atWarn().setMessage("sync stopped").addKeyValue("integration", id).addKeyValue("error", re.getMessage()).log();
+      settled = queue.drop(job, workerId);
     } else if (err instanceof GoogleApiException g && g.kind() == GoogleApiException.Kind.QUOTA) {
       outcome = "deferred";
       OffsetDateTime until = OffsetDateTime.now().plusNanos(QUOTA_DEFER_MILLIS * 1_000_000);
-      log.atWarn().setMessage("sync deferred").addKeyValue("integration", id).addKeyValue("until", until.toString())
+      report = () -> log.atWarn().setMessage("sync deferred").addKeyValue("integration", id).addKeyValue("until", until.toString())
           .addKeyValue("error", g.getMessage()).log();
-      done = queue.defer(job, workerId, QUOTA_DEFER_MILLIS, g.getMessage());
+      settled = queue.defer(job, workerId, QUOTA_DEFER_MILLIS, g.getMessage());
     } else if (err instanceof GoogleApiException g && g.kind() == GoogleApiException.Kind.RATE_LIMIT) {
       outcome = "retry";
-      Recoveries.count(Recoveries.Kind.SYNC);
       long delay = JobDelays.rateLimitedJobMillis(sync.retryBaseSeconds() * 1000L, job.rateLimited(), ThreadLocalRandom.current());
-      log.atWarn().setMessage("sync rate limited, will retry without counting an attempt").addKeyValue("integration", id)
-          .addKeyValue("rateLimitedRuns", job.rateLimited() + 1).addKeyValue("retryInMs", delay)
-          .addKeyValue("error", g.getMessage()).log();
-      done = queue.retryRateLimited(job, workerId, delay, g.getMessage());
+      report = () -> {
+        Recoveries.count(Recoveries.Kind.SYNC);
+        log.atWarn().setMessage("sync rate limited, will retry without counting an attempt").addKeyValue("integration", id)
+            .addKeyValue("rateLimitedRuns", job.rateLimited() + 1).addKeyValue("retryInMs", delay)
+            .addKeyValue("error", g.getMessage()).log();
+      };
+      settled = queue.retryRateLimited(job, workerId, delay, g.getMessage());
     } else if (retryable(err) && job.attempts() < sync.maxAttempts()) {
       outcome = "retry";
-      Recoveries.count(Recoveries.Kind.SYNC);
       long delay = JobDelays.jobBackoffMillis(sync.retryBaseSeconds() * 1000L, job.attempts(), ThreadLocalRandom.current());
-      log.atWarn().setMessage("sync failed, will retry").addKeyValue("integration", id).addKeyValue("attempt", job.attempts())
-          .addKeyValue("maxAttempts", sync.maxAttempts()).addKeyValue("retryInMs", delay).addKeyValue("error", err.getMessage()).log();
-      done = queue.retry(job, workerId, delay, err.getMessage(), true);
+      report = () -> {
+        Recoveries.count(Recoveries.Kind.SYNC);
+        log.atWarn().setMessage("sync failed, will retry").addKeyValue("integration", id).addKeyValue("attempt", job.attempts())
+            .addKeyValue("maxAttempts", sync.maxAttempts()).addKeyValue("retryInMs", delay).addKeyValue("error", err.getMessage()).log();
+      };
+      settled = queue.retry(job, workerId, delay, err.getMessage(), true);
     } else {
       outcome = err instanceof MassDeletionRefused ? "refused" : "failed";
-      String failedOutcome = outcome;
       // ERROR once the job is in failed_jobs (a person looks); if that write fails, the job is claimed again.
-      done = queue.fail(job, workerId, errorClass(err), String.valueOf(err.getMessage()), outcome)
-          .onSuccess(v -> log.atError().setMessage("sync failed").addKeyValue("integration", id)
-              .addKeyValue("attempts", job.attempts()).addKeyValue("outcome", failedOutcome)
-              .addKeyValue("error", err.getMessage()).log());
+      report = () -> log.atError().setMessage("sync failed").addKeyValue("integration", id)
+          .addKeyValue("attempts", job.attempts()).addKeyValue("outcome", outcome)
+          .addKeyValue("error", err.getMessage()).log();
+      settled = queue.fail(job, workerId, errorClass(err), String.valueOf(err.getMessage()), outcome);
     }
     if (err != null) event.put("error", err.getMessage()).put("changed", 0);
     event.put("outcome", outcome);
-    summary.add(outcome, millis, System.currentTimeMillis());
-    metrics.sync(outcome, millis, result == null ? 0 : result.changed());
     if (result != null) metrics.skipped(result.skipped());
-    return done.onSuccess(v -> {
+    return settled.transform(ar -> {
+      boolean discarded = ar.succeeded() && !ar.result();
+      // a discarded run counts as retried: the job runs under its holder
+      String counted = discarded ? "retry" : outcome;
+      summary.add(counted, millis, System.currentTimeMillis());
+      metrics.sync(counted, millis, result == null ? 0 : result.changed());
+      if (ar.failed()) return Future.failedFuture(ar.cause());
+      if (discarded) {
+        Recoveries.count(Recoveries.Kind.SYNC);
+        log.atWarn().setMessage("job taken over by another worker; this run's outcome discarded").addKeyValue("integration", id)
+            .addKeyValue("job", job.id()).addKeyValue("outcome", outcome).log();
+        return Future.succeededFuture();
+      }
+      report.run();
       vertx.eventBus().publish(Addresses.SYNC_COMPLETED, event);
       new AuditEvent("sync", "sync." + outcome, id, event.copy().put("attempt", job.attempts())
           .put("googleCallsByStatus", new JsonObject(new java.util.TreeMap<String, Object>(calls)))).send(vertx.eventBus());
+      return Future.succeededFuture();
     });
   }
 

@@ -2,6 +2,10 @@ package org.calsync.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -20,34 +24,45 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
 /**
  * An integration Google refuses every cycle (403 forbidden) keeps one failed_jobs row per error class, counted, and is
  * shown as failing in status and metrics until a sync succeeds (with one sync.failing notice); failed list / failed
  * retry keep working. A worker that lost the job while Google refused it (forbidden, quotaExceeded) records and
- * defers nothing.
+ * defers nothing, and its run is neither published nor audited.
  */
 @ExtendWith(HarnessExtension.class)
 class FailingIntegrationTest {
   private Harness h;
   private ListingProxy proxy;
+  private final List<JsonObject> completed = new ArrayList<>();
+  private final ListAppender<ILoggingEvent> workerLog = new ListAppender<>();
 
   @BeforeEach
   void setUp(Harness harness) {
     proxy = ListingProxy.start(harness.vertx, harness.emulator.baseUrl());
     h = harness.configure(new JsonObject().put("google", new JsonObject().put("apiBaseUrl", proxy.apiBaseUrl())));
     h.start(new App.Parts(true, false, true));
+    h.vertx.eventBus().<JsonObject>consumer(Addresses.SYNC_COMPLETED, m -> {
+      synchronized (completed) {
+        completed.add(m.body());
+      }
+    }).completion().await();
+    workerLog.start();
+    ((Logger) LoggerFactory.getLogger(SyncWorkerVerticle.class)).addAppender(workerLog);
   }
 
   @AfterEach
   void tearDown() {
+    ((Logger) LoggerFactory.getLogger(SyncWorkerVerticle.class)).detachAppender(workerLog);
     if (proxy != null) proxy.close();
   }
 
   @Test
   void aFailureOfAWorkerThatLostTheJobRecordsNothing() {
     long id = h.connectSeeded(1, 4).values().iterator().next();
-    refusedAfterATakeOver(id, "forbidden", "failed");
+    refusedAfterATakeOver(id, "forbidden");
 
     assertThat(h.query("SELECT last_sync_status FROM user_integrations WHERE id = $1", id).get(0).getString(0))
         .as("no status written by a worker that no longer holds the job").isNull();
@@ -65,7 +80,7 @@ class FailingIntegrationTest {
   @Test
   void aQuotaDeferralOfAWorkerThatLostTheJobDefersNothing() {
     long id = h.connectSeeded(1, 4).values().iterator().next();
-    refusedAfterATakeOver(id, "quotaExceeded", "deferred");
+    refusedAfterATakeOver(id, "quotaExceeded");
 
     assertThat(h.query("SELECT deferred_until FROM user_integrations WHERE id = $1", id).get(0).getValue(0))
         .as("no deferral by a worker that no longer holds the job").isNull();
@@ -79,17 +94,39 @@ class FailingIntegrationTest {
         .isEqualTo(1);
   }
 
+  @Test
+  void aRunWhoseJobWasTakenOverIsNeitherPublishedNorAudited() {
+    long id = h.connectSeeded(1, 4).values().iterator().next();
+    refusedAfterATakeOver(id, "forbidden");
+
+    assertThat(outcomes(completed)).as("no completion event of the run whose job was taken over").isEmpty();
+    assertThat(logged(Level.WARN, "job taken over by another worker; this run's outcome discarded")).hasSize(1);
+    assertThat(logged(Level.ERROR, "sync failed")).isEmpty();
+
+    handBack();
+    Harness.await("the holder's completion event and audit record", () -> !outcomes(completed).isEmpty()
+        && h.count("SELECT count(*) FROM audit_log WHERE integration_id = $1 AND action = 'sync.failed'", id) > 0);
+
+    assertThat(outcomes(completed)).as("the holder's run only").containsExactly("failed");
+    assertThat(h.count("SELECT count(*) FROM audit_log WHERE integration_id = $1 AND action LIKE 'sync.%'", id))
+        .as("the holder's run only").isEqualTo(1);
+    assertThat(logged(Level.ERROR, "sync failed")).hasSize(1);
+  }
+
+  private List<ILoggingEvent> logged(Level level, String message) {
+    List<ILoggingEvent> events;
+    synchronized (workerLog) { // appends hold the appender's lock
+      events = List.copyOf(workerLog.list);
+    }
+    return events.stream().filter(e -> e.getLevel() == level && e.getMessage().equals(message)).toList();
+  }
+
   /**
    * Runs a manual sync of the integration whose listings Google refuses with reason; while the worker waits for the
-   * refusal, another worker ('other') takes the job over (as after a lapsed lease). Returns once the worker settled.
+   * refusal, another worker ('other') takes the job over (as after a lapsed lease). Returns once the worker's run
+   * ended (its outcome discarded, or published).
    */
-  private void refusedAfterATakeOver(long id, String reason, String outcome) {
-    List<JsonObject> completed = new ArrayList<>();
-    h.vertx.eventBus().<JsonObject>consumer(Addresses.SYNC_COMPLETED, m -> {
-      synchronized (completed) {
-        completed.add(m.body());
-      }
-    }).completion().await();
+  private void refusedAfterATakeOver(long id, String reason) {
     boolean[] takenOver = {false};
     proxy.beforeForbidding = () -> {
       if (takenOver[0]) return Future.succeededFuture();
@@ -100,7 +137,8 @@ class FailingIntegrationTest {
     proxy.forbid = uri -> true;
 
     new JobQueue(h.pool()).enqueue(id, JobQueue.PRIORITY_MANUAL, OffsetDateTime.now()).await();
-    Harness.await("the worker's run settled", () -> outcomes(completed).contains(outcome));
+    Harness.await("the worker's run ended", () -> !outcomes(completed).isEmpty()
+        || !logged(Level.WARN, "job taken over by another worker; this run's outcome discarded").isEmpty());
   }
 
   /** The job is free again, for the worker to claim as its holder. */
