@@ -13,6 +13,8 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The durable queue in PostgreSQL ({@code jobs}, {@code failed_jobs}). At most one job per integration and kind:
@@ -214,18 +216,19 @@ public final class JobQueue {
       + "  calendars_listed_at = CASE WHEN h.listed THEN now() ELSE u.calendars_listed_at END, "
       + "  calendars_checked_at = CASE WHEN h.checked THEN now() ELSE u.calendars_checked_at END "
       + "  FROM held h WHERE u.id = h.integration_id), "
-      + "del AS (DELETE FROM jobs j USING held h WHERE j.id = h.id AND NOT h.rerun) "
-      + "UPDATE jobs j SET rerun = false, locked_by = NULL, locked_until = NULL, attempts = 0, rate_limited = 0, "
-      + "last_error = NULL, available_at = GREATEST(j.available_at, now()) FROM held h WHERE j.id = h.id AND h.rerun";
+      + "del AS (DELETE FROM jobs j USING held h WHERE j.id = h.id AND NOT h.rerun), "
+      + "again AS (UPDATE jobs j SET rerun = false, locked_by = NULL, locked_until = NULL, attempts = 0, rate_limited = 0, "
+      + "last_error = NULL, available_at = GREATEST(j.available_at, now()) FROM held h WHERE j.id = h.id AND h.rerun) "
+      + "SELECT id FROM held";
 
   /**
    * Settles many successful syncs in one statement: for the jobs this worker still holds, stores their pending sync
    * tokens, calendarList sync token and calendarList check time, records last_sync_at and response_data, and completes the jobs: each is
    * removed, or released for one more run (due as the enqueues made while it ran asked, or now) when it was enqueued
    * again while running. A job another worker has taken over (lapsed lease) is left
-   * untouched, its sync tokens included. All or nothing.
+   * untouched, its sync tokens included. All or nothing. Returns the ids of the jobs settled (those still held).
    */
-  public Future<Void> completeAll(List<Done> done, String worker) {
+  public Future<Set<Long>> completeAll(List<Done> done, String worker) {
     int n = done.size();
     Long[] jobIds = new Long[n];
     Long[] integrationIds = new Long[n];
@@ -251,7 +254,11 @@ public final class JobQueue {
     return pool.preparedQuery(SETTLE_DONE)
         .execute(Tuple.of(jobIds, integrationIds, data, calIds.toArray(new Long[0]), tokens.toArray(new String[0]), worker)
             .addArrayOfString(listTokens).addArrayOfBoolean(listed).addArrayOfBoolean(checked))
-        .mapEmpty();
+        .map(rs -> {
+          Set<Long> settled = new HashSet<>();
+          for (Row r : rs) settled.add(r.getLong(0));
+          return settled;
+        });
   }
 
   /**

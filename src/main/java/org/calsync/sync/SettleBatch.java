@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
  * Gathers successful syncs for a few milliseconds and settles them with one statement
  * ({@link JobQueue#completeAll}), so that a no-change sync costs a fraction of a database round trip. A failed write
  * is tried again twice; after that the jobs stay leased and run again when the lease lapses (syncs are idempotent).
+ * Each sync learns whether its job was settled: false when another worker had taken it over (nothing written).
  * Confined to the worker's event loop.
  */
 final class SettleBatch {
@@ -25,7 +26,7 @@ final class SettleBatch {
   private final JobQueue queue;
   private final String worker;
   private List<JobQueue.Done> pending = new ArrayList<>();
-  private List<Promise<Void>> waiters = new ArrayList<>();
+  private List<Promise<Boolean>> waiters = new ArrayList<>();
   private long timer = -1;
 
   SettleBatch(Vertx vertx, JobQueue queue, String worker) {
@@ -34,8 +35,9 @@ final class SettleBatch {
     this.worker = worker;
   }
 
-  Future<Void> add(JobQueue.Done done) {
-    Promise<Void> p = Promise.promise();
+  /** True once the job is settled; false when this worker no longer held it. */
+  Future<Boolean> add(JobQueue.Done done) {
+    Promise<Boolean> p = Promise.promise();
     pending.add(done);
     waiters.add(p);
     if (pending.size() >= MAX_BATCH) {
@@ -52,13 +54,18 @@ final class SettleBatch {
   private void flush() {
     if (pending.isEmpty()) return;
     List<JobQueue.Done> batch = pending;
-    List<Promise<Void>> promises = waiters;
+    List<Promise<Boolean>> promises = waiters;
     pending = new ArrayList<>();
     waiters = new ArrayList<>();
-    write(batch, 1).onComplete(ar -> promises.forEach(p -> p.handle(ar)));
+    write(batch, 1).onComplete(ar -> {
+      for (int i = 0; i < promises.size(); i++) {
+        if (ar.failed()) promises.get(i).fail(ar.cause());
+        else promises.get(i).complete(ar.result().contains(batch.get(i).jobId()));
+      }
+    });
   }
 
-  private Future<Void> write(List<JobQueue.Done> batch, int attempt) {
+  private Future<java.util.Set<Long>> write(List<JobQueue.Done> batch, int attempt) {
     return queue.completeAll(batch, worker).recover(err -> {
       if (attempt >= 3) return Future.failedFuture(err);
       Recoveries.count(Recoveries.Kind.DATABASE);

@@ -197,7 +197,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
           .addKeyValue("deleted", result.deleted()).addKeyValue("fullSync", result.fullSync())
           .addKeyValue("pages", result.pages()).addKeyValue("durationMs", millis).log();
       settled = settleBatch.add(new JobQueue.Done(job.id(), id, result.toJson().put("durationMs", millis), result.pendingTokens(),
-          result.calendarListToken(), result.listedFully(), result.calendarsChecked())).map(true);
+          result.calendarListToken(), result.listedFully(), result.calendarsChecked()));
     } else if (err instanceof JobQueue.LeaseLost) {
       // the job is another worker's now: nothing of this run was written, and nothing is settled
       outcome = "retry";

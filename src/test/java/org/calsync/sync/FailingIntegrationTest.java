@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * An integration Google refuses every cycle (403 forbidden) keeps one failed_jobs row per error class, counted, and is
  * shown as failing in status and metrics until a sync succeeds (with one sync.failing notice); failed list / failed
  * retry keep working. A worker that lost the job while Google refused it (forbidden, quotaExceeded) records and
- * defers nothing, and its run is neither published nor audited.
+ * defers nothing, and its run is neither published nor audited; nor is a successful run whose job was taken over.
  */
 @ExtendWith(HarnessExtension.class)
 class FailingIntegrationTest {
@@ -111,6 +111,37 @@ class FailingIntegrationTest {
     assertThat(h.count("SELECT count(*) FROM audit_log WHERE integration_id = $1 AND action LIKE 'sync.%'", id))
         .as("the holder's run only").isEqualTo(1);
     assertThat(logged(Level.ERROR, "sync failed")).hasSize(1);
+  }
+
+  /** A successful run is settled in a batch; one whose job was taken over meanwhile is discarded like any other. */
+  @Test
+  void aSuccessfulRunWhoseJobWasTakenOverIsNeitherPublishedNorAudited() {
+    long id = h.connectSeeded(1, 4).values().iterator().next();
+    h.runCycle();
+    synchronized (completed) {
+      completed.clear();
+    }
+    long audited = h.count("SELECT count(*) FROM audit_log WHERE integration_id = $1 AND action LIKE 'sync.%'", id);
+    boolean[] takenOver = {false};
+    proxy.beforeListing = () -> {
+      if (takenOver[0]) return Future.succeededFuture();
+      takenOver[0] = true;
+      return h.pool().query("UPDATE jobs SET locked_by = 'other', locked_until = now() + interval '1 hour'").execute();
+    };
+
+    new JobQueue(h.pool()).enqueue(id, JobQueue.PRIORITY_MANUAL, OffsetDateTime.now()).await();
+    Harness.await("the worker's run ended", () -> !outcomes(completed).isEmpty()
+        || !logged(Level.WARN, "job taken over by another worker; this run's outcome discarded").isEmpty());
+
+    assertThat(outcomes(completed)).as("no completion event of the run whose job was taken over").isEmpty();
+    assertThat(logged(Level.WARN, "job taken over by another worker; this run's outcome discarded")).hasSize(1);
+    assertThat(h.count("SELECT count(*) FROM jobs WHERE locked_by = 'other'")).isEqualTo(1);
+
+    handBack();
+    Harness.await("the holder's completion event", () -> !outcomes(completed).isEmpty());
+    assertThat(outcomes(completed)).containsExactly("synced");
+    Harness.await("the holder's audit record", () ->
+        h.count("SELECT count(*) FROM audit_log WHERE integration_id = $1 AND action LIKE 'sync.%'", id) == audited + 1);
   }
 
   private List<ILoggingEvent> logged(Level level, String message) {

@@ -44,6 +44,8 @@ final class ListingProxy implements AutoCloseable {
   volatile String forbiddenReason = "forbidden";
   /** When set, a listing {@link #forbid} selects is answered only once the future it returns has completed. */
   volatile Supplier<Future<?>> beforeForbidding;
+  /** When set, an events.list request that is passed on is forwarded only once the future it returns has completed. */
+  volatile Supplier<Future<?>> beforeListing;
 
   private final HttpServer server;
   private final WebClient client;
@@ -114,7 +116,13 @@ final class ListingProxy implements AutoCloseable {
       });
       return;
     }
-    req.body().compose(body -> {
+    Supplier<Future<?>> hold = listing ? beforeListing : null;
+    Future<?> ready = hold == null ? Future.succeededFuture() : hold.get();
+    req.pause();
+    ready.compose(v -> {
+      req.resume();
+      return req.body();
+    }).compose(body -> {
       HttpRequest<Buffer> out = client.requestAbs(req.method(), target + req.uri());
       // no Accept-Encoding: pages may be rewritten here, so they must come uncompressed
       req.headers().forEach((k, v) -> {
