@@ -25,8 +25,7 @@ import org.calsync.db.Db;
  * (at most {@link #MAX_BATCH} per statement). A lone check goes out at once, in a plain statement of its own; under
  * load many checks cost one round trip and one plan execution, and checks hold at most STATEMENTS connections, whatever
  * their number. Each check gets back only its own rows, in the layout of {@link #SQL} (column 1, its place in the batch,
- * aside). A failed shared statement is
- * retried check by check, so a check fails only for its own reason.
+ * aside). A failed shared statement is retried check by check, so a check fails only for its own reason.
  *
  * <p>The statements run on a pool of their own, {@link #STATEMENTS} connections: a check never queues behind sync work
  * for a connection of the shared pool, and its connections plan the statement once, generically

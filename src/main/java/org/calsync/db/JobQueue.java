@@ -262,11 +262,11 @@ public final class JobQueue {
   }
 
   /**
-   * Released to run again at now + delay. countAttempt=false gives the attempt back. Like every settle below, it
-   * returns whether this worker still held the job and settled it; false: another worker holds it, nothing written.
+   * Released to run again at now + delay, the attempt counted. Like every settle below, it returns whether this worker
+   * still held the job and settled it; false: another worker holds it, nothing written.
    */
-  public Future<Boolean> retry(Job job, String worker, long delayMillis, String error, boolean countAttempt) {
-    return release(job, worker, delayMillis, error, countAttempt ? 0 : 1, false);
+  public Future<Boolean> retry(Job job, String worker, long delayMillis, String error) {
+    return release(job, worker, delayMillis, error, 0, false);
   }
 
   /** Released to run again at now + delay after a run that ended rate limited: the attempt is given back. */

@@ -97,9 +97,7 @@ final class AdminApi {
       ctx.response().setStatusCode(204).end();
     });
     router.post("/admin/users/:email/calendarList/refuse-sync-token").handler(ctx -> {
-      String reason = stringOrNull(Http.body(ctx), "reason");
-      if (reason == null || !reason.matches("[A-Za-z0-9_.-]{1,64}")) throw GoogleErrors.invalid("reason must be an identifier");
-      state.refuseNextListToken(ctx.pathParam("email"), reason);
+      state.refuseNextListToken(ctx.pathParam("email"), refusalReason(ctx));
       ctx.response().setStatusCode(204).end();
     });
     router.get("/admin/calendars/:calendarId/events").handler(ctx -> {
@@ -116,9 +114,7 @@ final class AdminApi {
       ctx.response().setStatusCode(204).end();
     });
     router.post("/admin/calendars/:calendarId/refuse-sync-token").handler(ctx -> {
-      String reason = stringOrNull(Http.body(ctx), "reason");
-      if (reason == null || !reason.matches("[A-Za-z0-9_.-]{1,64}")) throw GoogleErrors.invalid("reason must be an identifier");
-      state.refuseNextEventsToken(ctx.pathParam("calendarId"), reason);
+      state.refuseNextEventsToken(ctx.pathParam("calendarId"), refusalReason(ctx));
       ctx.response().setStatusCode(204).end();
     });
     router.post("/admin/calendars/:calendarId/invalidate-sync-tokens").handler(ctx -> {
@@ -165,6 +161,13 @@ final class AdminApi {
       state.mutationDriver().stop();
       ctx.response().setStatusCode(204).end();
     });
+  }
+
+  /** The body's "reason" of a refuse-sync-token call: an identifier such as deleted or fullSyncRequired. */
+  private static String refusalReason(RoutingContext ctx) {
+    String reason = stringOrNull(Http.body(ctx), "reason");
+    if (reason == null || !reason.matches("[A-Za-z0-9_.-]{1,64}")) throw GoogleErrors.invalid("reason must be an identifier");
+    return reason;
   }
 
   private static String stringOrNull(JsonObject b, String key) {

@@ -54,4 +54,12 @@ public final class GoogleApiException extends RuntimeException {
   public boolean retryable() {
     return kind == Kind.TRANSIENT || kind == Kind.RATE_LIMIT;
   }
+
+  /**
+   * For a listing sent with a sync token: the token is gone, list in full. Google documents every 410 on such a
+   * listing that way, whatever its reason ({@link Kind#FULL_SYNC} names the two documented ones).
+   */
+  public boolean syncTokenGone() {
+    return status == 410;
+  }
 }

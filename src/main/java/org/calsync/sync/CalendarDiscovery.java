@@ -69,9 +69,7 @@ public final class CalendarDiscovery {
     return changes(google, listToken, null, 0).compose(delta -> delta.changed() ? full(google, integrationId)
             : Future.succeededFuture(new Found(known, delta.nextToken(), false, true)),
         err -> {
-          if (!(err instanceof GoogleApiException e && (e.kind() == GoogleApiException.Kind.FULL_SYNC || e.status() == 410))) {
-            return Future.failedFuture(err);
-          }
+          if (!(err instanceof GoogleApiException e && e.syncTokenGone())) return Future.failedFuture(err);
           log.atInfo().setMessage("calendarList sync token rejected, listing fully").addKeyValue("integration", integrationId)
               .addKeyValue("reason", e.reason()).log();
           return full(google, integrationId);

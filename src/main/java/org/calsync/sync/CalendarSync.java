@@ -129,7 +129,7 @@ public final class CalendarSync {
   private Future<SyncResult> syncCalendar(GoogleCall google, long jobId, Calendar cal, boolean allowMassDelete) {
     if (cal.syncToken() == null) return full(google, jobId, cal, allowMassDelete);
     return incremental(google, jobId, cal, allowMassDelete).recover(err -> {
-      if (err instanceof GoogleApiException e && (e.kind() == GoogleApiException.Kind.FULL_SYNC || e.status() == 410)) {
+      if (err instanceof GoogleApiException e && e.syncTokenGone()) {
         log.atInfo().setMessage("sync token rejected, full resync").addKeyValue("integration", cal.integrationId())
             .addKeyValue("calendar", cal.id()).addKeyValue("reason", e.reason()).log();
         return pool.withTransaction(conn -> whileHeld(conn, jobId, () -> Calendars.clearSyncToken(conn, cal.id())))
@@ -229,17 +229,10 @@ public final class CalendarSync {
     if (!changes.skipped().isEmpty()) return Mirror.now(pool).compose(started -> applyFullPage(cal, changes, tally)
         .compose(v -> sweep(jobId, cal, started, new End(token, 1), tally, allowMassDelete)));
     tally.add(cal, changes);
-    return busy.plan(cal.timeZone(), changes.upserts()).compose(planned -> pool.withTransaction(conn -> {
-      // sent ahead of the listing's statements, in the same round trip; it fails (rolls back) for a stale holder
-      Future<Void> held = JobQueue.held(conn, jobId, worker);
-      Future<WholeListing.Swept> written =
-          WholeListing.write(conn, cal.id(), cal.integrationId(), token, changes.upserts(), changes.skipped(), planned);
-      return Future.all(held, written).compose(v -> {
-        WholeListing.Swept swept = written.result();
-        return (allowMassDelete ? Future.<Void>succeededFuture() : checkDeletes(cal.id(), swept.deleted(), swept.total()))
-            .map(x -> new SyncResult(1, tally.upserted, (int) swept.deleted(), 1, true, 0, tally.skipped));
-      });
-    }));
+    return busy.plan(cal.timeZone(), changes.upserts()).compose(planned -> pool.withTransaction(conn -> whileHeld(conn, jobId,
+            () -> WholeListing.write(conn, cal.id(), cal.integrationId(), token, changes.upserts(), changes.skipped(), planned))
+        .compose(swept -> (allowMassDelete ? Future.<Void>succeededFuture() : checkDeletes(cal.id(), swept.deleted(), swept.total()))
+            .map(x -> new SyncResult(1, tally.upserted, (int) swept.deleted(), 1, true, 0, tally.skipped)))));
   }
 
   /**
@@ -271,7 +264,7 @@ public final class CalendarSync {
 
   /**
    * Inside conn's transaction: the check that this worker still holds the job ({@link JobQueue#held}) and first's
-   * statement, sent in the same round trip (as {@link #wholeListing} does); completes with first's result, or fails
+   * statements, sent in the same round trip; completes with first's result, or fails
    * with {@link org.calsync.db.JobQueue.LeaseLost} for a stale holder (the transaction rolls back). first must not wait
    * for a result before sending, and the caller's further statements compose on the result, so none is sent for a
    * stale holder.

@@ -231,7 +231,7 @@ public final class SyncWorkerVerticle extends VerticleBase {
         log.atWarn().setMessage("sync failed, will retry").addKeyValue("integration", id).addKeyValue("attempt", job.attempts())
             .addKeyValue("maxAttempts", sync.maxAttempts()).addKeyValue("retryInMs", delay).addKeyValue("error", err.getMessage()).log();
       };
-      settled = queue.retry(job, workerId, delay, err.getMessage(), true);
+      settled = queue.retry(job, workerId, delay, err.getMessage());
     } else {
       outcome = err instanceof MassDeletionRefused ? "refused" : "failed";
       // ERROR once the job is in failed_jobs (a person looks); if that write fails, the job is claimed again.

@@ -63,13 +63,12 @@ public final class TokenVerticle extends VerticleBase {
   private Future<JsonObject> get(TokenGet request) {
     long id = request.integrationId();
     AccessToken cached = cache.get(id);
-    // A 401 on a token that is no longer the cached one: another caller's refresh already replaced it.
-    boolean replaced = request.refused() != null && !request.verify() && cached != null && !cached.value().equals(request.refused());
-    if ((!request.force() || replaced) && cached != null && refresh.fresh(cached)) {
+    if (!request.force() && cached != null && refresh.fresh(cached)) {
       return request.active() ? Future.succeededFuture(reply(cached)) : ifActive(id, cached);
     }
     Future<AccessToken> running = inFlight.get(id);
     if (running == null) {
+      // the refused token (TokenRefresh hands out a stored token other than it, refreshing only while it is current)
       String rejected = request.refused() != null ? request.refused() : request.force() && cached != null ? cached.value() : null;
       running = refresh.run(id, rejected, request.verify()).compose(this::apply)
           .onSuccess(t -> cache.put(id, t));

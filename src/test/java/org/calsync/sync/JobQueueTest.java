@@ -190,7 +190,7 @@ class JobQueueTest {
     complete(job, "w1");
     Job rerun = q.claim("w1", 1, 30).await().get(0);
     assertThat(rerun.rateLimited()).isZero();
-    q.retry(rerun, "w1", 0, "HTTP 500", true).await();
+    q.retry(rerun, "w1", 0, "HTTP 500").await();
     var row = h.query("SELECT attempts, rate_limited FROM jobs WHERE id = $1", rerun.id()).get(0);
     assertThat(row.getInteger(0)).as("a counted retry keeps its attempt").isEqualTo(1);
     assertThat(row.getInteger(1)).isZero();
