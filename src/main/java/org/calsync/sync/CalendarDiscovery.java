@@ -64,21 +64,21 @@ public final class CalendarDiscovery {
    * refused token (any 410, whatever its reason: Google documents every 410 on a listing with a sync token as "list in
    * full"), leads to a full listing. Without either: a full listing, applied, returning the busy calendars.
    */
-  public Future<Found> discover(GoogleCall google, long integrationId, String listToken, List<Calendar> known) {
-    if (listToken == null || known == null) return full(google, integrationId);
-    return changes(google, listToken, null, 0).compose(delta -> delta.changed() ? full(google, integrationId)
+  public Future<Found> discover(GoogleCall google, long integrationId, String listToken, List<Calendar> known, Hold hold) {
+    if (listToken == null || known == null) return full(google, integrationId, hold);
+    return changes(google, listToken, null, 0).compose(delta -> delta.changed() ? full(google, integrationId, hold)
             : Future.succeededFuture(new Found(known, delta.nextToken(), false, true)),
         err -> {
           if (!(err instanceof GoogleApiException e && e.syncTokenGone())) return Future.failedFuture(err);
           log.atInfo().setMessage("calendarList sync token rejected, listing fully").addKeyValue("integration", integrationId)
               .addKeyValue("reason", e.reason()).log();
-          return full(google, integrationId);
+          return full(google, integrationId, hold);
         });
   }
 
-  private Future<Found> full(GoogleCall google, long integrationId) {
+  private Future<Found> full(GoogleCall google, long integrationId, Hold hold) {
     return listAll(google, null, new ArrayList<>(), 0)
-        .compose(listing -> apply(integrationId, listing.entries()).map(busy -> new Found(busy, listing.syncToken(), true, true)));
+        .compose(listing -> apply(integrationId, listing.entries(), hold).map(busy -> new Found(busy, listing.syncToken(), true, true)));
   }
 
   /** An incremental listing's outcome: whether any entry changed, else the next sync token (null: Google gave none). */
@@ -133,15 +133,16 @@ public final class CalendarDiscovery {
 
   /**
    * Applies a complete listing; returns the calendars that count as busy. A listing equal to what is stored (the usual
-   * case: every sync lists the calendars) is one read and no write; any difference is applied in one transaction.
+   * case: every sync lists the calendars) is one read and no write; any difference is applied in one transaction,
+   * only while hold's check passes (else nothing is written and the result fails as the check did).
    */
-  public Future<List<Calendar>> apply(long integrationId, List<Listed> listed) {
+  public Future<List<Calendar>> apply(long integrationId, List<Listed> listed, Hold hold) {
     return Calendars.rows(pool, integrationId, false).compose(stored -> {
       List<Calendar> same = unchanged(integrationId, listed, stored);
       if (same != null) return Future.succeededFuture(same);
-      if (stored.isEmpty()) return first(integrationId, listed).recover(err -> err instanceof ConcurrentListing
-          ? changed(integrationId, listed) : Future.failedFuture(err));
-      return changed(integrationId, listed);
+      if (stored.isEmpty()) return first(integrationId, listed, hold).recover(err -> err instanceof ConcurrentListing
+          ? changed(integrationId, listed, hold) : Future.failedFuture(err));
+      return changed(integrationId, listed, hold);
     });
   }
 
@@ -153,14 +154,14 @@ public final class CalendarDiscovery {
   }
 
   /** The first listing of an integration without calendar rows: one insert, then the audit, in one transaction. */
-  private Future<List<Calendar>> first(long integrationId, List<Listed> listed) {
-    return pool.withTransaction(conn -> Calendars.insertFirst(conn, integrationId, listed).compose(after ->
+  private Future<List<Calendar>> first(long integrationId, List<Listed> listed, Hold hold) {
+    return pool.withTransaction(conn -> hold.around(conn, () -> Calendars.insertFirst(conn, integrationId, listed)).compose(after ->
         after.size() != listed.size() ? Future.failedFuture(new ConcurrentListing())
             : settle(conn, integrationId, List.of(), after, "sync", "calendars.discovered")));
   }
 
-  private Future<List<Calendar>> changed(long integrationId, List<Listed> listed) {
-    return pool.withTransaction(conn -> Calendars.rows(conn, integrationId, true).compose(before ->
+  private Future<List<Calendar>> changed(long integrationId, List<Listed> listed, Hold hold) {
+    return pool.withTransaction(conn -> hold.around(conn, () -> Calendars.rows(conn, integrationId, true)).compose(before ->
         Calendars.applyListing(conn, integrationId, listed)
             .compose(v -> Calendars.rows(conn, integrationId, false))
             .compose(after -> settle(conn, integrationId, before, after, "sync", "calendars.discovered"))));

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.calsync.config.SyncConfig;
 import org.calsync.db.Calendars;
 import org.calsync.db.Calendars.Calendar;
@@ -74,19 +73,20 @@ public final class CalendarSync {
    * just now (with the job); checkCalendars: false skips calendarList and syncs known as they are (the list was
    * checked recently: sync.calendarListMinutes; needs known). The result carries the calendarList token
    * to store: none when a calendar could not be read (its access may have changed: the next sync lists fully).
-   * jobId: the job this sync runs for; once another worker holds it, a listing's last transaction (the one that stores
-   * the sync token: deletions or sweep, busy blocks) and the clearing of a refused token fail with
-   * {@link org.calsync.db.JobQueue.LeaseLost} instead of being written.
+   * jobId: the job this sync runs for; once another worker holds it, every transaction of the sync (calendar
+   * discovery's, each page's, a listing's last one that stores the sync token, the clearing of a refused token) fails
+   * with {@link org.calsync.db.JobQueue.LeaseLost} instead of being written, and so does the sync.
    */
   public Future<SyncResult> sync(long jobId, long integrationId, boolean allowMassDelete, java.util.Map<String, Integer> callsByStatus,
                                  List<Calendar> known, String listToken, boolean active, boolean checkCalendars) {
     GoogleCall google = this.google.call(integrationId, callsByStatus, active);
+    Hold hold = Hold.job(jobId, worker);
     boolean[] unreadable = {false};
     Future<CalendarDiscovery.Found> discovered = checkCalendars || known == null || listToken == null
-        ? discovery.discover(google, integrationId, listToken, known)
+        ? discovery.discover(google, integrationId, listToken, known, hold)
         : Future.succeededFuture(CalendarDiscovery.Found.unchecked(known, listToken));
     return discovered
-        .recover(err -> (known != null ? Future.succeededFuture(known) : calendars.of(integrationId)).compose(cals -> {
+        .recover(err -> err instanceof JobQueue.LeaseLost ? Future.failedFuture(err) : (known != null ? Future.succeededFuture(known) : calendars.of(integrationId)).compose(cals -> {
           if (cals.isEmpty()) return Future.failedFuture(err);
           log.atWarn().setMessage("calendarList failed; the calendars already known are synced, none added or removed")
               .addKeyValue("integration", integrationId).addKeyValue("error", err.getMessage()).log();
@@ -95,7 +95,7 @@ public final class CalendarSync {
         .compose(found -> {
           Future<SyncResult> chain = Future.succeededFuture(SyncResult.EMPTY);
           for (Calendar cal : found.busy()) {
-            chain = chain.compose(acc -> syncCalendar(google, jobId, cal, allowMassDelete).recover(err -> {
+            chain = chain.compose(acc -> syncCalendar(google, hold, cal, allowMassDelete).recover(err -> {
               Future<SyncResult> skipped = unreadable(cal, err);
               if (skipped.succeeded()) unreadable[0] = true;
               return skipped;
@@ -126,14 +126,14 @@ public final class CalendarSync {
    * Any 410 on the incremental listing (whatever its reason: Google documents every 410 on a listing with a sync token
    * as "drop the token, list in full") leads to a full listing.
    */
-  private Future<SyncResult> syncCalendar(GoogleCall google, long jobId, Calendar cal, boolean allowMassDelete) {
-    if (cal.syncToken() == null) return full(google, jobId, cal, allowMassDelete);
-    return incremental(google, jobId, cal, allowMassDelete).recover(err -> {
+  private Future<SyncResult> syncCalendar(GoogleCall google, Hold hold, Calendar cal, boolean allowMassDelete) {
+    if (cal.syncToken() == null) return full(google, hold, cal, allowMassDelete);
+    return incremental(google, hold, cal, allowMassDelete).recover(err -> {
       if (err instanceof GoogleApiException e && e.syncTokenGone()) {
         log.atInfo().setMessage("sync token rejected, full resync").addKeyValue("integration", cal.integrationId())
             .addKeyValue("calendar", cal.id()).addKeyValue("reason", e.reason()).log();
-        return pool.withTransaction(conn -> whileHeld(conn, jobId, () -> Calendars.clearSyncToken(conn, cal.id())))
-            .compose(v -> full(google, jobId, cal, allowMassDelete));
+        return pool.withTransaction(conn -> hold.around(conn, () -> Calendars.clearSyncToken(conn, cal.id())))
+            .compose(v -> full(google, hold, cal, allowMassDelete));
       }
       return Future.failedFuture(err);
     });
@@ -144,16 +144,15 @@ public final class CalendarSync {
   /** Staged deletions applied per statement at the end of an incremental listing. */
   private static final int DELETE_CHUNK = 1000;
 
-  private Future<SyncResult> incremental(GoogleCall google, long jobId, Calendar cal, boolean allowMassDelete) {
+  private Future<SyncResult> incremental(GoogleCall google, Hold hold, Calendar cal, boolean allowMassDelete) {
     UUID run = UUID.randomUUID();
     Tally tally = new Tally();
     EventMapper mapper = new EventMapper(cal.timeZone(), config.storeEventText());
-    return listPages(google, cal, cal.syncToken(), mapper, changes -> applyIncrementalPage(cal, run, changes, tally), null, 0)
+    return listPages(google, cal, cal.syncToken(), mapper, changes -> applyIncrementalPage(hold, cal, run, changes, tally), null, 0)
         .compose(end -> {
           SyncResult result = new SyncResult(1, tally.upserted, 0, end.pages, false, 0, tally.skipped);
           if (tally.deletions == 0) return Future.succeededFuture(result.withPendingToken(cal.id(), end.token));
-          // only this transaction is checked against the job's holder: the pages before it re-apply idempotently
-          return pool.withTransaction(conn -> whileHeld(conn, jobId,
+          return pool.withTransaction(conn -> hold.around(conn,
                   () -> allowMassDelete ? Future.succeededFuture(0L) : StagedDeletions.countMirrored(conn, run))
               .compose(n -> n == 0 ? Future.<Void>succeededFuture()
                   : Mirror.count(conn, cal.id()).compose(total -> checkDeletes(cal.id(), n, total)))
@@ -167,21 +166,24 @@ public final class CalendarSync {
         });
   }
 
-  /** One page of an incremental listing, in one transaction: writes, staged deletions, skipped events, busy blocks. */
-  private Future<Void> applyIncrementalPage(Calendar cal, UUID run, PageChanges changes, Tally tally) {
+  /**
+   * One page of an incremental listing, in one transaction: writes, staged deletions, skipped events, busy blocks; written
+   * only while hold's check passes (a stale holder's late page could otherwise bring back an older version).
+   */
+  private Future<Void> applyIncrementalPage(Hold hold, Calendar cal, UUID run, PageChanges changes, Tally tally) {
     boolean staged = tally.deletions > 0;
     tally.add(cal, changes);
     if (changes.isEmpty()) return Future.succeededFuture();
     List<String> upsertIds = changes.upserts().stream().map(EventRow::id).toList();
     // the statements are pipelined: sent without waiting for each other, they run in this order
-    return pool.withTransaction(conn -> Future.all(List.of(
+    return pool.withTransaction(conn -> hold.around(conn, () -> Future.all(List.of(
         Mirror.upsert(conn, cal.id(), changes.upserts()),
         staged ? StagedDeletions.unstage(conn, run, upsertIds) : Future.succeededFuture(),
         StagedDeletions.stage(conn, run, cal.id(), changes.deletions()),
         SkippedEvents.record(conn, cal.id(), changes.skipped()),
         SkippedEvents.clear(conn, cal.id(), upsertIds),
         busy == null || changes.upserts().isEmpty() ? Future.succeededFuture()
-            : busy.afterChanges(conn, cal.id(), cal.timeZone(), changes.upserts(), List.of(), Set.of()))).mapEmpty());
+            : busy.afterChanges(conn, cal.id(), cal.timeZone(), changes.upserts(), List.of(), Set.of()))))).mapEmpty();
   }
 
   /** Applies the run's staged deletions chunk by chunk (inside the final transaction); returns the rows removed. */
@@ -198,24 +200,24 @@ public final class CalendarSync {
   // ---- full: apply page by page, sweep at the end
 
   /** Full listings hold whole pages in memory: at most sync.maxFullSyncs run at once. */
-  private Future<SyncResult> full(GoogleCall google, long jobId, Calendar cal, boolean allowMassDelete) {
-    return fullSyncs.run(() -> fullListing(google, jobId, cal, allowMassDelete));
+  private Future<SyncResult> full(GoogleCall google, Hold hold, Calendar cal, boolean allowMassDelete) {
+    return fullSyncs.run(() -> fullListing(google, hold, cal, allowMassDelete));
   }
 
-  private Future<SyncResult> fullListing(GoogleCall google, long jobId, Calendar cal, boolean allowMassDelete) {
+  private Future<SyncResult> fullListing(GoogleCall google, Hold hold, Calendar cal, boolean allowMassDelete) {
     Tally tally = new Tally();
     EventMapper mapper = new EventMapper(cal.timeZone(), config.storeEventText());
-    Function<PageChanges, Future<Void>> apply = changes -> applyFullPage(cal, changes, tally);
+    Function<PageChanges, Future<Void>> apply = changes -> applyFullPage(hold, cal, changes, tally);
     return page(google, cal, null, null).compose(first -> {
       if (first.nextPageToken == null && busy != null) {
         // the parsed page is not referenced past this point, so it can be collected while the rows are written
         String token = first.nextSyncToken;
-        return changes(first, mapper).compose(changes -> wholeListing(jobId, cal, token, changes, tally, allowMassDelete));
+        return changes(first, mapper).compose(changes -> wholeListing(hold, cal, token, changes, tally, allowMassDelete));
       }
       // Rows this listing upserts get synced_at >= started; what is older was not listed and is swept at the end.
       // (started is read before the first page is applied, so it precedes every write of the listing.)
       return Mirror.now(pool).compose(started -> applyPage(google, cal, null, mapper, apply, first, 0)
-          .compose(end -> sweep(jobId, cal, started, end, tally, allowMassDelete)));
+          .compose(end -> sweep(hold, cal, started, end, tally, allowMassDelete)));
     });
   }
 
@@ -224,12 +226,12 @@ public final class CalendarSync {
    * token in one transaction ({@link WholeListing}); the mass-deletion guard refuses before it commits, so a refused
    * listing writes nothing, nor does one whose job another worker holds now (a stale holder's older listing).
    */
-  private Future<SyncResult> wholeListing(long jobId, Calendar cal, String token, PageChanges changes, Tally tally, boolean allowMassDelete) {
+  private Future<SyncResult> wholeListing(Hold hold, Calendar cal, String token, PageChanges changes, Tally tally, boolean allowMassDelete) {
     // with skipped events the blocks of their kept rows are unknown here: the general rebuild reads them
-    if (!changes.skipped().isEmpty()) return Mirror.now(pool).compose(started -> applyFullPage(cal, changes, tally)
-        .compose(v -> sweep(jobId, cal, started, new End(token, 1), tally, allowMassDelete)));
+    if (!changes.skipped().isEmpty()) return Mirror.now(pool).compose(started -> applyFullPage(hold, cal, changes, tally)
+        .compose(v -> sweep(hold, cal, started, new End(token, 1), tally, allowMassDelete)));
     tally.add(cal, changes);
-    return busy.plan(cal.timeZone(), changes.upserts()).compose(planned -> pool.withTransaction(conn -> whileHeld(conn, jobId,
+    return busy.plan(cal.timeZone(), changes.upserts()).compose(planned -> pool.withTransaction(conn -> hold.around(conn,
             () -> WholeListing.write(conn, cal.id(), cal.integrationId(), token, changes.upserts(), changes.skipped(), planned))
         .compose(swept -> (allowMassDelete ? Future.<Void>succeededFuture() : checkDeletes(cal.id(), swept.deleted(), swept.total()))
             .map(x -> new SyncResult(1, tally.upserted, (int) swept.deleted(), 1, true, 0, tally.skipped)))));
@@ -239,9 +241,9 @@ public final class CalendarSync {
    * The end of a full listing of several pages: the sweep of what it did not list, busy blocks and the token, written
    * only while this worker holds the job.
    */
-  private Future<SyncResult> sweep(long jobId, Calendar cal, java.time.OffsetDateTime started, End end, Tally tally,
+  private Future<SyncResult> sweep(Hold hold, Calendar cal, java.time.OffsetDateTime started, End end, Tally tally,
                                    boolean allowMassDelete) {
-    return pool.withTransaction(conn -> whileHeld(conn, jobId, () -> Mirror.sweepCounts(conn, cal.id(), started)).compose(counts -> {
+    return pool.withTransaction(conn -> hold.around(conn, () -> Mirror.sweepCounts(conn, cal.id(), started)).compose(counts -> {
       Future<Void> guard = allowMassDelete ? Future.succeededFuture() : checkDeletes(cal.id(), counts[1], counts[0]);
       return guard.compose(v -> Mirror.sweep(conn, cal.id(), started))
           .compose(deleted -> SkippedEvents.clearNotSeenSince(conn, cal.id(), started).map(deleted))
@@ -252,27 +254,16 @@ public final class CalendarSync {
     }));
   }
 
-  /** One page of a full listing (deletions need no action: the sweep removes what is not listed). */
-  private Future<Void> applyFullPage(Calendar cal, PageChanges changes, Tally tally) {
+  /**
+   * One page of a full listing (deletions need no action: the sweep removes what is not listed), written only while
+   * hold's check passes.
+   */
+  private Future<Void> applyFullPage(Hold hold, Calendar cal, PageChanges changes, Tally tally) {
     tally.add(cal, changes);
-    if (changes.skipped().isEmpty()) return Mirror.upsert(pool, cal.id(), changes.upserts());
     // a skipped event keeps its last good row: marked as listed so the sweep keeps it
-    return pool.withTransaction(conn -> Mirror.upsert(conn, cal.id(), changes.upserts())
+    return pool.withTransaction(conn -> hold.around(conn, () -> Mirror.upsert(conn, cal.id(), changes.upserts()))
         .compose(v -> SkippedEvents.record(conn, cal.id(), changes.skipped()))
         .compose(v -> Mirror.markListed(conn, cal.id(), changes.skipped().keySet())));
-  }
-
-  /**
-   * Inside conn's transaction: the check that this worker still holds the job ({@link JobQueue#held}) and first's
-   * statements, sent in the same round trip; completes with first's result, or fails
-   * with {@link org.calsync.db.JobQueue.LeaseLost} for a stale holder (the transaction rolls back). first must not wait
-   * for a result before sending, and the caller's further statements compose on the result, so none is sent for a
-   * stale holder.
-   */
-  private <T> Future<T> whileHeld(SqlConnection conn, long jobId, Supplier<Future<T>> first) {
-    Future<Void> held = JobQueue.held(conn, jobId, worker);
-    Future<T> sent = first.get();
-    return Future.all(held, sent).map(v -> sent.result());
   }
 
   private Future<Void> checkDeletes(long calendarId, long wouldDelete, long total) {

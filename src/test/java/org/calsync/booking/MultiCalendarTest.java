@@ -94,13 +94,13 @@ class MultiCalendarTest {
     String versions = "SELECT string_agg(xmin::text, ',' ORDER BY id) FROM calendars WHERE integration_id = $1";
     String before = b.h.query(versions, b.integrationId).get(0).getString(0);
 
-    var busy = new org.calsync.sync.CalendarDiscovery(b.h.pool()).apply(b.integrationId, listing).await();
+    var busy = new org.calsync.sync.CalendarDiscovery(b.h.pool()).apply(b.integrationId, listing, org.calsync.sync.Hold.NONE).await();
 
     assertThat(busy).extracting(org.calsync.db.Calendars.Calendar::googleId).containsExactlyInAnyOrder(b.cal, work);
     assertThat(b.h.query(versions, b.integrationId).get(0).getString(0)).as("no calendar row rewritten").isEqualTo(before);
     listing.replaceAll(l -> l.googleId().equals(team)
         ? new org.calsync.db.Calendars.Listed(l.googleId(), l.summary(), l.timeZone(), "writer", l.selected(), l.primary()) : l);
-    var changed = new org.calsync.sync.CalendarDiscovery(b.h.pool()).apply(b.integrationId, listing).await();
+    var changed = new org.calsync.sync.CalendarDiscovery(b.h.pool()).apply(b.integrationId, listing, org.calsync.sync.Hold.NONE).await();
     assertThat(changed).extracting(org.calsync.db.Calendars.Calendar::googleId).containsExactlyInAnyOrder(b.cal, work, team);
   }
 
@@ -123,7 +123,7 @@ class MultiCalendarTest {
       other.preparedQuery("INSERT INTO calendars (integration_id, google_calendar_id, time_zone, access_role, selected, is_primary) "
           + "VALUES ($1, $2, 'UTC', 'owner', true, true)").execute(io.vertx.sqlclient.Tuple.of(b.integrationId, b.cal)).await();
 
-      var applied = new org.calsync.sync.CalendarDiscovery(b.h.pool()).apply(b.integrationId, listing);
+      var applied = new org.calsync.sync.CalendarDiscovery(b.h.pool()).apply(b.integrationId, listing, org.calsync.sync.Hold.NONE);
       // the insert of the first listing waits for the other transaction's row
       Harness.await("the insert waits for the other row", () -> b.h.count("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
           + "WHERE NOT l.granted AND a.datname = current_database()") > 0);

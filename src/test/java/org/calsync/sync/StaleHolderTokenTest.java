@@ -18,10 +18,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A worker whose lease lapsed and whose job another worker claimed stores no sync token and applies no deletion: not
- * at the end of an incremental listing (staged deletions and token), not at the end of a full listing of several
- * pages (sweep and token), and it does not clear a token Google refused (the current holder's to handle). The current
- * holder's sync is written.
+ * A worker whose lease lapsed and whose job another worker claimed writes nothing of its sync: no sync token and no
+ * deletion at the end of an incremental listing (staged deletions and token) or of a full listing of several pages
+ * (sweep and token), no page of either listing (a late page could bring back an older version), no calendar it
+ * discovered, and it does not clear a token Google refused (the current holder's to handle). The current holder's
+ * sync is written.
  */
 @ExtendWith(HarnessExtension.class)
 class StaleHolderTokenTest {
@@ -88,6 +89,57 @@ class StaleHolderTokenTest {
   }
 
   @Test
+  void aStaleHoldersIncrementalPagesWriteNothing() {
+    String changed = h.truth(cal).iterator().next();
+    String etag = etag(changed);
+    h.emulator.state().patchEvent(cal, changed, new JsonObject().put("start", at("2026-10-02T09:00:00Z"))
+        .put("end", at("2026-10-02T10:00:00Z")));
+    String added = h.emulator.state().insertEvent(cal, new JsonObject().put("summary", "new")
+        .put("start", at("2026-10-01T10:00:00Z")).put("end", at("2026-10-01T11:00:00Z"))).getString("id");
+    Job[] jobs = takenOver();
+
+    assertThat(refused(sync("stale", jobs[0]))).isInstanceOf(JobQueue.LeaseLost.class);
+
+    assertThat(h.mirrored(cal)).as("the new event not written").doesNotContain(added);
+    assertThat(etag(changed)).as("the changed event not written").isEqualTo(etag);
+
+    SyncResult written = Harness.await(sync("current", jobs[1]));
+
+    assertThat(written.fullSync()).isFalse();
+    assertThat(h.mirrored(cal)).contains(added).isEqualTo(h.truth(cal));
+    assertThat(etag(changed)).isNotEqualTo(etag);
+  }
+
+  @Test
+  void aStaleHoldersFullListingPagesWriteNothing() {
+    h.query("UPDATE calendars SET sync_token = NULL WHERE google_calendar_id = $1", cal);
+    h.query("UPDATE calendar_events SET synced_at = synced_at - interval '1 hour'");
+    String added = h.emulator.state().insertEvent(cal, new JsonObject().put("summary", "new")
+        .put("start", at("2026-10-01T10:00:00Z")).put("end", at("2026-10-01T11:00:00Z"))).getString("id");
+    Job[] jobs = takenOver();
+
+    assertThat(refused(sync("stale", jobs[0]))).isInstanceOf(JobQueue.LeaseLost.class);
+
+    assertThat(h.mirrored(cal)).as("no page written").doesNotContain(added);
+    assertThat(h.count("SELECT count(*) FROM calendar_events WHERE synced_at > now() - interval '30 minutes'"))
+        .as("no row marked listed").isZero();
+  }
+
+  @Test
+  void aStaleHoldersCalendarDiscoveryWritesNothing() {
+    String extra = h.emulator.state().addCalendar(cal, "Extra", null);
+    Job[] jobs = takenOver();
+
+    assertThat(refused(sync("stale", jobs[0]))).isInstanceOf(JobQueue.LeaseLost.class);
+
+    assertThat(h.count("SELECT count(*) FROM calendars WHERE google_calendar_id = $1", extra)).as("not discovered").isZero();
+
+    Harness.await(sync("current", jobs[1]));
+
+    assertThat(h.count("SELECT count(*) FROM calendars WHERE google_calendar_id = $1", extra)).isEqualTo(1);
+  }
+
+  @Test
   void aStaleHolderDoesNotClearARefusedToken() {
     String token = token();
     h.emulator.state().invalidateSyncTokens(cal);
@@ -110,6 +162,14 @@ class StaleHolderTokenTest {
   private Job enqueueAndClaim(String worker) {
     q.enqueue(integrationId, JobQueue.PRIORITY_SCHEDULED, OffsetDateTime.now()).await();
     return q.claim(worker, 1, 30).await().get(0);
+  }
+
+  private String etag(String eventId) {
+    return h.query("SELECT etag FROM calendar_events WHERE google_event_id = $1", eventId).get(0).getString(0);
+  }
+
+  private static JsonObject at(String dateTime) {
+    return new JsonObject().put("dateTime", dateTime);
   }
 
   private String token() {
