@@ -119,9 +119,15 @@ final class Routes {
     }).onFailure(err -> Problems.send(ctx, 503, "UNAVAILABLE", "database unavailable; retry", null));
   }
 
+  /**
+   * A long-poll answers (empty) at least this long before api.idleTimeoutSeconds would close its quiet connection: a
+   * wait as long as the timeout raced it, and the EMR saw a closed connection instead of an answer.
+   */
+  static final int IDLE_MARGIN_SECONDS = 2;
+
   private void notices(RoutingContext ctx) {
     Map<String, RequestParameter> q = validated(ctx).getQuery();
-    int wait = intQuery(q, "wait", 0);
+    int wait = Math.min(intQuery(q, "wait", 0), Math.max(1, config.api().idleTimeoutSeconds() - IDLE_MARGIN_SECONDS));
     JsonObject body = new JsonObject().put("after", q.get("after") == null || q.get("after").isNull() ? 0L : q.get("after").getLong())
         .put("limit", intQuery(q, "limit", 100)).put("waitSeconds", wait);
     bus.request(ctx, Addresses.NOTICES_READ, body, (wait + 10) * 1000L, 200);

@@ -15,7 +15,8 @@ import java.nio.file.Path;
  *   <li>bodyTimeoutSeconds: a request body must arrive in full within this many seconds of its headers, else it is
  *       answered 408 and its connection closed, so a client trickling its body cannot hold a connection for long
  *       (default 10, 1..300)</li>
- *   <li>idleTimeoutSeconds: an API connection that sends and receives nothing this long is closed (default 60, 5..3600)</li>
+ *   <li>idleTimeoutSeconds: an API connection that sends and receives nothing this long is closed (default 60, 5..3600);
+ *   a notices long-poll answers 2 s before it</li>
  *   <li>keyCacheSeconds: a key verified against the database is trusted this long without reading it again, so a revoked
  *       key keeps working at most this long (default 5, 0..300; 0 reads api_keys on every request)</li>
  * </ul>

@@ -32,7 +32,8 @@ class ApiInputTest {
   @BeforeEach
   void setUp(Harness harness) {
     h = harness.configure(new JsonObject().put("booking", new JsonObject().put("maxRangeDays", 31))
-        .put("api", new JsonObject().put("bodyLimitBytes", 4096).put("bodyTimeoutSeconds", 2))).start(new App.Parts(true, false, true));
+        .put("api", new JsonObject().put("bodyLimitBytes", 4096).put("bodyTimeoutSeconds", 2).put("idleTimeoutSeconds", 5)))
+        .start(new App.Parts(true, false, true));
     h.emulator.state().createUser(CAL);
     integrationId = new Connections(h.vertx, h.pool(), h.cipher).connect(7, CAL, h.emulator.state().mintRefreshToken(CAL)).await();
     writeKey = new ApiKeys(h.pool()).create("emr", "write").await().key();
@@ -53,6 +54,17 @@ class ApiInputTest {
     assertThat(a.code()).as(a.json().encode()).isEqualTo(code);
     assertThat(a.json().getString("field")).as(a.json().encode()).isEqualTo(field);
     assertThat(a.json().getString("detail")).isNotBlank();
+  }
+
+  @Test
+  void aLongPollLongerThanTheIdleTimeoutIsAnsweredNotCut() {
+    long next = api.get("readNotices", "/v1/notices").json().getLong("next");
+
+    ApiClient.Answer polled = api.get("readNotices", "/v1/notices?after=" + next + "&wait=60");
+
+    assertThat(polled.status()).as("answered before api.idleTimeoutSeconds (5) closes the connection").isEqualTo(200);
+    assertThat(polled.json().getJsonArray("notices")).isEmpty();
+    assertThat(polled.json().getLong("next")).isEqualTo(next);
   }
 
   @Test
