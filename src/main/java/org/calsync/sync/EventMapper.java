@@ -7,6 +7,8 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
 import org.calsync.google.Rfc3339;
 import org.calsync.mirror.Mirror.EventRow;
 
@@ -33,52 +35,79 @@ public final class EventMapper {
     this.keepText = keepText;
   }
 
+  /**
+   * The fields of a JSON object as parsed: a Map from the wire (Jackson's tree under a JsonObject), or a JsonObject
+   * built in code; null for anything else. Fields are read from the map directly: JsonObject.getValue wraps every value
+   * it hands out (a new wrapper per nested object, a chain of type checks per string), which was the largest single
+   * cost of mapping a page.
+   */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> fields(Object value) {
+    if (value instanceof Map<?, ?> m) return (Map<String, Object>) m;
+    if (value instanceof JsonObject o) return o.getMap();
+    return null;
+  }
+
+  /** A JSON array as parsed (List from the wire, or a JsonArray built in code); null for anything else. */
+  static List<?> list(Object value) {
+    if (value instanceof List<?> l) return l;
+    if (value instanceof JsonArray a) return a.getList();
+    return null;
+  }
+
   /** True for a deleted event (not a cancelled instance of a recurring event, which must be kept to hide it). */
-  public static boolean isDeletion(JsonObject event) {
-    return "cancelled".equals(event.getValue("status")) && event.getValue("recurringEventId") == null;
+  public static boolean isDeletion(Map<String, Object> event) {
+    return "cancelled".equals(event.get("status")) && event.get("recurringEventId") == null;
   }
 
-  public static String idOf(Object item) {
-    if (!(item instanceof JsonObject o)) throw new IllegalArgumentException("an item of 'items' is not an object");
-    Object id = o.getValue("id");
-    if (!(id instanceof String s) || s.isEmpty()) throw new IllegalArgumentException("an event has no 'id'");
-    return s;
+  /** The event's fields; an item that is not an object or has no id fails (nothing can be said about it). */
+  public static Map<String, Object> event(Object item) {
+    Map<String, Object> e = fields(item);
+    if (e == null) throw new IllegalArgumentException("an item of 'items' is not an object");
+    if (!(e.get("id") instanceof String s) || s.isEmpty()) throw new IllegalArgumentException("an event has no 'id'");
+    return e;
   }
 
-  public EventRow map(JsonObject e) {
-    String id = idOf(e);
+  public EventRow map(Map<String, Object> e) {
+    String id = (String) event(e).get("id");
     String status = string(e, id, "status", "confirmed");
     String recurringId = string(e, id, "recurringEventId", null);
-    OffsetDateTime originalStart = e.getValue("originalStartTime") == null ? null : time(e, id, "originalStartTime");
+    OffsetDateTime originalStart = e.get("originalStartTime") == null ? null : time(e, id, "originalStartTime");
     if ("cancelled".equals(status)) {
       return new EventRow(id, status, "transparent", null, null, null, false, null, null, recurringId, originalStart, null, null,
           string(e, id, "etag", null), updated(e, id));
     }
-    JsonObject start = obj(e, id, "start");
+    Map<String, Object> start = obj(e, id, "start");
     OffsetDateTime startAt = time(e, id, "start");
     OffsetDateTime endAt = time(e, id, "end");
     if (endAt.isBefore(startAt)) throw bad(id, "end", "is before start");
-    JsonArray rec = e.getValue("recurrence") instanceof JsonArray a ? a : null;
-    JsonObject ext = e.getValue("extendedProperties") instanceof JsonObject x ? x : null;
-    JsonObject priv = ext != null && ext.getValue("private") instanceof JsonObject p ? p : null;
-    return new EventRow(id, status, string(e, id, "transparency", "opaque"), selfResponse(e), startAt, endAt,
-        start.getValue("date") != null, string(start, id, "timeZone", null), rec == null ? null : String.join("\n", rec.stream().map(String::valueOf).toList()),
+    List<?> rec = list(e.get("recurrence"));
+    Map<String, Object> ext = fields(e.get("extendedProperties"));
+    Map<String, Object> priv = ext == null ? null : fields(ext.get("private"));
+    return new EventRow(id, status, string(e, id, "transparency", "opaque"), selfResponse(e, id), startAt, endAt,
+        start.get("date") != null, string(start, id, "timeZone", null),
+        rec == null ? null : String.join("\n", rec.stream().map(String::valueOf).toList()),
         recurringId, originalStart, priv == null ? null : string(priv, id, APPOINTMENT_PROPERTY, null),
         keepText ? string(e, id, "summary", null) : null, string(e, id, "etag", null), updated(e, id));
   }
 
-  private static String selfResponse(JsonObject e) {
-    if (!(e.getValue("attendees") instanceof JsonArray attendees)) return null;
+  private static String selfResponse(Map<String, Object> e, String id) {
+    List<?> attendees = list(e.get("attendees"));
+    if (attendees == null) return null;
     for (Object a : attendees) {
-      if (a instanceof JsonObject o && Boolean.TRUE.equals(o.getValue("self"))) return o.getString("responseStatus");
+      Map<String, Object> o = fields(a);
+      if (o == null || !Boolean.TRUE.equals(o.get("self"))) continue;
+      Object status = o.get("responseStatus");
+      if (status == null || status instanceof String) return (String) status;
+      throw bad(id, "attendees", "has a responseStatus that is not a string");
     }
     return null;
   }
 
-  private OffsetDateTime time(JsonObject e, String id, String field) {
-    JsonObject t = obj(e, id, field);
-    Object dateTime = t.getValue("dateTime");
-    Object date = t.getValue("date");
+  private OffsetDateTime time(Map<String, Object> e, String id, String field) {
+    Map<String, Object> t = obj(e, id, field);
+    Object dateTime = t.get("dateTime");
+    Object date = t.get("date");
     try {
       if (dateTime instanceof String s) return Rfc3339.parse(s);
       if (date instanceof String s) return LocalDate.parse(s).atStartOfDay(zone).toOffsetDateTime();
@@ -88,9 +117,8 @@ public final class EventMapper {
     throw bad(id, field, "has neither dateTime nor date");
   }
 
-  private static OffsetDateTime updated(JsonObject e, String id) {
-    Object u = e.getValue("updated");
-    if (!(u instanceof String s)) return null;
+  private static OffsetDateTime updated(Map<String, Object> e, String id) {
+    if (!(e.get("updated") instanceof String s)) return null;
     try {
       return Rfc3339.parse(s);
     } catch (DateTimeException ex) {
@@ -98,13 +126,14 @@ public final class EventMapper {
     }
   }
 
-  private static JsonObject obj(JsonObject e, String id, String field) {
-    if (e.getValue(field) instanceof JsonObject o) return o;
+  private static Map<String, Object> obj(Map<String, Object> e, String id, String field) {
+    Map<String, Object> o = fields(e.get(field));
+    if (o != null) return o;
     throw bad(id, field, "is missing or not an object");
   }
 
-  private static String string(JsonObject e, String id, String field, String def) {
-    Object v = e.getValue(field);
+  private static String string(Map<String, Object> e, String id, String field, String def) {
+    Object v = e.get(field);
     if (v == null) return def;
     if (v instanceof String s) return s;
     throw bad(id, field, "is not a string");

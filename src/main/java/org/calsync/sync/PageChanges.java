@@ -1,7 +1,6 @@
 package org.calsync.sync;
 
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,9 +20,9 @@ record PageChanges(List<EventRow> upserts, List<String> deletions, Map<String, S
 
   static PageChanges of(JsonArray items, EventMapper mapper) {
     Map<String, Object> last = new LinkedHashMap<>();
-    for (Object item : items) {
-      String id = EventMapper.idOf(item);
-      JsonObject e = (JsonObject) item;
+    for (Object item : items.getList()) {
+      Map<String, Object> e = EventMapper.event(item);
+      String id = (String) e.get("id");
       last.remove(id); // keeps the map in listing order of the last versions
       if (EventMapper.isDeletion(e)) {
         last.put(id, Boolean.TRUE);
