@@ -54,6 +54,21 @@ final class EventJson {
     return DATE_TIME.format(Instant.ofEpochMilli(ms).atZone(zone));
   }
 
+  /**
+   * A dateTime sent as a local time (no offset; the timeZone says where) comes back as Google sends every dateTime:
+   * RFC 3339 with the offset in force at that time and place. One that has an offset is kept as sent.
+   */
+  private static JsonObject withOffset(JsonObject t, long ms, ZoneId eventZone) {
+    if (!(t.getValue("dateTime") instanceof String dt)) return t;
+    try {
+      java.time.OffsetDateTime.parse(dt);
+      return t;
+    } catch (java.time.format.DateTimeParseException local) {
+      ZoneId zone = Times.zone(t.getString("timeZone"), eventZone);
+      return t.copy().put("dateTime", formatDateTime(ms, zone == null ? eventZone : zone));
+    }
+  }
+
   /** The resource as events.get returns it. */
   static JsonObject render(CalendarData cal, StoredEvent e) {
     if (e.data != null) return e.data;
@@ -106,6 +121,8 @@ final class EventJson {
     if (en == null) throw GoogleErrors.invalid("Invalid end time.");
     if (Times.isAllDay(start) != Times.isAllDay(end)) throw GoogleErrors.invalid("Invalid start time.");
     if (en < s) throw new ApiError(400, "calendar", "timeRangeEmpty", "The specified time range is empty.");
+    start = withOffset(start, s, eventZone);
+    end = withOffset(end, en, eventZone);
     String status = client.getValue("status") == null ? "confirmed" : String.valueOf(client.getValue("status"));
     if (!status.equals("confirmed") && !status.equals("tentative") && !status.equals("cancelled")) {
       throw GoogleErrors.invalid("Invalid Value");
@@ -127,6 +144,7 @@ final class EventJson {
       if (SERVER.contains(f.getKey()) || f.getValue() == null) continue;
       normalized.put(f.getKey(), f.getValue());
     }
+    normalized.put("start", start).put("end", end);
     if (normalized.getValue("attendees") instanceof JsonArray att) normalized.put("attendees", attendees(att, cal.owner));
     if (normalized.getValue("extendedProperties") instanceof JsonObject ep) normalized.put("extendedProperties", extendedProperties(ep));
     List<ZonedDateTime> series = rule == null ? null : rule.expand(Instant.ofEpochMilli(s).atZone(eventZone), now);

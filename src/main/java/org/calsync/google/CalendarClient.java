@@ -27,8 +27,9 @@ final class CalendarClient {
   }
 
   /** calendarList.list (one page). With syncToken: only the entries changed since, deleted ones included. */
-  Future<JsonObject> calendarList(String accessToken, String syncToken, String pageToken) {
+  Future<JsonObject> calendarList(String accessToken, String syncToken, String pageToken, String fields) {
     HttpRequest<Buffer> req = client.getAbs(base + "/users/me/calendarList");
+    if (fields != null) req.addQueryParam("fields", fields);
     if (syncToken != null) req.addQueryParam("syncToken", syncToken);
     if (pageToken != null) req.addQueryParam("pageToken", pageToken);
     return send("calendarList.list", uncompressedIfSmall(req, syncToken, pageToken), accessToken, null);
@@ -38,9 +39,11 @@ final class CalendarClient {
    * events.list (one page). With syncToken: incremental. Without: full listing (singleEvents=false, so recurring
    * masters and their exceptions come as stored; cancelled events are only returned incrementally).
    */
-  Future<JsonObject> listEvents(String accessToken, String calendarId, String syncToken, String pageToken, int maxResults) {
+  Future<JsonObject> listEvents(String accessToken, String calendarId, String syncToken, String pageToken, int maxResults,
+                                String fields) {
     HttpRequest<Buffer> req = client.getAbs(base + "/calendars/" + enc(calendarId) + "/events")
         .addQueryParam("maxResults", Integer.toString(maxResults));
+    if (fields != null) req.addQueryParam("fields", fields);
     if (syncToken != null) req.addQueryParam("syncToken", syncToken);
     if (pageToken != null) req.addQueryParam("pageToken", pageToken);
     return send("events.list", uncompressedIfSmall(req, syncToken, pageToken), accessToken, null);

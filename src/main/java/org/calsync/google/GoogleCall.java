@@ -36,18 +36,22 @@ public final class GoogleCall {
     this.byStatus = byStatus;
   }
 
-  /** calendarList.list (one page); syncToken null: a full listing, else only the entries changed since (410 when refused). */
-  public Future<JsonObject> calendarList(String syncToken, String pageToken) {
-    return run("calendarList.list", t -> client.calendarList(t, syncToken, pageToken));
+  /**
+   * calendarList.list (one page); syncToken null: a full listing, else only the entries changed since (410 when
+   * refused). fields: the partial response to ask for (Google's fields syntax), null for whole entries.
+   */
+  public Future<JsonObject> calendarList(String syncToken, String pageToken, String fields) {
+    return run("calendarList.list", t -> client.calendarList(t, syncToken, pageToken, fields));
   }
 
   /**
    * events.list (one page), see CalendarClient. check runs on each answer inside the retry: a page it fails as
-   * {@link GoogleApiException.Kind#MALFORMED} is fetched again like a 5xx.
+   * {@link GoogleApiException.Kind#MALFORMED} is fetched again like a 5xx. fields: the partial response to ask for
+   * (Google's fields syntax), null for whole events.
    */
-  public <T> Future<T> listEvents(String calendarId, String syncToken, String pageToken, int maxResults,
+  public <T> Future<T> listEvents(String calendarId, String syncToken, String pageToken, int maxResults, String fields,
                                   Function<JsonObject, Future<T>> check) {
-    return run("events.list", t -> client.listEvents(t, calendarId, syncToken, pageToken, maxResults).compose(check));
+    return run("events.list", t -> client.listEvents(t, calendarId, syncToken, pageToken, maxResults, fields).compose(check));
   }
 
   public Future<JsonObject> getEvent(String calendarId, String eventId) {

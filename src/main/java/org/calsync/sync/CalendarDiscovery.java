@@ -37,6 +37,13 @@ public final class CalendarDiscovery {
   /** calendarList pages followed at most (250 entries each). */
   private static final int MAX_PAGES = 40;
 
+  /**
+   * The calendarList partial response asked for: the page tokens and every entry field read here (a field read and not
+   * listed would silently read as absent).
+   */
+  static final String LIST_FIELDS = "nextPageToken,nextSyncToken,items(id,deleted,accessRole,summary,summaryOverride,timeZone,"
+      + "selected,primary)";
+
   private final Pool pool;
 
   public CalendarDiscovery(Pool pool) {
@@ -90,7 +97,7 @@ public final class CalendarDiscovery {
    * full listing follows).
    */
   private Future<Delta> changes(GoogleCall google, String syncToken, String pageToken, int pages) {
-    return google.calendarList(syncToken, pageToken).compose(page -> {
+    return google.calendarList(syncToken, pageToken, LIST_FIELDS).compose(page -> {
       if (!(page.getValue("items") instanceof JsonArray items)) {
         return Future.failedFuture(GoogleErrors.malformed("calendarList.list", "no 'items' array"));
       }
@@ -104,7 +111,7 @@ public final class CalendarDiscovery {
   }
 
   private Future<Listing> listAll(GoogleCall google, String pageToken, List<Listed> acc, int pages) {
-    return google.calendarList(null, pageToken).compose(page -> {
+    return google.calendarList(null, pageToken, LIST_FIELDS).compose(page -> {
       if (!(page.getValue("items") instanceof JsonArray items)) {
         return Future.failedFuture(GoogleErrors.malformed("calendarList.list", "no 'items' array"));
       }

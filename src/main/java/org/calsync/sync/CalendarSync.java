@@ -325,7 +325,8 @@ public final class CalendarSync {
   }
 
   private Future<Page> page(GoogleCall google, Calendar cal, String syncToken, String pageToken) {
-    return google.listEvents(cal.googleId(), syncToken, pageToken, config.pageSize(), CalendarSync::validate);
+    return google.listEvents(cal.googleId(), syncToken, pageToken, config.pageSize(),
+        config.storeEventText() ? EventMapper.LIST_FIELDS_WITH_TEXT : EventMapper.LIST_FIELDS, CalendarSync::validate);
   }
 
   static Future<Page> validate(JsonObject body) {

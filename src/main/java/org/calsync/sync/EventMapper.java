@@ -21,6 +21,20 @@ public final class EventMapper {
   /** Private extended property that marks events calsync wrote for an appointment. */
   public static final String APPOINTMENT_PROPERTY = "calsyncAppointmentId";
 
+  /**
+   * The events.list partial response calsync asks for (Google's fields syntax): the page tokens and every event field
+   * {@link #map} and {@link #isDeletion} read, nothing else (less to send, inflate and parse, and no description,
+   * location or attendee addresses on the wire). Summary only in {@link #LIST_FIELDS_WITH_TEXT} (sync.storeEventText).
+   * A field read here and not listed there would silently read as absent: keep the two in step.
+   */
+  public static final String LIST_FIELDS = listFields("");
+  public static final String LIST_FIELDS_WITH_TEXT = listFields(",summary");
+
+  private static String listFields(String text) {
+    return "nextPageToken,nextSyncToken,items(id,status,recurringEventId,originalStartTime,start,end,transparency,"
+        + "attendees(self,responseStatus),recurrence,extendedProperties/private,etag,updated" + text + ")";
+  }
+
   private final ZoneId zone;
   private final boolean keepText;
 

@@ -193,6 +193,23 @@ class EmulatorFidelityTest extends EmulatorTestSupport {
   }
 
   @Test
+  void aLocalDateTimeComesBackWithItsOffset() throws Exception {
+    String token = login(ALICE);
+    // 09:00 local on the first Monday of daylight time in Toronto, and 18:00 local in Paris (still standard time)
+    JsonObject local = new JsonObject().put("summary", "local")
+      .put("start", new JsonObject().put("dateTime", "2026-03-09T09:00:00").put("timeZone", "America/Toronto"))
+      .put("end", new JsonObject().put("dateTime", "2026-03-09T18:00:00").put("timeZone", "Europe/Paris"));
+    JsonObject created = send(api(POST, token, EVENTS), local).bodyAsJsonObject();
+
+    JsonObject listed = send(api(GET, token, EVENTS)).bodyAsJsonObject().getJsonArray("items").getJsonObject(0);
+    for (JsonObject e : List.of(created, listed)) {
+      assertThat(e.getJsonObject("start").getString("dateTime")).isEqualTo("2026-03-09T09:00:00-04:00");
+      assertThat(e.getJsonObject("start").getString("timeZone")).isEqualTo("America/Toronto");
+      assertThat(e.getJsonObject("end").getString("dateTime")).isEqualTo("2026-03-09T18:00:00+01:00");
+    }
+  }
+
+  @Test
   void exdateAndRdateShapeInstancesListingsAndFreeBusy() throws Exception {
     String token = login(ALICE);
     // daily 09:00 Toronto (13:00Z in June), 5 occurrences June 1..5; June 2 (TZID form) and June 4 (UTC form)

@@ -51,7 +51,7 @@ class GoogleCompressionTest {
     TokenSource tokens = refused -> refused != null
         ? google.oauth().refresh(refresh).map(OAuthClient.Tokens::accessToken) : Future.succeededFuture(first);
 
-    JsonObject page = google.call(tokens).<JsonObject>listEvents("primary", null, null, 250, Future::succeededFuture)
+    JsonObject page = google.call(tokens).<JsonObject>listEvents("primary", null, null, 250, null, Future::succeededFuture)
         .await(10, TimeUnit.SECONDS);
     assertThat(page.getJsonArray("items")).hasSize(30);
     long compressed = emu.state().stats().compressedResponses();
@@ -65,7 +65,7 @@ class GoogleCompressionTest {
     // a compressed 401 body is still read as authError: one refresh, then the listing succeeds
     emu.state().expireAccessTokens();
     long refreshes = emu.state().stats().tokenRefreshes();
-    JsonObject again = google.call(tokens).<JsonObject>listEvents("primary", null, null, 250, Future::succeededFuture)
+    JsonObject again = google.call(tokens).<JsonObject>listEvents("primary", null, null, 250, null, Future::succeededFuture)
         .await(10, TimeUnit.SECONDS);
     assertThat(again.getJsonArray("items")).hasSize(30);
     assertThat(emu.state().stats().tokenRefreshes()).isEqualTo(refreshes + 1);
@@ -79,13 +79,13 @@ class GoogleCompressionTest {
     String refresh = emu.state().mintRefreshToken(ALICE);
     String access = google.oauth().refresh(refresh).await(10, TimeUnit.SECONDS).accessToken();
     GoogleCall call = google.call(refused -> Future.succeededFuture(access));
-    JsonObject full = call.calendarList(null, null).await(10, TimeUnit.SECONDS);
+    JsonObject full = call.calendarList(null, null, null).await(10, TimeUnit.SECONDS);
     long compressed = emu.state().stats().compressedResponses();
     assertThat(compressed).as("a full listing comes compressed").isPositive();
 
-    JsonObject changes = call.calendarList(full.getString("nextSyncToken"), null).await(10, TimeUnit.SECONDS);
-    JsonObject events = call.<JsonObject>listEvents("primary", null, null, 250, Future::succeededFuture).await(10, TimeUnit.SECONDS);
-    call.<JsonObject>listEvents("primary", events.getString("nextSyncToken"), null, 250, Future::succeededFuture)
+    JsonObject changes = call.calendarList(full.getString("nextSyncToken"), null, null).await(10, TimeUnit.SECONDS);
+    JsonObject events = call.<JsonObject>listEvents("primary", null, null, 250, null, Future::succeededFuture).await(10, TimeUnit.SECONDS);
+    call.<JsonObject>listEvents("primary", events.getString("nextSyncToken"), null, 250, null, Future::succeededFuture)
         .await(10, TimeUnit.SECONDS);
 
     assertThat(changes.getJsonArray("items")).isEmpty();
