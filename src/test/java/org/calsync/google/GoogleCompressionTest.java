@@ -1,11 +1,9 @@
 package org.calsync.google;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.TimeUnit;
-import org.calsync.config.GoogleConfig;
 import org.calsync.emulator.EmulatorOptions;
 import org.calsync.emulator.GoogleEmulator;
 import org.junit.jupiter.api.AfterEach;
@@ -26,9 +24,7 @@ class GoogleCompressionTest {
   void start() throws Exception {
     vertx = Vertx.vertx();
     emu = GoogleEmulator.start(vertx, EmulatorOptions.defaults()).await(10, TimeUnit.SECONDS);
-    GoogleConfig config = new GoogleConfig(GoogleConfig.DEFAULT_API, GoogleConfig.DEFAULT_TOKEN, GoogleConfig.DEFAULT_REVOKE,
-        "calsync-local", "calsync-local-secret", 10_000, 4).withEndpoints(emu.baseUrl());
-    google = new Google(vertx, config, 600, new SimpleMeterRegistry());
+    google = org.calsync.support.LocalGoogle.of(vertx, emu);
   }
 
   @AfterEach

@@ -2,14 +2,12 @@ package org.calsync.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.calsync.config.GoogleConfig;
 import org.calsync.emulator.EmulatorOptions;
 import org.calsync.emulator.GoogleEmulator;
 import org.calsync.google.Google;
@@ -36,9 +34,7 @@ class PartialResponseTest {
   void start() throws Exception {
     vertx = Vertx.vertx();
     emu = GoogleEmulator.start(vertx, EmulatorOptions.defaults()).await(10, TimeUnit.SECONDS);
-    GoogleConfig config = new GoogleConfig(GoogleConfig.DEFAULT_API, GoogleConfig.DEFAULT_TOKEN, GoogleConfig.DEFAULT_REVOKE,
-        "calsync-local", "calsync-local-secret", 10_000, 4).withEndpoints(emu.baseUrl());
-    google = new Google(vertx, config, 600, new SimpleMeterRegistry());
+    google = org.calsync.support.LocalGoogle.of(vertx, emu);
     emu.state().createUser(ALICE);
     String access = google.oauth().refresh(emu.state().mintRefreshToken(ALICE)).await(10, TimeUnit.SECONDS).accessToken();
     call = google.call(refused -> Future.succeededFuture(access));
