@@ -86,12 +86,7 @@ public final class CalendarSync {
         ? discovery.discover(google, integrationId, listToken, known, hold)
         : Future.succeededFuture(CalendarDiscovery.Found.unchecked(known, listToken));
     return discovered
-        .recover(err -> err instanceof JobQueue.LeaseLost ? Future.failedFuture(err) : (known != null ? Future.succeededFuture(known) : calendars.of(integrationId)).compose(cals -> {
-          if (cals.isEmpty()) return Future.failedFuture(err);
-          log.atWarn().setMessage("calendarList failed; the calendars already known are synced, none added or removed")
-              .addKeyValue("integration", integrationId).addKeyValue("error", err.getMessage()).log();
-          return Future.succeededFuture(CalendarDiscovery.Found.unchecked(cals, listToken));
-        }))
+        .recover(err -> knownAfterFailure(err, integrationId, known, listToken))
         .compose(found -> {
           Future<SyncResult> chain = Future.succeededFuture(SyncResult.EMPTY);
           for (Calendar cal : found.busy()) {
@@ -104,6 +99,20 @@ public final class CalendarSync {
           return chain.map(r -> r.withCalendarList(unreadable[0] ? null : found.listToken(), found.listedFully(), found.checked()));
         })
         .map(r -> r.withGoogleCalls(google.calls()));
+  }
+
+  /**
+   * When calendarList fails, the calendars already known are synced (none added or removed); a sync without any known
+   * calendar, or whose job another worker now holds, fails as discovery did.
+   */
+  private Future<CalendarDiscovery.Found> knownAfterFailure(Throwable err, long integrationId, List<Calendar> known, String listToken) {
+    if (err instanceof JobQueue.LeaseLost) return Future.failedFuture(err);
+    return (known != null ? Future.succeededFuture(known) : calendars.of(integrationId)).compose(cals -> {
+      if (cals.isEmpty()) return Future.failedFuture(err);
+      log.atWarn().setMessage("calendarList failed; the calendars already known are synced, none added or removed")
+          .addKeyValue("integration", integrationId).addKeyValue("error", err.getMessage()).log();
+      return Future.succeededFuture(CalendarDiscovery.Found.unchecked(cals, listToken));
+    });
   }
 
   /**
