@@ -42,7 +42,8 @@ class OpsTest {
             .contains("calsync_google_calls_total{op=\"events.list\",reason=\"\",status=\"200\"}")
             .contains("calsync_google_calls_total{op=\"events.list\"")
             .contains("calsync_queue_depth").contains("calsync_failed_jobs").contains("calsync_oldest_due_seconds")
-            .contains("calsync_token_refreshes_total{outcome=\"ok\"} 4.0").contains("jvm_memory_used_bytes").contains("vertx_http_client");
+            .contains("calsync_token_refreshes_total{outcome=\"ok\"} 4.0").contains("jvm_memory_used_bytes").contains("vertx_eventbus_pending")
+            .doesNotContain("vertx_http_client");
         assertThat(metric(metrics, "calsync_queue_depth")).as("drained").isZero();
         assertThat(metric(metrics, "calsync_oldest_due_seconds")).isZero();
         assertThat(metric(metrics, "calsync_oldest_sync_age_seconds")).as("all just synced").isBetween(0.0, 120.0);
