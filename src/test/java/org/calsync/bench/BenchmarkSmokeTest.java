@@ -31,7 +31,9 @@ class BenchmarkSmokeTest {
       assertThat(r.wallSeconds()).as(r.name()).isPositive();
       assertThat(r.heapUsedMb()).as(r.name()).isPositive();
       assertThat(r.rssMb()).as(r.name()).isPositive();
-      if (!r.name().startsWith("PostgreSQL")) assertThat(r.cpuPer1000()).as(r.name()).isPositive();
+      // the process CPU clock ticks every 10 ms: 20 incremental syncs can all fall within one tick
+      if (r.name().contains("initial full sync") || r.name().contains("ingest")) assertThat(r.cpuPer1000()).as(r.name()).isPositive();
+      else if (!r.name().startsWith("PostgreSQL")) assertThat(r.cpuPer1000()).as(r.name()).isNotNegative();
     }
     assertThat(bench.report.row("calsync incremental, no changes").items()).isEqualTo(20);
     assertThat(bench.report.row("calsync incremental, 20% changed").note()).contains("events changed 4");
