@@ -51,6 +51,22 @@ class IncrementalSyncTest {
   }
 
   @Test
+  void listingsAskForOnlyTheFieldsTheSyncReads() {
+    List<String> asked = java.util.Collections.synchronizedList(new ArrayList<>());
+    proxy.forbid = uri -> {
+      asked.add(uri);
+      return false;
+    };
+    h.runCycle();
+    h.emulator.state().insertEvent(cal, event(1, 0));
+    h.runCycle();
+
+    assertThat(asked).as("a full listing of two pages, then an incremental one").hasSizeGreaterThanOrEqualTo(3)
+        .allSatisfy(uri -> assertThat(uri).contains("fields=" + EventMapper.LIST_FIELDS).doesNotContain("summary"));
+    assertThat(h.mirrored(cal)).hasSize(11).isEqualTo(h.truth(cal));
+  }
+
+  @Test
   void tombstonesOfEventsNeverMirroredDoNotTripTheMassDeletionGuard() {
     h.runCycle();
     assertThat(h.mirrored(cal)).hasSize(10);
